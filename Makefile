@@ -1,0 +1,24 @@
+# Thin wrapper around CMake. `make demo` and `make test` work on a fresh Debian 12 machine.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+
+.PHONY: deps configure build test demo clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)/bin
+
+clean:
+	rm -rf $(BUILD_DIR)

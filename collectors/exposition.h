@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace tikv_exporter {
+
+// The Prometheus text exposition format (0.0.4), as data: what one scrape of /metrics said.
+
+enum class MetricType { kCounter, kGauge, kHistogram, kSummary, kUntyped };
+
+std::string_view MetricTypeName(MetricType type);
+
+struct Label {
+  std::string name;
+  std::string value;
+};
+
+struct Sample {
+  std::string name;           // the full sample name, e.g. "x_bucket" in family "x"
+  std::vector<Label> labels;  // in exposition order
+  double value = 0;
+  std::optional<int64_t> timestamp_ms;
+
+  // The value of label `name`, or "" when the sample has no such label (as PromQL treats it).
+  std::string_view LabelValue(std::string_view label_name) const;
+};
+
+struct MetricFamily {
+  std::string name;
+  MetricType type = MetricType::kUntyped;
+  std::string help;
+  std::vector<Sample> samples;
+};
+
+// All families of one scrape, in the order they first appeared. A value type; not thread-safe
+// for concurrent mutation, safe for concurrent reads.
+class Exposition {
+ public:
+  // Returns the family named `name`, or nullptr.
+  const MetricFamily* Find(std::string_view name) const;
+  MetricFamily* Find(std::string_view name);
+  // Returns the family named `name`, creating an empty untyped one when absent.
+  MetricFamily& FindOrAdd(std::string_view name);
+
+  // A deque so that references to families stay valid while more are added.
+  const std::deque<MetricFamily>& families() const { return families_; }
+  size_t SampleCount() const;
+
+ private:
+  std::deque<MetricFamily> families_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+}  // namespace tikv_exporter

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/exposition.h"
+#include "common/status.h"
+
+namespace tikv_exporter {
+
+// Bounds that keep a hostile or runaway /metrics body from growing memory without limit.
+struct ParseLimits {
+  size_t max_samples = 1'000'000;
+  size_t max_labels_per_sample = 64;
+  size_t max_label_value_bytes = 4096;
+};
+
+// Something the parser tolerated but the user may want to know about (TiKV issue 12670:
+// duplicated series; truncated dumps without a final newline).
+struct ParseWarning {
+  size_t line = 0;
+  std::string message;
+};
+
+struct ParseResult {
+  Exposition exposition;
+  std::vector<ParseWarning> warnings;
+};
+
+// Parses the Prometheus text exposition format 0.0.4: HELP/TYPE, escapes in label values and
+// HELP text, NaN/±Inf, optional timestamps, counters, gauges, histograms, summaries and untyped
+// samples. A malformed line fails the whole parse with "line N: ..." (as a Prometheus scrape
+// fails); duplicate series keep the last value and a missing final newline is accepted, each with
+// a warning. Thread-safe (no shared state).
+StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits = {});
+
+}  // namespace tikv_exporter

@@ -1,0 +1,77 @@
+#include "collectors/exposition_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace tikv_exporter {
+namespace {
+
+void AppendValue(double value, std::string* out) {
+  if (std::isnan(value)) {
+    *out += "NaN";
+  } else if (std::isinf(value)) {
+    *out += value > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    out->append(buffer, end);
+  }
+}
+
+void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) {
+  for (char c : text) {
+    if (c == '\\') {
+      *out += "\\\\";
+    } else if (c == '\n') {
+      *out += "\\n";
+    } else if (c == '"' && escape_quotes) {
+      *out += "\\\"";
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+void AppendSampleLine(const Sample& sample, std::string* out) {
+  *out += sample.name;
+  if (!sample.labels.empty()) {
+    out->push_back('{');
+    for (size_t i = 0; i < sample.labels.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      *out += sample.labels[i].name;
+      *out += "=\"";
+      AppendEscaped(sample.labels[i].value, true, out);
+      out->push_back('"');
+    }
+    out->push_back('}');
+  }
+  out->push_back(' ');
+  AppendValue(sample.value, out);
+  if (sample.timestamp_ms) {
+    out->push_back(' ');
+    *out += std::to_string(*sample.timestamp_ms);
+  }
+  out->push_back('\n');
+}
+
+void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
+  if (!family.help.empty()) {
+    *out += "# HELP " + family.name + " ";
+    AppendEscaped(family.help, false, out);
+    out->push_back('\n');
+  }
+  *out += "# TYPE " + family.name + " " + std::string(MetricTypeName(family.type)) + "\n";
+}
+
+std::string WriteExposition(const Exposition& exposition) {
+  std::string out;
+  for (const MetricFamily& family : exposition.families()) {
+    AppendFamilyHeader(family, &out);
+    for (const Sample& sample : family.samples) AppendSampleLine(sample, &out);
+  }
+  return out;
+}
+
+}  // namespace tikv_exporter

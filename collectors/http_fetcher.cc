@@ -1,0 +1,96 @@
+#include "collectors/http_fetcher.h"
+
+#include <httplib.h>
+
+#include "common/address.h"
+
+namespace tikv_exporter {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+class HttplibFetcher : public HttpFetcher {
+ public:
+  HttplibFetcher(std::string base_url, ConnectionLimiter* limiter)
+      : base_url_(std::move(base_url)), limiter_(limiter) {}
+
+  const std::string& base_url() const override { return base_url_; }
+
+  StatusOr<HttpResponse> Get(std::string_view path, const HttpRequestOptions& options) override {
+    if (limiter_ != nullptr && !limiter_->AcquireUntil(options.deadline)) {
+      return Status::Error("no free upstream connection before the deadline (max_connections)");
+    }
+    StatusOr<HttpResponse> result = GetWithSlot(path, options);
+    if (limiter_ != nullptr) limiter_->Release();
+    return result;
+  }
+
+ private:
+  StatusOr<HttpResponse> GetWithSlot(std::string_view path, const HttpRequestOptions& options) {
+    auto remaining = duration_cast<microseconds>(options.deadline - std::chrono::steady_clock::now());
+    if (remaining.count() <= 0) return Status::Error("deadline exceeded before the request");
+    httplib::Client client(base_url_);
+    const auto seconds = remaining.count() / 1'000'000;
+    const auto micros = remaining.count() % 1'000'000;
+    client.set_connection_timeout(seconds, micros);
+    client.set_read_timeout(seconds, micros);
+    client.set_write_timeout(seconds, micros);
+    client.set_decompress(true);
+    client.set_keep_alive(false);
+
+    HttpResponse response;
+    std::string failure;
+    httplib::Headers headers = {{"Accept-Encoding", "gzip"}};
+    auto on_response = [&](const httplib::Response& r) {
+      response.status = r.status;
+      response.content_type = r.get_header_value("Content-Type");
+      return true;
+    };
+    auto on_data = [&](const char* data, size_t length) {
+      if (response.body.size() + length > options.max_body_bytes) {
+        failure = "response body larger than " + std::to_string(options.max_body_bytes) + " bytes";
+        return false;
+      }
+      if (std::chrono::steady_clock::now() > options.deadline) {
+        failure = "deadline exceeded while reading the body";
+        return false;
+      }
+      response.body.append(data, length);
+      return true;
+    };
+    httplib::Result result = client.Get(std::string(path), headers, on_response, on_data);
+    if (!failure.empty()) return Status::Error("GET " + base_url_ + std::string(path) + ": " + failure);
+    if (!result) {
+      return Status::Error("GET " + base_url_ + std::string(path) + ": " +
+                           httplib::to_string(result.error()));
+    }
+    return response;
+  }
+
+  const std::string base_url_;
+  ConnectionLimiter* const limiter_;
+};
+
+}  // namespace
+
+StatusOr<std::string> NormalizeBaseUrl(std::string_view address) {
+  std::string scheme = "http";
+  std::string_view rest = address;
+  for (std::string_view candidate : {"http://", "https://"}) {
+    if (rest.starts_with(candidate)) {
+      scheme = std::string(candidate.substr(0, candidate.size() - 3));
+      rest.remove_prefix(candidate.size());
+    }
+  }
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  StatusOr<HostPort> host_port = ParseHostPort(rest);
+  if (!host_port.ok()) return host_port.status();
+  return scheme + "://" + std::string(rest);
+}
+
+std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter) {
+  return std::make_unique<HttplibFetcher>(std::move(base_url), limiter);
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <semaphore>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tikv_exporter {
+
+// Caps the number of upstream connections open at once across all collectors
+// (`[tikv] max_connections`). Thread-safe; outlives every fetcher that uses it.
+class ConnectionLimiter {
+ public:
+  explicit ConnectionLimiter(int max_connections) : slots_(max_connections) {}
+  ConnectionLimiter(const ConnectionLimiter&) = delete;
+  ConnectionLimiter& operator=(const ConnectionLimiter&) = delete;
+
+  bool AcquireUntil(std::chrono::steady_clock::time_point deadline) {
+    return slots_.try_acquire_until(deadline);
+  }
+  void Release() { slots_.release(); }
+
+ private:
+  std::counting_semaphore<1 << 20> slots_;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;  // decompressed
+  std::string content_type;
+};
+
+struct HttpRequestOptions {
+  std::chrono::steady_clock::time_point deadline;
+  size_t max_body_bytes = 64 << 20;  // after decompression, so a gzip bomb is bounded too
+};
+
+// GETs paths from one upstream HTTP(S) server. Injected into collectors so unit tests can feed
+// recorded responses. Implementations are thread-compatible (one caller at a time).
+class HttpFetcher {
+ public:
+  virtual ~HttpFetcher() = default;
+  // The base URL requests go to, e.g. "http://127.0.0.1:20180" (for messages).
+  virtual const std::string& base_url() const = 0;
+  // Any HTTP status is a response; only transport failures, the deadline and the body bound
+  // are errors.
+  virtual StatusOr<HttpResponse> Get(std::string_view path, const HttpRequestOptions& options) = 0;
+};
+
+// "host:port", "http://host:port" or "https://host:port" to a base URL; error when malformed.
+StatusOr<std::string> NormalizeBaseUrl(std::string_view address);
+
+// An HttpFetcher over cpp-httplib that asks for gzip and enforces the deadline on the whole
+// exchange (connect, headers and every body chunk). `limiter` may be null.
+std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collectors/exposition.h"
+#include "collectors/exposition_parser.h"
+
+namespace tikv_exporter {
+
+// One successful scrape of the TiKV status server.
+struct TikvScrape {
+  int64_t timestamp_ms = 0;  // wall clock when /metrics was requested, for display
+  int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
+  Exposition metrics;
+  size_t body_bytes = 0;
+  std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
+};
+
+// What one poll gathered from every source. Each collector fills only its own member, so
+// collectors running in parallel never touch the same data. Missing means down or disabled.
+struct PollData {
+  std::shared_ptr<const TikvScrape> tikv;
+};
+
+}  // namespace tikv_exporter

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace tikv_exporter {
+
+struct LatencyQuantiles {
+  std::optional<double> p50;
+  std::optional<double> p95;
+  std::optional<double> p99;
+};
+
+// Request statistics of one gRPC message type over the window.
+struct RequestTypeStats {
+  double qps = 0;
+  std::optional<double> average_seconds;  // absent when no request completed in the window
+  LatencyQuantiles quantiles_seconds;
+};
+
+struct StorageSize {
+  std::optional<double> capacity_bytes;
+  std::optional<double> available_bytes;
+  std::optional<double> used_bytes;
+  // Where used_bytes came from: "tikv" (tikv_store_size_bytes{type="used"}, TiKV >= 5.4), or
+  // "engine_size_sum" (the sum of tikv_engine_size_bytes on older TiKV); "" when unknown.
+  std::string used_source;
+};
+
+struct SourceHealth {
+  bool enabled = false;
+  bool up = false;
+  int64_t last_success_ms = 0;  // 0 = never
+  std::string last_error;
+};
+
+// The TiKVMetrics snapshot: one node's golden signals over the window between the two latest
+// successful polls (METRICS.md). Rate fields are absent before the first full window; every
+// TiKV-derived field is absent while TiKV is down. A value type.
+struct Snapshot {
+  int64_t timestamp_ms = 0;
+  std::optional<double> window_seconds;
+
+  std::optional<double> qps;
+  std::map<std::string, RequestTypeStats> by_type;
+  std::optional<double> latency_average_seconds;
+  LatencyQuantiles latency_seconds;
+
+  StorageSize storage;
+  std::map<std::string, double> engine_size_bytes;         // by db
+  std::map<std::string, double> compaction_pending_bytes;  // by db
+  // db -> block (data, index, filter, all) -> hits / (hits + misses) in the window.
+  std::map<std::string, std::map<std::string, double>> block_cache_hit_ratio;
+  std::map<std::string, double> bloom_filter_useful_ratio;  // by db, in the window
+  std::map<std::string, double> write_stall_seconds;        // by db, in the window
+
+  std::string tikv_version;  // from tikv_server_info{version}
+  std::map<std::string, SourceHealth> sources;  // tikv, pd, rocksdb
+
+  // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
+  std::optional<double> TotalCompactionPendingBytes() const;
+};
+
+}  // namespace tikv_exporter

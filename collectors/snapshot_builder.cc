@@ -1,0 +1,187 @@
+#include "collectors/snapshot_builder.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "collectors/histogram.h"
+
+namespace tikv_exporter {
+namespace {
+
+constexpr double kQuantiles[] = {0.5, 0.95, 0.99};
+
+using ByLabel = std::map<std::string, double, std::less<>>;
+
+// Sums the samples of `family` grouped by `group_label`, keeping only samples whose `type`
+// label equals `type` when `type` is not empty. (In TiKV v5.3 every ticker type appears under
+// every tikv_engine_* family, so a ticker must always be selected by type.)
+ByLabel SumBy(const Exposition& exposition, std::string_view family_name,
+              std::string_view group_label, std::string_view type = {}) {
+  ByLabel sums;
+  const MetricFamily* family = exposition.Find(family_name);
+  if (family == nullptr) return sums;
+  for (const Sample& sample : family->samples) {
+    if (sample.name != family->name) continue;
+    if (!type.empty() && sample.LabelValue("type") != type) continue;
+    sums[std::string(sample.LabelValue(group_label))] += sample.value;
+  }
+  return sums;
+}
+
+double ValueOr0(const ByLabel& values, std::string_view key) {
+  auto it = values.find(key);
+  return it == values.end() ? 0 : it->second;
+}
+
+// Increase of a ticker per db over the window; a series missing before counts as 0, which is
+// what TiKV's simplify-metrics means by leaving it out.
+ByLabel TickerIncreaseByDb(const Exposition& previous, const Exposition& current,
+                           std::string_view family, std::string_view type) {
+  ByLabel before = SumBy(previous, family, "db", type);
+  ByLabel increase;
+  for (const auto& [db, value] : SumBy(current, family, "db", type)) {
+    increase[db] = CounterIncrease(ValueOr0(before, db), value);
+  }
+  return increase;
+}
+
+bool IsExcludedType(std::string_view type) {
+  return std::any_of(std::begin(kExcludedRequestTypes), std::end(kExcludedRequestTypes),
+                     [&](const char* excluded) { return type == excluded; });
+}
+
+LatencyQuantiles QuantilesOf(const Histogram& increase) {
+  LatencyQuantiles q;
+  q.p50 = HistogramQuantile(kQuantiles[0], increase);
+  q.p95 = HistogramQuantile(kQuantiles[1], increase);
+  q.p99 = HistogramQuantile(kQuantiles[2], increase);
+  return q;
+}
+
+void AddRequestRates(const TikvScrape& previous, const TikvScrape& current, double window,
+                     Snapshot* snapshot) {
+  constexpr std::string_view kFamily = "tikv_grpc_msg_duration_seconds";
+  std::map<std::string, Histogram, std::less<>> before;
+  for (auto& [type, histogram] : HistogramsByLabel(previous.metrics, kFamily, "type")) {
+    before.emplace(type, std::move(histogram));
+  }
+  const MetricFamily* family = current.metrics.Find(kFamily);
+  if (family == nullptr || family->type != MetricType::kHistogram) return;
+
+  Histogram total;
+  for (const auto& [type, histogram] : HistogramsByLabel(current.metrics, kFamily, "type")) {
+    if (IsExcludedType(type)) continue;
+    auto old = before.find(type);
+    Histogram increase = old == before.end() ? histogram : HistogramIncrease(old->second, histogram);
+    RequestTypeStats stats;
+    stats.qps = increase.count / window;
+    if (increase.count > 0) {
+      stats.average_seconds = increase.sum / increase.count;
+      stats.quantiles_seconds = QuantilesOf(increase);
+    }
+    snapshot->by_type[type] = stats;
+    total.Add(increase);
+  }
+  snapshot->qps = total.count / window;
+  if (total.count > 0) {
+    snapshot->latency_average_seconds = total.sum / total.count;
+    snapshot->latency_seconds = QuantilesOf(total);
+  }
+}
+
+void AddEngineRatios(const Exposition& previous, const Exposition& current, Snapshot* snapshot) {
+  constexpr std::string_view kCache = "tikv_engine_cache_efficiency";
+  struct Block {
+    const char* name;
+    const char* hit;
+    const char* miss;
+  };
+  constexpr Block kBlocks[] = {{"all", "block_cache_hit", "block_cache_miss"},
+                               {"data", "block_cache_data_hit", "block_cache_data_miss"},
+                               {"index", "block_cache_index_hit", "block_cache_index_miss"},
+                               {"filter", "block_cache_filter_hit", "block_cache_filter_miss"}};
+  for (const Block& block : kBlocks) {
+    ByLabel hits = TickerIncreaseByDb(previous, current, kCache, block.hit);
+    ByLabel misses = TickerIncreaseByDb(previous, current, kCache, block.miss);
+    for (const auto& [db, hit] : hits) {
+      double lookups = hit + ValueOr0(misses, db);
+      if (lookups > 0) snapshot->block_cache_hit_ratio[db][block.name] = hit / lookups;
+    }
+  }
+
+  // RocksDB >= 8.10 (TiKV >= 8.4) counts prefix-seek filtering per level; older versions have
+  // bloom_prefix_useful / bloom_prefix_checked. Both are "seeks the filter saved / seeks".
+  constexpr std::string_view kBloom = "tikv_engine_bloom_efficiency";
+  ByLabel filtered = TickerIncreaseByDb(previous, current, kBloom, "last_level_seek_filtered");
+  for (const auto& [db, v] :
+       TickerIncreaseByDb(previous, current, kBloom, "non_last_level_seek_filtered")) {
+    filtered[db] += v;
+  }
+  ByLabel matched = TickerIncreaseByDb(previous, current, kBloom, "last_level_seek_filter_match");
+  for (const auto& [db, v] :
+       TickerIncreaseByDb(previous, current, kBloom, "non_last_level_seek_filter_match")) {
+    matched[db] += v;
+  }
+  ByLabel useful = TickerIncreaseByDb(previous, current, kBloom, "bloom_prefix_useful");
+  ByLabel checked = TickerIncreaseByDb(previous, current, kBloom, "bloom_prefix_checked");
+  for (const auto& [db, saved] : filtered) {
+    double seeks = saved + ValueOr0(matched, db);
+    if (seeks > 0) snapshot->bloom_filter_useful_ratio[db] = saved / seeks;
+  }
+  for (const auto& [db, saved] : useful) {
+    double seeks = ValueOr0(checked, db);
+    if (seeks > 0 && !snapshot->bloom_filter_useful_ratio.contains(db)) {
+      snapshot->bloom_filter_useful_ratio[db] = saved / seeks;
+    }
+  }
+
+  for (const auto& [db, micros] :
+       TickerIncreaseByDb(previous, current, "tikv_engine_stall_micro_seconds", {})) {
+    snapshot->write_stall_seconds[db] = micros / 1e6;
+  }
+}
+
+void AddLevels(const Exposition& metrics, Snapshot* snapshot) {
+  ByLabel store = SumBy(metrics, "tikv_store_size_bytes", "type");
+  auto take = [&](std::string_view type, std::optional<double>* out) {
+    auto it = store.find(type);
+    if (it != store.end()) *out = it->second;
+  };
+  take("capacity", &snapshot->storage.capacity_bytes);
+  take("available", &snapshot->storage.available_bytes);
+  take("used", &snapshot->storage.used_bytes);
+
+  for (const auto& [db, bytes] : SumBy(metrics, "tikv_engine_size_bytes", "db")) {
+    snapshot->engine_size_bytes[db] = bytes;
+  }
+  if (snapshot->storage.used_bytes) {
+    snapshot->storage.used_source = "tikv";
+  } else if (!snapshot->engine_size_bytes.empty()) {
+    double used = 0;
+    for (const auto& [db, bytes] : snapshot->engine_size_bytes) used += bytes;
+    snapshot->storage.used_bytes = used;
+    snapshot->storage.used_source = "engine_size_sum";
+  }
+  for (const auto& [db, bytes] : SumBy(metrics, "tikv_engine_pending_compaction_bytes", "db")) {
+    snapshot->compaction_pending_bytes[db] = bytes;
+  }
+  if (const MetricFamily* info = metrics.Find("tikv_server_info");
+      info != nullptr && !info->samples.empty()) {
+    snapshot->tikv_version = std::string(info->samples.front().LabelValue("version"));
+  }
+}
+
+}  // namespace
+
+void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {
+  AddLevels(current.metrics, snapshot);
+  if (previous == nullptr || previous->monotonic_ms >= current.monotonic_ms) return;
+  double window = static_cast<double>(current.monotonic_ms - previous->monotonic_ms) / 1000.0;
+  snapshot->window_seconds = window;
+  AddRequestRates(*previous, current, window, snapshot);
+  AddEngineRatios(previous->metrics, current.metrics, snapshot);
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "collectors/poll_data.h"
+#include "collectors/snapshot.h"
+
+namespace tikv_exporter {
+
+// Request types left out of QPS and latency, as TiKV's official dashboards do: kv_gc is a
+// deprecated RPC whose durations are dominated by GC work, not by client requests.
+inline constexpr const char* kExcludedRequestTypes[] = {"kv_gc"};
+
+// Fills the TiKV-derived fields of `snapshot` (storage, engine sizes, pending compaction,
+// version) from `current`, and — when `previous` is given and older — the window's rates:
+// QPS, latency average and quantiles, cache and bloom ratios, write-stall time.
+// Pure function of its inputs; thread-safe.
+void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,50 @@
+#include "collectors/tikv_collector.h"
+
+#include <chrono>
+
+namespace tikv_exporter {
+namespace {
+
+template <typename C>
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(C::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
+                             ParseLimits limits)
+    : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes), limits_(limits) {}
+
+Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
+  HttpRequestOptions options{deadline, max_body_bytes_};
+  StatusOr<HttpResponse> status = fetcher_->Get("/status", options);
+  if (!status.ok()) return status.status();
+  if (status->status != 200) {
+    return Status::Error("GET " + fetcher_->base_url() + "/status answered HTTP " +
+                         std::to_string(status->status));
+  }
+  const int64_t requested_ms = NowMs<std::chrono::system_clock>();
+  const int64_t requested_monotonic_ms = NowMs<Clock>();
+  StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", options);
+  if (!metrics.ok()) return metrics.status();
+  if (metrics->status != 200) {
+    return Status::Error("GET " + fetcher_->base_url() + "/metrics answered HTTP " +
+                         std::to_string(metrics->status));
+  }
+  StatusOr<ParseResult> parsed = ParseExposition(metrics->body, limits_);
+  if (!parsed.ok()) {
+    return Status::Error("GET " + fetcher_->base_url() + "/metrics: unparsable body: " +
+                         parsed.status().message());
+  }
+  auto scrape = std::make_shared<TikvScrape>();
+  scrape->timestamp_ms = requested_ms;
+  scrape->monotonic_ms = requested_monotonic_ms;
+  scrape->body_bytes = metrics->body.size();
+  scrape->warnings = std::move(parsed->warnings);
+  scrape->metrics = std::move(parsed->exposition);
+  out->tikv = std::move(scrape);
+  return Status::Ok();
+}
+
+}  // namespace tikv_exporter

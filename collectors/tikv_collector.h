@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "collectors/collector.h"
+#include "collectors/exposition_parser.h"
+#include "collectors/http_fetcher.h"
+
+namespace tikv_exporter {
+
+// Scrapes the local TiKV status server: GET /status (liveness: an empty 200 in every TiKV
+// version) and GET /metrics (gzip when TiKV >= 6.1.1 offers it), parsed into a TikvScrape.
+// Owns its fetcher; one Collect() at a time.
+class TikvCollector : public Collector {
+ public:
+  TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes, ParseLimits limits);
+  TikvCollector(const TikvCollector&) = delete;
+  TikvCollector& operator=(const TikvCollector&) = delete;
+
+  std::string_view Name() const override { return "tikv"; }
+  Status Collect(Clock::time_point deadline, PollData* out) override;
+
+ private:
+  std::unique_ptr<HttpFetcher> fetcher_;
+  size_t max_body_bytes_;
+  ParseLimits limits_;
+};
+
+}  // namespace tikv_exporter

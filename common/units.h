@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tikv_exporter {
+
+// Parses a size the way TiKV's ReadableSize does: a number (decimals allowed) and a binary unit,
+// B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T/TB/TiB or P/PB/PiB, case as written ("10GB" = 10 GiB).
+StatusOr<uint64_t> ParseSizeBytes(std::string_view text);
+
+// Parses a duration the way TiKV's ReadableDuration does ("10m", "1h30m", "500ms", "2d").
+StatusOr<double> ParseDurationSeconds(std::string_view text);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,86 @@
+#include "exporter/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+#include "collectors/collector_set.h"
+#include "collectors/tikv_collector.h"
+#include "exporter/http_server.h"
+#include "exporter/landing_page.h"
+#include "exporter/metrics_renderer.h"
+#include "exporter/poller.h"
+#include "exporter/snapshot_json.h"
+#include "exporter/version.h"
+
+namespace tikv_exporter {
+namespace {
+
+std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
+                                             ConnectionLimiter* limiter) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  if (config.tikv_enabled) {
+    // Validated by LoadConfig; a flag cannot change it.
+    std::string base_url = *NormalizeBaseUrl(config.status_address);
+    collectors.push_back(std::make_unique<TikvCollector>(
+        MakeHttpFetcher(base_url, limiter), static_cast<size_t>(config.max_body_bytes), ParseLimits{}));
+  }
+  if (config.pd_enabled) spdlog::info("the pd collector is not part of this build yet; skipping it");
+  if (config.rocksdb_enabled) {
+    spdlog::info("the rocksdb collector is not part of this build yet; skipping it");
+  }
+  return std::make_unique<CollectorSet>(std::move(collectors));
+}
+
+}  // namespace
+
+int RunExporter(const ExporterConfig& config) {
+  // Block the stop signals in every thread; one thread waits for them with sigwait().
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const BuildInfo build{kVersion, kRevision};
+  ConnectionLimiter limiter(config.max_connections);
+  Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms);
+  HttpRequestCounter requests;
+
+  HttpHandlers handlers;
+  handlers.metrics = [&] { return RenderMetrics(*poller.Latest(), build, requests); };
+  handlers.landing_page = [&] {
+    return RenderLandingPage(*poller.Latest(), build, config.status_address);
+  };
+  handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
+  handlers.ready = [&] { return poller.Ready(); };
+  handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
+  HttpServer server(handlers);
+  StatusOr<int> port = server.Bind(config.listen_address);
+  if (!port.ok()) {
+    spdlog::error("{}", port.status().message());
+    return 1;
+  }
+  spdlog::info("tikv-exporter {} ({}) listening on http://{}, polling TiKV at {} every {} ms",
+               build.version, build.revision, config.listen_address, config.status_address,
+               config.poll_interval_ms);
+
+  std::thread signal_waiter([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    spdlog::info("received signal {}, stopping", signal);
+    server.Stop();
+  });
+  poller.Start();
+  server.Run();
+  poller.Stop();
+  // The waiter only returns on a signal; when the server stopped for another reason, wake it.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace tikv_exporter

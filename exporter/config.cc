@@ -1,0 +1,297 @@
+#include "exporter/config.h"
+
+#include <toml.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <regex>
+
+#include "collectors/http_fetcher.h"
+#include "common/address.h"
+#include "common/units.h"
+
+namespace tikv_exporter {
+namespace {
+
+// Thrown inside this file only, to unwind to LoadConfig() with a located message.
+struct ConfigError {
+  std::string message;
+};
+
+std::string Where(const toml::value& value) {
+  const toml::source_location loc = value.location();
+  return loc.file_name() + ":" + std::to_string(loc.line()) + ":" + std::to_string(loc.column());
+}
+
+[[noreturn]] void Fail(const toml::value& value, const std::string& key, const std::string& what) {
+  throw ConfigError{Where(value) + ": " + key + ": " + what};
+}
+
+std::string TypeName(const toml::value& value) {
+  switch (value.type()) {
+    case toml::value_t::boolean:
+      return "a boolean";
+    case toml::value_t::integer:
+      return "an integer";
+    case toml::value_t::floating:
+      return "a float";
+    case toml::value_t::string:
+      return "a string";
+    case toml::value_t::array:
+      return "an array";
+    case toml::value_t::table:
+      return "a table";
+    default:
+      return "a date/time";
+  }
+}
+
+// Walks one table: each known key has a handler; any other key is an error.
+using Handlers = std::map<std::string, std::function<void(const toml::value&, const std::string&)>>;
+
+void VisitTable(const toml::value& table, const std::string& section, const Handlers& handlers) {
+  for (const auto& [key, value] : table.as_table()) {
+    std::string name = section.empty() ? key : "[" + section + "] " + key;
+    auto handler = handlers.find(key);
+    if (handler == handlers.end()) {
+      std::string known;
+      for (const auto& [k, unused] : handlers) known += (known.empty() ? "" : ", ") + k;
+      Fail(value, name, "unknown key (known here: " + known + ")");
+    }
+    handler->second(value, name);
+  }
+}
+
+void ExpectTable(const toml::value& value, const std::string& name) {
+  if (!value.is_table()) Fail(value, name, "expected a table, found " + TypeName(value));
+}
+
+std::string GetString(const toml::value& value, const std::string& name) {
+  if (!value.is_string()) Fail(value, name, "expected a string, found " + TypeName(value));
+  return value.as_string().str;
+}
+
+int GetInt(const toml::value& value, const std::string& name, int64_t min, int64_t max) {
+  if (!value.is_integer()) Fail(value, name, "expected an integer, found " + TypeName(value));
+  int64_t n = value.as_integer();
+  if (n < min || n > max) {
+    Fail(value, name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                          ", found " + std::to_string(n));
+  }
+  return static_cast<int>(n);
+}
+
+bool GetBool(const toml::value& value, const std::string& name) {
+  if (!value.is_boolean()) Fail(value, name, "expected true or false, found " + TypeName(value));
+  return value.as_boolean();
+}
+
+std::string GetAddress(const toml::value& value, const std::string& name) {
+  std::string text = GetString(value, name);
+  StatusOr<std::string> url = NormalizeBaseUrl(text);
+  if (!url.ok()) Fail(value, name, url.status().message());
+  return text;
+}
+
+std::string GetChoice(const toml::value& value, const std::string& name,
+                      const std::vector<std::string>& choices) {
+  std::string text = GetString(value, name);
+  for (const std::string& choice : choices) {
+    if (text == choice) return text;
+  }
+  std::string list;
+  for (const std::string& choice : choices) list += (list.empty() ? "" : "|") + choice;
+  Fail(value, name, "\"" + text + "\" is not one of " + list);
+}
+
+const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error"};
+const std::vector<std::string> kLogFormats = {"text", "json"};
+
+// [tikv.storage] etc. hold TiKV's own settings: any key, scalar values; a string that starts
+// with a digit must be a TiKV size ("512GB") or duration ("10m").
+void LoadExpectedSection(const toml::value& table, const std::string& section,
+                         std::map<std::string, ExpectedSetting>* out) {
+  for (const auto& [key, value] : table.as_table()) {
+    std::string name = "[" + section + "] " + key;
+    ExpectedSetting setting;
+    setting.location = Where(value);
+    if (value.is_integer()) {
+      setting.text = std::to_string(value.as_integer());
+      setting.number = static_cast<double>(value.as_integer());
+    } else if (value.is_floating()) {
+      setting.text = toml::format(value);
+      setting.number = value.as_floating();
+    } else if (value.is_boolean()) {
+      setting.text = value.as_boolean() ? "true" : "false";
+    } else if (value.is_string()) {
+      setting.text = value.as_string().str;
+      if (!setting.text.empty() && setting.text[0] >= '0' && setting.text[0] <= '9') {
+        StatusOr<uint64_t> bytes = ParseSizeBytes(setting.text);
+        StatusOr<double> seconds = ParseDurationSeconds(setting.text);
+        if (bytes.ok()) {
+          setting.number = static_cast<double>(*bytes);
+        } else if (seconds.ok()) {
+          setting.number = *seconds;
+        } else {
+          Fail(value, name, bytes.status().message());
+        }
+      }
+    } else {
+      Fail(value, name, "expected a number, size, duration, boolean or string, found " +
+                            TypeName(value));
+    }
+    (*out)[key] = std::move(setting);
+  }
+}
+
+void LoadTikv(const toml::value& table, ExporterConfig* config) {
+  Handlers handlers = {
+      {"status_address",
+       [&](const toml::value& v, const std::string& n) { config->status_address = GetAddress(v, n); }},
+      {"pd_endpoints",
+       [&](const toml::value& v, const std::string& n) {
+         if (!v.is_array()) Fail(v, n, "expected an array of strings, found " + TypeName(v));
+         config->pd_endpoints.clear();
+         for (const toml::value& item : v.as_array()) config->pd_endpoints.push_back(GetAddress(item, n));
+         if (config->pd_endpoints.empty()) Fail(v, n, "needs at least one PD endpoint");
+       }},
+      {"max_connections",
+       [&](const toml::value& v, const std::string& n) { config->max_connections = GetInt(v, n, 1, 10000); }},
+      {"timeout_ms",
+       [&](const toml::value& v, const std::string& n) { config->timeout_ms = GetInt(v, n, 1, 600000); }},
+  };
+  for (const char* section : {"storage", "raftstore", "rocksdb"}) {
+    handlers[section] = [config, section](const toml::value& v, const std::string& n) {
+      ExpectTable(v, n);
+      LoadExpectedSection(v, std::string("tikv.") + section, &config->expected_settings[section]);
+    };
+  }
+  VisitTable(table, "tikv", handlers);
+}
+
+void LoadExporter(const toml::value& table, ExporterConfig* config) {
+  VisitTable(
+      table, "exporter",
+      {
+          {"listen_address",
+           [&](const toml::value& v, const std::string& n) {
+             config->listen_address = GetString(v, n);
+             StatusOr<HostPort> parsed = ParseHostPort(config->listen_address);
+             if (!parsed.ok()) Fail(v, n, parsed.status().message());
+           }},
+          {"poll_interval_ms",
+           [&](const toml::value& v, const std::string& n) {
+             config->poll_interval_ms = GetInt(v, n, 100, 3600000);
+           }},
+          {"log_level",
+           [&](const toml::value& v, const std::string& n) { config->log_level = GetChoice(v, n, kLogLevels); }},
+          {"log_format",
+           [&](const toml::value& v, const std::string& n) { config->log_format = GetChoice(v, n, kLogFormats); }},
+          {"max_body_bytes",
+           [&](const toml::value& v, const std::string& n) {
+             config->max_body_bytes = GetInt(v, n, 1024, 1 << 30);
+           }},
+      });
+}
+
+void LoadCollectors(const toml::value& table, ExporterConfig* config) {
+  auto enabled_only = [](bool* enabled) {
+    return [enabled](const toml::value& v, const std::string& n) {
+      ExpectTable(v, n);
+      VisitTable(v, "collectors." + n.substr(n.rfind(' ') + 1),
+                 {{"enabled", [enabled](const toml::value& e, const std::string& en) { *enabled = GetBool(e, en); }}});
+    };
+  };
+  VisitTable(table, "collectors",
+             {
+                 {"tikv", enabled_only(&config->tikv_enabled)},
+                 {"pd", enabled_only(&config->pd_enabled)},
+                 {"rocksdb",
+                  [&](const toml::value& v, const std::string& n) {
+                    ExpectTable(v, n);
+                    VisitTable(v, "collectors.rocksdb",
+                               {{"enabled",
+                                 [&](const toml::value& e, const std::string& en) {
+                                   config->rocksdb_enabled = GetBool(e, en);
+                                 }},
+                                {"log_path", [&](const toml::value& e, const std::string& en) {
+                                   config->rocksdb_log_path = GetString(e, en);
+                                 }}});
+                  }},
+             });
+}
+
+// toml11 3.7 shows the offending line as " 2 | text" inside its message: ":2" from that.
+std::string SyntaxErrorLine(const std::string& message) {
+  std::smatch match;
+  if (std::regex_search(message, match, std::regex(R"(\n *([0-9]+) \| )"))) return ":" + match[1].str();
+  return "";
+}
+
+}  // namespace
+
+StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::Error(path + ": config file not found (or not a regular file)");
+  }
+  if (!std::ifstream(path).good()) return Status::Error(path + ": config file is not readable");
+  ExporterConfig config;
+  config.source_path = path;
+  try {
+    const toml::value root = toml::parse(path);
+    VisitTable(root, "",
+               {
+                   {"tikv",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadTikv(v, &config);
+                    }},
+                   {"exporter",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadExporter(v, &config);
+                    }},
+                   {"collectors",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadCollectors(v, &config);
+                    }},
+               });
+  } catch (const ConfigError& e) {
+    return Status::Error(e.message);
+  } catch (const toml::syntax_error& e) {
+    return Status::Error(path + SyntaxErrorLine(e.what()) + ": TOML syntax error: " + e.what());
+  } catch (const std::exception& e) {
+    return Status::Error(path + ": " + e.what());
+  }
+  if (Status status = ValidateConfig(config); !status.ok()) return Status::Error(path + ": " + status.message());
+  return config;
+}
+
+Status ValidateConfig(const ExporterConfig& config) {
+  auto is_one_of = [](const std::string& v, const std::vector<std::string>& choices) {
+    for (const std::string& c : choices) {
+      if (v == c) return true;
+    }
+    return false;
+  };
+  if (!is_one_of(config.log_level, kLogLevels)) {
+    return Status::Error("log level \"" + config.log_level + "\" is not one of trace|debug|info|warn|error");
+  }
+  if (!is_one_of(config.log_format, kLogFormats)) {
+    return Status::Error("log format \"" + config.log_format + "\" is not one of text|json");
+  }
+  if (StatusOr<HostPort> listen = ParseHostPort(config.listen_address); !listen.ok()) {
+    return Status::Error("listen address: " + listen.status().message());
+  }
+  if (config.timeout_ms > config.poll_interval_ms) {
+    return Status::Error("timeout_ms (" + std::to_string(config.timeout_ms) +
+                         ") must not exceed poll_interval_ms (" +
+                         std::to_string(config.poll_interval_ms) + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace tikv_exporter

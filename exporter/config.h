@@ -1,0 +1,54 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tikv_exporter {
+
+// A setting the node is expected to run with, from [tikv.storage] / [tikv.raftstore] /
+// [tikv.rocksdb]: kept as written, plus its numeric value (sizes in bytes, durations in seconds).
+struct ExpectedSetting {
+  std::string text;
+  std::optional<double> number;
+  std::string location;  // "file:line" for messages
+};
+
+// The exporter's configuration (METRICS.md "Config"). A value type; defaults are those of
+// METRICS.md, so an empty file is valid.
+struct ExporterConfig {
+  std::string source_path;  // the file it was loaded from ("" = defaults)
+
+  // [tikv]
+  std::string status_address = "127.0.0.1:20180";
+  std::vector<std::string> pd_endpoints = {"localhost:2379"};
+  int max_connections = 100;
+  int timeout_ms = 5000;
+  // section ("storage", "raftstore", "rocksdb") -> key -> expected value
+  std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
+
+  // [exporter]
+  std::string listen_address = "0.0.0.0:20190";
+  int poll_interval_ms = 15000;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
+
+  // [collectors.*]
+  bool tikv_enabled = true;
+  bool pd_enabled = true;
+  bool rocksdb_enabled = true;
+  std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
+};
+
+// Loads and validates `path`. Every error names the file, the line and the key, e.g.
+// "cfg.toml:3:14: [tikv] timeout_ms: expected an integer, found a string".
+StatusOr<ExporterConfig> LoadConfig(const std::string& path);
+
+// Checks values that flags may have overridden (log level/format, listen address).
+Status ValidateConfig(const ExporterConfig& config);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,61 @@
+#include "exporter/http_server.h"
+
+#include <httplib.h>
+
+#include "common/address.h"
+
+namespace tikv_exporter {
+
+struct HttpServer::Impl {
+  httplib::Server server;
+};
+
+HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) {
+  httplib::Server& server = impl_->server;
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  server.set_keep_alive_max_count(100);
+  server.Get("/metrics", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server.Get("/", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    res.set_content(h.landing_page(), "text/html; charset=utf-8");
+  });
+  server.Get("/api/v1/snapshot", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    res.set_content(h.snapshot_json(), "application/json");
+  });
+  server.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("Healthy.\n", "text/plain");
+  });
+  server.Get("/-/ready", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    if (h.ready()) {
+      res.set_content("Ready.\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("Not ready: no source has answered yet.\n", "text/plain");
+    }
+  });
+  server.set_logger([h = handlers](const httplib::Request& req, const httplib::Response& res) {
+    if (h.on_request) h.on_request(req.path, res.status);
+  });
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
+  StatusOr<HostPort> address = ParseHostPort(listen_address);
+  if (!address.ok()) return address.status();
+  httplib::Server& server = impl_->server;
+  if (!server.bind_to_port(address->host, address->port)) {
+    return Status::Error("cannot listen on " + listen_address + " (address in use or not local?)");
+  }
+  return address->port;
+}
+
+void HttpServer::Run() { impl_->server.listen_after_bind(); }
+
+void HttpServer::Stop() {
+  if (impl_) impl_->server.stop();
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,102 @@
+#include "exporter/landing_page.h"
+
+#include <fmt/format.h>
+
+namespace tikv_exporter {
+namespace {
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Bytes(double bytes) {
+  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  size_t unit = 0;
+  while (bytes >= 1024 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
+}
+
+std::string Ms(const std::optional<double>& seconds) {
+  return seconds ? fmt::format("{:.2f} ms", *seconds * 1000) : "n/a";
+}
+
+}  // namespace
+
+std::string DescribeSnapshot(const Snapshot& s) {
+  std::string text;
+  for (const auto& [name, health] : s.sources) {
+    text += health.up ? fmt::format("Source {} is up.\n", name)
+                      : fmt::format("Source {} is DOWN: {}\n", name, health.last_error);
+  }
+  if (!s.tikv_version.empty()) text += fmt::format("TiKV version {}.\n", s.tikv_version);
+  if (s.qps && s.window_seconds) {
+    text += fmt::format("Over the last {:.1f} s TiKV served {:.1f} requests/s; latency average {}, "
+                        "p50 {}, p95 {}, p99 {}.\n",
+                        *s.window_seconds, *s.qps, Ms(s.latency_average_seconds),
+                        Ms(s.latency_seconds.p50), Ms(s.latency_seconds.p95),
+                        Ms(s.latency_seconds.p99));
+  } else if (s.storage.capacity_bytes) {
+    text += "Rates need two successful polls: QPS and latency appear after the next poll.\n";
+  }
+  const StorageSize& st = s.storage;
+  if (st.capacity_bytes && st.available_bytes) {
+    text += fmt::format("Storage: {} available of {} ({:.1f}% free)", Bytes(*st.available_bytes),
+                        Bytes(*st.capacity_bytes),
+                        *st.capacity_bytes > 0 ? 100.0 * *st.available_bytes / *st.capacity_bytes : 0.0);
+    if (st.used_bytes) text += fmt::format(", {} used (from {})", Bytes(*st.used_bytes), st.used_source);
+    text += ".\n";
+  }
+  if (auto pending = s.TotalCompactionPendingBytes()) {
+    text += fmt::format("Pending compaction: {}.\n", Bytes(*pending));
+  }
+  for (const auto& [db, blocks] : s.block_cache_hit_ratio) {
+    auto all = blocks.find("all");
+    if (all != blocks.end()) {
+      text += fmt::format("Block cache hit ratio ({}): {:.1f}%.\n", db, all->second * 100);
+    }
+  }
+  for (const auto& [db, seconds] : s.write_stall_seconds) {
+    if (seconds > 0) text += fmt::format("Writes stalled for {:.3f} s in the window ({}).\n", seconds, db);
+  }
+  return text;
+}
+
+std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
+                              const std::string& tikv_address) {
+  std::string page = fmt::format(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter</title>"
+      "<meta http-equiv=\"refresh\" content=\"5\"></head><body>\n"
+      "<h1>tikv-exporter {}</h1>\n<p>Watching TiKV at {} (revision {}).</p>\n<ul>\n"
+      "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>\n"
+      "<li><a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> the snapshot as JSON</li>\n"
+      "<li><a href=\"/-/healthy\">/-/healthy</a> and <a href=\"/-/ready\">/-/ready</a></li>\n"
+      "</ul>\n<h2>Snapshot</h2>\n<pre id=\"snapshot\">",
+      HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
+  page += HtmlEscape(DescribeSnapshot(state.snapshot));
+  page += "</pre>\n</body></html>\n";
+  return page;
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "collectors/collector_set.h"
+#include "collectors/snapshot.h"
+
+namespace tikv_exporter {
+
+struct CollectorStats {
+  bool success = false;
+  double duration_seconds = 0;
+  int64_t last_success_ms = 0;  // wall clock; 0 = never
+  std::string last_error;
+};
+
+// Everything one poll produced, published as a whole so a scrape never sees half a poll.
+// Immutable once published.
+struct PollState {
+  Snapshot snapshot;
+  std::map<std::string, CollectorStats> collectors;  // by collector name
+  std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
+  uint64_t polls_total = 0;
+};
+
+// Runs the collector set every poll interval on its own thread, turns consecutive TiKV scrapes
+// into snapshots and publishes the latest PollState. Logs one line per source state change.
+// Owns the thread; Latest() and Ready() are thread-safe.
+class Poller {
+ public:
+  Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  void Start();
+  void Stop();  // idempotent; waits for the poll in progress
+
+  // Runs one poll synchronously (tests, and the first poll at start).
+  void PollOnce();
+
+  std::shared_ptr<const PollState> Latest() const;
+  // True after the first poll in which at least one source answered.
+  bool Ready() const;
+
+ private:
+  void Run();
+  void NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, CollectorStats* stats);
+
+  std::unique_ptr<CollectorSet> collectors_;
+  const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds timeout_;
+
+  // Poll-thread state.
+  std::shared_ptr<const TikvScrape> previous_tikv_;
+  std::shared_ptr<const TikvScrape> latest_tikv_;
+  std::map<std::string, CollectorStats> stats_;
+  uint64_t polls_total_ = 0;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool ready_ = false;
+  std::shared_ptr<const PollState> latest_;
+  std::thread thread_;
+};
+
+}  // namespace tikv_exporter

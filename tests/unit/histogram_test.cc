@@ -1,0 +1,79 @@
+#include "collectors/histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace tikv_exporter {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Histogram Make(std::vector<std::pair<double, double>> buckets, double sum) {
+  Histogram h;
+  for (auto [le, count] : buckets) h.buckets.push_back({le, count});
+  h.count = h.buckets.back().cumulative_count;
+  h.sum = sum;
+  return h;
+}
+
+TEST(HistogramQuantile, InterpolatesLikePromQL) {
+  // 100 observations <= 1, 100 in (1, 2], 100 in (2, 4].
+  Histogram h = Make({{1, 100}, {2, 200}, {4, 300}, {kInf, 300}}, 0);
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0.5, h), 1.5);    // rank 150: 1 + 1 * 50/100
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0.95, h), 3.7);   // rank 285: 2 + 2 * 85/100
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0.99, h), 3.94);  // rank 297
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0.1, h), 0.3);    // first bucket starts at 0
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0, h), 0);
+}
+
+TEST(HistogramQuantile, ReturnsTheHighestFiniteBoundForTheInfBucket) {
+  Histogram h = Make({{1, 10}, {2, 10}, {kInf, 20}}, 0);
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(0.99, h), 2);
+}
+
+TEST(HistogramQuantile, HasNoAnswerWithoutObservationsOrInfBucket) {
+  EXPECT_FALSE(HistogramQuantile(0.5, Make({{1, 0}, {kInf, 0}}, 0)).has_value());
+  EXPECT_FALSE(HistogramQuantile(0.5, Make({{1, 5}, {2, 5}}, 0)).has_value());
+  EXPECT_FALSE(HistogramQuantile(0.5, Histogram{}).has_value());
+}
+
+TEST(HistogramIncrease, SubtractsBucketByBucket) {
+  Histogram before = Make({{1, 10}, {2, 20}, {kInf, 20}}, 5);
+  Histogram after = Make({{1, 15}, {2, 40}, {kInf, 41}}, 12);
+  Histogram inc = HistogramIncrease(before, after);
+  EXPECT_EQ(inc.buckets[0].cumulative_count, 5);
+  EXPECT_EQ(inc.buckets[1].cumulative_count, 20);
+  EXPECT_EQ(inc.buckets[2].cumulative_count, 21);
+  EXPECT_EQ(inc.count, 21);
+  EXPECT_EQ(inc.sum, 7);
+}
+
+TEST(HistogramIncrease, TreatsADecreaseAsARestart) {
+  Histogram before = Make({{1, 100}, {kInf, 200}}, 50);
+  Histogram after = Make({{1, 3}, {kInf, 4}}, 1);
+  Histogram inc = HistogramIncrease(before, after);
+  EXPECT_EQ(inc.count, 4);
+  EXPECT_EQ(inc.sum, 1);
+  EXPECT_EQ(inc.buckets[0].cumulative_count, 3);
+}
+
+TEST(CounterIncrease, NeverGoesNegative) {
+  EXPECT_EQ(CounterIncrease(10, 15), 5);
+  EXPECT_EQ(CounterIncrease(10, 3), 3);
+  EXPECT_EQ(CounterIncrease(0, 0), 0);
+}
+
+TEST(Histogram, AddMergesBucketsByBound) {
+  Histogram a = Make({{1, 1}, {kInf, 2}}, 1);
+  a.Add(Make({{1, 3}, {2, 4}, {kInf, 5}}, 2));
+  ASSERT_EQ(a.buckets.size(), 3u);
+  EXPECT_EQ(a.buckets[0].cumulative_count, 4);
+  EXPECT_EQ(a.buckets[1].upper_bound, 2);
+  EXPECT_EQ(a.buckets[2].cumulative_count, 7);
+  EXPECT_EQ(a.count, 7);
+  EXPECT_EQ(a.sum, 3);
+}
+
+}  // namespace
+}  // namespace tikv_exporter

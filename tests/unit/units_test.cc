@@ -1,0 +1,58 @@
+#include "common/units.h"
+
+#include <gtest/gtest.h>
+
+#include "collectors/http_fetcher.h"
+#include "common/address.h"
+
+namespace tikv_exporter {
+namespace {
+
+TEST(ParseSizeBytes, UsesTikvsBinaryUnits) {
+  EXPECT_EQ(*ParseSizeBytes("10GB"), 10ULL << 30);
+  EXPECT_EQ(*ParseSizeBytes("10GiB"), 10ULL << 30);
+  EXPECT_EQ(*ParseSizeBytes("128MB"), 128ULL << 20);
+  EXPECT_EQ(*ParseSizeBytes("512K"), 512ULL << 10);
+  EXPECT_EQ(*ParseSizeBytes("1.5TB"), 3ULL << 39);
+  EXPECT_EQ(*ParseSizeBytes("42"), 42u);
+  EXPECT_EQ(*ParseSizeBytes("42B"), 42u);
+  EXPECT_EQ(*ParseSizeBytes("1PB"), 1ULL << 50);
+}
+
+TEST(ParseSizeBytes, RejectsWhatTikvRejects) {
+  EXPECT_FALSE(ParseSizeBytes("").ok());
+  EXPECT_FALSE(ParseSizeBytes("GB").ok());
+  EXPECT_FALSE(ParseSizeBytes("10XB").ok());
+  EXPECT_FALSE(ParseSizeBytes("10gb").ok());
+  EXPECT_FALSE(ParseSizeBytes("-1GB").ok());
+}
+
+TEST(ParseDurationSeconds, AcceptsTikvDurations) {
+  EXPECT_DOUBLE_EQ(*ParseDurationSeconds("10m"), 600);
+  EXPECT_DOUBLE_EQ(*ParseDurationSeconds("1h30m"), 5400);
+  EXPECT_DOUBLE_EQ(*ParseDurationSeconds("500ms"), 0.5);
+  EXPECT_DOUBLE_EQ(*ParseDurationSeconds("2d"), 172800);
+  EXPECT_FALSE(ParseDurationSeconds("10x").ok());
+  EXPECT_FALSE(ParseDurationSeconds("m").ok());
+}
+
+TEST(Address, ParsesHostPort) {
+  EXPECT_EQ(ParseHostPort("127.0.0.1:20180")->port, 20180);
+  EXPECT_EQ(ParseHostPort("[::1]:9")->host, "::1");
+  EXPECT_FALSE(ParseHostPort("localhost").ok());
+  EXPECT_FALSE(ParseHostPort(":80").ok());
+  EXPECT_FALSE(ParseHostPort("::1:80").ok());
+  EXPECT_FALSE(ParseHostPort("host:0").ok());
+  EXPECT_FALSE(ParseHostPort("host:65536").ok());
+  EXPECT_FALSE(ParseHostPort("host:80x").ok());
+}
+
+TEST(Address, NormalizesBaseUrls) {
+  EXPECT_EQ(*NormalizeBaseUrl("127.0.0.1:20180"), "http://127.0.0.1:20180");
+  EXPECT_EQ(*NormalizeBaseUrl("https://tikv-0:20180/"), "https://tikv-0:20180");
+  EXPECT_FALSE(NormalizeBaseUrl("http://tikv-0:20180/metrics").ok());
+  EXPECT_FALSE(NormalizeBaseUrl("ftp://tikv-0:20180").ok());
+}
+
+}  // namespace
+}  // namespace tikv_exporter

@@ -1,0 +1,131 @@
+// tikv-sim: a simulated TiKV status server (and, later, PD) for the demo and the tests.
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "collectors/exposition_parser.h"
+#include "common/address.h"
+#include "tools/tikv-sim/sim_server.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: tikv-sim [flags]
+  --status-address HOST:PORT   the simulated TiKV status server (default 127.0.0.1:20180)
+  --control-address HOST:PORT  the control API (default 127.0.0.1:20181)
+  --fixture PATH               serve this real /metrics dump, advancing its counters, instead
+                               of the built-in TiKV-shaped node
+  --load TYPE=QPS:LATENCY_S    request type rate and mean latency (repeatable; replaces the
+                               built-in loads)
+  --wave AMPLITUDE             let every rate swing by this fraction (0-1) over 2 minutes
+  --no-tickers                 leave RocksDB tickers constant
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tikv_exporter;
+  std::string status_address = "127.0.0.1:20180";
+  std::string control_address = "127.0.0.1:20181";
+  std::string fixture;
+  std::vector<sim::RequestLoad> loads;
+  bool tickers = true;
+  double wave = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "tikv-sim: %s needs a value\n%s", arg.c_str(), kUsage);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--status-address") {
+      status_address = value();
+    } else if (arg == "--control-address") {
+      control_address = value();
+    } else if (arg == "--fixture") {
+      fixture = value();
+    } else if (arg == "--load") {
+      std::string spec = value();
+      size_t eq = spec.find('='), colon = spec.find(':');
+      if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
+        std::fprintf(stderr, "tikv-sim: --load wants TYPE=QPS:LATENCY_S, got %s\n", spec.c_str());
+        return 2;
+      }
+      loads.push_back({spec.substr(0, eq), std::atof(spec.substr(eq + 1, colon - eq - 1).c_str()),
+                       std::atof(spec.substr(colon + 1).c_str())});
+    } else if (arg == "--wave") {
+      wave = std::atof(value().c_str());
+    } else if (arg == "--no-tickers") {
+      tickers = false;
+    } else {
+      std::fprintf(stderr, "tikv-sim: unknown flag %s\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+
+  Exposition base;
+  if (fixture.empty()) {
+    base = sim::SimNode::BuiltInExposition();
+  } else {
+    std::ifstream in(fixture, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "tikv-sim: cannot read %s\n", fixture.c_str());
+      return 1;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    StatusOr<ParseResult> parsed = ParseExposition(text.str());
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "tikv-sim: %s: %s\n", fixture.c_str(), parsed.status().message().c_str());
+      return 1;
+    }
+    base = std::move(parsed->exposition);
+  }
+  sim::SimNode node(std::move(base));
+  if (loads.empty()) loads = sim::SimNode::DefaultRequestLoads();
+  for (sim::RequestLoad& load : loads) {
+    load.wave_amplitude = wave;
+    node.SetRequestLoad(load);
+  }
+  if (tickers) node.SetTickerLoads(sim::SimNode::DefaultTickerLoads());
+
+  StatusOr<HostPort> status = ParseHostPort(status_address);
+  StatusOr<HostPort> control = ParseHostPort(control_address);
+  if (!status.ok() || !control.ok()) {
+    std::fprintf(stderr, "tikv-sim: %s\n",
+                 (!status.ok() ? status.status() : control.status()).message().c_str());
+    return 2;
+  }
+  // Block the stop signals everywhere; one thread waits for them and stops the servers.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sim::SimServer server(&node, status->host, status->port);
+  std::thread([&server, stop_signals] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    server.StopAll();
+  }).detach();
+  if (!server.StartStatus()) {
+    std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", status_address.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tikv-sim: TiKV status server on http://%s, control on http://%s\n",
+               status_address.c_str(), control_address.c_str());
+  if (!server.ServeControl(control->host, control->port)) {
+    std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", control_address.c_str());
+    server.StopAll();
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/exposition.h"
+
+namespace tikv_exporter::sim {
+
+// A request type served at a constant rate. Each request's latency is 0.5×, 1× or 1.5× the
+// mean (a quarter, a half and a quarter of the requests), so the true mean is `mean_latency`.
+// The rate may swing as a sine wave (the demo): qps × (1 + amplitude × sin(2πt / period)).
+struct RequestLoad {
+  std::string type;
+  double qps = 0;
+  double mean_latency_seconds = 0;
+  double wave_amplitude = 0;  // 0 = constant rate
+  double wave_period_seconds = 120;
+};
+
+// A RocksDB ticker of TiKV's (family + db + type) that grows at a constant rate.
+struct TickerLoad {
+  std::string family;
+  std::string db;
+  std::string type;  // "" for families without a type label (tikv_engine_stall_micro_seconds)
+  double per_second = 0;
+};
+
+// A simulated TiKV node's /metrics: a base exposition (a real fixture dump, or the built-in
+// TiKV-shaped one) whose gRPC histograms and tickers advance with time at the configured rates.
+// Thread-safe.
+class SimNode {
+ public:
+  explicit SimNode(Exposition base);
+
+  // The built-in node: TiKV >= 7.6 shapes (priority label, 50 µs×2ⁿ buckets, used size).
+  static Exposition BuiltInExposition();
+  static std::vector<RequestLoad> DefaultRequestLoads();
+  static std::vector<TickerLoad> DefaultTickerLoads();
+
+  void SetRequestLoad(const RequestLoad& load);  // adds or replaces by type
+  void SetTickerLoads(std::vector<TickerLoad> loads);
+  // Counters start again from the base values, as after a TiKV restart.
+  void Restart();
+
+  std::string Render() const;
+  std::vector<RequestLoad> request_loads() const;
+
+ private:
+  // A load held from `from` until `until` (open while it is the current one), so a rate change
+  // never rewrites what was already counted.
+  struct LoadSegment {
+    RequestLoad load;
+    std::chrono::steady_clock::time_point from;
+    std::optional<std::chrono::steady_clock::time_point> until;
+  };
+
+  mutable std::mutex mutex_;
+  Exposition base_;
+  std::map<std::string, std::vector<LoadSegment>> request_loads_;
+  std::vector<TickerLoad> ticker_loads_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace tikv_exporter::sim
