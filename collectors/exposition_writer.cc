@@ -68,6 +68,7 @@ void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
 std::string WriteExposition(const Exposition& exposition) {
   std::string out;
   for (const MetricFamily& family : exposition.families()) {
+    if (family.samples.empty()) continue;
     AppendFamilyHeader(family, &out);
     for (const Sample& sample : family.samples) AppendSampleLine(sample, &out);
   }

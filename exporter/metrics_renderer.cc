@@ -1,66 +1,55 @@
 #include "exporter/metrics_renderer.h"
 
-#include <prometheus/metric_family.h>
-#include <prometheus/text_serializer.h>
-
 #include <array>
 #include <utility>
 #include <vector>
 
+#include "collectors/exposition_writer.h"
 #include "collectors/snapshot.h"
 
 namespace tikv_exporter {
 namespace {
 
-using prometheus::ClientMetric;
-using PromFamily = prometheus::MetricFamily;
-using prometheus::MetricType;
-using Labels = std::vector<ClientMetric::Label>;
+using Labels = std::vector<Label>;
 
 constexpr std::array<std::string_view, 7> kKnownPaths = {
     "/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/snapshot", "/api/v1/status", "/favicon.ico"};
 
-// Collects families in exposition order; families left without samples are dropped.
+// Builds the exporter's exposition; a family left without samples is not written.
 class Families {
  public:
-  PromFamily& Gauge(std::string name, std::string help) {
-    return Add(std::move(name), std::move(help), MetricType::Gauge);
+  MetricFamily& Gauge(std::string_view name, std::string help) {
+    return Add(name, std::move(help), MetricType::kGauge);
   }
-  PromFamily& Counter(std::string name, std::string help) {
-    return Add(std::move(name), std::move(help), MetricType::Counter);
+  MetricFamily& Counter(std::string_view name, std::string help) {
+    return Add(name, std::move(help), MetricType::kCounter);
   }
-  std::vector<PromFamily> Take() {
-    std::vector<PromFamily> out;
-    for (PromFamily& family : families_) {
-      if (!family.metric.empty()) out.push_back(std::move(family));
-    }
-    return out;
+  // Quantiles of the window only (no _sum/_count): a summary, because promtool rejects a
+  // "quantile" label on a gauge. Names and labels are those of METRICS.md.
+  MetricFamily& Quantiles(std::string_view name, std::string help) {
+    return Add(name, std::move(help), MetricType::kSummary);
   }
+  const Exposition& exposition() const { return exposition_; }
 
  private:
-  PromFamily& Add(std::string name, std::string help, MetricType type) {
-    families_.push_back(PromFamily{std::move(name), std::move(help), type, {}});
-    return families_.back();
+  MetricFamily& Add(std::string_view name, std::string help, MetricType type) {
+    MetricFamily& family = exposition_.FindOrAdd(name);
+    family.type = type;
+    family.help = std::move(help);
+    return family;
   }
-  std::vector<PromFamily> families_;
+  Exposition exposition_;
 };
 
-void Set(PromFamily& family, Labels labels, double value) {
-  ClientMetric metric;
-  metric.label = std::move(labels);
-  if (family.type == MetricType::Counter) {
-    metric.counter.value = value;
-  } else {
-    metric.gauge.value = value;
-  }
-  family.metric.push_back(std::move(metric));
+void Set(MetricFamily& family, Labels labels, double value) {
+  family.samples.push_back(Sample{family.name, std::move(labels), value, std::nullopt});
 }
 
-void SetIf(PromFamily& family, Labels labels, const std::optional<double>& value) {
+void SetIf(MetricFamily& family, Labels labels, const std::optional<double>& value) {
   if (value) Set(family, std::move(labels), *value);
 }
 
-void SetQuantiles(PromFamily& family, const Labels& base, const LatencyQuantiles& q) {
+void SetQuantiles(MetricFamily& family, const Labels& base, const LatencyQuantiles& q) {
   const std::pair<const char*, const std::optional<double>*> quantiles[] = {
       {"0.5", &q.p50}, {"0.95", &q.p95}, {"0.99", &q.p99}};
   for (const auto& [name, value] : quantiles) {
@@ -87,7 +76,7 @@ void AddSnapshot(const Snapshot& s, bool tikv_up, Families& f) {
                       "gRPC requests per second by request type over the window (kv_gc excluded); sum() is the node's QPS.");
   auto& type_avg = f.Gauge("tikv_exporter_type_latency_average_seconds",
                            "Mean gRPC request latency by request type over the window.");
-  auto& type_latency = f.Gauge("tikv_exporter_type_latency_seconds",
+  auto& type_latency = f.Quantiles("tikv_exporter_type_latency_seconds",
                                "gRPC request latency quantiles by request type over the window, interpolated as histogram_quantile() does.");
   for (const auto& [type, stats] : s.by_type) {
     Set(qps, {{"type", type}}, stats.qps);
@@ -97,7 +86,7 @@ void AddSnapshot(const Snapshot& s, bool tikv_up, Families& f) {
   SetIf(f.Gauge("tikv_exporter_latency_average_seconds",
                 "Mean gRPC request latency over the window, all request types."),
         {}, s.latency_average_seconds);
-  SetQuantiles(f.Gauge("tikv_exporter_latency_seconds",
+  SetQuantiles(f.Quantiles("tikv_exporter_latency_seconds",
                        "gRPC request latency quantiles over the window, all request types."),
                {}, s.latency_seconds);
 
@@ -164,19 +153,20 @@ void AddCollectorStats(const PollState& state, Families& f) {
 
 }  // namespace
 
-HttpRequestCounter::HttpRequestCounter()
-    : registry_(std::make_shared<prometheus::Registry>()),
-      family_(&prometheus::BuildCounter()
-                   .Name("tikv_exporter_http_requests_total")
-                   .Help("HTTP requests served by the exporter, by path and status code.")
-                   .Register(*registry_)) {}
-
 void HttpRequestCounter::Observe(const std::string& path, int status) {
   std::string label = "other";
   for (std::string_view known : kKnownPaths) {
     if (path == known) label = std::string(known);
   }
-  family_->Add({{"path", label}, {"code", std::to_string(status)}}).Increment();
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counts_[{label, status}];
+}
+
+void HttpRequestCounter::AppendTo(MetricFamily& family) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [key, count] : counts_) {
+    Set(family, {{"code", std::to_string(key.second)}, {"path", key.first}}, static_cast<double>(count));
+  }
 }
 
 std::string RenderMetrics(const PollState& state, const BuildInfo& build,
@@ -188,11 +178,9 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build,
   const auto tikv = state.snapshot.sources.find("tikv");
   AddSnapshot(state.snapshot, tikv != state.snapshot.sources.end() && tikv->second.up, families);
   AddCollectorStats(state, families);
-  std::vector<PromFamily> all = families.Take();
-  for (PromFamily& family : requests.registry().Collect()) {
-    all.push_back(std::move(family));
-  }
-  return prometheus::TextSerializer().Serialize(all);
+  requests.AppendTo(families.Counter("tikv_exporter_http_requests_total",
+                                     "HTTP requests served by the exporter, by path and status code."));
+  return WriteExposition(families.exposition());
 }
 
 }  // namespace tikv_exporter

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <prometheus/family.h>
-#include <prometheus/counter.h>
-#include <prometheus/registry.h>
-
-#include <memory>
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
+#include "collectors/exposition.h"
 #include "exporter/poller.h"
 
 namespace tikv_exporter {
@@ -20,13 +20,13 @@ struct BuildInfo {
 // path label bounded to the known endpoints. Thread-safe.
 class HttpRequestCounter {
  public:
-  HttpRequestCounter();
   void Observe(const std::string& path, int status);
-  const prometheus::Registry& registry() const { return *registry_; }
+  // Appends one sample per (path, code) seen so far.
+  void AppendTo(MetricFamily& family) const;
 
  private:
-  std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Counter>* family_;
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, uint64_t> counts_;
 };
 
 // Renders the Prometheus text exposition of one PollState: the snapshot series (only for

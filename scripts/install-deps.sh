@@ -5,7 +5,6 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git ca-certificates curl
-  prometheus-cpp-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev

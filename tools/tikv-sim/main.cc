@@ -21,6 +21,7 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --control-address HOST:PORT  the control API (default 127.0.0.1:20181)
   --fixture PATH               serve this real /metrics dump, advancing its counters, instead
                                of the built-in TiKV-shaped node
+  --raw                        with --fixture: serve the file byte for byte, never advancing
   --load TYPE=QPS:LATENCY_S    request type rate and mean latency (repeatable; replaces the
                                built-in loads)
   --wave AMPLITUDE             let every rate swing by this fraction (0-1) over 2 minutes
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   std::string fixture;
   std::vector<sim::RequestLoad> loads;
   bool tickers = true;
+  bool raw = false;
   double wave = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
       }
       loads.push_back({spec.substr(0, eq), std::atof(spec.substr(eq + 1, colon - eq - 1).c_str()),
                        std::atof(spec.substr(colon + 1).c_str())});
+    } else if (arg == "--raw") {
+      raw = true;
     } else if (arg == "--wave") {
       wave = std::atof(value().c_str());
     } else if (arg == "--no-tickers") {
@@ -71,9 +75,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  Exposition base;
+  std::unique_ptr<sim::SimNode> node;
   if (fixture.empty()) {
-    base = sim::SimNode::BuiltInExposition();
+    node = std::make_unique<sim::SimNode>(sim::SimNode::BuiltInExposition());
   } else {
     std::ifstream in(fixture, std::ios::binary);
     if (!in) {
@@ -82,20 +86,23 @@ int main(int argc, char** argv) {
     }
     std::stringstream text;
     text << in.rdbuf();
-    StatusOr<ParseResult> parsed = ParseExposition(text.str());
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "tikv-sim: %s: %s\n", fixture.c_str(), parsed.status().message().c_str());
-      return 1;
+    if (raw) {
+      node = sim::SimNode::Raw(text.str());
+    } else {
+      StatusOr<ParseResult> parsed = ParseExposition(text.str());
+      if (!parsed.ok()) {
+        std::fprintf(stderr, "tikv-sim: %s: %s\n", fixture.c_str(), parsed.status().message().c_str());
+        return 1;
+      }
+      node = std::make_unique<sim::SimNode>(std::move(parsed->exposition));
     }
-    base = std::move(parsed->exposition);
   }
-  sim::SimNode node(std::move(base));
   if (loads.empty()) loads = sim::SimNode::DefaultRequestLoads();
   for (sim::RequestLoad& load : loads) {
     load.wave_amplitude = wave;
-    node.SetRequestLoad(load);
+    node->SetRequestLoad(load);
   }
-  if (tickers) node.SetTickerLoads(sim::SimNode::DefaultTickerLoads());
+  if (tickers) node->SetTickerLoads(sim::SimNode::DefaultTickerLoads());
 
   StatusOr<HostPort> status = ParseHostPort(status_address);
   StatusOr<HostPort> control = ParseHostPort(control_address);
@@ -110,7 +117,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  sim::SimServer server(&node, status->host, status->port);
+  sim::SimServer server(node.get(), status->host, status->port);
   std::thread([&server, stop_signals] {
     int signal = 0;
     sigwait(&stop_signals, &signal);

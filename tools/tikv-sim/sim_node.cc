@@ -97,6 +97,12 @@ void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std:
 
 SimNode::SimNode(Exposition base) : base_(std::move(base)), start_(std::chrono::steady_clock::now()) {}
 
+std::unique_ptr<SimNode> SimNode::Raw(std::string raw_body) {
+  auto node = std::make_unique<SimNode>(Exposition{});
+  node->raw_body_ = std::move(raw_body);
+  return node;
+}
+
 Exposition SimNode::BuiltInExposition() {
   Exposition e;
   auto gauge = [&e](const char* name, const char* help, std::vector<Label> labels, double value) {
@@ -208,6 +214,7 @@ std::vector<RequestLoad> SimNode::request_loads() const {
 
 std::string SimNode::Render() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (raw_body_) return *raw_body_;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::map<std::string, Completed, std::less<>> completed_by_type;

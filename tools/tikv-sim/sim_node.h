@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,8 @@ struct TickerLoad {
 class SimNode {
  public:
   explicit SimNode(Exposition base);
+  // Serves `raw_body` byte for byte, never advancing (a real dump exactly as captured).
+  static std::unique_ptr<SimNode> Raw(std::string raw_body);
 
   // The built-in node: TiKV >= 7.6 shapes (priority label, 50 µs×2ⁿ buckets, used size).
   static Exposition BuiltInExposition();
@@ -64,6 +67,7 @@ class SimNode {
   std::map<std::string, std::vector<LoadSegment>> request_loads_;
   std::vector<TickerLoad> ticker_loads_;
   std::chrono::steady_clock::time_point start_;
+  std::optional<std::string> raw_body_;
 };
 
 }  // namespace tikv_exporter::sim

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tikv_exporter::testing {
+
+// A child process started with fork/exec, its stdout and stderr going to `log_path`. Sends
+// SIGTERM (then SIGKILL) and reaps it on destruction. Not thread-safe.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::string log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Stops the process; returns its exit status (as from waitpid), or -1 when it was killed.
+  int Stop();
+  bool Running();
+  std::string Log() const;
+
+ private:
+  int pid_ = -1;
+  std::string log_path_;
+};
+
+// A fresh directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+struct HttpResult {
+  int status = 0;  // 0 = no answer
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+// One GET or POST to 127.0.0.1:`port`.
+HttpResult HttpGet(int port, const std::string& path,
+                   const std::map<std::string, std::string>& headers = {});
+HttpResult HttpPost(int port, const std::string& path);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+// Polls `condition` every 100 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+// The value of one sample of a Prometheus text body; nullopt when absent.
+// `labels` must all match (other labels are ignored).
+std::optional<double> SampleValue(const std::string& body, const std::string& name,
+                                  const std::map<std::string, std::string>& labels = {});
+
+// Runs a shell command; returns its exit code and fills `output` with stdout+stderr.
+int RunCommand(const std::string& command, std::string* output);
+
+}  // namespace tikv_exporter::testing

@@ -1,0 +1,44 @@
+#include "tests/integration/sim_and_exporter.h"
+
+namespace tikv_exporter::testing {
+
+SimAndExporter::SimAndExporter()
+    : sim_port_(FreePort()), control_port_(FreePort()), exporter_port_(FreePort()) {}
+
+void SimAndExporter::StartSim(const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {TIKV_SIM_BIN, "--status-address",
+                                   "127.0.0.1:" + std::to_string(sim_port_), "--control-address",
+                                   "127.0.0.1:" + std::to_string(control_port_)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  sim_ = std::make_unique<Process>(argv, dir_.path() + "/sim.log");
+  WaitFor([&] { return HttpGet(sim_port_, "/status").status == 200; }, std::chrono::seconds(10));
+}
+
+void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms) {
+  std::string config = dir_.Write(
+      "exporter.toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port_) +
+                           "\"\ntimeout_ms = " + std::to_string(timeout_ms) +
+                           "\n[exporter]\nlisten_address = \"127.0.0.1:" +
+                           std::to_string(exporter_port_) +
+                           "\"\npoll_interval_ms = " + std::to_string(poll_interval_ms) +
+                           "\n[collectors.pd]\nenabled = false\n[collectors.rocksdb]\nenabled = false\n");
+  exporter_ = std::make_unique<Process>(
+      std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", config, "--log.level", "debug"},
+      dir_.path() + "/exporter.log");
+  WaitFor([&] { return HttpGet(exporter_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10));
+}
+
+std::string SimAndExporter::Metrics() const { return HttpGet(exporter_port_, "/metrics").body; }
+
+std::string SimAndExporter::Control(const std::string& path_and_query) const {
+  return HttpPost(control_port_, path_and_query).body;
+}
+
+bool SimAndExporter::WaitForPolls(int polls) const {
+  const double start = SampleValue(Metrics(), "tikv_exporter_polls_total").value_or(0);
+  return WaitFor(
+      [&] { return SampleValue(Metrics(), "tikv_exporter_polls_total").value_or(0) >= start + polls; },
+      std::chrono::seconds(30));
+}
+
+}  // namespace tikv_exporter::testing
