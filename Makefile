@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 
-.PHONY: deps configure build test demo clean
+.PHONY: deps configure build test demo bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,3 +22,6 @@ demo: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+bench: build
+	@$(BUILD_DIR)/bin/parser_benchmark --benchmark_min_time=2

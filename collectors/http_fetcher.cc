@@ -10,6 +10,22 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
+std::string DescribeError(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection refused or unreachable";
+    case httplib::Error::Read:
+      return "the connection closed while reading the answer";
+    case httplib::Error::Write:
+      return "the connection closed while sending the request";
+    case httplib::Error::SSLConnection:
+    case httplib::Error::SSLServerVerification:
+      return "TLS handshake failed (" + httplib::to_string(error) + ")";
+    default:
+      return httplib::to_string(error);
+  }
+}
+
 class HttplibFetcher : public HttpFetcher {
  public:
   HttplibFetcher(std::string base_url, ConnectionLimiter* limiter)
@@ -62,8 +78,10 @@ class HttplibFetcher : public HttpFetcher {
     httplib::Result result = client.Get(std::string(path), headers, on_response, on_data);
     if (!failure.empty()) return Status::Error("GET " + base_url_ + std::string(path) + ": " + failure);
     if (!result) {
+      const bool late = std::chrono::steady_clock::now() >= options.deadline;
       return Status::Error("GET " + base_url_ + std::string(path) + ": " +
-                           httplib::to_string(result.error()));
+                           (late ? "no complete answer before the deadline"
+                                 : DescribeError(result.error())));
     }
     return response;
   }

@@ -2,12 +2,18 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "common/address.h"
 
 namespace tikv_exporter {
 
 struct HttpServer::Impl {
   httplib::Server server;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> run_active{false};
 };
 
 HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) {
@@ -52,10 +58,21 @@ StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
   return address->port;
 }
 
-void HttpServer::Run() { impl_->server.listen_after_bind(); }
+void HttpServer::Run() {
+  impl_->run_active = true;
+  if (!impl_->stop_requested) impl_->server.listen_after_bind();
+  impl_->run_active = false;
+}
 
 void HttpServer::Stop() {
-  if (impl_) impl_->server.stop();
+  if (!impl_) return;
+  impl_->stop_requested = true;
+  // httplib's stop() does nothing until the accept loop runs; a Stop() that races with Run()
+  // repeats it until Run() returns.
+  while (impl_->run_active) {
+    impl_->server.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace tikv_exporter

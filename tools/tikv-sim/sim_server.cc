@@ -59,6 +59,8 @@ bool SimServer::StartStatus() {
   if (!server->bind_to_port(status_host_, status_port_)) return false;
   status_server_ = std::move(server);
   status_thread_ = std::thread([s = status_server_.get()] { s->listen_after_bind(); });
+  // stop() is a no-op before the accept loop runs: wait for it so "down" always takes.
+  while (!status_server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return true;
 }
 

@@ -1,0 +1,110 @@
+// The HTTP fetcher against an in-process cpp-httplib server over real loopback sockets.
+
+#include "collectors/http_fetcher.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+namespace tikv_exporter {
+namespace {
+
+using namespace std::chrono_literals;
+
+class HttpFetcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      accept_encoding_ = req.get_header_value("Accept-Encoding");
+      res.set_content(std::string(100000, 'x'), "text/plain; version=0.0.4");  // gzip applied by httplib
+    });
+    server_.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(1500ms);
+      res.set_content("late", "text/plain");
+    });
+    server_.Get("/drip", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(100ms);
+        return sink.write("x", 1);
+      });
+    });
+    server_.Get("/status", [](const httplib::Request&, httplib::Response&) {});
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is a no-op before the accept loop runs: wait for it so TearDown can stop it.
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  void TearDown() override {
+    server_.stop();
+    thread_.join();
+  }
+  std::unique_ptr<HttpFetcher> Fetcher(ConnectionLimiter* limiter = nullptr) {
+    return MakeHttpFetcher("http://127.0.0.1:" + std::to_string(port_), limiter);
+  }
+  static HttpRequestOptions Options(std::chrono::milliseconds timeout, size_t max_bytes = 1 << 20) {
+    return {std::chrono::steady_clock::now() + timeout, max_bytes};
+  }
+
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::string accept_encoding_;
+};
+
+TEST_F(HttpFetcherTest, AsksForGzipAndDecompresses) {
+  StatusOr<HttpResponse> response = Fetcher()->Get("/metrics", Options(2s));
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, std::string(100000, 'x'));
+  EXPECT_NE(accept_encoding_.find("gzip"), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, AnEmptyStatusIsA200) {
+  StatusOr<HttpResponse> response = Fetcher()->Get("/status", Options(2s));
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(response->body.empty());
+}
+
+TEST_F(HttpFetcherTest, BoundsTheBodyAfterDecompression) {
+  // 100 kB of 'x' compresses to a few hundred bytes: the bound applies to what it inflates to.
+  StatusOr<HttpResponse> response = Fetcher()->Get("/metrics", Options(2s, 50000));
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("larger than 50000 bytes"), std::string::npos)
+      << response.status().message();
+}
+
+TEST_F(HttpFetcherTest, GivesUpAtTheDeadline) {
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<HttpResponse> response = Fetcher()->Get("/slow", Options(300ms));
+  EXPECT_FALSE(response.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
+}
+
+TEST_F(HttpFetcherTest, ASlowDripDoesNotOutliveTheDeadline) {
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<HttpResponse> response = Fetcher()->Get("/drip", Options(500ms));
+  ASSERT_FALSE(response.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+  EXPECT_NE(response.status().message().find("deadline"), std::string::npos) << response.status().message();
+}
+
+TEST_F(HttpFetcherTest, ARefusedConnectionIsAnError) {
+  StatusOr<HttpResponse> response = MakeHttpFetcher("http://127.0.0.1:1", nullptr)->Get("/metrics", Options(1s));
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("127.0.0.1:1/metrics"), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, WaitsForAFreeConnectionSlotOnlyUntilTheDeadline) {
+  ConnectionLimiter limiter(1);
+  ASSERT_TRUE(limiter.AcquireUntil(std::chrono::steady_clock::now()));  // the only slot is taken
+  StatusOr<HttpResponse> response = Fetcher(&limiter)->Get("/status", Options(200ms));
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("max_connections"), std::string::npos);
+  limiter.Release();
+  EXPECT_TRUE(Fetcher(&limiter)->Get("/status", Options(2s)).ok());
+}
+
+}  // namespace
+}  // namespace tikv_exporter

@@ -1,0 +1,62 @@
+// Parse and snapshot throughput on the real TiKV dumps (`make bench`).
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "collectors/exposition_parser.h"
+#include "collectors/snapshot_builder.h"
+
+namespace tikv_exporter {
+namespace {
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void BM_Parse(benchmark::State& state, const std::string& fixture) {
+  const std::string text = ReadFixture(fixture);
+  if (text.empty()) {
+    state.SkipWithError(("missing fixture " + fixture).c_str());
+    return;
+  }
+  size_t series = 0;
+  for (auto _ : state) {
+    StatusOr<ParseResult> result = ParseExposition(text);
+    series = result->exposition.SampleCount();
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * series));
+}
+BENCHMARK_CAPTURE(BM_Parse, tikv_v5_3, std::string("tikv-v5.3.0-alpha-metrics.prom"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Parse, tikv_v5_0, std::string("tikv-v5.0-nightly-metrics-truncated.prom"))->Unit(benchmark::kMillisecond);
+
+void BM_Snapshot(benchmark::State& state) {
+  StatusOr<ParseResult> parsed = ParseExposition(ReadFixture("tikv-v5.3.0-alpha-metrics.prom"));
+  if (!parsed.ok()) {
+    state.SkipWithError("missing fixture");
+    return;
+  }
+  TikvScrape before;
+  before.metrics = parsed->exposition;
+  TikvScrape after;
+  after.metrics = parsed->exposition;
+  after.monotonic_ms = 15000;
+  for (auto _ : state) {
+    Snapshot snapshot;
+    AddTikvMetrics(&before, after, &snapshot);
+    benchmark::DoNotOptimize(snapshot);
+  }
+}
+BENCHMARK(BM_Snapshot)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace tikv_exporter
+
+BENCHMARK_MAIN();
