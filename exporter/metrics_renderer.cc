@@ -12,8 +12,8 @@ namespace {
 
 using Labels = std::vector<Label>;
 
-constexpr std::array<std::string_view, 7> kKnownPaths = {
-    "/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/snapshot", "/api/v1/status", "/favicon.ico"};
+constexpr std::array<std::string_view, 5> kKnownPaths = {"/", "/metrics", "/-/healthy", "/-/ready",
+                                                        "/api/v1/snapshot"};
 
 // Builds the exporter's exposition; a family left without samples is not written.
 class Families {
@@ -64,9 +64,11 @@ void AddSnapshot(const Snapshot& s, bool tikv_up, Families& f) {
   for (const auto& [source, health] : s.sources) {
     if (health.enabled) Set(up, {{"source", source}}, health.up ? 1 : 0);
   }
-  Set(f.Gauge("tikv_exporter_snapshot_timestamp_seconds",
-              "Unix time of the latest poll that produced the snapshot."),
-      {}, static_cast<double>(s.timestamp_ms) / 1000.0);
+  if (s.timestamp_ms > 0) {
+    Set(f.Gauge("tikv_exporter_snapshot_timestamp_seconds",
+                "Unix time of the latest poll that produced the snapshot."),
+        {}, static_cast<double>(s.timestamp_ms) / 1000.0);
+  }
   if (!tikv_up) return;  // no stale values that look healthy
 
   SetIf(f.Gauge("tikv_exporter_snapshot_window_seconds",
