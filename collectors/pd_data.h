@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tikv_exporter {
+
+struct PdMember {
+  std::string name;
+  uint64_t member_id = 0;
+  std::vector<std::string> client_urls;
+  std::string version;
+  std::optional<bool> healthy;  // from /health; absent when /health did not answer
+  bool leader = false;
+};
+
+struct PdStore {
+  uint64_t id = 0;
+  std::string address;
+  std::string status_address;
+  std::string version;
+  std::string state_name;  // Up, Disconnected, Down, Offline, Tombstone
+  std::string engine;      // "tikv", or the value of the store's "engine" label (e.g. "tiflash")
+  std::optional<double> capacity_bytes;  // PD prints sizes rounded to 4 digits
+  std::optional<double> available_bytes;
+  std::optional<double> used_bytes;
+  double region_count = 0;
+  double leader_count = 0;
+  double region_score = 0;
+  double leader_score = 0;
+  int64_t last_heartbeat_ns = 0;  // unix nanoseconds; 0 = unknown
+};
+
+// Hot-spot load of one store, as PD's /hotspot/regions/{read,write} sums it.
+struct PdHotStat {
+  double regions = 0;
+  double bytes_per_second = 0;
+  double keys_per_second = 0;
+  double queries_per_second = 0;
+};
+
+// Region-level data is expensive on large clusters: it is refreshed at most once per TTL.
+struct PdRegionData {
+  int64_t fetched_ms = 0;  // wall clock of the refresh; 0 = never
+  std::map<std::string, double> unhealthy_regions;  // kind (miss-peer, down-peer, ...) -> count
+  // "read"/"write" -> "leader"/"peer" -> store id -> stat
+  std::map<std::string, std::map<std::string, std::map<uint64_t, PdHotStat>>> hot;
+};
+
+// What one poll of PD gathered.
+struct PdData {
+  uint64_t cluster_id = 0;
+  std::string endpoint;  // the member URL that answered
+  std::vector<PdMember> members;
+  std::vector<PdStore> stores;
+  std::optional<uint64_t> local_store_id;  // this node's store, when it could be matched
+  PdRegionData regions;
+};
+
+}  // namespace tikv_exporter

@@ -1,0 +1,149 @@
+#include "collectors/pd_json.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_files.h"
+
+namespace tikv_exporter {
+namespace {
+
+using testing::Fixture;
+using testing::ReadFile;
+
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+constexpr double kMiB = 1024.0 * 1024;
+
+TEST(PdSize, ReadsBothPdFormats) {
+  EXPECT_DOUBLE_EQ(*ParsePdSize("311.7GiB"), 311.7 * kGiB);
+  EXPECT_DOUBLE_EQ(*ParsePdSize("1B"), 1);
+  EXPECT_DOUBLE_EQ(*ParsePdSize("21.15KiB"), 21.15 * 1024);
+  EXPECT_DOUBLE_EQ(*ParsePdSize("43 GiB"), 43 * kGiB);  // PD <= 3.0 (go-humanize)
+  EXPECT_DOUBLE_EQ(*ParsePdSize("1.5TiB"), 1.5 * kGiB * 1024);
+  EXPECT_DOUBLE_EQ(*ParsePdSize("1e+03GiB"), 1000 * kGiB);  // %.4g switches to exponents
+  EXPECT_FALSE(ParsePdSize("GiB").ok());
+  EXPECT_FALSE(ParsePdSize("12 parsecs").ok());
+  EXPECT_FALSE(ParsePdSize("").ok());
+}
+
+TEST(PdJson, StoresV81) {
+  StatusOr<std::vector<PdStore>> stores = ParsePdStores(ReadFile(Fixture("pd-v8.1.0-api-stores.json")));
+  ASSERT_TRUE(stores.ok()) << stores.status().message();
+  ASSERT_EQ(stores->size(), 4u);
+  const PdStore& first = (*stores)[0];
+  EXPECT_EQ(first.id, 4u);
+  EXPECT_EQ(first.state_name, "Up");
+  EXPECT_EQ(first.engine, "tikv");
+  EXPECT_EQ(first.version, "8.1.0");
+  EXPECT_EQ(first.status_address, "basic-tikv-5gzwgj.basic-tikv-peer.default:20180");
+  EXPECT_DOUBLE_EQ(*first.capacity_bytes, 311.7 * kGiB);
+  EXPECT_DOUBLE_EQ(*first.available_bytes, 222.1 * kGiB);
+  EXPECT_DOUBLE_EQ(*first.used_bytes, 290.7 * kMiB);
+  EXPECT_EQ(first.leader_count, 17);
+  EXPECT_EQ(first.region_count, 60);
+  EXPECT_DOUBLE_EQ(first.region_score, 127.38727094442186);
+  EXPECT_EQ(first.last_heartbeat_ns, 1735098083480549971);  // above 2^53: read exactly
+  const PdStore& tiflash = (*stores)[1];
+  EXPECT_EQ(tiflash.id, 20u);
+  EXPECT_EQ(tiflash.engine, "tiflash");
+  EXPECT_EQ(tiflash.version, "v8.1.0");
+  EXPECT_DOUBLE_EQ(*tiflash.used_bytes, 1);
+}
+
+TEST(PdJson, SingleStoreV81) {
+  StatusOr<std::vector<PdStore>> stores = ParsePdStores(ReadFile(Fixture("pd-v8.1.0-api-store-4.json")));
+  ASSERT_TRUE(stores.ok()) << stores.status().message();
+  ASSERT_EQ(stores->size(), 1u);
+  EXPECT_EQ((*stores)[0].id, 4u);
+  EXPECT_EQ((*stores)[0].leader_count, 0);
+  EXPECT_EQ((*stores)[0].region_count, 5);
+  EXPECT_DOUBLE_EQ(*(*stores)[0].capacity_bytes, 309.4 * kGiB);
+}
+
+TEST(PdJson, StoresV616WithAnOfflineStoreAndTiflash) {
+  StatusOr<std::vector<PdStore>> stores =
+      ParsePdStores(ReadFile(Fixture("pd-v6.1.6-api-stores-offline-tiflash.json")));
+  ASSERT_TRUE(stores.ok()) << stores.status().message();
+  ASSERT_EQ(stores->size(), 5u);
+  EXPECT_EQ((*stores)[0].state_name, "Offline");
+  EXPECT_EQ((*stores)[0].leader_count, 0);
+  EXPECT_EQ((*stores)[0].region_count, 7);
+  EXPECT_DOUBLE_EQ((*stores)[0].region_score, 5405879793.309714);
+  int tiflash = 0;
+  for (const PdStore& store : *stores) tiflash += store.engine == "tiflash";
+  EXPECT_EQ(tiflash, 2);
+}
+
+TEST(PdJson, StoresV4) {
+  for (const char* name : {"pd-v4.0.14-api-stores.json", "pd-v4.1.0-alpha-api-stores.json"}) {
+    StatusOr<std::vector<PdStore>> stores = ParsePdStores(ReadFile(Fixture(name)));
+    ASSERT_TRUE(stores.ok()) << name << ": " << stores.status().message();
+    ASSERT_EQ(stores->size(), 3u) << name;
+    for (const PdStore& store : *stores) {
+      EXPECT_EQ(store.state_name, "Up") << name;
+      EXPECT_TRUE(store.capacity_bytes && store.available_bytes && store.used_bytes) << name;
+      EXPECT_GT(store.last_heartbeat_ns, 1'500'000'000'000'000'000) << name;
+    }
+  }
+  StatusOr<std::vector<PdStore>> v4 = ParsePdStores(ReadFile(Fixture("pd-v4.0.14-api-stores.json")));
+  EXPECT_EQ((*v4)[0].status_address, "172.16.6.168:20180");
+  EXPECT_DOUBLE_EQ(*(*v4)[0].used_bytes, 4.071 * kGiB);
+  EXPECT_DOUBLE_EQ(*(*v4)[1].available_bytes, 432 * kGiB);
+  EXPECT_EQ((*v4)[0].leader_count, 51);
+  EXPECT_EQ((*v4)[0].region_count, 141);
+}
+
+TEST(PdJson, MembersV81KeepUint64IdsExact) {
+  StatusOr<PdData> data = ParsePdMembers(ReadFile(Fixture("pd-v8.1.0-api-members.json")));
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  EXPECT_EQ(data->cluster_id, 7452180154224557728u);
+  ASSERT_EQ(data->members.size(), 3u);
+  EXPECT_EQ(data->members[2].member_id, 12818309996638325969u);  // above INT64_MAX
+  EXPECT_EQ(data->members[0].version, "v8.1.0");
+  int leaders = 0;
+  for (const PdMember& member : data->members) {
+    if (member.leader) {
+      ++leaders;
+      EXPECT_EQ(member.name, "basic-53pe89");
+    }
+  }
+  EXPECT_EQ(leaders, 1);
+}
+
+TEST(PdJson, MembersV4) {
+  StatusOr<PdData> data = ParsePdMembers(ReadFile(Fixture("pd-v4.0.14-api-members.json")));
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  EXPECT_EQ(data->members.size(), 3u);
+  EXPECT_NE(data->cluster_id, 0u);
+}
+
+TEST(PdJson, Health) {
+  for (const char* name : {"pd-v8.1.0-api-health.json", "pd-v4.0.14-api-health.json"}) {
+    StatusOr<std::vector<PdMember>> health = ParsePdHealth(ReadFile(Fixture(name)));
+    ASSERT_TRUE(health.ok()) << name << ": " << health.status().message();
+    ASSERT_EQ(health->size(), 3u);
+    for (const PdMember& member : *health) EXPECT_EQ(member.healthy, true) << name;
+  }
+  StatusOr<std::vector<PdMember>> v4 = ParsePdHealth(ReadFile(Fixture("pd-v4.0.14-api-health.json")));
+  EXPECT_EQ((*v4)[2].member_id, 13248060353287547571u);
+}
+
+TEST(PdJson, RegionCountAndHotspot) {
+  EXPECT_EQ(*ParsePdRegionCount(R"({"count": 3, "regions": [{"id": 1}, {"id": 2}, {"id": 3}]})"), 3);
+  auto hot = ParsePdHotspot(R"({"as_peer": {"4": {"total_flow_bytes": 1024.5, "total_flow_keys": 10,
+      "regions_count": 2, "statistics": [{"region_id": 9}]}}, "as_leader": null})");
+  ASSERT_TRUE(hot.ok()) << hot.status().message();
+  EXPECT_DOUBLE_EQ(hot->at("peer").at(4).bytes_per_second, 1024.5);
+  EXPECT_DOUBLE_EQ(hot->at("peer").at(4).regions, 2);
+  EXPECT_FALSE(hot->contains("leader"));
+}
+
+TEST(PdJson, GarbageIsAnErrorNotACrash) {
+  for (const char* body : {"", "{", "<html>", "[1,2", "{\"stores\": 5}", "{\"count\": \"x\"}", "null"}) {
+    EXPECT_FALSE(ParsePdStores(body).ok()) << body;
+    EXPECT_FALSE(ParsePdMembers(std::string(body) + "}").ok()) << body;
+  }
+  EXPECT_FALSE(ParsePdHealth("{}").ok());
+}
+
+}  // namespace
+}  // namespace tikv_exporter
