@@ -7,6 +7,7 @@
 
 #include "collectors/exposition.h"
 #include "collectors/exposition_parser.h"
+#include "collectors/pd_data.h"
 
 namespace tikv_exporter {
 
@@ -23,6 +24,7 @@ struct TikvScrape {
 // collectors running in parallel never touch the same data. Missing means down or disabled.
 struct PollData {
   std::shared_ptr<const TikvScrape> tikv;
+  std::shared_ptr<const PdData> pd;
 };
 
 }  // namespace tikv_exporter

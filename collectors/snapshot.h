@@ -24,8 +24,9 @@ struct StorageSize {
   std::optional<double> capacity_bytes;
   std::optional<double> available_bytes;
   std::optional<double> used_bytes;
-  // Where used_bytes came from: "tikv" (tikv_store_size_bytes{type="used"}, TiKV >= 5.4), or
-  // "engine_size_sum" (the sum of tikv_engine_size_bytes on older TiKV); "" when unknown.
+  // Where used_bytes came from: "tikv" (tikv_store_size_bytes{type="used"}, TiKV >= 5.4), "pd"
+  // (PD's used_size of this store, older TiKV), or "engine_size_sum" (the sum of
+  // tikv_engine_size_bytes, older TiKV without PD); "" when unknown.
   std::string used_source;
 };
 

@@ -175,6 +175,16 @@ void AddLevels(const Exposition& metrics, Snapshot* snapshot) {
 
 }  // namespace
 
+void AddPdStoreSize(const PdData& pd, Snapshot* snapshot) {
+  if (snapshot->storage.used_source == "tikv" || !pd.local_store_id) return;
+  for (const PdStore& store : pd.stores) {
+    if (store.id == *pd.local_store_id && store.used_bytes) {
+      snapshot->storage.used_bytes = store.used_bytes;
+      snapshot->storage.used_source = "pd";
+    }
+  }
+}
+
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {
   AddLevels(current.metrics, snapshot);
   if (previous == nullptr || previous->monotonic_ms >= current.monotonic_ms) return;

@@ -15,4 +15,8 @@ inline constexpr const char* kExcludedRequestTypes[] = {"kv_gc"};
 // Pure function of its inputs; thread-safe.
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot);
 
+// Older TiKV (< 5.4) has no used size: PD's figure for this node's store replaces the sum of
+// engine sizes when PD knows the store. Call after AddTikvMetrics.
+void AddPdStoreSize(const PdData& pd, Snapshot* snapshot);
+
 }  // namespace tikv_exporter

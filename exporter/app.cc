@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "collectors/collector_set.h"
+#include "collectors/pd_collector.h"
 #include "collectors/tikv_collector.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -27,7 +28,16 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     collectors.push_back(std::make_unique<TikvCollector>(
         MakeHttpFetcher(base_url, limiter), static_cast<size_t>(config.max_body_bytes), ParseLimits{}));
   }
-  if (config.pd_enabled) spdlog::info("the pd collector is not part of this build yet; skipping it");
+  if (config.pd_enabled) {
+    PdCollectorOptions options;
+    for (const std::string& endpoint : config.pd_endpoints) options.endpoints.push_back(*NormalizeBaseUrl(endpoint));
+    options.local_status_address = config.status_address;
+    if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
+    options.region_ttl_ms = config.pd_region_ttl_ms;
+    options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+    collectors.push_back(std::make_unique<PdCollector>(
+        [limiter](const std::string& url) { return MakeHttpFetcher(url, limiter); }, std::move(options)));
+  }
   if (config.rocksdb_enabled) {
     spdlog::info("the rocksdb collector is not part of this build yet; skipping it");
   }

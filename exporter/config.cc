@@ -206,7 +206,22 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
   VisitTable(table, "collectors",
              {
                  {"tikv", enabled_only(&config->tikv_enabled)},
-                 {"pd", enabled_only(&config->pd_enabled)},
+                 {"pd",
+                  [&](const toml::value& v, const std::string& n) {
+                    ExpectTable(v, n);
+                    VisitTable(v, "collectors.pd",
+                               {{"enabled",
+                                 [&](const toml::value& e, const std::string& en) {
+                                   config->pd_enabled = GetBool(e, en);
+                                 }},
+                                {"local_store_id",
+                                 [&](const toml::value& e, const std::string& en) {
+                                   config->pd_local_store_id = GetInt(e, en, 0, INT32_MAX);
+                                 }},
+                                {"region_ttl_ms", [&](const toml::value& e, const std::string& en) {
+                                   config->pd_region_ttl_ms = GetInt(e, en, 1000, 86400000);
+                                 }}});
+                  }},
                  {"rocksdb",
                   [&](const toml::value& v, const std::string& n) {
                     ExpectTable(v, n);

@@ -18,6 +18,12 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) {
   httplib::Server& server = impl_->server;
+  // httplib's default adds SO_REUSEPORT, which lets a second exporter bind the same port and
+  // silently share its traffic; a taken port must be an error instead.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_max_count(100);

@@ -115,6 +115,10 @@ void Poller::PollOnce() {
     AddTikvMetrics(previous_tikv_.get(), *latest_tikv_, &state->snapshot);
     state->tikv = latest_tikv_;
   }
+  if (data.pd) {
+    state->pd = data.pd;
+    if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);
+  }
 
   std::lock_guard<std::mutex> lock(mutex_);
   if (any_up) ready_ = true;

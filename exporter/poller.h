@@ -26,6 +26,7 @@ struct PollState {
   Snapshot snapshot;
   std::map<std::string, CollectorStats> collectors;  // by collector name
   std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
+  std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
   uint64_t polls_total = 0;
 };
 

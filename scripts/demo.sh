@@ -7,18 +7,22 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 sim_address=${DEMO_SIM_ADDRESS:-127.0.0.1:20180}
 control_address=${DEMO_CONTROL_ADDRESS:-127.0.0.1:20181}
 
-"$bin_dir/tikv-sim" --status-address "$sim_address" --control-address "$control_address" --wave 0.5 &
+"$bin_dir/tikv-sim" --status-address "$sim_address" --control-address "$control_address" --wave 0.5 \
+  --pd-address 127.0.0.1:23790 --pd-address 127.0.0.1:23791 --pd-address 127.0.0.1:23792 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT
 
 cat <<TEXT
 
-  tikv-exporter demo: a simulated TiKV node at http://$sim_address, its rates swinging over 2 minutes.
+  tikv-exporter demo: a simulated TiKV node at http://$sim_address, its rates swinging over 2 minutes,
+  in a simulated cluster of 5 stores with 3 PD members (127.0.0.1:23790-23792).
 
     Landing page   http://127.0.0.1:20190/
     Metrics        http://127.0.0.1:20190/metrics     (try: curl -s localhost:20190/metrics | grep qps)
     Snapshot JSON  http://127.0.0.1:20190/api/v1/snapshot
-    Fail the node  curl -X POST 'http://$control_address/control/fault?mode=down'   (mode=none heals)
+    Fail the node  curl -d '' 'http://$control_address/control/fault?mode=down'   (mode=none heals)
+    Fail a store   curl -d '' 'http://$control_address/control/pd/store?id=4&state=Down'
+    Fail PD        curl -d '' 'http://$control_address/control/pd/member?index=0&mode=down'
 
   Ctrl-C stops the demo.
 

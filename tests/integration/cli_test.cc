@@ -76,3 +76,22 @@ TEST(Cli, ListenAddressFlagAndJsonLogsTakeEffect) {
 
 }  // namespace
 }  // namespace tikv_exporter::testing
+
+namespace tikv_exporter::testing {
+namespace {
+
+TEST(Cli, ATakenListenPortIsAnError) {
+  TempDir dir;
+  const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+  std::string config = dir.Write("c.toml", "[tikv]\nstatus_address = \"127.0.0.1:1\"\ntimeout_ms = 200\n"
+                                           "[exporter]\npoll_interval_ms = 500\n[collectors.pd]\nenabled = false\n");
+  Process first({kExporter, "--config", config, "--web.listen-address", address}, dir.path() + "/first.log");
+  const int port = std::stoi(address.substr(address.rfind(':') + 1));
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/-/healthy").status == 200; }, std::chrono::seconds(10)));
+  std::string output;
+  EXPECT_EQ(RunCommand(kExporter + " --config " + config + " --web.listen-address " + address, &output), 1);
+  EXPECT_NE(output.find("cannot listen on " + address), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing

@@ -14,16 +14,22 @@ void SimAndExporter::StartSim(const std::vector<std::string>& extra) {
   WaitFor([&] { return HttpGet(sim_port_, "/status").status == 200; }, std::chrono::seconds(10));
 }
 
-void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms) {
-  std::string config = dir_.Write(
-      "exporter.toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port_) +
-                           "\"\ntimeout_ms = " + std::to_string(timeout_ms) +
-                           "\n[exporter]\nlisten_address = \"127.0.0.1:" +
-                           std::to_string(exporter_port_) +
-                           "\"\npoll_interval_ms = " + std::to_string(poll_interval_ms) +
-                           "\n[collectors.pd]\nenabled = false\n[collectors.rocksdb]\nenabled = false\n");
+void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports) {
+  std::string pd_endpoints;
+  for (int port : pd_ports) {
+    pd_endpoints += std::string(pd_endpoints.empty() ? "" : ", ") + "\"127.0.0.1:" + std::to_string(port) + "\"";
+  }
+  std::string config = "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port_) +
+                       "\"\ntimeout_ms = " + std::to_string(timeout_ms) + "\n";
+  if (!pd_ports.empty()) config += "pd_endpoints = [" + pd_endpoints + "]\n";
+  config += "[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(exporter_port_) +
+            "\"\npoll_interval_ms = " + std::to_string(poll_interval_ms) + "\n";
+  config += pd_ports.empty() ? "[collectors.pd]\nenabled = false\n"
+                             : "[collectors.pd]\nregion_ttl_ms = 1000\n";
+  config += "[collectors.rocksdb]\nenabled = false\n";
   exporter_ = std::make_unique<Process>(
-      std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", config, "--log.level", "debug"},
+      std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", dir_.Write("exporter.toml", config), "--log.level",
+                               "debug"},
       dir_.path() + "/exporter.log");
   WaitFor([&] { return HttpGet(exporter_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10));
 }

@@ -16,8 +16,9 @@ class SimAndExporter {
 
   // Starts tikv-sim with `extra` flags and waits until its /status answers.
   void StartSim(const std::vector<std::string>& extra = {});
-  // Starts the exporter with these intervals and waits until /-/healthy answers.
-  void StartExporter(int poll_interval_ms, int timeout_ms);
+  // Starts the exporter with these intervals and waits until /-/healthy answers. The PD
+  // collector polls `pd_ports` (region data every second) when given, and is off otherwise.
+  void StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports = {});
 
   std::string Metrics() const;
   std::string Control(const std::string& path_and_query) const;  // POST to the sim's control API

@@ -26,6 +26,10 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
                                built-in loads)
   --wave AMPLITUDE             let every rate swing by this fraction (0-1) over 2 minutes
   --no-tickers                 leave RocksDB tickers constant
+  --pd-address HOST:PORT       also simulate a PD member here (repeat for more members)
+  --pd-store-status HOST:PORT  status address of a simulated TiKV store (repeatable; default:
+                               this node's status address and four more)
+  --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
 )";
 
 }  // namespace
@@ -39,6 +43,9 @@ int main(int argc, char** argv) {
   bool tickers = true;
   bool raw = false;
   double wave = 0;
+  std::vector<std::string> pd_addresses;
+  std::vector<std::string> store_statuses;
+  std::string pd_fixture;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -67,6 +74,12 @@ int main(int argc, char** argv) {
       raw = true;
     } else if (arg == "--wave") {
       wave = std::atof(value().c_str());
+    } else if (arg == "--pd-address") {
+      pd_addresses.push_back(value());
+    } else if (arg == "--pd-store-status") {
+      store_statuses.push_back(value());
+    } else if (arg == "--pd-fixture") {
+      pd_fixture = value();
     } else if (arg == "--no-tickers") {
       tickers = false;
     } else {
@@ -117,7 +130,20 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  sim::SimServer server(node.get(), status->host, status->port);
+  std::unique_ptr<sim::SimPdCluster> pd;
+  if (!pd_addresses.empty()) {
+    if (store_statuses.empty()) {
+      store_statuses.push_back(status_address);
+      for (int i = 1; i < 5; ++i) store_statuses.push_back("tikv-" + std::to_string(i) + ".sim:20180");
+    }
+    pd = std::make_unique<sim::SimPdCluster>(pd_addresses, store_statuses);
+    if (!pd_fixture.empty()) pd->UseFixtures(pd_fixture);
+    if (!pd->Start()) {
+      std::fprintf(stderr, "tikv-sim: cannot listen on the PD addresses\n");
+      return 1;
+    }
+  }
+  sim::SimServer server(node.get(), pd.get(), status->host, status->port);
   std::thread([&server, stop_signals] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
@@ -129,9 +155,11 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "tikv-sim: TiKV status server on http://%s, control on http://%s\n",
                status_address.c_str(), control_address.c_str());
-  if (!server.ServeControl(control->host, control->port)) {
+  const bool served = server.ServeControl(control->host, control->port);
+  server.StopAll();
+  if (pd) pd->Stop();
+  if (!served) {
     std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", control_address.c_str());
-    server.StopAll();
     return 1;
   }
   return 0;

@@ -26,8 +26,15 @@ const char* FaultName(Fault fault) {
 
 }  // namespace
 
-SimServer::SimServer(SimNode* node, std::string status_host, int status_port)
-    : node_(node), status_host_(std::move(status_host)), status_port_(status_port) {}
+void UseExclusivePort(httplib::Server& server) {
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
+}
+
+SimServer::SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port)
+    : node_(node), pd_(pd), status_host_(std::move(status_host)), status_port_(status_port) {}
 
 SimServer::~SimServer() { StopAll(); }
 
@@ -35,6 +42,7 @@ bool SimServer::StartStatus() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (status_server_) return true;
   auto server = std::make_unique<httplib::Server>();
+  UseExclusivePort(*server);
   auto misbehave = [this](httplib::Response& res) {
     Fault fault = fault_.load();
     if (fault == Fault::kSlow) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
@@ -85,6 +93,7 @@ void SimServer::SetFault(Fault fault, int delay_ms) {
 std::string SimServer::StateText() const {
   std::string text = std::string("fault ") + FaultName(fault_.load()) + " delay_ms " +
                      std::to_string(delay_ms_.load()) + "\n";
+  if (pd_ != nullptr) text += pd_->StateText();
   for (const RequestLoad& load : node_->request_loads()) {
     text += "load " + load.type + " qps " + std::to_string(load.qps) + " latency " +
             std::to_string(load.mean_latency_seconds) + "\n";
@@ -95,6 +104,7 @@ std::string SimServer::StateText() const {
 bool SimServer::ServeControl(const std::string& host, int port) {
   control_server_ = std::make_unique<httplib::Server>();
   httplib::Server& control = *control_server_;
+  UseExclusivePort(control);
   control.Post("/control/fault", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string mode = req.get_param_value("mode");
     const int delay = std::atoi(req.get_param_value("delay_ms").c_str());
@@ -128,6 +138,26 @@ bool SimServer::ServeControl(const std::string& host, int port) {
   });
   control.Get("/control/state", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(StateText(), "text/plain");
+  });
+  auto pd_reply = [this](httplib::Response& res, bool ok) {
+    if (!ok) {
+      res.status = 400;
+      res.set_content("no simulated PD, or no such member/store, or the port cannot be bound\n", "text/plain");
+      return;
+    }
+    res.set_content(StateText(), "text/plain");
+  };
+  control.Post("/control/pd/member", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
+    const std::string mode = req.get_param_value("mode");
+    pd_reply(res, pd_ != nullptr && (mode == "down" || mode == "up") &&
+                      pd_->SetMemberDown(std::stoul("0" + req.get_param_value("index")), mode == "down"));
+  });
+  control.Post("/control/pd/leader", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
+    pd_reply(res, pd_ != nullptr && pd_->SetLeader(std::stoul("0" + req.get_param_value("index"))));
+  });
+  control.Post("/control/pd/store", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
+    pd_reply(res, pd_ != nullptr && pd_->SetStoreState(std::stoull("0" + req.get_param_value("id")),
+                                                       req.get_param_value("state")));
   });
   return control.listen(host, port);
 }

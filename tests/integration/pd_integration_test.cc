@@ -1,0 +1,130 @@
+// The PD collector against the simulated PD cluster (and real PD bodies) over real HTTP.
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/sim_and_exporter.h"
+
+namespace tikv_exporter::testing {
+namespace {
+
+class PdIntegration : public ::testing::Test {
+ protected:
+  // A simulated node with three PD members; the exporter knows only the first two.
+  void Start(const std::vector<std::string>& extra = {}) {
+    for (int& port : pd_ports_) port = FreePort();
+    std::vector<std::string> args = extra;
+    for (int port : pd_ports_) {
+      args.push_back("--pd-address");
+      args.push_back("127.0.0.1:" + std::to_string(port));
+    }
+    env_.StartSim(args);
+    env_.StartExporter(500, 400, {pd_ports_[0], pd_ports_[1]});
+    ASSERT_TRUE(WaitFor([&] { return SampleValue(env_.Metrics(), "tikv_exporter_up", {{"source", "pd"}}) == 1; },
+                        std::chrono::seconds(10)))
+        << env_.exporter().Log();
+  }
+  std::optional<double> Value(const std::string& name, const std::map<std::string, std::string>& labels = {}) {
+    return SampleValue(env_.Metrics(), name, labels);
+  }
+
+  SimAndExporter env_;
+  int pd_ports_[3] = {};
+};
+
+TEST_F(PdIntegration, ExportsTheClusterAndMarksThisNodesStore) {
+  Start();
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_pd_unhealthy_regions", {{"kind", "empty-region"}}).has_value(); },
+                      std::chrono::seconds(10)));
+  const std::string metrics = env_.Metrics();
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_cluster_info", {{"cluster_id", "7452180154224557728"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_local_store_id"), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"store_id", "1"}, {"local", "true"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"store_id", "4"}, {"local", "false"}}), 1);
+  for (const char* id : {"1", "4", "7", "10", "13"}) {
+    EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_state", {{"store_id", id}, {"state", "Up"}}), 1) << id;
+  }
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", "4"}}), 307);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_leaders", {{"store_id", "4"}}), 103);
+  EXPECT_DOUBLE_EQ(*SampleValue(metrics, "tikv_exporter_pd_store_size_bytes", {{"store_id", "1"}, {"type", "used"}}),
+                   120.0 * (1ULL << 30));
+  EXPECT_LT(*SampleValue(metrics, "tikv_exporter_pd_store_heartbeat_age_seconds", {{"store_id", "1"}}), 10);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_leader", {{"member", "pd-0"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_healthy", {{"member", "pd-2"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_unhealthy_regions", {{"kind", "empty-region"}}), 3);
+  // Store 1's hot write flow in the simulator: 1 MiB/s over 1 region.
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_local_hot_flow_bytes_per_second",
+                        {{"kind", "write"}, {"role", "leader"}}),
+            1048576);
+  EXPECT_LT(*SampleValue(metrics, "tikv_exporter_pd_region_data_age_seconds"), 5);
+
+  std::string output;
+  EXPECT_EQ(RunCommand("promtool check metrics < " + env_.dir().Write("m.prom", metrics), &output), 0) << output;
+  EXPECT_EQ(output, "");
+}
+
+TEST_F(PdIntegration, StoreStateChangesShowUp) {
+  Start();
+  env_.Control("/control/pd/store?id=4&state=Down");
+  env_.Control("/control/pd/store?id=7&state=Disconnected");
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_pd_store_state", {{"store_id", "4"}, {"state", "Down"}}) == 1; },
+                      std::chrono::seconds(10)));
+  EXPECT_EQ(Value("tikv_exporter_pd_store_state", {{"store_id", "4"}, {"state", "Up"}}), 0);
+  EXPECT_EQ(Value("tikv_exporter_pd_store_state", {{"store_id", "7"}, {"state", "Disconnected"}}), 1);
+  EXPECT_GT(*Value("tikv_exporter_pd_store_heartbeat_age_seconds", {{"store_id", "4"}}), 30 * 60);
+  EXPECT_TRUE(WaitFor([&] { return Value("tikv_exporter_pd_unhealthy_regions", {{"kind", "down-peer"}}) == 307; },
+                      std::chrono::seconds(10)));
+}
+
+TEST_F(PdIntegration, AMemberGoingDownAndALeaderChangeLeaveNoGap) {
+  Start();
+  env_.Control("/control/pd/member?index=0&mode=down");  // the member that answered so far
+  env_.Control("/control/pd/leader?index=2");           // and a member the config does not name
+  // Every poll from now on must still have PD up and the store metrics present.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(env_.WaitForPolls(1));
+    const std::string metrics = env_.Metrics();
+    EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "pd"}}), 1) << "poll " << i;
+    EXPECT_TRUE(SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", "1"}})) << "poll " << i;
+  }
+  const std::string metrics = env_.Metrics();
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_leader", {{"member", "pd-2"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_healthy", {{"member", "pd-0"}}), 0);
+  // It follows the leader it learned of through /members.
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_cluster_info",
+                        {{"endpoint", "http://127.0.0.1:" + std::to_string(pd_ports_[2])}}),
+            1)
+      << metrics;
+}
+
+TEST_F(PdIntegration, AllMembersDownMarksPdDownOnly) {
+  Start();
+  for (int i = 0; i < 3; ++i) env_.Control("/control/pd/member?index=" + std::to_string(i) + "&mode=down");
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_up", {{"source", "pd"}}) == 0; }, std::chrono::seconds(10)));
+  const std::string metrics = env_.Metrics();
+  EXPECT_FALSE(SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", "1"}}).has_value());
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "tikv"}}), 1);
+  env_.Control("/control/pd/member?index=1&mode=up");
+  EXPECT_TRUE(WaitFor([&] { return Value("tikv_exporter_up", {{"source", "pd"}}) == 1; }, std::chrono::seconds(10)));
+  EXPECT_NE(env_.exporter().Log().find("no PD member answered"), std::string::npos);
+}
+
+TEST_F(PdIntegration, ReadsRealPdBodiesOverHttp) {
+  Start({"--pd-fixture", std::string(FIXTURES_DIR) + "/pd-v8.1.0-api-"});
+  const std::string metrics = env_.Metrics();
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_cluster_info", {{"cluster_id", "7452180154224557728"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"store_id", "20"}, {"engine", "tiflash"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_leaders", {{"store_id", "4"}}), 17);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_leader", {{"member", "basic-53pe89"}}), 1);
+  EXPECT_FALSE(SampleValue(metrics, "tikv_exporter_pd_local_store_id").has_value());  // not this node's cluster
+}
+
+TEST_F(PdIntegration, OldTikvTakesItsUsedSizeFromPd) {
+  Start({"--fixture", std::string(FIXTURES_DIR) + "/tikv-v5.3.0-alpha-metrics.prom"});
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_storage_used_source_info", {{"source", "pd"}}) == 1; },
+                      std::chrono::seconds(10)));
+  EXPECT_DOUBLE_EQ(*Value("tikv_exporter_storage_size_bytes", {{"type", "used"}}), 120.0 * (1ULL << 30));
+  EXPECT_NE(HttpGet(env_.exporter_port(), "/api/v1/snapshot").body.find("\"used_source\":\"pd\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing

@@ -1,0 +1,276 @@
+#include "tools/tikv-sim/sim_pd.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "common/address.h"
+#include "tools/tikv-sim/sim_server.h"
+
+namespace tikv_exporter::sim {
+namespace {
+
+constexpr uint64_t kClusterId = 7452180154224557728ULL;  // as in the v8.1.0 fixture
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+// PD >= 3.1 prints sizes with units.BytesSize: "%.4g" and a binary unit, no space.
+std::string PdSize(double bytes) {
+  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  size_t unit = 0;
+  while (bytes >= 1024 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.4g%s", bytes, kUnits[unit]);
+  return buffer;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses,
+                           std::vector<std::string> store_status_addresses) {
+  for (size_t i = 0; i < member_addresses.size(); ++i) {
+    auto member = std::make_unique<Member>();
+    member->name = "pd-" + std::to_string(i);
+    member->address = member_addresses[i];
+    member->id = 12818309996638325969ULL - i * 1000003;  // above INT64_MAX, like real ids
+    members_.push_back(std::move(member));
+  }
+  for (size_t i = 0; i < store_status_addresses.size(); ++i) {
+    Store store;
+    store.id = 1 + i * 3;
+    store.status_address = store_status_addresses[i];
+    StatusOr<HostPort> host = ParseHostPort(store.status_address);
+    store.address = (host.ok() ? host->host : "tikv-" + std::to_string(i)) + ":" + std::to_string(20160 + i);
+    store.capacity = 500 * kGiB;
+    store.used = (120 + 10.0 * static_cast<double>(i)) * kGiB;
+    store.available = store.capacity - store.used - 50 * kGiB;
+    store.regions = 300 + static_cast<int>(i) * 7;
+    store.leaders = 100 + static_cast<int>(i) * 3;
+    stores_.push_back(store);
+  }
+}
+
+SimPdCluster::~SimPdCluster() { Stop(); }
+
+bool SimPdCluster::Start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& member : members_) {
+    if (!member->down && !StartMember(*member)) return false;
+  }
+  return true;
+}
+
+void SimPdCluster::Stop() {
+  std::vector<Member*> members;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& member : members_) members.push_back(member.get());
+  }
+  for (Member* member : members) StopMember(*member);
+}
+
+bool SimPdCluster::StartMember(Member& member) {
+  if (member.server) return true;
+  StatusOr<HostPort> address = ParseHostPort(member.address);
+  if (!address.ok()) return false;
+  auto server = std::make_unique<httplib::Server>();
+  UseExclusivePort(*server);
+  auto json = [](httplib::Response& res, std::string body) {
+    if (body.empty()) {
+      res.status = 404;
+      res.set_content("404 page not found\n", "text/plain");
+      return;
+    }
+    res.set_content(std::move(body), "application/json; charset=UTF-8");
+  };
+  server->Get("/pd/api/v1/members", [this, json](const httplib::Request&, httplib::Response& res) {
+    json(res, MembersJson());
+  });
+  server->Get("/pd/api/v1/health", [this, json](const httplib::Request&, httplib::Response& res) {
+    json(res, HealthJson());
+  });
+  server->Get("/pd/api/v1/stores", [this, json](const httplib::Request&, httplib::Response& res) {
+    json(res, StoresJson());
+  });
+  server->Get(R"(/pd/api/v1/regions/check/([a-z-]+))",
+              [this, json](const httplib::Request& req, httplib::Response& res) {
+                json(res, RegionCheckJson(req.matches[1]));
+              });
+  server->Get(R"(/pd/api/v1/hotspot/regions/(read|write))",
+              [this, json](const httplib::Request& req, httplib::Response& res) {
+                json(res, HotspotJson(req.matches[1]));
+              });
+  if (!server->bind_to_port(address->host, address->port)) return false;
+  member.server = std::move(server);
+  member.thread = std::thread([s = member.server.get()] { s->listen_after_bind(); });
+  while (!member.server->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return true;
+}
+
+void SimPdCluster::StopMember(Member& member) {
+  if (!member.server) return;
+  member.server->stop();
+  if (member.thread.joinable()) member.thread.join();
+  member.server.reset();
+}
+
+bool SimPdCluster::SetMemberDown(size_t index, bool down) {
+  Member* member = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (index >= members_.size()) return false;
+    member = members_[index].get();
+    member->down = down;
+    if (!down) return StartMember(*member);
+  }
+  StopMember(*member);  // outside the lock: in-flight handlers take it
+  return true;
+}
+
+bool SimPdCluster::SetLeader(size_t index) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index >= members_.size()) return false;
+  leader_ = index;
+  return true;
+}
+
+bool SimPdCluster::SetStoreState(uint64_t store_id, const std::string& state_name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Store& store : stores_) {
+    if (store.id == store_id) {
+      store.state_name = state_name;
+      return true;
+    }
+  }
+  return false;
+}
+
+void SimPdCluster::UseFixtures(std::string prefix) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  fixture_prefix_ = std::move(prefix);
+}
+
+std::string SimPdCluster::FixtureBody(const std::string& name) const {
+  std::ifstream in(fixture_prefix_ + name, std::ios::binary);
+  if (!in) return "";
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string SimPdCluster::MemberJson(const Member& member) const {
+  return "{\"name\":\"" + member.name + "\",\"member_id\":" + std::to_string(member.id) +
+         ",\"peer_urls\":[\"http://" + member.address + "\"],\"client_urls\":[\"http://" + member.address +
+         "\"],\"deploy_path\":\"/\",\"binary_version\":\"v8.1.0\",\"git_hash\":\"sim\"}";
+}
+
+std::string SimPdCluster::MembersJson() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return FixtureBody("members.json");
+  std::string out = "{\"header\":{\"cluster_id\":" + std::to_string(kClusterId) + "},\"members\":[";
+  for (size_t i = 0; i < members_.size(); ++i) out += (i ? "," : "") + MemberJson(*members_[i]);
+  out += "],\"leader\":" + MemberJson(*members_[leader_]) + ",\"etcd_leader\":" + MemberJson(*members_[leader_]) + "}";
+  return out;
+}
+
+std::string SimPdCluster::HealthJson() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return FixtureBody("health.json");
+  std::string out = "[";
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const Member& m = *members_[i];
+    out += std::string(i ? "," : "") + "{\"name\":\"" + m.name + "\",\"member_id\":" + std::to_string(m.id) +
+           ",\"client_urls\":[\"http://" + m.address + "\"],\"health\":" + (m.down ? "false" : "true") + "}";
+  }
+  return out + "]";
+}
+
+std::string SimPdCluster::StoresJson() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return FixtureBody("stores.json");
+  const int64_t now = NowNs();
+  std::string out = "{\"count\":" + std::to_string(stores_.size()) + ",\"stores\":[";
+  for (size_t i = 0; i < stores_.size(); ++i) {
+    const Store& s = stores_[i];
+    // PD reports Disconnected after 20 s and Down after max-store-down-time without heartbeat.
+    int64_t heartbeat = now - 3'000'000'000LL;
+    if (s.state_name == "Disconnected") heartbeat = now - 25'000'000'000LL;
+    if (s.state_name == "Down") heartbeat = now - 31LL * 60 * 1'000'000'000LL;
+    const int state = s.state_name == "Offline" ? 1 : s.state_name == "Tombstone" ? 2 : 0;
+    out += std::string(i ? "," : "") + "{\"store\":{\"id\":" + std::to_string(s.id) + ",\"address\":\"" + s.address +
+           "\"," + (state ? "\"state\":" + std::to_string(state) + "," : "") +
+           (s.engine != "tikv" ? "\"labels\":[{\"key\":\"engine\",\"value\":\"" + s.engine + "\"}]," : "") +
+           "\"version\":\"8.1.0\",\"status_address\":\"" + s.status_address +
+           "\",\"start_timestamp\":1735095903,\"last_heartbeat\":" + std::to_string(heartbeat) +
+           ",\"node_state\":1,\"state_name\":\"" + s.state_name + "\"},\"status\":{\"capacity\":\"" +
+           PdSize(s.capacity) + "\",\"available\":\"" + PdSize(s.available) + "\",\"used_size\":\"" + PdSize(s.used) +
+           "\",\"leader_count\":" + std::to_string(s.leaders) + ",\"leader_weight\":1,\"leader_score\":" +
+           std::to_string(s.leaders) + ",\"leader_size\":" + std::to_string(s.leaders) +
+           ",\"region_count\":" + std::to_string(s.regions) + ",\"region_weight\":1,\"region_score\":" +
+           std::to_string(s.regions * 1.25) + ",\"region_size\":" + std::to_string(s.regions) +
+           ",\"slow_score\":1,\"uptime\":\"1h0m0s\"}}";
+  }
+  return out + "]}";
+}
+
+std::string SimPdCluster::RegionCheckJson(const std::string& kind) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return "";
+  int count = 0;
+  if (kind == "empty-region") count = 3;
+  for (const Store& s : stores_) {
+    if (kind == "down-peer" && s.state_name == "Down") count += s.regions;
+    if (kind == "offline-peer" && s.state_name == "Offline") count += s.regions;
+  }
+  if (kind == "undersized-region") count = 0;
+  static const char* kKnown[] = {"miss-peer", "extra-peer", "down-peer", "pending-peer", "offline-peer",
+                                 "empty-region", "oversized-region", "undersized-region", "learner-peer"};
+  bool known = false;
+  for (const char* k : kKnown) known = known || kind == k;
+  if (!known) return "";
+  return "{\"count\":" + std::to_string(count) + ",\"regions\":[]}";
+}
+
+std::string SimPdCluster::HotspotJson(const std::string& kind) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return "";
+  const double scale = kind == "write" ? 1.0 : 4.0;
+  std::string leaders, peers;
+  for (size_t i = 0; i < stores_.size(); ++i) {
+    const Store& s = stores_[i];
+    const std::string stat = "{\"total_flow_bytes\":" + std::to_string(scale * 1048576.0 * static_cast<double>(i + 1)) +
+                             ",\"total_flow_keys\":" + std::to_string(scale * 1000.0 * static_cast<double>(i + 1)) +
+                             ",\"total_flow_query\":" + std::to_string(scale * 100.0 * static_cast<double>(i + 1)) +
+                             ",\"regions_count\":" + std::to_string(i + 1) + ",\"statistics\":[]}";
+    leaders += std::string(i ? "," : "") + "\"" + std::to_string(s.id) + "\":" + stat;
+    peers += std::string(i ? "," : "") + "\"" + std::to_string(s.id) + "\":" + stat;
+  }
+  return "{\"as_peer\":{" + peers + "},\"as_leader\":{" + leaders + "}}";
+}
+
+std::string SimPdCluster::StateText() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string text;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    text += "pd member " + std::to_string(i) + " " + members_[i]->address + (members_[i]->down ? " down" : " up") +
+            (i == leader_ ? " leader" : "") + "\n";
+  }
+  for (const Store& s : stores_) {
+    text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name + "\n";
+  }
+  return text;
+}
+
+}  // namespace tikv_exporter::sim

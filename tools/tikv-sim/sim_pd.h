@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace tikv_exporter::sim {
+
+// A simulated PD cluster: members (one HTTP listener each), stores shaped like PD v8.1's
+// /pd/api/v1/stores, region checks and hot spots. Members can go down (their port closes), the
+// leader can move and stores can change state at run time. Thread-safe.
+class SimPdCluster {
+ public:
+  struct Store {
+    uint64_t id = 0;
+    std::string address;
+    std::string status_address;
+    std::string state_name = "Up";  // Up, Disconnected, Down, Offline, Tombstone
+    std::string engine = "tikv";
+    double capacity = 0, available = 0, used = 0;
+    int regions = 0, leaders = 0;
+  };
+
+  // `member_addresses`: host:port of each PD member; `store_status_addresses`: the status
+  // address of each TiKV store (the first is this node's).
+  SimPdCluster(std::vector<std::string> member_addresses,
+               std::vector<std::string> store_status_addresses);
+  ~SimPdCluster();
+
+  // Serves every member that is not down; false when a port cannot be bound.
+  bool Start();
+  void Stop();
+
+  bool SetMemberDown(size_t member, bool down);
+  bool SetLeader(size_t member);
+  bool SetStoreState(uint64_t store_id, const std::string& state_name);
+  // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json` instead.
+  void UseFixtures(std::string prefix);
+
+  std::string StateText() const;
+
+ private:
+  struct Member {
+    std::string name;
+    std::string address;
+    uint64_t id = 0;
+    bool down = false;
+    std::unique_ptr<httplib::Server> server;
+    std::thread thread;
+  };
+
+  bool StartMember(Member& member);
+  static void StopMember(Member& member);
+  std::string MemberJson(const Member& member) const;
+  std::string MembersJson() const;
+  std::string HealthJson() const;
+  std::string StoresJson() const;
+  std::string RegionCheckJson(const std::string& kind) const;
+  std::string HotspotJson(const std::string& kind) const;
+  std::string FixtureBody(const std::string& name) const;
+
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Member>> members_;
+  std::vector<Store> stores_;
+  size_t leader_ = 0;
+  std::string fixture_prefix_;
+};
+
+}  // namespace tikv_exporter::sim
