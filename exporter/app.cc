@@ -9,6 +9,7 @@
 #include "collectors/collector_set.h"
 #include "collectors/pd_collector.h"
 #include "collectors/tikv_collector.h"
+#include "exporter/discovery.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metrics_renderer.h"
@@ -66,6 +67,10 @@ int RunExporter(const ExporterConfig& config) {
   };
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.ready = [&] { return poller.Ready(); };
+  handlers.targets_json = [&]() -> std::string {
+    std::shared_ptr<const PollState> state = poller.Latest();
+    return state->pd ? DiscoveryTargetsJson(*state->pd, config.discovery_port_offset) : "";
+  };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
   HttpServer server(handlers);
   StatusOr<int> port = server.Bind(config.listen_address);

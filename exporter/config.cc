@@ -188,6 +188,10 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            [&](const toml::value& v, const std::string& n) { config->log_level = GetChoice(v, n, kLogLevels); }},
           {"log_format",
            [&](const toml::value& v, const std::string& n) { config->log_format = GetChoice(v, n, kLogFormats); }},
+          {"discovery_port_offset",
+           [&](const toml::value& v, const std::string& n) {
+             config->discovery_port_offset = GetInt(v, n, -65535, 65535);
+           }},
           {"max_body_bytes",
            [&](const toml::value& v, const std::string& n) {
              config->max_body_bytes = GetInt(v, n, 1024, 1 << 30);

@@ -36,6 +36,7 @@ struct ExporterConfig {
   std::string log_level = "info";
   std::string log_format = "text";
   int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
+  int discovery_port_offset = 10;  // /api/v1/targets: sidecar port = TiKV status port + this
 
   // [collectors.*]
   bool tikv_enabled = true;

@@ -36,6 +36,15 @@ HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) 
   server.Get("/api/v1/snapshot", [h = handlers](const httplib::Request&, httplib::Response& res) {
     res.set_content(h.snapshot_json(), "application/json");
   });
+  server.Get("/api/v1/targets", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    std::string targets = h.targets_json();
+    if (targets.empty()) {
+      res.status = 503;
+      res.set_content("No PD data yet: the PD collector is off or PD has not answered.\n", "text/plain");
+      return;
+    }
+    res.set_content(targets, "application/json");
+  });
   server.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("Healthy.\n", "text/plain");
   });

@@ -15,6 +15,9 @@ struct HttpHandlers {
   std::function<std::string()> landing_page;   // /
   std::function<std::string()> snapshot_json;  // /api/v1/snapshot
   std::function<bool()> ready;                 // /-/ready: 200 when true, else 503
+  // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that
+  // Prometheus keeps the targets it had.
+  std::function<std::string()> targets_json;
   std::function<void(const std::string& path, int status)> on_request;  // after every request
 };
 

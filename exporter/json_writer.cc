@@ -55,6 +55,18 @@ JsonWriter& JsonWriter::EndObject() {
   return *this;
 }
 
+JsonWriter& JsonWriter::BeginArray() {
+  Separate();
+  out_.push_back('[');
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
   Escaped(key);

@@ -6,12 +6,14 @@
 
 namespace tikv_exporter {
 
-// A minimal streaming JSON writer: objects, strings, numbers, booleans. It places commas itself;
+// A minimal streaming JSON writer: objects, arrays, strings, numbers, booleans. It places commas itself;
 // the caller keeps Begin/End balanced. Non-finite numbers become null. Not thread-safe.
 class JsonWriter {
  public:
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Number(double value);

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -153,6 +154,59 @@ std::optional<double> SampleValue(const std::string& body, const std::string& na
     }
   }
   return std::nullopt;
+}
+
+int FreePortWithPartner(int offset) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = FreePort();
+    const int partner = port + offset;
+    if (partner > 65535) continue;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(partner));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return 0;
+}
+
+namespace {
+
+std::string UrlEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<double> PromQuery(int port, const std::string& promql) {
+  HttpResult result = HttpGet(port, "/api/v1/query?query=" + UrlEncode(promql));
+  std::smatch match;
+  static const std::regex kValue(R"re("value":\[[0-9.]+,"([^"]+)"\])re");
+  if (result.status != 200 || !std::regex_search(result.body, match, kValue)) return std::nullopt;
+  return std::stod(match[1].str());
+}
+
+std::unique_ptr<Process> StartPrometheus(const TempDir& dir, int port, const std::string& config_yaml) {
+  const std::string config = dir.Write("prometheus.yml", config_yaml);
+  return std::make_unique<Process>(
+      std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + config,
+                               "--storage.tsdb.path=" + dir.path() + "/tsdb",
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
+      dir.path() + "/prometheus.log");
 }
 
 int RunCommand(const std::string& command, std::string* output) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,16 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 // `labels` must all match (other labels are ignored).
 std::optional<double> SampleValue(const std::string& body, const std::string& name,
                                   const std::map<std::string, std::string>& labels = {});
+
+// A free port p whose partner p + `offset` was free too (a TiKV status port and its sidecar's).
+int FreePortWithPartner(int offset);
+
+// The single value of a PromQL instant query against the Prometheus at `port`; nullopt when the
+// result is empty or the query failed.
+std::optional<double> PromQuery(int port, const std::string& promql);
+
+// Starts Debian's Prometheus on 127.0.0.1:`port` with `config_yaml`, its data in `dir`.
+std::unique_ptr<Process> StartPrometheus(const TempDir& dir, int port, const std::string& config_yaml);
 
 // Runs a shell command; returns its exit code and fills `output` with stdout+stderr.
 int RunCommand(const std::string& command, std::string* output);

@@ -4,36 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <regex>
 
 #include "tests/integration/sim_and_exporter.h"
 
 namespace tikv_exporter::testing {
 namespace {
-
-std::string UrlEncode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-// The single value of an instant query, or nullopt when the result is empty.
-std::optional<double> Query(int port, const std::string& promql) {
-  HttpResult result = HttpGet(port, "/api/v1/query?query=" + UrlEncode(promql));
-  std::smatch match;
-  static const std::regex kValue(R"re("value":\[[0-9.]+,"([^"]+)"\])re");
-  if (result.status != 200 || !std::regex_search(result.body, match, kValue)) return std::nullopt;
-  return std::stod(match[1].str());
-}
 
 class PrometheusIntegration : public ::testing::Test {
  protected:
@@ -42,19 +17,13 @@ class PrometheusIntegration : public ::testing::Test {
                    "coprocessor=250:0.02"});
     env_.StartExporter(1000, 800);
     prometheus_port_ = FreePort();
-    std::string config = env_.dir().Write(
-        "prometheus.yml",
+    prometheus_ = StartPrometheus(
+        env_.dir(), prometheus_port_,
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
         "  - job_name: tikv\n    static_configs:\n      - targets: ['127.0.0.1:" +
             std::to_string(env_.sim_port()) +
             "']\n  - job_name: tikv-exporter\n    static_configs:\n      - targets: ['127.0.0.1:" +
             std::to_string(env_.exporter_port()) + "']\n");
-    prometheus_ = std::make_unique<Process>(
-        std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + config,
-                                 "--storage.tsdb.path=" + env_.dir().path() + "/tsdb",
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_),
-                                 "--log.level=warn"},
-        env_.dir().path() + "/prometheus.log");
   }
 
   SimAndExporter env_;
@@ -64,10 +33,10 @@ class PrometheusIntegration : public ::testing::Test {
 
 TEST_F(PrometheusIntegration, PromqlOverRawSeriesAgreesWithTheSnapshotWithin2Percent) {
   // Both targets up, and enough samples for a 10 s rate window.
-  ASSERT_TRUE(WaitFor([&] { return Query(prometheus_port_, "count(up == 1)") == 2; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(WaitFor([&] { return PromQuery(prometheus_port_, "count(up == 1)") == 2; }, std::chrono::seconds(30)))
       << prometheus_->Log();
   ASSERT_TRUE(WaitFor([&] {
-    return Query(prometheus_port_, "count_over_time(tikv_exporter_qps{type=\"kv_get\"}[15s])").value_or(0) >= 12;
+    return PromQuery(prometheus_port_, "count_over_time(tikv_exporter_qps{type=\"kv_get\"}[15s])").value_or(0) >= 12;
   }, std::chrono::seconds(40)));
 
   struct Pair {
@@ -101,15 +70,15 @@ TEST_F(PrometheusIntegration, PromqlOverRawSeriesAgreesWithTheSnapshotWithin2Per
        "tikv_exporter_block_cache_hit_ratio{db=\"kv\",block=\"all\"}"},
   };
   for (const Pair& pair : pairs) {
-    std::optional<double> raw = Query(prometheus_port_, pair.raw);
-    std::optional<double> snapshot = Query(prometheus_port_, pair.snapshot);
+    std::optional<double> raw = PromQuery(prometheus_port_, pair.raw);
+    std::optional<double> snapshot = PromQuery(prometheus_port_, pair.snapshot);
     ASSERT_TRUE(raw && snapshot) << pair.what;
     std::printf("%-22s PromQL %.6g  exporter %.6g\n", pair.what, *raw, *snapshot);
     EXPECT_NEAR(*snapshot, *raw, std::abs(*raw) * 0.02) << pair.what << ": PromQL " << *raw
                                                         << ", exporter " << *snapshot;
   }
   // And both agree with what the simulator was told to do.
-  EXPECT_NEAR(*Query(prometheus_port_, "sum(tikv_exporter_qps)"), 2150, 2150 * 0.02);
+  EXPECT_NEAR(*PromQuery(prometheus_port_, "sum(tikv_exporter_qps)"), 2150, 2150 * 0.02);
 }
 
 }  // namespace
