@@ -8,6 +8,7 @@
 #include "collectors/exposition.h"
 #include "collectors/exposition_parser.h"
 #include "collectors/pd_data.h"
+#include "collectors/tikv_config.h"
 
 namespace tikv_exporter {
 
@@ -17,7 +18,10 @@ struct TikvScrape {
   int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
   Exposition metrics;
   size_t body_bytes = 0;
-  std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
+  std::vector<ParseWarning> warnings;
+  // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
+  TikvConfig config;
+  std::string config_error;  // what the parser tolerated (duplicates, no final newline)
 };
 
 // What one poll gathered from every source. Each collector fills only its own member, so

@@ -43,6 +43,17 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   scrape->body_bytes = metrics->body.size();
   scrape->warnings = std::move(parsed->warnings);
   scrape->metrics = std::move(parsed->exposition);
+  // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
+  StatusOr<HttpResponse> config = fetcher_->Get("/config", options);
+  if (!config.ok()) {
+    scrape->config_error = config.status().message();
+  } else if (config->status != 200) {
+    scrape->config_error = "GET /config answered HTTP " + std::to_string(config->status);
+  } else if (StatusOr<TikvConfig> live = ParseTikvConfig(config->body); live.ok()) {
+    scrape->config = std::move(*live);
+  } else {
+    scrape->config_error = live.status().message();
+  }
   out->tikv = std::move(scrape);
   return Status::Ok();
 }

@@ -10,7 +10,8 @@
 namespace tikv_exporter {
 
 // Scrapes the local TiKV status server: GET /status (liveness: an empty 200 in every TiKV
-// version) and GET /metrics (gzip when TiKV >= 6.1.1 offers it), parsed into a TikvScrape.
+// version), GET /metrics (gzip when TiKV >= 6.1.1 offers it), parsed into a TikvScrape, and
+// GET /config (TiKV >= 4.0; optional) for config drift.
 // Owns its fetcher; one Collect() at a time.
 class TikvCollector : public Collector {
  public:

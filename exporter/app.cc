@@ -57,7 +57,8 @@ int RunExporter(const ExporterConfig& config) {
 
   const BuildInfo build{kVersion, kRevision};
   ConnectionLimiter limiter(config.max_connections);
-  Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms);
+  Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms,
+                config.expected_settings);
   HttpRequestCounter requests;
 
   HttpHandlers handlers;

@@ -200,6 +200,19 @@ void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
   }
 }
 
+void AddDrift(const std::vector<SettingDrift>& drift, Families& f) {
+  auto& drifted = f.Gauge("tikv_exporter_config_drift",
+                          "1 when TiKV's live /config differs from the setting declared in the exporter's config, 0 when equal.");
+  auto& info = f.Gauge("tikv_exporter_config_setting_info",
+                       "A declared TiKV setting with its declared and live values (live=\"\" when /config has no such key); the value is 1.");
+  for (const SettingDrift& d : drift) {
+    if (d.live) Set(drifted, {{"key", d.key}, {"section", d.section}}, d.drifted ? 1 : 0);
+    Set(info, {{"declared", d.declared}, {"key", d.key}, {"live", d.live.value_or("")},
+               {"live_key", d.live_path.value_or("")}, {"section", d.section}},
+        1);
+  }
+}
+
 void AddCollectorStats(const PollState& state, Families& f) {
   auto& duration = f.Gauge("tikv_exporter_collector_duration_seconds",
                            "How long the collector's last poll took.");
@@ -255,6 +268,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build,
       {{"revision", build.revision}, {"version", build.version}}, 1);
   const auto tikv = state.snapshot.sources.find("tikv");
   AddSnapshot(state.snapshot, tikv != state.snapshot.sources.end() && tikv->second.up, families);
+  AddDrift(state.drift, families);
   if (state.pd) AddPd(*state.pd, state.snapshot.timestamp_ms, families);
   AddCollectorStats(state, families);
   requests.AppendTo(families.Counter("tikv_exporter_http_requests_total",

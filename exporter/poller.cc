@@ -15,10 +15,12 @@ int64_t WallClockMs() {
 
 }  // namespace
 
-Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms)
+Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
+               std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings)
     : collectors_(std::move(collectors)),
       interval_(poll_interval_ms),
-      timeout_(timeout_ms) {
+      timeout_(timeout_ms),
+      expected_settings_(std::move(expected_settings)) {
   auto initial = std::make_shared<PollState>();
   for (const std::string& name : collectors_->Names()) {
     initial->snapshot.sources[name].enabled = true;
@@ -114,6 +116,7 @@ void Poller::PollOnce() {
     latest_tikv_ = data.tikv;
     AddTikvMetrics(previous_tikv_.get(), *latest_tikv_, &state->snapshot);
     state->tikv = latest_tikv_;
+    if (!latest_tikv_->config.empty()) state->drift = CompareSettings(expected_settings_, latest_tikv_->config);
   }
   if (data.pd) {
     state->pd = data.pd;

@@ -7,9 +7,11 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "collectors/collector_set.h"
 #include "collectors/snapshot.h"
+#include "exporter/config_drift.h"
 
 namespace tikv_exporter {
 
@@ -27,6 +29,7 @@ struct PollState {
   std::map<std::string, CollectorStats> collectors;  // by collector name
   std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
   std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
+  std::vector<SettingDrift> drift;  // declared settings against TiKV's live /config
   uint64_t polls_total = 0;
 };
 
@@ -35,7 +38,9 @@ struct PollState {
 // Owns the thread; Latest() and Ready() are thread-safe.
 class Poller {
  public:
-  Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms);
+  // `expected_settings` are the node's declared TiKV settings, compared with TiKV's /config.
+  Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
+         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings = {});
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -57,6 +62,7 @@ class Poller {
   std::unique_ptr<CollectorSet> collectors_;
   const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds timeout_;
+  const std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings_;
 
   // Poll-thread state.
   std::shared_ptr<const TikvScrape> previous_tikv_;

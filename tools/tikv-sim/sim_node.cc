@@ -175,6 +175,22 @@ std::vector<TickerLoad> SimNode::DefaultTickerLoads() {
   return loads;
 }
 
+std::string SimNode::ConfigJson() {
+  return R"({
+  "log-level": "info",
+  "server": {"addr": "127.0.0.1:20160", "status-addr": "127.0.0.1:20180", "grpc-concurrency": 5},
+  "storage": {"data-dir": "/var/lib/tikv", "capacity": "512GiB", "reserve-space": "5GiB",
+              "max-background-jobs": 8, "block-cache": {"capacity": "10GiB"}},
+  "raftstore": {"capacity": "100GiB", "notify-capacity": 40960, "messages-per-tick": 4096,
+                "raft-base-tick-interval": "1s", "hibernate-regions": true},
+  "rocksdb": {"max-background-jobs": 8, "stats-dump-period": "10m",
+              "defaultcf": {"block-cache-size": "10GiB", "write-buffer-size": "128MiB"},
+              "writecf": {"block-cache-size": "10GiB", "write-buffer-size": "128MiB"},
+              "lockcf": {"block-cache-size": "1GiB", "write-buffer-size": "32MiB"}}
+}
+)";
+}
+
 void SimNode::SetRequestLoad(const RequestLoad& load) {
   std::lock_guard<std::mutex> lock(mutex_);
   MetricFamily* grpc = base_.Find(kGrpcFamily);

@@ -44,6 +44,9 @@ class SimNode {
   static Exposition BuiltInExposition();
   static std::vector<RequestLoad> DefaultRequestLoads();
   static std::vector<TickerLoad> DefaultTickerLoads();
+  // GET /config of the simulated node (TiKV's kebab-case JSON): the seed configuration's
+  // settings, except storage.reserve-space, which has TiKV's default "5GiB".
+  static std::string ConfigJson();
 
   void SetRequestLoad(const RequestLoad& load);  // adds or replaces by type
   void SetTickerLoads(std::vector<TickerLoad> loads);

@@ -56,6 +56,10 @@ bool SimServer::StartStatus() {
   server->Get("/status", [misbehave](const httplib::Request&, httplib::Response& res) {
     misbehave(res);  // TiKV answers an empty 200 without a content type
   });
+  server->Get("/config", [misbehave](const httplib::Request&, httplib::Response& res) {
+    if (misbehave(res)) return;
+    res.set_content(SimNode::ConfigJson(), "application/json");
+  });
   server->Get("/metrics", [this, misbehave](const httplib::Request&, httplib::Response& res) {
     if (misbehave(res)) return;
     if (fault_.load() == Fault::kGarbage) {

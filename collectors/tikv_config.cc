@@ -1,0 +1,56 @@
+#include "collectors/tikv_config.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+
+namespace tikv_exporter {
+namespace {
+
+// TiKV's config is a few hundred keys a few levels deep; deeper nesting is not config.
+constexpr int kMaxDepth = 8;
+constexpr size_t kMaxKeys = 10000;
+
+void Flatten(const google::protobuf::Struct& object, const std::string& prefix, int depth, TikvConfig* out) {
+  if (depth > kMaxDepth) return;
+  for (const auto& [key, value] : object.fields()) {
+    if (out->size() >= kMaxKeys) return;
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    switch (value.kind_case()) {
+      case google::protobuf::Value::kStructValue:
+        Flatten(value.struct_value(), path, depth + 1, out);
+        break;
+      case google::protobuf::Value::kStringValue:
+        (*out)[path] = value.string_value();
+        break;
+      case google::protobuf::Value::kBoolValue:
+        (*out)[path] = value.bool_value() ? "true" : "false";
+        break;
+      case google::protobuf::Value::kNumberValue: {
+        char buffer[32];
+        auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value.number_value());
+        (*out)[path] = std::string(buffer, end);
+        break;
+      }
+      default:
+        break;  // null and arrays are not comparable settings
+    }
+  }
+}
+
+}  // namespace
+
+StatusOr<TikvConfig> ParseTikvConfig(std::string_view json) {
+  google::protobuf::Struct root;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &root);
+  if (!status.ok()) {
+    return Status::Error("TiKV /config: malformed JSON: " + std::string(status.message()));
+  }
+  TikvConfig config;
+  Flatten(root, "", 0, &config);
+  return config;
+}
+
+}  // namespace tikv_exporter
