@@ -28,9 +28,10 @@ struct PdStore {
   std::optional<double> available_bytes;
   std::optional<double> used_bytes;
   double region_count = 0;
-  double leader_count = 0;
-  double region_score = 0;
-  double leader_score = 0;
+  // Leader count and balance scores come only over HTTP: no PD store RPC carries them.
+  std::optional<double> leader_count;
+  std::optional<double> region_score;
+  std::optional<double> leader_score;
   int64_t last_heartbeat_ns = 0;  // unix nanoseconds; 0 = unknown
 };
 

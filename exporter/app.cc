@@ -35,9 +35,14 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     options.local_status_address = config.status_address;
     if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
     options.region_ttl_ms = config.pd_region_ttl_ms;
-    options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
-    collectors.push_back(std::make_unique<PdCollector>(
-        [limiter](const std::string& url) { return MakeHttpFetcher(url, limiter); }, std::move(options)));
+    const size_t max_bytes = static_cast<size_t>(config.max_body_bytes);
+    PdCollector::ClientFactory factory;
+    if (config.pd_protocol == "grpc") {
+      factory = [max_bytes](const std::string& url) { return MakePdGrpcClient(url, max_bytes); };
+    } else {
+      factory = [limiter, max_bytes](const std::string& url) { return MakePdHttpClient(url, limiter, max_bytes); };
+    }
+    collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
   }
   if (config.rocksdb_enabled) {
     spdlog::info("the rocksdb collector is not part of this build yet; skipping it");

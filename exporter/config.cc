@@ -218,6 +218,10 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
                                  [&](const toml::value& e, const std::string& en) {
                                    config->pd_enabled = GetBool(e, en);
                                  }},
+                                {"protocol",
+                                 [&](const toml::value& e, const std::string& en) {
+                                   config->pd_protocol = GetChoice(e, en, {"http", "grpc"});
+                                 }},
                                 {"local_store_id",
                                  [&](const toml::value& e, const std::string& en) {
                                    config->pd_local_store_id = GetInt(e, en, 0, INT32_MAX);

@@ -41,6 +41,7 @@ struct ExporterConfig {
   // [collectors.*]
   bool tikv_enabled = true;
   bool pd_enabled = true;
+  std::string pd_protocol = "http";   // http | grpc
   int64_t pd_local_store_id = 0;      // 0 = find this node's store by its status address
   int pd_region_ttl_ms = 60000;       // region-level PD calls at most this often
   bool rocksdb_enabled = true;

@@ -160,9 +160,9 @@ void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
     SetIf(size, {{"store_id", id}, {"type", "available"}}, store.available_bytes);
     SetIf(size, {{"store_id", id}, {"type", "used"}}, store.used_bytes);
     Set(regions, {{"store_id", id}}, store.region_count);
-    Set(leaders_count, {{"store_id", id}}, store.leader_count);
-    Set(region_score, {{"store_id", id}}, store.region_score);
-    Set(leader_score, {{"store_id", id}}, store.leader_score);
+    SetIf(leaders_count, {{"store_id", id}}, store.leader_count);
+    SetIf(region_score, {{"store_id", id}}, store.region_score);
+    SetIf(leader_score, {{"store_id", id}}, store.leader_score);
     if (store.last_heartbeat_ns > 0) {
       const double age = static_cast<double>(now_ms) / 1e3 - static_cast<double>(store.last_heartbeat_ns / 1'000'000) / 1e3;
       Set(heartbeat, {{"store_id", id}}, age > 0 ? age : 0);

@@ -40,7 +40,7 @@ TEST(PdJson, StoresV81) {
   EXPECT_DOUBLE_EQ(*first.used_bytes, 290.7 * kMiB);
   EXPECT_EQ(first.leader_count, 17);
   EXPECT_EQ(first.region_count, 60);
-  EXPECT_DOUBLE_EQ(first.region_score, 127.38727094442186);
+  EXPECT_DOUBLE_EQ(*first.region_score, 127.38727094442186);
   EXPECT_EQ(first.last_heartbeat_ns, 1735098083480549971);  // above 2^53: read exactly
   const PdStore& tiflash = (*stores)[1];
   EXPECT_EQ(tiflash.id, 20u);
@@ -67,7 +67,7 @@ TEST(PdJson, StoresV616WithAnOfflineStoreAndTiflash) {
   EXPECT_EQ((*stores)[0].state_name, "Offline");
   EXPECT_EQ((*stores)[0].leader_count, 0);
   EXPECT_EQ((*stores)[0].region_count, 7);
-  EXPECT_DOUBLE_EQ((*stores)[0].region_score, 5405879793.309714);
+  EXPECT_DOUBLE_EQ(*(*stores)[0].region_score, 5405879793.309714);
   int tiflash = 0;
   for (const PdStore& store : *stores) tiflash += store.engine == "tiflash";
   EXPECT_EQ(tiflash, 2);

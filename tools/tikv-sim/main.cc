@@ -29,6 +29,7 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --pd-address HOST:PORT       also simulate a PD member here (repeat for more members)
   --pd-store-status HOST:PORT  status address of a simulated TiKV store (repeatable; default:
                                this node's status address and four more)
+  --pd-grpc-address HOST:PORT  the gRPC API (pdpb.PD) of the PD member of the same position
   --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
 )";
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   bool raw = false;
   double wave = 0;
   std::vector<std::string> pd_addresses;
+  std::vector<std::string> pd_grpc_addresses;
   std::vector<std::string> store_statuses;
   std::string pd_fixture;
   for (int i = 1; i < argc; ++i) {
@@ -76,6 +78,8 @@ int main(int argc, char** argv) {
       wave = std::atof(value().c_str());
     } else if (arg == "--pd-address") {
       pd_addresses.push_back(value());
+    } else if (arg == "--pd-grpc-address") {
+      pd_grpc_addresses.push_back(value());
     } else if (arg == "--pd-store-status") {
       store_statuses.push_back(value());
     } else if (arg == "--pd-fixture") {
@@ -136,7 +140,7 @@ int main(int argc, char** argv) {
       store_statuses.push_back(status_address);
       for (int i = 1; i < 5; ++i) store_statuses.push_back("tikv-" + std::to_string(i) + ".sim:20180");
     }
-    pd = std::make_unique<sim::SimPdCluster>(pd_addresses, store_statuses);
+    pd = std::make_unique<sim::SimPdCluster>(pd_addresses, pd_grpc_addresses, store_statuses);
     if (!pd_fixture.empty()) pd->UseFixtures(pd_fixture);
     if (!pd->Start()) {
       std::fprintf(stderr, "tikv-sim: cannot listen on the PD addresses\n");

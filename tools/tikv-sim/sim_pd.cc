@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/address.h"
+#include "tools/tikv-sim/sim_pd_grpc.h"
 #include "tools/tikv-sim/sim_server.h"
 
 namespace tikv_exporter::sim {
@@ -38,12 +39,16 @@ int64_t NowNs() {
 
 }  // namespace
 
-SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses,
+SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses, std::vector<std::string> grpc_addresses,
                            std::vector<std::string> store_status_addresses) {
   for (size_t i = 0; i < member_addresses.size(); ++i) {
     auto member = std::make_unique<Member>();
     member->name = "pd-" + std::to_string(i);
     member->address = member_addresses[i];
+    if (i < grpc_addresses.size()) {
+      member->grpc_address = grpc_addresses[i];
+      member->grpc = std::make_unique<SimPdGrpcMember>(this, i);
+    }
     member->id = 12818309996638325969ULL - i * 1000003;  // above INT64_MAX, like real ids
     members_.push_back(std::move(member));
   }
@@ -63,6 +68,25 @@ SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses,
 }
 
 SimPdCluster::~SimPdCluster() { Stop(); }
+
+SimPdCluster::View SimPdCluster::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  View view;
+  view.cluster_id = kClusterId;
+  view.leader = leader_;
+  view.stores = stores_;
+  for (const auto& member : members_) view.members.push_back({member->name, member->id, member->grpc_address});
+  return view;
+}
+
+int64_t SimPdCluster::HeartbeatFor(const std::string& state_name) {
+  // PD calls an Up store Disconnected after 20 s and Down after max-store-down-time (30 min)
+  // without a heartbeat.
+  const int64_t now = NowNs();
+  if (state_name == "Disconnected") return now - 25'000'000'000LL;
+  if (state_name == "Down") return now - 31LL * 60 * 1'000'000'000LL;
+  return now - 3'000'000'000LL;
+}
 
 bool SimPdCluster::Start() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -113,6 +137,7 @@ bool SimPdCluster::StartMember(Member& member) {
                 json(res, HotspotJson(req.matches[1]));
               });
   if (!server->bind_to_port(address->host, address->port)) return false;
+  if (member.grpc && !member.grpc->Start(member.grpc_address)) return false;
   member.server = std::move(server);
   member.thread = std::thread([s = member.server.get()] { s->listen_after_bind(); });
   while (!member.server->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -120,6 +145,7 @@ bool SimPdCluster::StartMember(Member& member) {
 }
 
 void SimPdCluster::StopMember(Member& member) {
+  if (member.grpc) member.grpc->Stop();
   if (!member.server) return;
   member.server->stop();
   if (member.thread.joinable()) member.thread.join();
@@ -200,14 +226,10 @@ std::string SimPdCluster::HealthJson() const {
 std::string SimPdCluster::StoresJson() const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!fixture_prefix_.empty()) return FixtureBody("stores.json");
-  const int64_t now = NowNs();
   std::string out = "{\"count\":" + std::to_string(stores_.size()) + ",\"stores\":[";
   for (size_t i = 0; i < stores_.size(); ++i) {
     const Store& s = stores_[i];
-    // PD reports Disconnected after 20 s and Down after max-store-down-time without heartbeat.
-    int64_t heartbeat = now - 3'000'000'000LL;
-    if (s.state_name == "Disconnected") heartbeat = now - 25'000'000'000LL;
-    if (s.state_name == "Down") heartbeat = now - 31LL * 60 * 1'000'000'000LL;
+    const int64_t heartbeat = HeartbeatFor(s.state_name);
     const int state = s.state_name == "Offline" ? 1 : s.state_name == "Tombstone" ? 2 : 0;
     out += std::string(i ? "," : "") + "{\"store\":{\"id\":" + std::to_string(s.id) + ",\"address\":\"" + s.address +
            "\"," + (state ? "\"state\":" + std::to_string(state) + "," : "") +

@@ -14,6 +14,8 @@ class Server;
 
 namespace tikv_exporter::sim {
 
+class SimPdGrpcMember;
+
 // A simulated PD cluster: members (one HTTP listener each), stores shaped like PD v8.1's
 // /pd/api/v1/stores, region checks and hot spots. Members can go down (their port closes), the
 // leader can move and stores can change state at run time. Thread-safe.
@@ -29,10 +31,28 @@ class SimPdCluster {
     int regions = 0, leaders = 0;
   };
 
-  // `member_addresses`: host:port of each PD member; `store_status_addresses`: the status
-  // address of each TiKV store (the first is this node's).
-  SimPdCluster(std::vector<std::string> member_addresses,
+  // A member as the gRPC service shows it.
+  struct MemberView {
+    std::string name;
+    uint64_t id = 0;
+    std::string grpc_address;
+  };
+  struct View {
+    uint64_t cluster_id = 0;
+    std::vector<MemberView> members;
+    size_t leader = 0;
+    std::vector<Store> stores;
+  };
+
+  // `member_addresses`: host:port of each PD member's HTTP API; `grpc_addresses`: of its gRPC
+  // API (empty, or one per member); `store_status_addresses`: the status address of each TiKV
+  // store (the first is this node's).
+  SimPdCluster(std::vector<std::string> member_addresses, std::vector<std::string> grpc_addresses,
                std::vector<std::string> store_status_addresses);
+
+  View Snapshot() const;
+  // The unix-ns heartbeat PD would show for a store in `state_name` (old for Disconnected/Down).
+  static int64_t HeartbeatFor(const std::string& state_name);
   ~SimPdCluster();
 
   // Serves every member that is not down; false when a port cannot be bound.
@@ -51,6 +71,8 @@ class SimPdCluster {
   struct Member {
     std::string name;
     std::string address;
+    std::string grpc_address;
+    std::unique_ptr<SimPdGrpcMember> grpc;
     uint64_t id = 0;
     bool down = false;
     std::unique_ptr<httplib::Server> server;
