@@ -73,6 +73,7 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
       // Keep the previous data when nothing came back; its age tells how old it is.
       if (client.FetchRegionData(deadline, &fresh).ok() && (!fresh.unhealthy_regions.empty() || !fresh.hot.empty())) {
         fresh.fetched_ms = WallClockMs();
+        fresh.ttl_ms = options_.region_ttl_ms;
         region_cache_ = std::move(fresh);
       }
     }

@@ -46,6 +46,7 @@ struct PdHotStat {
 // Region-level data is expensive on large clusters: it is refreshed at most once per TTL.
 struct PdRegionData {
   int64_t fetched_ms = 0;  // wall clock of the refresh; 0 = never
+  int64_t ttl_ms = 0;      // how long it is kept before the next refresh
   std::map<std::string, double> unhealthy_regions;  // kind (miss-peer, down-peer, ...) -> count
   // "read"/"write" -> "leader"/"peer" -> store id -> stat
   std::map<std::string, std::map<std::string, std::map<uint64_t, PdHotStat>>> hot;

@@ -175,19 +175,21 @@ void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
 
   const PdRegionData& r = pd.regions;
   if (r.fetched_ms == 0) return;
+  const std::string cached = "; cached, refreshed every " + std::to_string(r.ttl_ms / 1000) +
+                             " s (region_ttl_ms), see tikv_exporter_pd_region_data_age_seconds.";
   Set(f.Gauge("tikv_exporter_pd_region_data_age_seconds",
               "Age of the cached region-level PD data (unhealthy regions, hot spots), refreshed once per region TTL."),
       {}, static_cast<double>(now_ms - r.fetched_ms) / 1e3);
   auto& unhealthy = f.Gauge("tikv_exporter_pd_unhealthy_regions",
-                            "Regions in each unhealthy state (PD /regions/check/<kind>); cached, see tikv_exporter_pd_region_data_age_seconds.");
+                            "Regions in each unhealthy state (PD /regions/check/<kind>)" + cached);
   for (const auto& [kind, count] : r.unhealthy_regions) Set(unhealthy, {{"kind", kind}}, count);
   if (!pd.local_store_id) return;
   auto& hot_regions = f.Gauge("tikv_exporter_pd_local_hot_regions",
-                              "Hot regions on this node's store by kind (read, write) and role (leader, peer); cached.");
+                              "Hot regions on this node's store by kind (read, write) and role (leader, peer)" + cached);
   auto& hot_bytes = f.Gauge("tikv_exporter_pd_local_hot_flow_bytes_per_second",
-                            "Flow of this node's hot regions in bytes per second; cached.");
+                            "Flow of this node's hot regions in bytes per second" + cached);
   auto& hot_keys = f.Gauge("tikv_exporter_pd_local_hot_flow_keys_per_second",
-                           "Flow of this node's hot regions in keys per second; cached.");
+                           "Flow of this node's hot regions in keys per second" + cached);
   for (const auto& [kind, roles] : r.hot) {
     for (const auto& [role, by_store] : roles) {
       auto it = by_store.find(*pd.local_store_id);

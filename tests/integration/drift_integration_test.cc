@@ -58,6 +58,9 @@ TEST(DriftIntegration, TheSeedConfigDriftsInExactlyTheKeyTheNodeDiffersIn) {
   }
   EXPECT_EQ(compared, 9);
   EXPECT_EQ(drifted, 1);
+  std::string output;
+  EXPECT_EQ(RunCommand("promtool check metrics < " + dir.Write("m.prom", metrics), &output), 0) << output;
+  EXPECT_EQ(output, "");
 }
 
 }  // namespace
