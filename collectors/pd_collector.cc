@@ -71,7 +71,8 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
       region_attempt_ms_ = WallClockMs();
       PdRegionData fresh;
       // Keep the previous data when nothing came back; its age tells how old it is.
-      if (client.FetchRegionData(deadline, &fresh).ok() && (!fresh.unhealthy_regions.empty() || !fresh.hot.empty())) {
+      if (client.FetchRegionData(deadline, &fresh).ok() &&
+          (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
         fresh.fetched_ms = WallClockMs();
         fresh.ttl_ms = options_.region_ttl_ms;
         region_cache_ = std::move(fresh);

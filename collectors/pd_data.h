@@ -43,13 +43,17 @@ struct PdHotStat {
   double queries_per_second = 0;
 };
 
-// Region-level data is expensive on large clusters: it is refreshed at most once per TTL.
+// Region-level data is expensive on large clusters, and PD's settings rarely change: both are
+// refreshed at most once per TTL.
 struct PdRegionData {
   int64_t fetched_ms = 0;  // wall clock of the refresh; 0 = never
   int64_t ttl_ms = 0;      // how long it is kept before the next refresh
   std::map<std::string, double> unhealthy_regions;  // kind (miss-peer, down-peer, ...) -> count
   // "read"/"write" -> "leader"/"peer" -> store id -> stat
   std::map<std::string, std::map<std::string, std::map<uint64_t, PdHotStat>>> hot;
+  std::string pd_version;                              // GET /status
+  std::optional<double> max_replicas;                  // GET /config: replication.max-replicas
+  std::optional<double> max_store_down_time_seconds;   // GET /config: schedule.max-store-down-time
 };
 
 // What one poll of PD gathered.

@@ -25,6 +25,15 @@ class PdHttpClient : public PdClient {
     StatusOr<PdData> members = ParsePdMembers(*members_body);
     if (!members.ok()) return members.status();
     *data = std::move(*members);
+    bool has_leader = false;
+    for (const PdMember& member : data->members) has_leader = has_leader || member.leader;
+    if (!has_leader) {  // mid-election /members may lack the leader; /leader says who won
+      if (StatusOr<std::string> body = GetBody("/leader", deadline); body.ok()) {
+        if (StatusOr<PdMember> leader = ParsePdLeader(*body); leader.ok()) {
+          for (PdMember& member : data->members) member.leader = member.member_id == leader->member_id;
+        }
+      }
+    }
 
     StatusOr<std::string> stores_body = GetBody("/stores", deadline);
     if (!stores_body.ok()) return stores_body.status();
@@ -58,6 +67,10 @@ class PdHttpClient : public PdClient {
       if (!body.ok()) continue;
       if (auto hot = ParsePdHotspot(*body); hot.ok()) out->hot[kind] = std::move(*hot);
     }
+    if (StatusOr<std::string> body = GetBody("/status", deadline); body.ok()) {
+      if (StatusOr<std::string> version = ParsePdVersion(*body); version.ok()) out->pd_version = *version;
+    }
+    if (StatusOr<std::string> body = GetBody("/config", deadline); body.ok()) ParsePdConfig(*body, out);
     return Status::Ok();
   }
 

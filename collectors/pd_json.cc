@@ -3,10 +3,13 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <string>
 #include <utility>
 
+#include "collectors/flat_json.h"
+#include "common/units.h"
 #include "pd_http.pb.h"  // generated from collectors/pd_http.proto
 
 namespace tikv_exporter {
@@ -134,6 +137,44 @@ StatusOr<std::map<std::string, std::map<uint64_t, PdHotStat>>> ParsePdHotspot(st
   for (const auto& [store, stat] : hotspot.as_leader()) by_role["leader"][store] = ToHotStat(stat);
   for (const auto& [store, stat] : hotspot.as_peer()) by_role["peer"][store] = ToHotStat(stat);
   return by_role;
+}
+
+StatusOr<PdMember> ParsePdLeader(std::string_view json) {
+  pdhttp::Member leader;
+  if (Status s = ParseJson(json, "/leader", &leader); !s.ok()) return s;
+  if (leader.member_id() == 0) return Status::Error("PD /leader: no member in the body");
+  PdMember member = ToMember(leader);
+  member.leader = true;
+  return member;
+}
+
+StatusOr<uint64_t> ParsePdClusterId(std::string_view json) {
+  pdhttp::Cluster cluster;
+  if (Status s = ParseJson(json, "/cluster", &cluster); !s.ok()) return s;
+  if (cluster.id() == 0) return Status::Error("PD /cluster: no cluster id in the body");
+  return cluster.id();
+}
+
+StatusOr<std::string> ParsePdVersion(std::string_view json) {
+  pdhttp::PdStatus status;
+  if (Status s = ParseJson(json, "/status", &status); !s.ok()) return s;
+  if (status.version().empty()) return Status::Error("PD /status: no version in the body");
+  return status.version();
+}
+
+Status ParsePdConfig(std::string_view json, PdRegionData* out) {
+  StatusOr<FlatJson> config = FlattenJson(json, "PD /config");
+  if (!config.ok()) return config.status();
+  // /config nests them; /config/replicate is the replication section alone.
+  for (const char* key : {"replication.max-replicas", "max-replicas"}) {
+    if (auto it = config->find(key); it != config->end()) out->max_replicas = std::strtod(it->second.c_str(), nullptr);
+  }
+  if (auto it = config->find("schedule.max-store-down-time"); it != config->end()) {
+    if (StatusOr<double> seconds = ParseDurationSeconds(it->second); seconds.ok()) {
+      out->max_store_down_time_seconds = *seconds;
+    }
+  }
+  return Status::Ok();
 }
 
 StatusOr<double> ParsePdSize(std::string_view text) {

@@ -22,6 +22,15 @@ StatusOr<double> ParsePdRegionCount(std::string_view json);
 // GET /hotspot/regions/{read,write}: role ("leader"/"peer") -> store id -> stat.
 StatusOr<std::map<std::string, std::map<uint64_t, PdHotStat>>> ParsePdHotspot(std::string_view json);
 
+// GET /leader: the leader member (used when /members has no leader, e.g. mid-election).
+StatusOr<PdMember> ParsePdLeader(std::string_view json);
+// GET /cluster: the cluster id (exact uint64).
+StatusOr<uint64_t> ParsePdClusterId(std::string_view json);
+// GET /status: PD's version.
+StatusOr<std::string> ParsePdVersion(std::string_view json);
+// GET /config (or /config/replicate): max replicas and max-store-down-time, when present.
+Status ParsePdConfig(std::string_view json, PdRegionData* out);
+
 // PD's human-readable sizes: "311.7GiB", "1B" (PD >= 3.1, units.BytesSize) and "43 GiB"
 // (older PD, go-humanize IBytes). Binary units.
 StatusOr<double> ParsePdSize(std::string_view text);

@@ -8,7 +8,7 @@
 #include "collectors/exposition.h"
 #include "collectors/exposition_parser.h"
 #include "collectors/pd_data.h"
-#include "collectors/tikv_config.h"
+#include "collectors/flat_json.h"
 
 namespace tikv_exporter {
 

@@ -49,7 +49,7 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
     scrape->config_error = config.status().message();
   } else if (config->status != 200) {
     scrape->config_error = "GET /config answered HTTP " + std::to_string(config->status);
-  } else if (StatusOr<TikvConfig> live = ParseTikvConfig(config->body); live.ok()) {
+  } else if (StatusOr<TikvConfig> live = FlattenJson(config->body, "TiKV /config"); live.ok()) {
     scrape->config = std::move(*live);
   } else {
     scrape->config_error = live.status().message();

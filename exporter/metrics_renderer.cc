@@ -180,6 +180,13 @@ void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
   Set(f.Gauge("tikv_exporter_pd_region_data_age_seconds",
               "Age of the cached region-level PD data (unhealthy regions, hot spots), refreshed once per region TTL."),
       {}, static_cast<double>(now_ms - r.fetched_ms) / 1e3);
+  if (!r.pd_version.empty()) {
+    Set(f.Gauge("tikv_exporter_pd_info", "PD's version (GET /status)" + cached), {{"version", r.pd_version}}, 1);
+  }
+  SetIf(f.Gauge("tikv_exporter_pd_max_replicas", "PD's replication.max-replicas" + cached), {}, r.max_replicas);
+  SetIf(f.Gauge("tikv_exporter_pd_max_store_down_time_seconds",
+                "PD's schedule.max-store-down-time: a store silent this long is Down" + cached),
+        {}, r.max_store_down_time_seconds);
   auto& unhealthy = f.Gauge("tikv_exporter_pd_unhealthy_regions",
                             "Regions in each unhealthy state (PD /regions/check/<kind>)" + cached);
   for (const auto& [kind, count] : r.unhealthy_regions) Set(unhealthy, {{"kind", kind}}, count);

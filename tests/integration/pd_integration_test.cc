@@ -56,6 +56,9 @@ TEST_F(PdIntegration, ExportsTheClusterAndMarksThisNodesStore) {
                         {{"kind", "write"}, {"role", "leader"}}),
             1048576);
   EXPECT_LT(*SampleValue(metrics, "tikv_exporter_pd_region_data_age_seconds"), 5);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_info", {{"version", "v8.1.0"}}), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_max_replicas"), 3);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_max_store_down_time_seconds"), 1800);
 
   std::string output;
   EXPECT_EQ(RunCommand("promtool check metrics < " + env_.dir().Write("m.prom", metrics), &output), 0) << output;
@@ -106,6 +109,16 @@ TEST_F(PdIntegration, AllMembersDownMarksPdDownOnly) {
   env_.Control("/control/pd/member?index=1&mode=up");
   EXPECT_TRUE(WaitFor([&] { return Value("tikv_exporter_up", {{"source", "pd"}}) == 1; }, std::chrono::seconds(10)));
   EXPECT_NE(env_.exporter().Log().find("no PD member answered"), std::string::npos);
+}
+
+TEST_F(PdIntegration, ReadsRealPdV4BodiesOverHttp) {
+  Start({"--pd-fixture", std::string(FIXTURES_DIR) + "/pd-v4.0.14-api-"});
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_pd_info", {{"version", "v4.0.14"}}) == 1; },
+                      std::chrono::seconds(10)));
+  const std::string metrics = env_.Metrics();
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_leaders", {{"store_id", "4"}}), 51);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_max_store_down_time_seconds"), 1800);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_healthy", {{"member", "pd-172.16.6.171-2379"}}), 1);
 }
 
 TEST_F(PdIntegration, ReadsRealPdBodiesOverHttp) {

@@ -21,7 +21,7 @@ ExpectedSetting Declared(const std::string& text, std::optional<double> number) 
 }
 
 TEST(TikvConfig, FlattensTheJson) {
-  StatusOr<TikvConfig> live = ParseTikvConfig(kLiveConfig);
+  StatusOr<TikvConfig> live = FlattenJson(kLiveConfig, "TiKV /config");
   ASSERT_TRUE(live.ok()) << live.status().message();
   EXPECT_EQ(live->at("storage.reserve-space"), "5GiB");
   EXPECT_EQ(live->at("storage.block-cache.capacity"), "10GiB");
@@ -29,7 +29,7 @@ TEST(TikvConfig, FlattensTheJson) {
   EXPECT_EQ(live->at("raftstore.notify-capacity"), "40960");
   EXPECT_EQ(live->at("readpool.unified.max-thread-count"), "4");
   EXPECT_FALSE(live->contains("labels"));
-  EXPECT_FALSE(ParseTikvConfig("{not json").ok());
+  EXPECT_FALSE(FlattenJson("{not json", "TiKV /config").ok());
 }
 
 TEST(ConfigDrift, ComparesSizesInBytesAndFindsKeysUnderTheirSection) {
@@ -41,7 +41,7 @@ TEST(ConfigDrift, ComparesSizesInBytesAndFindsKeysUnderTheirSection) {
   expected["rocksdb"]["block_cache_size"] = Declared("10GB", 10.0 * (1ULL << 30));
   expected["rocksdb"]["write_buffer_size"] = Declared("128MB", 128.0 * (1ULL << 20));
   expected["rocksdb"]["no_such_key"] = Declared("1", 1);
-  std::vector<SettingDrift> drift = CompareSettings(expected, *ParseTikvConfig(kLiveConfig));
+  std::vector<SettingDrift> drift = CompareSettings(expected, *FlattenJson(kLiveConfig, "TiKV /config"));
   std::map<std::string, SettingDrift> by_key;
   for (const SettingDrift& d : drift) by_key[d.section + "." + d.key] = d;
   ASSERT_EQ(by_key.size(), 7u);

@@ -127,6 +127,34 @@ TEST(PdJson, Health) {
   EXPECT_EQ((*v4)[2].member_id, 13248060353287547571u);
 }
 
+TEST(PdJson, LeaderAndClusterV81) {
+  StatusOr<PdMember> leader = ParsePdLeader(ReadFile(Fixture("pd-v8.1.0-api-leader.json")));
+  ASSERT_TRUE(leader.ok()) << leader.status().message();
+  EXPECT_EQ(leader->name, "basic-53pe89");
+  EXPECT_EQ(leader->member_id, 2548954049902922308u);
+  EXPECT_TRUE(leader->leader);
+  // /cluster's id is the one /members carries in its header, exact as a uint64.
+  StatusOr<uint64_t> id = ParsePdClusterId(ReadFile(Fixture("pd-v8.1.0-api-cluster.json")));
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(*id, ParsePdMembers(ReadFile(Fixture("pd-v8.1.0-api-members.json")))->cluster_id);
+  EXPECT_EQ(*id, 7452180154224557728u);
+}
+
+TEST(PdJson, StatusAndConfigV4) {
+  EXPECT_EQ(*ParsePdVersion(ReadFile(Fixture("pd-v4.0.14-api-status.json"))), "v4.0.14");
+  PdRegionData config;
+  ASSERT_TRUE(ParsePdConfig(ReadFile(Fixture("pd-v4.0.14-api-config.json")), &config).ok());
+  EXPECT_EQ(config.max_replicas, 3);
+  EXPECT_EQ(config.max_store_down_time_seconds, 1800);  // "30m0s"
+  PdRegionData replicate;
+  ASSERT_TRUE(ParsePdConfig(ReadFile(Fixture("pd-v4.0.14-api-config-replicate.json")), &replicate).ok());
+  EXPECT_EQ(replicate.max_replicas, 3);
+  EXPECT_FALSE(replicate.max_store_down_time_seconds.has_value());
+  EXPECT_FALSE(ParsePdVersion("{}").ok());
+  EXPECT_FALSE(ParsePdLeader("{}").ok());
+  EXPECT_FALSE(ParsePdClusterId("[]").ok());
+}
+
 TEST(PdJson, RegionCountAndHotspot) {
   EXPECT_EQ(*ParsePdRegionCount(R"({"count": 3, "regions": [{"id": 1}, {"id": 2}, {"id": 3}]})"), 3);
   auto hot = ParsePdHotspot(R"({"as_peer": {"4": {"total_flow_bytes": 1024.5, "total_flow_keys": 10,

@@ -128,6 +128,22 @@ bool SimPdCluster::StartMember(Member& member) {
   server->Get("/pd/api/v1/stores", [this, json](const httplib::Request&, httplib::Response& res) {
     json(res, StoresJson());
   });
+  server->Get("/pd/api/v1/leader", [this, json](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    json(res, fixture_prefix_.empty() ? MemberJson(*members_[leader_]) : FixtureBody("leader.json"));
+  });
+  server->Get("/pd/api/v1/status", [this, json](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    json(res, fixture_prefix_.empty()
+                  ? R"({"build_ts":"2024-12-25 03:00:00","version":"v8.1.0","git_hash":"sim","start_timestamp":1735095900})"
+                  : FixtureBody("status.json"));
+  });
+  server->Get("/pd/api/v1/config", [this, json](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    json(res, fixture_prefix_.empty()
+                  ? R"({"schedule":{"max-store-down-time":"30m0s","leader-schedule-limit":4},"replication":{"max-replicas":3,"location-labels":""}})"
+                  : FixtureBody("config.json"));
+  });
   server->Get(R"(/pd/api/v1/regions/check/([a-z-]+))",
               [this, json](const httplib::Request& req, httplib::Response& res) {
                 json(res, RegionCheckJson(req.matches[1]));

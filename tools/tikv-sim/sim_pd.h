@@ -62,7 +62,8 @@ class SimPdCluster {
   bool SetMemberDown(size_t member, bool down);
   bool SetLeader(size_t member);
   bool SetStoreState(uint64_t store_id, const std::string& state_name);
-  // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json` instead.
+  // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json`,
+  // `leader.json`, `status.json`, `config.json` instead (404 for those the prefix lacks).
   void UseFixtures(std::string prefix);
 
   std::string StateText() const;

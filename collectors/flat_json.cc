@@ -1,4 +1,4 @@
-#include "collectors/tikv_config.h"
+#include "collectors/flat_json.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -8,11 +8,11 @@
 namespace tikv_exporter {
 namespace {
 
-// TiKV's config is a few hundred keys a few levels deep; deeper nesting is not config.
+// TiKV's and PD's configs are a few hundred keys a few levels deep; deeper nesting is not config.
 constexpr int kMaxDepth = 8;
 constexpr size_t kMaxKeys = 10000;
 
-void Flatten(const google::protobuf::Struct& object, const std::string& prefix, int depth, TikvConfig* out) {
+void Flatten(const google::protobuf::Struct& object, const std::string& prefix, int depth, FlatJson* out) {
   if (depth > kMaxDepth) return;
   for (const auto& [key, value] : object.fields()) {
     if (out->size() >= kMaxKeys) return;
@@ -41,14 +41,14 @@ void Flatten(const google::protobuf::Struct& object, const std::string& prefix, 
 
 }  // namespace
 
-StatusOr<TikvConfig> ParseTikvConfig(std::string_view json) {
+StatusOr<FlatJson> FlattenJson(std::string_view json, std::string_view what) {
   google::protobuf::Struct root;
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &root);
   if (!status.ok()) {
-    return Status::Error("TiKV /config: malformed JSON: " + std::string(status.message()));
+    return Status::Error(std::string(what) + ": malformed JSON: " + std::string(status.message()));
   }
-  TikvConfig config;
+  FlatJson config;
   Flatten(root, "", 0, &config);
   return config;
 }
