@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/rocksdb_stats.h"
+
+namespace tikv_exporter {
+
+// Reads a RocksDB info log line by line and assembles its periodic stats dumps. Understands the
+// three record formats TiKV deployments produce:
+//   plain RocksDB LOG   "2026/11/24-00:12:20.808728 11859 [db/db_impl/db_impl.cc:1105] msg"
+//   TiKV rocksdb.info   "[2024/05/01 10:00:00.123 +08:00][7][INFO] [/db_impl/db_impl.cc:1140] msg"
+//   TiKV log.format=json {"time":"...","level":"INFO","message":"msg"}
+// Continuation lines of a multi-line record carry no prefix. A dump is the
+// "------- DUMPING STATS -------" record, the record after it (DB and CF stats) and an optional
+// "STATISTICS:" record, all from the marker's thread (records of other threads in between are
+// skipped); it is complete when that thread's next record starts, or at the end of the data once
+// its STATISTICS record is there. Not thread-safe.
+class RocksDbLogReader {
+ public:
+  // Feeds complete lines (without '\n').
+  void AddLine(std::string_view line);
+  // Called when no more data is available for now: completes a dump whose STATISTICS arrived.
+  void EndOfData();
+  // Forgets a half-read dump (after truncation or rotation).
+  void Reset();
+
+  // The latest complete dump, taken (nullopt when none completed since the last call).
+  std::optional<RocksDbStats> TakeDump();
+
+  size_t stall_warnings() const { return stall_warnings_; }    // "Stalling writes because ..."
+  size_t stop_warnings() const { return stop_warnings_; }      // "Stopping writes because ..."
+  size_t dumps_completed() const { return dumps_completed_; }
+
+ private:
+  void Record(std::string_view thread, std::string_view message);
+  void Continuation(std::string_view line);
+  void Complete();
+
+  // A dump's text is bounded: anything larger is not a stats dump.
+  static constexpr size_t kMaxDumpBytes = 16 << 20;
+
+  bool collecting_ = false;
+  bool in_dump_record_ = false;  // continuation lines belong to the dump
+  std::string dump_thread_;      // the thread that logs the dump ("" when unknown)
+  bool statistics_seen_ = false;
+  int records_in_dump_ = 0;
+  std::string dump_text_;  // the dump's lines, '\n'-separated
+  std::optional<RocksDbStats> latest_;
+  size_t stall_warnings_ = 0;
+  size_t stop_warnings_ = 0;
+  size_t dumps_completed_ = 0;
+};
+
+}  // namespace tikv_exporter
