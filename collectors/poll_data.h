@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "collectors/exposition.h"
 #include "collectors/exposition_parser.h"
 #include "collectors/pd_data.h"
+#include "collectors/rocksdb_stats.h"
 #include "collectors/flat_json.h"
 
 namespace tikv_exporter {
@@ -24,11 +26,25 @@ struct TikvScrape {
   std::string config_error;  // what the parser tolerated (duplicates, no final newline)
 };
 
+// What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)
+// and counters since the exporter started reading the log.
+struct RocksDbLogData {
+  std::string log_path;
+  std::optional<RocksDbStats> latest;
+  std::optional<RocksDbStats> previous;
+  int64_t latest_read_ms = 0;    // wall clock when the latest dump was read
+  int64_t previous_read_ms = 0;
+  size_t dumps = 0;
+  size_t stall_warnings = 0;     // "Stalling writes because ..." records
+  size_t stop_warnings = 0;      // "Stopping writes because ..." records
+};
+
 // What one poll gathered from every source. Each collector fills only its own member, so
 // collectors running in parallel never touch the same data. Missing means down or disabled.
 struct PollData {
   std::shared_ptr<const TikvScrape> tikv;
   std::shared_ptr<const PdData> pd;
+  std::shared_ptr<const RocksDbLogData> rocksdb;
 };
 
 }  // namespace tikv_exporter

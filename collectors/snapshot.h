@@ -57,6 +57,11 @@ struct Snapshot {
   std::map<std::string, double> bloom_filter_useful_ratio;  // by db, in the window
   std::map<std::string, double> write_stall_seconds;        // by db, in the window
 
+  // Where each health signal came from: "block_cache", "bloom_filter", "write_stall" ->
+  // "tikv" (TiKV's /metrics) or "rocksdb_log" (the two latest stats dumps of the kv RocksDB's
+  // LOG, when /metrics lacks the signal).
+  std::map<std::string, std::string> signal_sources;
+
   std::string tikv_version;  // from tikv_server_info{version}
   std::map<std::string, SourceHealth> sources;  // tikv, pd, rocksdb
 

@@ -175,6 +175,52 @@ void AddLevels(const Exposition& metrics, Snapshot* snapshot) {
 
 }  // namespace
 
+void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
+  const bool tikv_cache = snapshot->block_cache_hit_ratio.contains("kv");
+  const bool tikv_bloom = snapshot->bloom_filter_useful_ratio.contains("kv");
+  const bool tikv_stall = snapshot->write_stall_seconds.contains("kv");
+  if (tikv_cache) snapshot->signal_sources["block_cache"] = "tikv";
+  if (tikv_bloom) snapshot->signal_sources["bloom_filter"] = "tikv";
+  if (tikv_stall) snapshot->signal_sources["write_stall"] = "tikv";
+  if (!log.latest || !log.previous) return;
+  const auto& now = log.latest->tickers;
+  const auto& before = log.previous->tickers;
+  auto increase = [&](const std::string& ticker) -> std::optional<double> {
+    auto current = now.find(ticker);
+    if (current == now.end()) return std::nullopt;
+    auto old = before.find(ticker);
+    return CounterIncrease(old == before.end() ? 0 : old->second, current->second);
+  };
+  if (!tikv_cache) {
+    const std::pair<const char*, const char*> kBlocks[] = {
+        {"all", "rocksdb.block.cache."}, {"data", "rocksdb.block.cache.data."},
+        {"index", "rocksdb.block.cache.index."}, {"filter", "rocksdb.block.cache.filter."}};
+    for (const auto& [block, prefix] : kBlocks) {
+      std::optional<double> hits = increase(std::string(prefix) + "hit");
+      std::optional<double> misses = increase(std::string(prefix) + "miss");
+      if (hits && misses && *hits + *misses > 0) {
+        snapshot->block_cache_hit_ratio["kv"][block] = *hits / (*hits + *misses);
+        snapshot->signal_sources["block_cache"] = "rocksdb_log";
+      }
+    }
+  }
+  if (!tikv_bloom) {
+    // Point lookups the filter ruled out / lookups it was asked about (useful + positive).
+    std::optional<double> useful = increase("rocksdb.bloom.filter.useful");
+    std::optional<double> positive = increase("rocksdb.bloom.filter.full.positive");
+    if (useful && positive && *useful + *positive > 0) {
+      snapshot->bloom_filter_useful_ratio["kv"] = *useful / (*useful + *positive);
+      snapshot->signal_sources["bloom_filter"] = "rocksdb_log";
+    }
+  }
+  if (!tikv_stall) {
+    if (std::optional<double> micros = increase("rocksdb.stall.micros")) {
+      snapshot->write_stall_seconds["kv"] = *micros / 1e6;
+      snapshot->signal_sources["write_stall"] = "rocksdb_log";
+    }
+  }
+}
+
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot) {
   if (snapshot->storage.used_source == "tikv" || !pd.local_store_id) return;
   for (const PdStore& store : pd.stores) {

@@ -19,4 +19,9 @@ void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snaps
 // engine sizes when PD knows the store. Call after AddTikvMetrics.
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot);
 
+// Fills the kv db's block-cache, bloom-filter and write-stall signals that TiKV's /metrics did
+// not give from the increase between the LOG's two latest stats dumps, and records in
+// signal_sources where each signal came from. Call after AddTikvMetrics.
+void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot);
+
 }  // namespace tikv_exporter

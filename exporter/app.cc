@@ -8,6 +8,7 @@
 
 #include "collectors/collector_set.h"
 #include "collectors/pd_collector.h"
+#include "collectors/rocksdb_collector.h"
 #include "collectors/tikv_collector.h"
 #include "exporter/discovery.h"
 #include "exporter/http_server.h"
@@ -45,7 +46,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
   }
   if (config.rocksdb_enabled) {
-    spdlog::info("the rocksdb collector is not part of this build yet; skipping it");
+    collectors.push_back(std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}));
   }
   return std::make_unique<CollectorSet>(std::move(collectors));
 }

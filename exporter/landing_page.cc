@@ -71,10 +71,15 @@ std::string DescribeSnapshot(const Snapshot& s) {
   if (auto pending = s.TotalCompactionPendingBytes()) {
     text += fmt::format("Pending compaction: {}.\n", Bytes(*pending));
   }
+  auto source = [&](const char* signal) {
+    auto it = s.signal_sources.find(signal);
+    return it == s.signal_sources.end() ? std::string("tikv") : it->second;
+  };
   for (const auto& [db, blocks] : s.block_cache_hit_ratio) {
     auto all = blocks.find("all");
     if (all != blocks.end()) {
-      text += fmt::format("Block cache hit ratio ({}): {:.1f}%.\n", db, all->second * 100);
+      text += fmt::format("Block cache hit ratio ({}): {:.1f}% (from {}).\n", db, all->second * 100,
+                          db == "kv" ? source("block_cache") : "tikv");
     }
   }
   for (const auto& [db, seconds] : s.write_stall_seconds) {

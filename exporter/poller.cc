@@ -118,6 +118,8 @@ void Poller::PollOnce() {
     state->tikv = latest_tikv_;
     if (!latest_tikv_->config.empty()) state->drift = CompareSettings(expected_settings_, latest_tikv_->config);
   }
+  if (data.rocksdb) state->rocksdb = data.rocksdb;
+  if (tikv_up) AddRocksDbLogSignals(data.rocksdb ? *data.rocksdb : RocksDbLogData{}, &state->snapshot);
   if (data.pd) {
     state->pd = data.pd;
     if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);

@@ -29,6 +29,7 @@ struct PollState {
   std::map<std::string, CollectorStats> collectors;  // by collector name
   std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
   std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
+  std::shared_ptr<const RocksDbLogData> rocksdb;      // the LOG's dumps when the log is readable
   std::vector<SettingDrift> drift;  // declared settings against TiKV's live /config
   uint64_t polls_total = 0;
 };

@@ -74,6 +74,11 @@ std::string SnapshotToJson(const Snapshot& s) {
   }
   WriteByDb(json, "bloom_filter_useful_ratio", s.bloom_filter_useful_ratio);
   WriteByDb(json, "write_stall_seconds", s.write_stall_seconds);
+  if (!s.signal_sources.empty()) {
+    json.Key("signal_sources").BeginObject();
+    for (const auto& [signal, source] : s.signal_sources) json.Key(signal).String(source);
+    json.EndObject();
+  }
   json.Key("sources").BeginObject();
   for (const auto& [name, health] : s.sources) {
     json.Key(name).BeginObject().Key("up").Bool(health.up);

@@ -1,0 +1,124 @@
+// The RocksDB LOG collector on real files: rotation, truncation, a missing log, a half-written
+// dump and a large backlog.
+
+#include "collectors/rocksdb_collector.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/unit/test_files.h"
+
+namespace tikv_exporter {
+namespace {
+
+class RocksDbCollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("tikv-exporter-log-" + std::to_string(::getpid()) + "-" +
+                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    log_ = (dir_ / "LOG").string();
+    fixture_ = testing::ReadFile(testing::Fixture("rocksdb-7.8.3-tikv-cfs-LOG"));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Append(const std::string& text) { std::ofstream(log_, std::ios::app) << text; }
+  // The fixture up to (not including) its n-th "DUMPING STATS" line (1-based); npos = all of it.
+  std::string UpToDump(int n) const {
+    size_t at = 0;
+    for (int i = 0; i < n; ++i) {
+      at = fixture_.find("------- DUMPING STATS", at + 1);
+      if (at == std::string::npos) return fixture_;
+    }
+    return fixture_.substr(0, fixture_.rfind('\n', at) + 1);
+  }
+  StatusOr<std::shared_ptr<const RocksDbLogData>> Poll(RocksDbCollector& collector) {
+    PollData data;
+    Status status = collector.Collect(Clock::now(), &data);
+    if (!status.ok()) return status;
+    return data.rocksdb;
+  }
+
+  std::filesystem::path dir_;
+  std::string log_;
+  std::string fixture_;
+};
+
+TEST_F(RocksDbCollectorTest, AMissingLogIsAnErrorUntilItAppears) {
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  StatusOr<std::shared_ptr<const RocksDbLogData>> missing = Poll(collector);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(log_), std::string::npos);
+  Append(fixture_);
+  ASSERT_TRUE(Poll(collector).ok());
+  auto data = Poll(collector);  // quiet now: the last dump completes
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ((*data)->dumps, 5u);
+  EXPECT_EQ((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);
+  ASSERT_TRUE((*data)->previous.has_value());
+}
+
+TEST_F(RocksDbCollectorTest, WaitsForAHalfWrittenDump) {
+  const std::string all = fixture_;
+  const size_t cut = all.find("** Compaction Stats [lock] **", all.rfind("DUMPING STATS"));
+  Append(all.substr(0, cut));
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  ASSERT_TRUE(Poll(collector).ok());
+  auto data = Poll(collector);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ((*data)->dumps, 4u);  // the fifth stops in the middle: not complete, not counted
+  Append(all.substr(cut));
+  ASSERT_TRUE(Poll(collector).ok());
+  data = Poll(collector);
+  EXPECT_EQ((*data)->dumps, 5u);
+  EXPECT_EQ((*data)->latest->levels.size(), 4u);
+}
+
+TEST_F(RocksDbCollectorTest, SurvivesRotation) {
+  Append(UpToDump(3));
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  ASSERT_TRUE(Poll(collector).ok());
+  // RocksDB renames LOG to LOG.old.<ts> and starts a new LOG; the rest lands in the new file.
+  std::filesystem::rename(log_, log_ + ".old.1");
+  Append(fixture_.substr(UpToDump(3).size()));
+  ASSERT_TRUE(Poll(collector).ok());
+  auto data = Poll(collector);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ((*data)->dumps, 5u);
+  EXPECT_EQ((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);
+}
+
+TEST_F(RocksDbCollectorTest, SurvivesTruncation) {
+  Append(fixture_);
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  ASSERT_TRUE(Poll(collector).ok());
+  std::filesystem::resize_file(log_, 0);
+  Append(UpToDump(2));  // shorter than before: read again from the start
+  ASSERT_TRUE(Poll(collector).ok());
+  auto data = Poll(collector);
+  ASSERT_TRUE(data.ok());
+  EXPECT_GE((*data)->dumps, 6u);  // 5 from the first file, the first one of the new content
+  EXPECT_NE((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);  // an earlier dump
+}
+
+TEST_F(RocksDbCollectorTest, ReadsOnlyTheTailOfAHugeBacklog) {
+  std::string padding;
+  for (int i = 0; i < 20000; ++i) padding += "2026/11/24-00:00:00.000000 1 [x.cc:1] filler line " + std::to_string(i) + "\n";
+  Append(padding + fixture_);
+  LogFollower::Limits limits;
+  limits.initial_backlog_bytes = fixture_.size() / 2;  // only the last dumps fit
+  RocksDbCollector collector(log_, limits);
+  ASSERT_TRUE(Poll(collector).ok());
+  auto data = Poll(collector);
+  ASSERT_TRUE(data.ok());
+  EXPECT_LT((*data)->dumps, 5u);
+  EXPECT_GE((*data)->dumps, 1u);
+  EXPECT_EQ((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);  // still the latest
+}
+
+}  // namespace
+}  // namespace tikv_exporter
