@@ -15,13 +15,14 @@ Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
   if (polled->bytes_read == 0) reader_.EndOfData();
 
   auto data = std::make_shared<RocksDbLogData>(*data_);
-  if (std::optional<RocksDbStats> dump = reader_.TakeDump()) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (RocksDbStats& dump : reader_.TakeDumps()) {
     data->previous = std::move(data->latest);
     data->previous_read_ms = data->latest_read_ms;
     data->latest = std::move(dump);
-    data->latest_read_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+    data->latest_read_ms = now_ms;
   }
   data->dumps = reader_.dumps_completed();
   data->stall_warnings = reader_.stall_warnings();

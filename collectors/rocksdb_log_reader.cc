@@ -146,7 +146,8 @@ void RocksDbLogReader::Complete() {
     lines.push_back(text.substr(0, end));
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
   }
-  latest_ = ParseRocksDbStats(lines);
+  if (completed_.size() == 2) completed_.erase(completed_.begin());
+  completed_.push_back(ParseRocksDbStats(lines));
   ++dumps_completed_;
   Reset();
 }
@@ -164,10 +165,10 @@ void RocksDbLogReader::Reset() {
   dump_text_.clear();
 }
 
-std::optional<RocksDbStats> RocksDbLogReader::TakeDump() {
-  std::optional<RocksDbStats> dump = std::move(latest_);
-  latest_.reset();
-  return dump;
+std::vector<RocksDbStats> RocksDbLogReader::TakeDumps() {
+  std::vector<RocksDbStats> dumps = std::move(completed_);
+  completed_.clear();
+  return dumps;
 }
 
 }  // namespace tikv_exporter

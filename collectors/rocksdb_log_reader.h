@@ -29,8 +29,9 @@ class RocksDbLogReader {
   // Forgets a half-read dump (after truncation or rotation).
   void Reset();
 
-  // The latest complete dump, taken (nullopt when none completed since the last call).
-  std::optional<RocksDbStats> TakeDump();
+  // The dumps completed since the last call, oldest first: at most the two latest (enough for
+  // rates between consecutive dumps, however much backlog one read held).
+  std::vector<RocksDbStats> TakeDumps();
 
   size_t stall_warnings() const { return stall_warnings_; }    // "Stalling writes because ..."
   size_t stop_warnings() const { return stop_warnings_; }      // "Stopping writes because ..."
@@ -50,7 +51,7 @@ class RocksDbLogReader {
   bool statistics_seen_ = false;
   int records_in_dump_ = 0;
   std::string dump_text_;  // the dump's lines, '\n'-separated
-  std::optional<RocksDbStats> latest_;
+  std::vector<RocksDbStats> completed_;
   size_t stall_warnings_ = 0;
   size_t stop_warnings_ = 0;
   size_t dumps_completed_ = 0;

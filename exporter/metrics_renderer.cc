@@ -275,14 +275,14 @@ void AddRocksDb(const RocksDbLogData& log, Families& f) {
   for (const auto& [name, value] : d.tickers) {
     Set(tickers, {{"ticker", name.starts_with("rocksdb.") ? name.substr(8) : name}}, value);
   }
-  auto& histograms = f.Quantiles("tikv_exporter_rocksdb_histogram",
+  auto& histograms = f.Quantiles("tikv_exporter_rocksdb_stat_percentiles",
                                  "RocksDB statistics histograms (P50/P95/P99/P100, COUNT, SUM; *.micros in microseconds).");
   for (const auto& [name, h] : d.histograms) {
     const std::string id = name.starts_with("rocksdb.") ? name.substr(8) : name;
     const std::pair<const char*, double> quantiles[] = {{"0.5", h.p50}, {"0.95", h.p95}, {"0.99", h.p99}, {"1", h.p100}};
-    for (const auto& [q, v] : quantiles) Set(histograms, {{"histogram", id}, {"quantile", q}}, v);
-    histograms.samples.push_back({histograms.name + "_sum", {{"histogram", id}}, h.sum, std::nullopt});
-    histograms.samples.push_back({histograms.name + "_count", {{"histogram", id}}, h.count, std::nullopt});
+    for (const auto& [q, v] : quantiles) Set(histograms, {{"quantile", q}, {"stat", id}}, v);
+    histograms.samples.push_back({histograms.name + "_sum", {{"stat", id}}, h.sum, std::nullopt});
+    histograms.samples.push_back({histograms.name + "_count", {{"stat", id}}, h.count, std::nullopt});
   }
 }
 

@@ -22,6 +22,21 @@ RocksDbLogReader ReadLog(const std::string& text, bool end = true) {
   return reader;
 }
 
+// The latest dump of a whole log text.
+std::optional<RocksDbStats> LatestOf(const std::string& text);
+
+// The latest dump completed since the last call.
+std::optional<RocksDbStats> Latest(RocksDbLogReader& reader) {
+  std::vector<RocksDbStats> dumps = reader.TakeDumps();
+  if (dumps.empty()) return std::nullopt;
+  return std::move(dumps.back());
+}
+
+std::optional<RocksDbStats> LatestOf(const std::string& text) {
+  RocksDbLogReader reader = ReadLog(text);
+  return Latest(reader);
+}
+
 std::vector<std::string_view> Lines(const std::string& text) {
   std::vector<std::string_view> lines;
   std::string_view rest = text;
@@ -53,7 +68,7 @@ TEST(RocksDbLog, TheTikvCfsLogMatchesTheDatabasesOwnAnswers) {
   const std::string log = ReadFile(Fixture("rocksdb-7.8.3-tikv-cfs-LOG"));
   RocksDbLogReader reader = ReadLog(log);
   EXPECT_EQ(reader.dumps_completed(), 5u);  // five DUMPING STATS blocks
-  std::optional<RocksDbStats> stats = reader.TakeDump();
+  std::optional<RocksDbStats> stats = Latest(reader);
   ASSERT_TRUE(stats.has_value());
   // rocksdb-7.8.3-tikv-cfs-truth.json: files per level at the end of the run.
   const std::map<std::string, std::vector<int>> files = {
@@ -95,7 +110,7 @@ TEST(RocksDbLog, TheTikvCfsLogMatchesTheDatabasesOwnAnswers) {
 TEST(RocksDbLog, TheTruthFileAgreesWithTheLastDump) {
   // Cross-check against the JSON itself so a wrong hand-copied number above cannot hide.
   const std::string truth = ReadFile(Fixture("rocksdb-7.8.3-tikv-cfs-truth.json"));
-  std::optional<RocksDbStats> stats = ReadLog(ReadFile(Fixture("rocksdb-7.8.3-tikv-cfs-LOG"))).TakeDump();
+  std::optional<RocksDbStats> stats = LatestOf(ReadFile(Fixture("rocksdb-7.8.3-tikv-cfs-LOG")));
   ASSERT_TRUE(stats);
   size_t checked = 0;
   for (size_t at = truth.find("\"rocksdb."); at != std::string::npos; at = truth.find("\"rocksdb.", at + 1)) {
@@ -109,13 +124,13 @@ TEST(RocksDbLog, TheTruthFileAgreesWithTheLastDump) {
 }
 
 TEST(RocksDbLog, OldFormat601) {
-  std::optional<RocksDbStats> stats = ReadLog(ReadFile(Fixture("rocksdb-6.0.1-LOG-baseline.txt"))).TakeDump();
+  std::optional<RocksDbStats> stats = LatestOf(ReadFile(Fixture("rocksdb-6.0.1-LOG-baseline.txt")));
   // No STATISTICS section in this LOG: the dump completes when the next record starts — or not
   // at all when the file ends right after it, so feed one more record.
   if (!stats) {
     RocksDbLogReader reader = ReadLog(ReadFile(Fixture("rocksdb-6.0.1-LOG-baseline.txt")) +
                                           "2023/06/18-17:44:58.000000 7fcb555c3700 [/db_impl.cc:1] next record\n");
-    stats = reader.TakeDump();
+    stats = Latest(reader);
   }
   ASSERT_TRUE(stats);
   EXPECT_TRUE(stats->levels.contains("default"));
@@ -127,7 +142,7 @@ TEST(RocksDbLog, OldFormat601) {
 TEST(RocksDbLog, NewFormat881) {
   RocksDbLogReader reader = ReadLog(ReadFile(Fixture("rocksdb-8.8.1-LOG-baseline.txt")) +
                                     "2023/12/02-08:29:39.000000 8767 [/db_impl/db_impl.cc:1] next record\n");
-  std::optional<RocksDbStats> stats = reader.TakeDump();
+  std::optional<RocksDbStats> stats = Latest(reader);
   ASSERT_TRUE(stats);
   EXPECT_TRUE(stats->write_stalls["default"].contains("l0_file_count_limit_stops"));
   EXPECT_TRUE(stats->write_stalls[""].contains("write_buffer_manager_limit_stops"));
@@ -154,7 +169,7 @@ TEST(RocksDbStatsText, DbBench892) {
 
 TEST(RocksDbLog, SpeedbSamples) {
   std::optional<RocksDbStats> excerpt =
-      ReadLog(ReadFile(Fixture("speedb-6.22-log-stats-dump-excerpt.txt"))).TakeDump();
+      LatestOf(ReadFile(Fixture("speedb-6.22-log-stats-dump-excerpt.txt")));
   ASSERT_TRUE(excerpt);
   EXPECT_EQ(excerpt->tickers["rocksdb.block.cache.miss"], 61);  // the first ticker, after a space
   EXPECT_FALSE(excerpt->levels["default"].empty());
@@ -205,9 +220,9 @@ TEST(RocksDbLog, TikvPrefixedAndJsonRecords) {
     }
   }
   flush_json();
-  std::optional<RocksDbStats> from_plain = ReadLog(plain).TakeDump();
-  std::optional<RocksDbStats> from_tikv = ReadLog(tikv).TakeDump();
-  std::optional<RocksDbStats> from_json = ReadLog(json).TakeDump();
+  std::optional<RocksDbStats> from_plain = LatestOf(plain);
+  std::optional<RocksDbStats> from_tikv = LatestOf(tikv);
+  std::optional<RocksDbStats> from_json = LatestOf(json);
   ASSERT_TRUE(from_plain && from_tikv && from_json);
   EXPECT_EQ(from_tikv->tickers, from_plain->tickers);
   EXPECT_EQ(from_json->tickers, from_plain->tickers);
@@ -226,12 +241,12 @@ TEST(RocksDbLog, WaitsForTheRestOfAHalfWrittenDump) {
   while (std::getline(first, line)) reader.AddLine(line);
   reader.EndOfData();
   ASSERT_EQ(reader.dumps_completed(), 4u);  // the fifth is half written
-  reader.TakeDump();
+  Latest(reader);
   std::istringstream rest(log.substr(cut));
   while (std::getline(rest, line)) reader.AddLine(line);
   reader.EndOfData();
   EXPECT_EQ(reader.dumps_completed(), 5u);
-  std::optional<RocksDbStats> last = reader.TakeDump();
+  std::optional<RocksDbStats> last = Latest(reader);
   ASSERT_TRUE(last);
   EXPECT_EQ(last->tickers["rocksdb.block.cache.hit"], 75532);
   EXPECT_EQ(last->levels.size(), 4u);
@@ -242,7 +257,7 @@ TEST(RocksDbLog, GarbageIsSkipped) {
                                     "2026/11/24-00:12:20.808728 1 ------- DUMPING STATS -------\n"
                                     "2026/11/24-00:12:20.808729 1 \nnonsense line\nLevel Files\n"
                                     "2026/11/24-00:12:20.808730 1 STATISTICS:\nrocksdb.x COUNT : y\n");
-  std::optional<RocksDbStats> stats = reader.TakeDump();
+  std::optional<RocksDbStats> stats = Latest(reader);
   ASSERT_TRUE(stats);
   EXPECT_GE(stats->unknown_lines, 2u);
   EXPECT_TRUE(stats->tickers.empty());
