@@ -42,6 +42,7 @@ struct SourceHealth {
 // TiKV-derived field is absent while TiKV is down. A value type.
 struct Snapshot {
   int64_t timestamp_ms = 0;
+  uint64_t sequence = 0;  // the poll that made it: 1, 2, 3, ...
   std::optional<double> window_seconds;
 
   std::optional<double> qps;

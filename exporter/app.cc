@@ -11,6 +11,7 @@
 #include "collectors/rocksdb_collector.h"
 #include "collectors/tikv_collector.h"
 #include "exporter/discovery.h"
+#include "exporter/grpc_server.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metrics_renderer.h"
@@ -63,8 +64,13 @@ int RunExporter(const ExporterConfig& config) {
 
   const BuildInfo build{kVersion, kRevision};
   ConnectionLimiter limiter(config.max_connections);
+  // By default one hour of snapshots: 240 at the default 15 s interval.
+  const size_t history_size = config.history > 0 ? static_cast<size_t>(config.history)
+                                                 : static_cast<size_t>((3'600'000 + config.poll_interval_ms - 1) /
+                                                                       config.poll_interval_ms);
+  SnapshotHistory history(history_size);
   Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms,
-                config.expected_settings);
+                config.expected_settings, &history);
   HttpRequestCounter requests;
 
   HttpHandlers handlers;
@@ -73,6 +79,7 @@ int RunExporter(const ExporterConfig& config) {
     return RenderLandingPage(*poller.Latest(), build, config.status_address);
   };
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
+  handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
   handlers.ready = [&] { return poller.Ready(); };
   handlers.targets_json = [&]() -> std::string {
     std::shared_ptr<const PollState> state = poller.Latest();
@@ -95,8 +102,18 @@ int RunExporter(const ExporterConfig& config) {
     spdlog::info("received signal {}, stopping", signal);
     server.Stop();
   });
+  GrpcServer grpc(&history);
+  if (!config.grpc_listen_address.empty()) {
+    if (Status started = grpc.Start(config.grpc_listen_address); !started.ok()) {
+      spdlog::error("{}", started.message());
+      return 1;
+    }
+    spdlog::info("gRPC (tikv_exporter.v1.SnapshotService, health, reflection) on {}", config.grpc_listen_address);
+  }
   poller.Start();
   server.Run();
+  history.Close();  // ends gRPC watches waiting for the next snapshot
+  grpc.Stop();
   poller.Stop();
   // The waiter only returns on a signal; when the server stopped for another reason, wake it.
   pthread_kill(signal_waiter.native_handle(), SIGTERM);

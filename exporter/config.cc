@@ -188,6 +188,15 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            [&](const toml::value& v, const std::string& n) { config->log_level = GetChoice(v, n, kLogLevels); }},
           {"log_format",
            [&](const toml::value& v, const std::string& n) { config->log_format = GetChoice(v, n, kLogFormats); }},
+          {"grpc_listen_address",
+           [&](const toml::value& v, const std::string& n) {
+             config->grpc_listen_address = GetString(v, n);
+             if (config->grpc_listen_address.empty()) return;
+             StatusOr<HostPort> parsed = ParseHostPort(config->grpc_listen_address);
+             if (!parsed.ok()) Fail(v, n, parsed.status().message());
+           }},
+          {"history",
+           [&](const toml::value& v, const std::string& n) { config->history = GetInt(v, n, 0, 100000); }},
           {"discovery_port_offset",
            [&](const toml::value& v, const std::string& n) {
              config->discovery_port_offset = GetInt(v, n, -65535, 65535);

@@ -36,7 +36,9 @@ struct ExporterConfig {
   std::string log_level = "info";
   std::string log_format = "text";
   int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
-  int discovery_port_offset = 10;  // /api/v1/targets: sidecar port = TiKV status port + this
+  int discovery_port_offset = 10;
+  std::string grpc_listen_address;  // "" = no gRPC listener
+  int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = one hour's worth  // /api/v1/targets: sidecar port = TiKV status port + this
 
   // [collectors.*]
   bool tikv_enabled = true;

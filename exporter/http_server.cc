@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 
@@ -35,6 +36,20 @@ HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) 
   });
   server.Get("/api/v1/snapshot", [h = handlers](const httplib::Request&, httplib::Response& res) {
     res.set_content(h.snapshot_json(), "application/json");
+  });
+  server.Get("/api/v1/snapshots", [h = handlers](const httplib::Request& req, httplib::Response& res) {
+    int64_t since = 0;
+    if (req.has_param("since")) {
+      const std::string text = req.get_param_value("since");
+      char* end = nullptr;
+      since = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0') {
+        res.status = 400;
+        res.set_content("since must be a unix time in milliseconds\n", "text/plain");
+        return;
+      }
+    }
+    res.set_content(h.snapshots_json(since), "application/json");
   });
   server.Get("/api/v1/targets", [h = handlers](const httplib::Request&, httplib::Response& res) {
     std::string targets = h.targets_json();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@ struct HttpHandlers {
   std::function<std::string()> metrics;        // /metrics, text format 0.0.4
   std::function<std::string()> landing_page;   // /
   std::function<std::string()> snapshot_json;  // /api/v1/snapshot
+  std::function<std::string(int64_t since_ms)> snapshots_json;  // /api/v1/snapshots?since=
   std::function<bool()> ready;                 // /-/ready: 200 when true, else 503
   // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that
   // Prometheus keeps the targets it had.

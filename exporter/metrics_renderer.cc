@@ -12,8 +12,8 @@ namespace {
 
 using Labels = std::vector<Label>;
 
-constexpr std::array<std::string_view, 6> kKnownPaths = {"/",        "/metrics",         "/-/healthy",
-                                                        "/-/ready", "/api/v1/snapshot", "/api/v1/targets"};
+constexpr std::array<std::string_view, 7> kKnownPaths = {
+    "/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/snapshot", "/api/v1/snapshots", "/api/v1/targets"};
 
 // Builds the exporter's exposition; a family left without samples is not written.
 class Families {

@@ -16,11 +16,13 @@ int64_t WallClockMs() {
 }  // namespace
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-               std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings)
+               std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings,
+               SnapshotHistory* history)
     : collectors_(std::move(collectors)),
       interval_(poll_interval_ms),
       timeout_(timeout_ms),
-      expected_settings_(std::move(expected_settings)) {
+      expected_settings_(std::move(expected_settings)),
+      history_(history) {
   auto initial = std::make_shared<PollState>();
   for (const std::string& name : collectors_->Names()) {
     initial->snapshot.sources[name].enabled = true;
@@ -93,6 +95,7 @@ void Poller::PollOnce() {
   auto state = std::make_shared<PollState>();
   state->polls_total = polls_total_;
   state->snapshot.timestamp_ms = now_ms;
+  state->snapshot.sequence = polls_total_;
   bool tikv_up = false;
   bool any_up = false;
   for (const CollectorOutcome& outcome : outcomes) {
@@ -125,6 +128,7 @@ void Poller::PollOnce() {
     if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);
   }
 
+  if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
   std::lock_guard<std::mutex> lock(mutex_);
   if (any_up) ready_ = true;
   latest_ = std::move(state);

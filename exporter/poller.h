@@ -12,6 +12,7 @@
 #include "collectors/collector_set.h"
 #include "collectors/snapshot.h"
 #include "exporter/config_drift.h"
+#include "exporter/snapshot_history.h"
 
 namespace tikv_exporter {
 
@@ -40,8 +41,10 @@ struct PollState {
 class Poller {
  public:
   // `expected_settings` are the node's declared TiKV settings, compared with TiKV's /config.
+  // Every snapshot is also pushed to `history` (borrowed; may be null).
   Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings = {});
+         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings = {},
+         SnapshotHistory* history = nullptr);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -64,6 +67,7 @@ class Poller {
   const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds timeout_;
   const std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings_;
+  SnapshotHistory* const history_;
 
   // Poll-thread state.
   std::shared_ptr<const TikvScrape> previous_tikv_;

@@ -33,6 +33,7 @@ std::string SnapshotToJson(const Snapshot& s) {
   JsonWriter json;
   json.BeginObject();
   json.Key("timestamp_ms").Integer(s.timestamp_ms);
+  json.Key("sequence").Integer(static_cast<int64_t>(s.sequence));
   json.OptionalNumber("window_seconds", s.window_seconds);
   if (!s.tikv_version.empty()) json.Key("tikv_version").String(s.tikv_version);
   json.OptionalNumber("qps", s.qps);
@@ -90,6 +91,19 @@ std::string SnapshotToJson(const Snapshot& s) {
   json.EndObject();
   json.EndObject();
   return json.str();
+}
+
+}  // namespace tikv_exporter
+
+namespace tikv_exporter {
+
+std::string SnapshotsToJson(const std::vector<std::shared_ptr<const Snapshot>>& snapshots) {
+  std::string out = "{\"snapshots\":[";
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += SnapshotToJson(*snapshots[i]);
+  }
+  return out + "]}";
 }
 
 }  // namespace tikv_exporter

@@ -1,0 +1,185 @@
+// The gRPC snapshot API, the JSON history and the client library against a running exporter.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "client/snapshot_client.h"
+#include "protos/health.grpc.pb.h"  // generated from tests/integration/protos
+#include "protos/reflection.grpc.pb.h"
+#include "tests/integration/harness.h"
+#include "tikv_exporter.grpc.pb.h"
+
+namespace tikv_exporter::testing {
+namespace {
+
+class GrpcApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_port_ = FreePort();
+    http_port_ = FreePort();
+    grpc_port_ = FreePort();
+    sim_ = std::make_unique<Process>(
+        std::vector<std::string>{TIKV_SIM_BIN, "--status-address", "127.0.0.1:" + std::to_string(sim_port_),
+                                 "--control-address", "127.0.0.1:" + std::to_string(FreePort())},
+        dir_.path() + "/sim.log");
+    const std::string config = dir_.Write(
+        "c.toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port_) +
+                      "\"\ntimeout_ms = 400\n[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(http_port_) +
+                      "\"\ngrpc_listen_address = \"127.0.0.1:" + std::to_string(grpc_port_) +
+                      "\"\npoll_interval_ms = 500\nhistory = 5\n[collectors.pd]\nenabled = false\n"
+                      "[collectors.rocksdb]\nenabled = false\n");
+    exporter_ = std::make_unique<Process>(std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", config},
+                                          dir_.path() + "/exporter.log");
+    // Dial only once the exporter listens: a channel that failed to connect backs off for seconds.
+    ASSERT_TRUE(WaitFor([&] { return HttpGet(http_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10)));
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials());
+    stub_ = v1::SnapshotService::NewStub(channel_);
+    ASSERT_TRUE(WaitFor([&] {
+      v1::Snapshot s;
+      return Get(&s).ok() && s.has_qps();
+    }, std::chrono::seconds(15))) << exporter_->Log();
+  }
+
+  grpc::Status Get(v1::Snapshot* out) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    return stub_->GetSnapshot(&context, v1::GetSnapshotRequest(), out);
+  }
+  double Polls() { return SampleValue(HttpGet(http_port_, "/metrics").body, "tikv_exporter_polls_total").value_or(0); }
+
+  TempDir dir_;
+  int sim_port_ = 0, http_port_ = 0, grpc_port_ = 0;
+  std::unique_ptr<Process> sim_, exporter_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SnapshotService::Stub> stub_;
+};
+
+TEST_F(GrpcApi, GetReturnsWhatMetricsShowsForTheSamePoll) {
+  bool compared = false;
+  for (int attempt = 0; attempt < 20 && !compared; ++attempt) {
+    const std::string before = HttpGet(http_port_, "/metrics").body;
+    v1::Snapshot snapshot;
+    ASSERT_TRUE(Get(&snapshot).ok());
+    const std::string after = HttpGet(http_port_, "/metrics").body;
+    // Only when no poll finished in between do /metrics and the snapshot describe one poll.
+    if (before != after && SampleValue(before, "tikv_exporter_polls_total") != SampleValue(after, "tikv_exporter_polls_total")) {
+      continue;
+    }
+    ASSERT_EQ(static_cast<double>(snapshot.sequence()), *SampleValue(before, "tikv_exporter_polls_total"));
+    EXPECT_DOUBLE_EQ(static_cast<double>(snapshot.timestamp_ms()) / 1000,
+                     *SampleValue(before, "tikv_exporter_snapshot_timestamp_seconds"));
+    for (const auto& [type, qps] : snapshot.qps_by_type()) {
+      EXPECT_DOUBLE_EQ(qps, *SampleValue(before, "tikv_exporter_qps", {{"type", type}})) << type;
+    }
+    EXPECT_DOUBLE_EQ(snapshot.latency_ms().avg() / 1000, *SampleValue(before, "tikv_exporter_latency_average_seconds"));
+    EXPECT_DOUBLE_EQ(snapshot.latency_ms().p99() / 1000,
+                     *SampleValue(before, "tikv_exporter_latency_seconds", {{"quantile", "0.99"}}));
+    EXPECT_DOUBLE_EQ(snapshot.storage_size().used_bytes(),
+                     *SampleValue(before, "tikv_exporter_storage_size_bytes", {{"type", "used"}}));
+    EXPECT_TRUE(snapshot.sources().at("tikv").up());
+    EXPECT_EQ(snapshot.qps_by_type().size(), 7u);
+    compared = true;
+  }
+  EXPECT_TRUE(compared);
+}
+
+TEST_F(GrpcApi, WatchDeliversEachNewSnapshotInOrder) {
+  grpc::ClientContext context;
+  auto reader = stub_->WatchSnapshots(&context, v1::WatchSnapshotsRequest());
+  std::vector<uint64_t> sequences;
+  v1::Snapshot snapshot;
+  while (sequences.size() < 5 && reader->Read(&snapshot)) sequences.push_back(snapshot.sequence());
+  ASSERT_EQ(sequences.size(), 5u);
+  for (size_t i = 1; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], sequences[i - 1] + 1);
+  context.TryCancel();
+}
+
+TEST_F(GrpcApi, AStalledWatcherDoesNotDelayPolls) {
+  grpc::ClientContext context;
+  auto reader = stub_->WatchSnapshots(&context, v1::WatchSnapshotsRequest());
+  v1::Snapshot first;
+  ASSERT_TRUE(reader->Read(&first));
+  const double polls = Polls();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // the watcher reads nothing meanwhile
+  EXPECT_GE(Polls() - polls, 5);                          // 500 ms polls went on
+  v1::Snapshot next;
+  ASSERT_TRUE(reader->Read(&next));
+  EXPECT_GT(next.sequence(), first.sequence());
+  context.TryCancel();
+}
+
+TEST_F(GrpcApi, HealthAndReflectionAnswer) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext health_context;
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(health->Check(&health_context, grpc::health::v1::HealthCheckRequest(), &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel_);
+  grpc::ClientContext reflection_context;
+  auto stream = reflection->ServerReflectionInfo(&reflection_context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse services;
+  ASSERT_TRUE(stream->Read(&services));
+  std::vector<std::string> names;
+  for (const auto& service : services.list_services_response().service()) names.push_back(service.name());
+  EXPECT_NE(std::find(names.begin(), names.end(), "tikv_exporter.v1.SnapshotService"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "grpc.health.v1.Health"), names.end());
+}
+
+TEST_F(GrpcApi, JsonHistoryIsBoundedAndFiltersBySince) {
+  ASSERT_TRUE(WaitFor([&] { return Polls() >= 7; }, std::chrono::seconds(10)));
+  const std::string all = HttpGet(http_port_, "/api/v1/snapshots").body;
+  size_t count = 0;
+  std::vector<int64_t> timestamps;
+  for (size_t at = all.find("\"timestamp_ms\":"); at != std::string::npos; at = all.find("\"timestamp_ms\":", at + 1)) {
+    timestamps.push_back(std::stoll(all.substr(at + 15)));
+    ++count;
+  }
+  EXPECT_EQ(count, 5u);  // history = 5
+  for (size_t i = 1; i < timestamps.size(); ++i) EXPECT_GT(timestamps[i], timestamps[i - 1]);
+  const std::string since = HttpGet(http_port_, "/api/v1/snapshots?since=" + std::to_string(timestamps[2])).body;
+  size_t newer = 0;
+  for (size_t at = since.find("\"timestamp_ms\":"); at != std::string::npos; at = since.find("\"timestamp_ms\":", at + 1)) {
+    EXPECT_GT(std::stoll(since.substr(at + 15)), timestamps[2]);
+    ++newer;
+  }
+  EXPECT_GE(newer, 2u);
+  EXPECT_EQ(HttpGet(http_port_, "/api/v1/snapshots?since=soon").status, 400);
+}
+
+TEST_F(GrpcApi, TheClientLibraryMirrorsTheSeedsMetricsSnapshot) {
+  auto client = client::SnapshotClient::Connect("127.0.0.1:" + std::to_string(grpc_port_));
+  StatusOr<client::MetricsSnapshot> snapshot = client->Get();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().message();
+  EXPECT_GT(*snapshot->qps, 0);
+  EXPECT_GT(*snapshot->latency_ms, 0);
+  EXPECT_DOUBLE_EQ(*snapshot->storage_size, 126.0 * (1ULL << 30));  // the simulator's used size
+  EXPECT_TRUE(snapshot->compaction_pending.has_value());
+  int seen = 0;
+  uint64_t last = 0;
+  Status watched = client->Watch([&](const client::MetricsSnapshot& s) {
+    EXPECT_GT(s.sequence, last);
+    last = s.sequence;
+    return ++seen < 3;
+  });
+  EXPECT_TRUE(watched.ok()) << watched.message();
+  EXPECT_EQ(seen, 3);
+}
+
+TEST_F(GrpcApi, TheExampleProgramPrintsALinePerSnapshot) {
+  std::string output;
+  RunCommand("timeout 2 " + std::string(WATCH_SNAPSHOTS_BIN) + " 127.0.0.1:" + std::to_string(grpc_port_), &output);
+  size_t lines = 0;
+  for (size_t at = output.find("qps="); at != std::string::npos; at = output.find("qps=", at + 1)) ++lines;
+  EXPECT_GE(lines, 2u) << output;
+  EXPECT_NE(output.find("compaction_pending="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing
