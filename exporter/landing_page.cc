@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "exporter/status_page.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -92,15 +94,18 @@ std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
                               const std::string& tikv_address) {
   std::string page = fmt::format(
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter</title>"
-      "<meta http-equiv=\"refresh\" content=\"5\"></head><body>\n"
+      "</head><body>\n"
       "<h1>tikv-exporter {}</h1>\n<p>Watching TiKV at {} (revision {}).</p>\n<ul>\n"
       "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>\n"
-      "<li><a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> the snapshot as JSON</li>\n"
+      "<li><a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> the snapshot as JSON, "
+      "<a href=\"/api/v1/snapshots\">/api/v1/snapshots</a> the recent ones</li>\n"
       "<li><a href=\"/-/healthy\">/-/healthy</a> and <a href=\"/-/ready\">/-/ready</a></li>\n"
       "</ul>\n<h2>Snapshot</h2>\n<pre id=\"snapshot\">",
       HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
   page += HtmlEscape(DescribeSnapshot(state.snapshot));
-  page += "</pre>\n</body></html>\n";
+  page += "</pre>\n";
+  page += StatusPageAssets();
+  page += "</body></html>\n";
   return page;
 }
 

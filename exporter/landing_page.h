@@ -7,7 +7,8 @@
 
 namespace tikv_exporter {
 
-// The HTML page at "/": links to every endpoint and the current snapshot in plain words.
+// The HTML page at "/": links to every endpoint, the snapshot in plain words (as of the request)
+// and the live status page (charts and source health, updated in the browser).
 std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
                               const std::string& tikv_address);
 

@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
   prometheus
+  chromium
 )
 
 missing=()
