@@ -17,9 +17,10 @@ cat <<TEXT
   tikv-exporter demo: a simulated TiKV node at http://$sim_address, its rates swinging over 2 minutes,
   in a simulated cluster of 5 stores with 3 PD members (127.0.0.1:23790-23792).
 
-    Landing page   http://127.0.0.1:20190/
+    Status page    http://127.0.0.1:20190/   (live charts and source health)
     Metrics        http://127.0.0.1:20190/metrics     (try: curl -s localhost:20190/metrics | grep qps)
-    Snapshot JSON  http://127.0.0.1:20190/api/v1/snapshot
+    Snapshot JSON  http://127.0.0.1:20190/api/v1/snapshot   (history: /api/v1/snapshots?since=<unix_ms>)
+    gRPC           127.0.0.1:20191   (try: $bin_dir/watch_snapshots 127.0.0.1:20191)
     Fail the node  curl -d '' 'http://$control_address/control/fault?mode=down'   (mode=none heals)
     Fail a store   curl -d '' 'http://$control_address/control/pd/store?id=4&state=Down'
     Fail PD        curl -d '' 'http://$control_address/control/pd/member?index=0&mode=down'
