@@ -11,6 +11,7 @@ packages=(
   librocksdb-dev
   prometheus
   chromium
+  python3
 )
 
 missing=()

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Writes the Grafana dashboards in dashboards/ (run from the repository root).
+
+`generate.py --check` exits 1 when a committed dashboard differs from what this script makes, so
+the JSON and its source cannot drift apart.
+"""
+import json
+import sys
+from pathlib import Path
+
+NODE = 'tikv_cluster=~"$cluster",instance=~"$instance"'
+CLUSTER = 'tikv_cluster=~"$cluster"'
+
+
+def lbl(name, op, value):
+    return f'{name}{op}"{value}"'
+
+
+def sel(metric, extra="", scope=NODE):
+    labels = scope + ("," + extra if extra else "")
+    return f"{metric}{{{labels}}}"
+
+
+def templating():
+    def query(name, label, query_text, multi):
+        return {
+            "name": name, "label": label, "type": "query",
+            "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "definition": query_text, "query": {"query": query_text, "refId": name},
+            "refresh": 2, "includeAll": True, "allValue": ".*", "multi": multi,
+            "current": {"selected": True, "text": "All", "value": "$__all"}, "sort": 1,
+        }
+    return {"list": [
+        {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
+         "current": {}, "hide": 0},
+        query("cluster", "Cluster", "label_values(tikv_exporter_up, tikv_cluster)", False),
+        query("instance", "Sidecar", 'label_values(tikv_exporter_up{tikv_cluster=~"$cluster"}, instance)', True),
+    ]}
+
+
+def dashboard(uid, title, panels):
+    laid_out = []
+    for index, (title_, unit, targets, kind) in enumerate(panels):
+        panel = {
+            "id": index + 1, "type": kind, "title": title_,
+            "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "gridPos": {"h": 8, "w": 12, "x": (index % 2) * 12, "y": (index // 2) * 8},
+            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+            "options": {"legend": {"displayMode": "list", "placement": "bottom"}},
+            "targets": [{"refId": chr(ord("A") + i), "expr": expr, "legendFormat": legend}
+                        for i, (expr, legend) in enumerate(targets)],
+        }
+        laid_out.append(panel)
+    return {
+        "uid": uid, "title": title, "tags": ["tikv", "tikv-exporter"], "timezone": "browser",
+        "schemaVersion": 39, "version": 1, "editable": True, "refresh": "30s",
+        "time": {"from": "now-1h", "to": "now"}, "templating": templating(),
+        "annotations": {"list": []}, "panels": laid_out,
+    }
+
+
+def node_overview():
+    return dashboard("tikv-exporter-node", "TiKV sidecar / Node overview", [
+        ("QPS by request type", "reqps", [(f"sum by (instance, type) ({sel('tikv_exporter_qps')})", "{{instance}} {{type}}")], "timeseries"),
+        ("Node QPS", "reqps", [(f"sum by (instance) ({sel('tikv_exporter_qps')})", "{{instance}}")], "timeseries"),
+        ("Latency average", "s", [(sel("tikv_exporter_latency_average_seconds"), "{{instance}}")], "timeseries"),
+        ("Latency p99", "s", [(sel("tikv_exporter_latency_seconds", 'quantile="0.99"'), "{{instance}}")], "timeseries"),
+        ("Latency p99 by request type", "s", [(sel("tikv_exporter_type_latency_seconds", 'quantile="0.99"'), "{{instance}} {{type}}")], "timeseries"),
+        ("Storage used vs capacity", "bytes", [(sel("tikv_exporter_storage_size_bytes", 'type=~"used|capacity"'), "{{instance}} {{type}}")], "timeseries"),
+        ("Available space", "percentunit", [(f"{sel('tikv_exporter_storage_size_bytes', lbl('type', '=', 'available'))} / ignoring(type) {sel('tikv_exporter_storage_size_bytes', lbl('type', '=', 'capacity'))}", "{{instance}}")], "timeseries"),
+        ("Pending compaction", "bytes", [(sel("tikv_exporter_compaction_pending_bytes"), "{{instance}} {{db}}")], "timeseries"),
+        ("Source health (1 = up)", "bool", [(sel("tikv_exporter_up"), "{{instance}} {{source}}")], "timeseries"),
+        ("Snapshot age", "s", [(f"time() - {sel('tikv_exporter_snapshot_timestamp_seconds')}", "{{instance}}")], "timeseries"),
+        ("Collector duration", "s", [(sel("tikv_exporter_collector_duration_seconds"), "{{instance}} {{collector}}")], "timeseries"),
+        ("Cluster QPS (recording rule)", "reqps", [(f"tikv_exporter:cluster_qps:sum{{{CLUSTER}}}", "{{tikv_cluster}}")], "timeseries"),
+    ])
+
+
+def rocksdb():
+    return dashboard("tikv-exporter-rocksdb", "TiKV sidecar / RocksDB", [
+        ("SST files per level", "short", [(f"sum by (instance, level) ({sel('tikv_exporter_rocksdb_level_files', lbl('level', '!=', 'Sum'))})", "{{instance}} {{level}}")], "timeseries"),
+        ("Level size", "bytes", [(f"sum by (instance, level) ({sel('tikv_exporter_rocksdb_level_size_bytes', lbl('level', '!=', 'Sum'))})", "{{instance}} {{level}}")], "timeseries"),
+        ("Write amplification (all levels)", "short", [(sel("tikv_exporter_rocksdb_level_write_amplification", 'level="Sum"'), "{{instance}} {{cf}}")], "timeseries"),
+        ("Compaction score", "short", [(sel("tikv_exporter_rocksdb_level_score", 'level!="Sum"'), "{{instance}} {{cf}} {{level}}")], "timeseries"),
+        ("Block cache hit ratio", "percentunit", [(sel("tikv_exporter_block_cache_hit_ratio"), "{{instance}} {{db}} {{block}}")], "timeseries"),
+        ("Bloom filter useful ratio", "percentunit", [(sel("tikv_exporter_bloom_filter_useful_ratio"), "{{instance}} {{db}}")], "timeseries"),
+        ("Write-stall time per window", "s", [(sel("tikv_exporter_write_stall_seconds"), "{{instance}} {{db}}")], "timeseries"),
+        ("Write stalls by cause (15 min)", "short", [(f"sum by (instance, cause) (increase({sel('tikv_exporter_rocksdb_write_stalls_total')}[15m]))", "{{instance}} {{cause}}")], "timeseries"),
+        ("Compaction time (15 min)", "s", [(f"sum by (instance, cf) (increase({sel('tikv_exporter_rocksdb_compaction_seconds_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{cf}}")], "timeseries"),
+        ("Compaction flow (15 min)", "bytes", [
+            (f"sum by (instance) (increase({sel('tikv_exporter_rocksdb_compaction_read_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} read"),
+            (f"sum by (instance) (increase({sel('tikv_exporter_rocksdb_compaction_written_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} written")], "timeseries"),
+        ("Pending compaction", "bytes", [(sel("tikv_exporter_compaction_pending_bytes"), "{{instance}} {{db}}")], "timeseries"),
+        ("Stall warnings in the LOG (15 min)", "short", [(f"increase({sel('tikv_exporter_rocksdb_log_stall_warnings_total')}[15m])", "{{instance}} {{kind}}")], "timeseries"),
+        ("Stalled share of uptime", "percentunit", [(sel("tikv_exporter_rocksdb_stall_ratio"), "{{instance}}")], "timeseries"),
+        ("Age of the latest stats dump", "s", [(f"time() - {sel('tikv_exporter_rocksdb_last_dump_timestamp_seconds')}", "{{instance}}")], "timeseries"),
+    ])
+
+
+def cluster():
+    pd = lambda metric, extra="": sel(metric, extra, CLUSTER)
+    return dashboard("tikv-exporter-cluster", "TiKV sidecar / Cluster (PD)", [
+        ("Stores by state", "short", [(f"count by (state) (max by (store_id, state) ({pd('tikv_exporter_pd_store_state')}) == 1)", "{{state}}")], "timeseries"),
+        ("Store capacity", "bytes", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'capacity'))})", "store {{store_id}}")], "timeseries"),
+        ("Store used", "bytes", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'used'))})", "store {{store_id}}")], "timeseries"),
+        ("Store available", "percentunit", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'available'))}) / max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'capacity'))})", "store {{store_id}}")], "timeseries"),
+        ("Regions per store", "short", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_regions')})", "store {{store_id}}")], "timeseries"),
+        ("Leaders per store", "short", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_leaders')})", "store {{store_id}}")], "timeseries"),
+        ("Region and leader score", "short", [
+            (f"max by (store_id) ({pd('tikv_exporter_pd_store_region_score')})", "region score {{store_id}}"),
+            (f"max by (store_id) ({pd('tikv_exporter_pd_store_leader_score')})", "leader score {{store_id}}")], "timeseries"),
+        ("Heartbeat age", "s", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_heartbeat_age_seconds')})", "store {{store_id}}")], "timeseries"),
+        ("Unhealthy regions", "short", [(f"max by (kind) ({pd('tikv_exporter_pd_unhealthy_regions')})", "{{kind}}")], "timeseries"),
+        ("PD member health (1 = healthy)", "bool", [(f"max by (member) ({pd('tikv_exporter_pd_member_healthy')})", "{{member}}")], "timeseries"),
+        ("PD leader present", "bool", [(f"max({pd('tikv_exporter_pd_leader_present')})", "leader")], "timeseries"),
+        ("Hot write flow on each node's store", "Bps", [(sel("tikv_exporter_pd_local_hot_flow_bytes_per_second", 'kind="write"'), "{{instance}} {{role}}")], "timeseries"),
+        ("Config drift (1 = differs)", "bool", [(sel("tikv_exporter_config_drift"), "{{instance}} {{section}}.{{key}}")], "timeseries"),
+        ("Cluster storage used (recording rule)", "percentunit", [(f"tikv_exporter:cluster_capacity_used:ratio{{{CLUSTER}}}", "{{tikv_cluster}}")], "timeseries"),
+    ])
+
+
+def main():
+    out = Path("dashboards")
+    check = "--check" in sys.argv
+    stale = []
+    for name, board in (("node-overview", node_overview()), ("rocksdb", rocksdb()), ("cluster", cluster())):
+        text = json.dumps(board, indent=2, sort_keys=True) + "\n"
+        path = out / f"{name}.json"
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path))
+        else:
+            path.write_text(text)
+    if stale:
+        print("stale dashboards (run tools/dashboards/generate.py): " + ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
