@@ -20,10 +20,11 @@ struct TikvScrape {
   int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
   Exposition metrics;
   size_t body_bytes = 0;
-  std::vector<ParseWarning> warnings;
+  std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
+  Exposition relay;  // the raw series selected for re-exposure ([collectors.tikv] relay)
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;
-  std::string config_error;  // what the parser tolerated (duplicates, no final newline)
+  std::string config_error;  // why /config could not be read, when it could not
 };
 
 // What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)

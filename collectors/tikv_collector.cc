@@ -13,8 +13,8 @@ int64_t NowMs() {
 }  // namespace
 
 TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
-                             ParseLimits limits)
-    : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes), limits_(limits) {}
+                             ParseLimits limits, RelayRules relay)
+    : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes), limits_(limits), relay_(std::move(relay)) {}
 
 Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   HttpRequestOptions options{deadline, max_body_bytes_};
@@ -43,6 +43,7 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   scrape->body_bytes = metrics->body.size();
   scrape->warnings = std::move(parsed->warnings);
   scrape->metrics = std::move(parsed->exposition);
+  scrape->relay = FilterForRelay(scrape->metrics, relay_);  // once per poll, not per scrape of us
   // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
   StatusOr<HttpResponse> config = fetcher_->Get("/config", options);
   if (!config.ok()) {

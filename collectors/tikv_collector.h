@@ -6,6 +6,7 @@
 #include "collectors/collector.h"
 #include "collectors/exposition_parser.h"
 #include "collectors/http_fetcher.h"
+#include "collectors/relay_filter.h"
 
 namespace tikv_exporter {
 
@@ -15,7 +16,8 @@ namespace tikv_exporter {
 // Owns its fetcher; one Collect() at a time.
 class TikvCollector : public Collector {
  public:
-  TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes, ParseLimits limits);
+  TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes, ParseLimits limits,
+                RelayRules relay = {});
   TikvCollector(const TikvCollector&) = delete;
   TikvCollector& operator=(const TikvCollector&) = delete;
 
@@ -26,6 +28,7 @@ class TikvCollector : public Collector {
   std::unique_ptr<HttpFetcher> fetcher_;
   size_t max_body_bytes_;
   ParseLimits limits_;
+  RelayRules relay_;
 };
 
 }  // namespace tikv_exporter

@@ -29,7 +29,8 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     // Validated by LoadConfig; a flag cannot change it.
     std::string base_url = *NormalizeBaseUrl(config.status_address);
     collectors.push_back(std::make_unique<TikvCollector>(
-        MakeHttpFetcher(base_url, limiter), static_cast<size_t>(config.max_body_bytes), ParseLimits{}));
+        MakeHttpFetcher(base_url, limiter), static_cast<size_t>(config.max_body_bytes), ParseLimits{},
+        RelayRules{config.relay, config.relay_drop, config.relay_drop_labels}));
   }
   if (config.pd_enabled) {
     PdCollectorOptions options;

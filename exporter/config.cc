@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <cctype>
 #include <regex>
 
 #include "collectors/http_fetcher.h"
@@ -209,16 +210,34 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
 }
 
 void LoadCollectors(const toml::value& table, ExporterConfig* config) {
-  auto enabled_only = [](bool* enabled) {
-    return [enabled](const toml::value& v, const std::string& n) {
-      ExpectTable(v, n);
-      VisitTable(v, "collectors." + n.substr(n.rfind(' ') + 1),
-                 {{"enabled", [enabled](const toml::value& e, const std::string& en) { *enabled = GetBool(e, en); }}});
-    };
+  auto strings = [](const toml::value& v, const std::string& n, bool label_names) {
+    if (!v.is_array()) Fail(v, n, "expected an array of strings, found " + TypeName(v));
+    std::vector<std::string> out;
+    for (const toml::value& item : v.as_array()) {
+      std::string text = GetString(item, n);
+      if (text.empty()) Fail(item, n, "empty pattern");
+      if (label_names) {
+        if (text == "le" || text == "quantile") Fail(item, n, "\"" + text + "\" cannot be dropped: histograms and summaries need it");
+        for (char c : text) {
+          if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) Fail(item, n, "\"" + text + "\" is not a label name");
+        }
+      }
+      out.push_back(std::move(text));
+    }
+    return out;
   };
   VisitTable(table, "collectors",
              {
-                 {"tikv", enabled_only(&config->tikv_enabled)},
+                 {"tikv",
+                  [&](const toml::value& v, const std::string& n) {
+                    ExpectTable(v, n);
+                    VisitTable(v, "collectors.tikv",
+                               {{"enabled", [&](const toml::value& e, const std::string& en) { config->tikv_enabled = GetBool(e, en); }},
+                                {"relay", [&](const toml::value& e, const std::string& en) { config->relay = strings(e, en, false); }},
+                                {"relay_drop", [&](const toml::value& e, const std::string& en) { config->relay_drop = strings(e, en, false); }},
+                                {"relay_drop_labels",
+                                 [&](const toml::value& e, const std::string& en) { config->relay_drop_labels = strings(e, en, true); }}});
+                  }},
                  {"pd",
                   [&](const toml::value& v, const std::string& n) {
                     ExpectTable(v, n);

@@ -42,6 +42,9 @@ struct ExporterConfig {
 
   // [collectors.*]
   bool tikv_enabled = true;
+  std::vector<std::string> relay;             // raw TiKV family globs to re-expose on /metrics
+  std::vector<std::string> relay_drop;        // globs removed from `relay`
+  std::vector<std::string> relay_drop_labels; // labels removed from relayed series
   bool pd_enabled = true;
   std::string pd_protocol = "http";   // http | grpc
   int64_t pd_local_store_id = 0;      // 0 = find this node's store by its status address

@@ -322,6 +322,9 @@ void AddCollectorStats(const PollState& state, Families& f) {
     Set(f.Gauge("tikv_exporter_tikv_scrape_series",
                 "Series in the latest TiKV /metrics body."),
         {}, static_cast<double>(state.tikv->metrics.SampleCount()));
+    Set(f.Gauge("tikv_exporter_relay_series",
+                "Raw TiKV series re-exposed on this endpoint ([collectors.tikv] relay)."),
+        {}, static_cast<double>(state.tikv->relay.SampleCount()));
     Set(f.Gauge("tikv_exporter_tikv_parse_warnings",
                 "Problems the parser tolerated in the latest TiKV /metrics body (duplicate series, no final newline)."),
         {}, static_cast<double>(state.tikv->warnings.size()));
@@ -360,7 +363,10 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build,
   AddCollectorStats(state, families);
   requests.AppendTo(families.Counter("tikv_exporter_http_requests_total",
                                      "HTTP requests served by the exporter, by path and status code."));
-  return WriteExposition(families.exposition());
+  std::string text = WriteExposition(families.exposition());
+  // Relayed raw TiKV series come from the latest scrape only: none while TiKV is down.
+  if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) text += WriteExposition(state.tikv->relay);
+  return text;
 }
 
 }  // namespace tikv_exporter

@@ -210,5 +210,39 @@ TEST(ExporterIntegration, ToleratesTheTruncatedV50DumpServedByteForByte) {
   EXPECT_NE(env.exporter().Log().find("line 6459: no final newline"), std::string::npos);
 }
 
+TEST(ExporterIntegration, RelaysSelectedRawTikvSeries) {
+  TempDir dir;
+  const int sim_port = FreePort(), control_port = FreePort(), exporter_port = FreePort();
+  Process sim({TIKV_SIM_BIN, "--status-address", "127.0.0.1:" + std::to_string(sim_port), "--control-address",
+               "127.0.0.1:" + std::to_string(control_port)},
+              dir.path() + "/sim.log");
+  const std::string config = dir.Write(
+      "c.toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port) +
+                    "\"\ntimeout_ms = 400\n[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(exporter_port) +
+                    "\"\npoll_interval_ms = 500\n[collectors.tikv]\nrelay = [\"tikv_engine_size_bytes\", "
+                    "\"tikv_store_*\", \"tikv_grpc_*\"]\nrelay_drop = [\"tikv_store_nothing\"]\n"
+                    "relay_drop_labels = [\"priority\"]\n[collectors.pd]\nenabled = false\n[collectors.rocksdb]\n"
+                    "enabled = false\n");
+  Process exporter({TIKV_EXPORTER_BIN, "--config", config}, dir.path() + "/exporter.log");
+  auto metrics = [&] { return HttpGet(exporter_port, "/metrics").body; };
+  ASSERT_TRUE(WaitFor([&] { return SampleValue(metrics(), "tikv_store_size_bytes", {{"type", "used"}}).has_value(); },
+                      std::chrono::seconds(10))) << exporter.Log();
+  const std::string body = metrics();
+  EXPECT_EQ(SampleValue(body, "tikv_engine_size_bytes", {{"db", "kv"}, {"type", "write"}}), 40.0 * (1 << 30));
+  // priority dropped: the high and normal kv_get series are summed into one.
+  EXPECT_TRUE(SampleValue(body, "tikv_grpc_msg_duration_seconds_count", {{"type", "kv_get"}}));
+  EXPECT_EQ(body.find("priority=\""), std::string::npos);
+  EXPECT_FALSE(SampleValue(body, "tikv_engine_cache_efficiency", {{"db", "kv"}}).has_value());
+  EXPECT_GT(*SampleValue(body, "tikv_exporter_relay_series"), 100);
+  std::string output;
+  EXPECT_EQ(RunCommand("promtool check metrics < " + dir.Write("m.prom", body), &output), 0) << output;
+  EXPECT_EQ(output, "");
+
+  HttpPost(control_port, "/control/fault?mode=down");  // stale-free: gone with TiKV
+  EXPECT_TRUE(WaitFor([&] { return !SampleValue(metrics(), "tikv_store_size_bytes", {{"type", "used"}}).has_value(); },
+                      std::chrono::seconds(10)));
+  EXPECT_FALSE(SampleValue(metrics(), "tikv_exporter_relay_series").has_value());
+}
+
 }  // namespace
 }  // namespace tikv_exporter::testing
