@@ -12,6 +12,7 @@ packages=(
   prometheus
   chromium
   python3
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,0 +1,20 @@
+// libFuzzer target: the Prometheus text parser (and writing back what it accepted).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "collectors/exposition_parser.h"
+#include "collectors/exposition_writer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  tikv_exporter::ParseLimits limits;
+  limits.max_samples = 10000;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto parsed = tikv_exporter::ParseExposition(text, limits);
+  if (parsed.ok()) {
+    // What we accepted must write back into something we accept again.
+    std::string written = tikv_exporter::WriteExposition(parsed->exposition);
+    if (!tikv_exporter::ParseExposition(written, limits).ok()) __builtin_trap();
+  }
+  return 0;
+}
