@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/address.h"
+#include "common/clock.h"
 
 namespace tikv_exporter {
 namespace {
@@ -12,11 +13,6 @@ namespace {
 // Discovered members are added up to this many endpoints in all (a PD cluster has 3-7).
 constexpr size_t kMaxEndpoints = 16;
 
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Hostname() {
   char name[256] = {};
@@ -67,13 +63,13 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
     data->endpoint = client.url();
     MarkLocalStore(data.get());
     preferred_ = index;
-    if (WallClockMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
-      region_attempt_ms_ = WallClockMs();
+    if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
+      region_attempt_ms_ = NowMs();
       PdRegionData fresh;
       // Keep the previous data when nothing came back; its age tells how old it is.
       if (client.FetchRegionData(deadline, &fresh).ok() &&
           (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
-        fresh.fetched_ms = WallClockMs();
+        fresh.fetched_ms = NowMs();
         fresh.ttl_ms = options_.region_ttl_ms;
         region_cache_ = std::move(fresh);
       }

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "collectors/pd_client.h"
+#include "common/clock.h"
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
 
 namespace tikv_exporter {
@@ -79,9 +80,7 @@ class PdGrpcClient : public PdClient {
         !s.ok()) {
       return s;
     }
-    const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+    const int64_t now_ns = NowMs() * 1'000'000;
     for (const metapb::Store& meta : all.stores()) {
       PdStore store;
       store.id = meta.id();

@@ -1,6 +1,6 @@
 #include "collectors/rocksdb_collector.h"
 
-#include <chrono>
+#include "common/clock.h"
 
 namespace tikv_exporter {
 
@@ -15,9 +15,7 @@ Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
   if (polled->bytes_read == 0) reader_.EndOfData();
 
   auto data = std::make_shared<RocksDbLogData>(*data_);
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ms = NowMs();
   for (RocksDbStats& dump : reader_.TakeDumps()) {
     data->previous = std::move(data->latest);
     data->previous_read_ms = data->latest_read_ms;

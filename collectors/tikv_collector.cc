@@ -1,16 +1,8 @@
 #include "collectors/tikv_collector.h"
 
-#include <chrono>
+#include "common/clock.h"
 
 namespace tikv_exporter {
-namespace {
-
-template <typename C>
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(C::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
                              ParseLimits limits, RelayRules relay)

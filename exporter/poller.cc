@@ -3,17 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "collectors/snapshot_builder.h"
+#include "common/clock.h"
 
 namespace tikv_exporter {
-namespace {
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
                std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings,
@@ -89,7 +81,7 @@ void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, Collec
 void Poller::PollOnce() {
   PollData data;
   std::vector<CollectorOutcome> outcomes = collectors_->CollectAll(Clock::now() + timeout_, &data);
-  const int64_t now_ms = WallClockMs();
+  const int64_t now_ms = NowMs();
   ++polls_total_;
 
   auto state = std::make_shared<PollState>();

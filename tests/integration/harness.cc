@@ -174,8 +174,6 @@ int FreePortWithPartner(int offset) {
   return 0;
 }
 
-namespace {
-
 std::string UrlEncode(const std::string& text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -190,8 +188,6 @@ std::string UrlEncode(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<double> PromQuery(int port, const std::string& promql) {
   HttpResult result = HttpGet(port, "/api/v1/query?query=" + UrlEncode(promql));

@@ -66,6 +66,9 @@ std::optional<double> SampleValue(const std::string& body, const std::string& na
 // A free port p whose partner p + `offset` was free too (a TiKV status port and its sidecar's).
 int FreePortWithPartner(int offset);
 
+// Percent-encodes `text` for a URL query parameter.
+std::string UrlEncode(const std::string& text);
+
 // The single value of a PromQL instant query against the Prometheus at `port`; nullopt when the
 // result is empty or the query failed.
 std::optional<double> PromQuery(int port, const std::string& promql);

@@ -137,18 +137,7 @@ TEST(PromqlIntegration, EveryDashboardAndRuleExpressionWorksOnLiveSidecars) {
   // Alert expressions are empty while nothing is wrong: each must parse (Prometheus evaluates
   // them and reports their health) and every metric it names must exist.
   for (const std::string& expr : rule_exprs) {
-    HttpResult result = HttpGet(prometheus_port, "/api/v1/query?query=" + [&] {
-      std::string encoded;
-      for (unsigned char c : expr) {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        if (std::isalnum(c) || c == '_' || c == '.' || c == '-') {
-          encoded.push_back(static_cast<char>(c));
-        } else {
-          encoded += {'%', kHex[c >> 4], kHex[c & 15]};
-        }
-      }
-      return encoded;
-    }());
+    HttpResult result = HttpGet(prometheus_port, "/api/v1/query?query=" + UrlEncode(expr));
     EXPECT_EQ(result.status, 200) << expr << "\n" << result.body;
   }
   const HttpResult rules = HttpGet(prometheus_port, "/api/v1/rules");
