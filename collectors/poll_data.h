@@ -21,7 +21,10 @@ struct TikvScrape {
   Exposition metrics;
   size_t body_bytes = 0;
   std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
-  Exposition relay;  // the raw series selected for re-exposure ([collectors.tikv] relay)
+  // The raw series selected for re-exposure ([collectors.tikv] relay), already in text format:
+  // written once per poll, appended to every scrape of the exporter.
+  std::string relay_text;
+  size_t relay_series = 0;
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;
   std::string config_error;  // why /config could not be read, when it could not

@@ -1,5 +1,6 @@
 #include "collectors/tikv_collector.h"
 
+#include "collectors/exposition_writer.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
@@ -35,7 +36,9 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   scrape->body_bytes = metrics->body.size();
   scrape->warnings = std::move(parsed->warnings);
   scrape->metrics = std::move(parsed->exposition);
-  scrape->relay = FilterForRelay(scrape->metrics, relay_);  // once per poll, not per scrape of us
+  const Exposition relay = FilterForRelay(scrape->metrics, relay_);
+  scrape->relay_series = relay.SampleCount();
+  scrape->relay_text = WriteExposition(relay);
   // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
   StatusOr<HttpResponse> config = fetcher_->Get("/config", options);
   if (!config.ok()) {

@@ -324,7 +324,7 @@ void AddCollectorStats(const PollState& state, Families& f) {
         {}, static_cast<double>(state.tikv->metrics.SampleCount()));
     Set(f.Gauge("tikv_exporter_relay_series",
                 "Raw TiKV series re-exposed on this endpoint ([collectors.tikv] relay)."),
-        {}, static_cast<double>(state.tikv->relay.SampleCount()));
+        {}, static_cast<double>(state.tikv->relay_series));
     Set(f.Gauge("tikv_exporter_tikv_parse_warnings",
                 "Problems the parser tolerated in the latest TiKV /metrics body (duplicate series, no final newline)."),
         {}, static_cast<double>(state.tikv->warnings.size()));
@@ -365,7 +365,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build,
                                      "HTTP requests served by the exporter, by path and status code."));
   std::string text = WriteExposition(families.exposition());
   // Relayed raw TiKV series come from the latest scrape only: none while TiKV is down.
-  if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) text += WriteExposition(state.tikv->relay);
+  if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) text += state.tikv->relay_text;
   return text;
 }
 
