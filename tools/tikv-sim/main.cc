@@ -31,6 +31,9 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
                                this node's status address and four more)
   --pd-grpc-address HOST:PORT  the gRPC API (pdpb.PD) of the PD member of the same position
   --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
+  --tls-ca PATH --tls-cert PATH --tls-key PATH
+                               serve TiKV and PD over TLS only, requiring client certificates
+                               signed by the CA (like a cluster with [security] set)
 )";
 
 }  // namespace
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> pd_grpc_addresses;
   std::vector<std::string> store_statuses;
   std::string pd_fixture;
+  sim::SimTls tls;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -84,6 +88,12 @@ int main(int argc, char** argv) {
       store_statuses.push_back(value());
     } else if (arg == "--pd-fixture") {
       pd_fixture = value();
+    } else if (arg == "--tls-ca") {
+      tls.ca = value();
+    } else if (arg == "--tls-cert") {
+      tls.cert = value();
+    } else if (arg == "--tls-key") {
+      tls.key = value();
     } else if (arg == "--no-tickers") {
       tickers = false;
     } else {
@@ -140,14 +150,14 @@ int main(int argc, char** argv) {
       store_statuses.push_back(status_address);
       for (int i = 1; i < 5; ++i) store_statuses.push_back("tikv-" + std::to_string(i) + ".sim:20180");
     }
-    pd = std::make_unique<sim::SimPdCluster>(pd_addresses, pd_grpc_addresses, store_statuses);
+    pd = std::make_unique<sim::SimPdCluster>(pd_addresses, pd_grpc_addresses, store_statuses, tls);
     if (!pd_fixture.empty()) pd->UseFixtures(pd_fixture);
     if (!pd->Start()) {
       std::fprintf(stderr, "tikv-sim: cannot listen on the PD addresses\n");
       return 1;
     }
   }
-  sim::SimServer server(node.get(), pd.get(), status->host, status->port);
+  sim::SimServer server(node.get(), pd.get(), status->host, status->port, tls);
   std::thread([&server, stop_signals] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
@@ -157,8 +167,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", status_address.c_str());
     return 1;
   }
-  std::fprintf(stderr, "tikv-sim: TiKV status server on http://%s, control on http://%s\n",
-               status_address.c_str(), control_address.c_str());
+  std::fprintf(stderr, "tikv-sim: TiKV status server on %s://%s, control on http://%s\n",
+               tls.enabled() ? "https" : "http", status_address.c_str(), control_address.c_str());
   const bool served = server.ServeControl(control->host, control->port);
   server.StopAll();
   if (pd) pd->Stop();

@@ -40,7 +40,8 @@ int64_t NowNs() {
 }  // namespace
 
 SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses, std::vector<std::string> grpc_addresses,
-                           std::vector<std::string> store_status_addresses) {
+                           std::vector<std::string> store_status_addresses, SimTls tls)
+    : tls_(std::move(tls)) {
   for (size_t i = 0; i < member_addresses.size(); ++i) {
     auto member = std::make_unique<Member>();
     member->name = "pd-" + std::to_string(i);
@@ -109,8 +110,9 @@ bool SimPdCluster::StartMember(Member& member) {
   if (member.server) return true;
   StatusOr<HostPort> address = ParseHostPort(member.address);
   if (!address.ok()) return false;
-  auto server = std::make_unique<httplib::Server>();
-  UseExclusivePort(*server);
+  std::unique_ptr<httplib::Server> server = MakeSimHttpServer(tls_);
+  if (!server) return false;
+  faults_.InstallOn(*server);
   auto json = [](httplib::Response& res, std::string body) {
     if (body.empty()) {
       res.status = 404;
@@ -214,7 +216,7 @@ std::string SimPdCluster::FixtureBody(const std::string& name) const {
 
 std::string SimPdCluster::MemberJson(const Member& member) const {
   return "{\"name\":\"" + member.name + "\",\"member_id\":" + std::to_string(member.id) +
-         ",\"peer_urls\":[\"http://" + member.address + "\"],\"client_urls\":[\"http://" + member.address +
+         ",\"peer_urls\":[\"" + Scheme() + member.address + "\"],\"client_urls\":[\"" + Scheme() + member.address +
          "\"],\"deploy_path\":\"/\",\"binary_version\":\"v8.1.0\",\"git_hash\":\"sim\"}";
 }
 
@@ -234,7 +236,7 @@ std::string SimPdCluster::HealthJson() const {
   for (size_t i = 0; i < members_.size(); ++i) {
     const Member& m = *members_[i];
     out += std::string(i ? "," : "") + "{\"name\":\"" + m.name + "\",\"member_id\":" + std::to_string(m.id) +
-           ",\"client_urls\":[\"http://" + m.address + "\"],\"health\":" + (m.down ? "false" : "true") + "}";
+           ",\"client_urls\":[\"" + Scheme() + m.address + "\"],\"health\":" + (m.down ? "false" : "true") + "}";
   }
   return out + "]";
 }

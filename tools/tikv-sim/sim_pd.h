@@ -8,6 +8,9 @@
 #include <thread>
 #include <vector>
 
+#include "tools/tikv-sim/fault_injector.h"
+#include "tools/tikv-sim/sim_http.h"
+
 namespace httplib {
 class Server;
 }
@@ -47,8 +50,10 @@ class SimPdCluster {
   // `member_addresses`: host:port of each PD member's HTTP API; `grpc_addresses`: of its gRPC
   // API (empty, or one per member); `store_status_addresses`: the status address of each TiKV
   // store (the first is this node's).
+  // With `tls` on, every member serves HTTPS and gRPC over TLS, requiring client certificates,
+  // and advertises https:// URLs.
   SimPdCluster(std::vector<std::string> member_addresses, std::vector<std::string> grpc_addresses,
-               std::vector<std::string> store_status_addresses);
+               std::vector<std::string> store_status_addresses, SimTls tls = {});
 
   View Snapshot() const;
   // The unix-ns heartbeat PD would show for a store in `state_name` (old for Disconnected/Down).
@@ -67,6 +72,10 @@ class SimPdCluster {
   void UseFixtures(std::string prefix);
 
   std::string StateText() const;
+  // Misbehaviour of every member's HTTP API (POST /control/pd/fault).
+  FaultInjector& faults() { return faults_; }
+  const SimTls& tls() const { return tls_; }
+  std::string Scheme() const { return tls_.enabled() ? "https://" : "http://"; }
 
  private:
   struct Member {
@@ -95,6 +104,8 @@ class SimPdCluster {
   std::vector<Store> stores_;
   size_t leader_ = 0;
   std::string fixture_prefix_;
+  const SimTls tls_;
+  FaultInjector faults_{"/pd/api/v1/members"};
 };
 
 }  // namespace tikv_exporter::sim

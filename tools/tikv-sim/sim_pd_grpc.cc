@@ -2,17 +2,19 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
 #include "tools/tikv-sim/sim_pd.h"
 
 namespace tikv_exporter::sim {
 namespace {
 
-void FillMember(const SimPdCluster::MemberView& view, pdpb::Member* member) {
+void FillMember(const SimPdCluster::MemberView& view, const std::string& scheme, pdpb::Member* member) {
   member->set_name(view.name);
   member->set_member_id(view.id);
-  member->add_client_urls("http://" + view.grpc_address);
-  member->add_peer_urls("http://" + view.grpc_address);
+  member->add_client_urls(scheme + view.grpc_address);
+  member->add_peer_urls(scheme + view.grpc_address);
   member->set_binary_version("v8.1.0");
 }
 
@@ -24,9 +26,10 @@ class PdService final : public pdpb::PD::Service {
                           pdpb::GetMembersResponse* response) override {
     SimPdCluster::View view = cluster_->Snapshot();
     response->mutable_header()->set_cluster_id(view.cluster_id);
-    for (const SimPdCluster::MemberView& member : view.members) FillMember(member, response->add_members());
-    FillMember(view.members[view.leader], response->mutable_leader());
-    FillMember(view.members[view.leader], response->mutable_etcd_leader());
+    const std::string scheme = cluster_->Scheme();
+    for (const SimPdCluster::MemberView& member : view.members) FillMember(member, scheme, response->add_members());
+    FillMember(view.members[view.leader], scheme, response->mutable_leader());
+    FillMember(view.members[view.leader], scheme, response->mutable_etcd_leader());
     return grpc::Status::OK;
   }
 
@@ -96,10 +99,24 @@ class PdService final : public pdpb::PD::Service {
   const size_t index_;
 };
 
+// Like PD with [security]: TLS, and a client certificate signed by the CA required.
+std::shared_ptr<grpc::ServerCredentials> Credentials(const SimTls& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = read(tls.ca);
+  options.pem_key_cert_pairs.push_back({read(tls.key), read(tls.cert)});
+  return grpc::SslServerCredentials(options);
+}
+
 }  // namespace
 
 struct SimPdGrpcMember::Impl {
-  Impl(const SimPdCluster* cluster, size_t index) : service(cluster, index) {}
+  Impl(const SimPdCluster* cluster, size_t index) : cluster(cluster), service(cluster, index) {}
+  const SimPdCluster* cluster;
   PdService service;
   std::unique_ptr<grpc::Server> server;
 };
@@ -113,7 +130,7 @@ bool SimPdGrpcMember::Start(const std::string& address) {
   if (impl_->server) return true;
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, Credentials(impl_->cluster->tls()), &port);
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&impl_->service);
   impl_->server = builder.BuildAndStart();

@@ -6,66 +6,24 @@
 #include <cstdlib>
 
 namespace tikv_exporter::sim {
-namespace {
 
-const char* FaultName(Fault fault) {
-  switch (fault) {
-    case Fault::kDown:
-      return "down";
-    case Fault::kSlow:
-      return "slow";
-    case Fault::kError:
-      return "error";
-    case Fault::kGarbage:
-      return "garbage";
-    case Fault::kNone:
-      break;
-  }
-  return "none";
-}
-
-}  // namespace
-
-void UseExclusivePort(httplib::Server& server) {
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
-}
-
-SimServer::SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port)
-    : node_(node), pd_(pd), status_host_(std::move(status_host)), status_port_(status_port) {}
+SimServer::SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port, SimTls tls)
+    : node_(node), pd_(pd), status_host_(std::move(status_host)), status_port_(status_port), tls_(std::move(tls)) {}
 
 SimServer::~SimServer() { StopAll(); }
 
 bool SimServer::StartStatus() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (status_server_) return true;
-  auto server = std::make_unique<httplib::Server>();
-  UseExclusivePort(*server);
-  auto misbehave = [this](httplib::Response& res) {
-    Fault fault = fault_.load();
-    if (fault == Fault::kSlow) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
-    if (fault == Fault::kError) {
-      res.status = 500;
-      res.set_content("simulated internal error\n", "text/plain");
-      return true;
-    }
-    return false;
-  };
-  server->Get("/status", [misbehave](const httplib::Request&, httplib::Response& res) {
-    misbehave(res);  // TiKV answers an empty 200 without a content type
-  });
-  server->Get("/config", [misbehave](const httplib::Request&, httplib::Response& res) {
-    if (misbehave(res)) return;
+  std::unique_ptr<httplib::Server> server = MakeSimHttpServer(tls_);
+  if (!server) return false;
+  faults_.InstallOn(*server);
+  // TiKV answers /status with an empty 200 without a content type.
+  server->Get("/status", [](const httplib::Request&, httplib::Response&) {});
+  server->Get("/config", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(SimNode::ConfigJson(), "application/json");
   });
-  server->Get("/metrics", [this, misbehave](const httplib::Request&, httplib::Response& res) {
-    if (misbehave(res)) return;
-    if (fault_.load() == Fault::kGarbage) {
-      res.set_content("<html>\x01\x02 not { prometheus = \"text\n", "text/plain; version=0.0.4");
-      return;
-    }
+  server->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(node_->Render(), "text/plain; version=0.0.4");
   });
   if (!server->bind_to_port(status_host_, status_port_)) return false;
@@ -84,10 +42,12 @@ void SimServer::StopStatus() {
   status_server_.reset();
 }
 
-void SimServer::SetFault(Fault fault, int delay_ms) {
-  delay_ms_ = delay_ms;
-  fault_ = fault;
-  if (fault == Fault::kDown) {
+void SimServer::SetFault(const std::string& mode, int delay_ms, int code) {
+  down_ = mode == "down";
+  Fault fault = Fault::kNone;
+  if (!down_) ParseFault(mode, &fault);
+  faults_.Set(fault, delay_ms, code);  // also releases hung requests, so a stop cannot wait on them
+  if (down_) {
     StopStatus();
   } else {
     StartStatus();
@@ -95,8 +55,7 @@ void SimServer::SetFault(Fault fault, int delay_ms) {
 }
 
 std::string SimServer::StateText() const {
-  std::string text = std::string("fault ") + FaultName(fault_.load()) + " delay_ms " +
-                     std::to_string(delay_ms_.load()) + "\n";
+  std::string text = down_ ? "fault down\n" : faults_.StateText();
   if (pd_ != nullptr) text += pd_->StateText();
   for (const RequestLoad& load : node_->request_loads()) {
     text += "load " + load.type + " qps " + std::to_string(load.qps) + " latency " +
@@ -106,24 +65,35 @@ std::string SimServer::StateText() const {
 }
 
 bool SimServer::ServeControl(const std::string& host, int port) {
-  control_server_ = std::make_unique<httplib::Server>();
+  control_server_ = MakeSimHttpServer(SimTls{});
   httplib::Server& control = *control_server_;
-  UseExclusivePort(control);
-  control.Post("/control/fault", [this](const httplib::Request& req, httplib::Response& res) {
+  auto fault_request = [](const httplib::Request& req, httplib::Response& res, bool allow_down, Fault* fault) {
     const std::string mode = req.get_param_value("mode");
-    const int delay = std::atoi(req.get_param_value("delay_ms").c_str());
-    const std::pair<const char*, Fault> modes[] = {{"none", Fault::kNone},   {"down", Fault::kDown},
-                                                   {"slow", Fault::kSlow},   {"error", Fault::kError},
-                                                   {"garbage", Fault::kGarbage}};
-    for (const auto& [name, fault] : modes) {
-      if (mode == name) {
-        SetFault(fault, delay);
-        res.set_content(StateText(), "text/plain");
-        return;
-      }
-    }
+    if ((allow_down && mode == "down") || ParseFault(mode, fault)) return true;
     res.status = 400;
-    res.set_content("mode must be none|down|slow|error|garbage\n", "text/plain");
+    res.set_content("mode must be " + std::string(allow_down ? "down|" : "") +
+                        "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap\n",
+                    "text/plain");
+    return false;
+  };
+  control.Post("/control/fault", [this, fault_request](const httplib::Request& req, httplib::Response& res) {
+    Fault fault = Fault::kNone;
+    if (!fault_request(req, res, true, &fault)) return;
+    SetFault(req.get_param_value("mode"), std::atoi(req.get_param_value("delay_ms").c_str()),
+             std::atoi(req.get_param_value("code").c_str()));
+    res.set_content(StateText(), "text/plain");
+  });
+  control.Post("/control/pd/fault", [this, fault_request](const httplib::Request& req, httplib::Response& res) {
+    Fault fault = Fault::kNone;
+    if (!fault_request(req, res, false, &fault)) return;
+    if (pd_ == nullptr) {
+      res.status = 400;
+      res.set_content("no simulated PD\n", "text/plain");
+      return;
+    }
+    pd_->faults().Set(fault, std::atoi(req.get_param_value("delay_ms").c_str()),
+                      std::atoi(req.get_param_value("code").c_str()));
+    res.set_content(StateText(), "text/plain");
   });
   control.Post("/control/restart", [this](const httplib::Request&, httplib::Response& res) {
     node_->Restart();
@@ -168,6 +138,7 @@ bool SimServer::ServeControl(const std::string& host, int port) {
 
 void SimServer::StopAll() {
   if (control_server_) control_server_->stop();
+  faults_.Set(Fault::kNone, 0, 0);  // hung requests end, so the status server can stop
   StopStatus();
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "tools/tikv-sim/fault_injector.h"
+#include "tools/tikv-sim/sim_http.h"
 #include "tools/tikv-sim/sim_node.h"
 #include "tools/tikv-sim/sim_pd.h"
 
@@ -15,28 +17,23 @@ class Server;
 
 namespace tikv_exporter::sim {
 
-// Makes `server` fail to bind a port another process holds (httplib's default SO_REUSEPORT
-// would let two simulators share one port).
-void UseExclusivePort(httplib::Server& server);
-
-// How the simulated status server misbehaves, switchable at run time.
-enum class Fault { kNone, kDown, kSlow, kError, kGarbage };
-
 // Serves a SimNode as a TiKV status server (GET /metrics, GET /status with an empty 200) on
 // one port, and a control API on another:
-//   POST /control/fault?mode=none|down|slow|error|garbage[&delay_ms=N]
+//   POST /control/fault?mode=M[&delay_ms=N][&code=C]   M: none|down|slow|hang|error|garbage|
+//                                                 midbody|huge|wrongtype|flap (fault_injector.h)
+//   POST /control/pd/fault?mode=M[&delay_ms=N][&code=C]  the same for every PD member's HTTP API
 //   POST /control/restart                         counters start again (a TiKV restart)
 //   POST /control/load?type=T&qps=Q&latency=S     set one request type's rate and mean latency
 //   GET  /control/state                           the current fault and loads
 //   POST /control/pd/member?index=N&mode=down|up  a PD member's port closes or opens
 //   POST /control/pd/leader?index=N               PD's leader moves
 //   POST /control/pd/store?id=N&state=S           a store's state (Up, Disconnected, Down, ...)
-// "down" closes the status port (connections are refused); "slow" delays every answer.
+// "down" closes the status port (connections are refused).
 // Owns both servers and their threads.
 class SimServer {
  public:
   // `pd` may be null (no simulated PD).
-  SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port);
+  SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port, SimTls tls = {});
   ~SimServer();
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
@@ -47,15 +44,16 @@ class SimServer {
   void StopAll();
 
  private:
-  void SetFault(Fault fault, int delay_ms);
+  void SetFault(const std::string& mode, int delay_ms, int code);
   std::string StateText() const;
 
   SimNode* const node_;
   SimPdCluster* const pd_;
   const std::string status_host_;
   const int status_port_;
-  std::atomic<Fault> fault_{Fault::kNone};
-  std::atomic<int> delay_ms_{0};
+  const SimTls tls_;
+  FaultInjector faults_{"/status"};
+  std::atomic<bool> down_{false};
   std::mutex mutex_;  // guards status_server_ and status_thread_
   std::unique_ptr<httplib::Server> status_server_;
   std::thread status_thread_;
