@@ -27,6 +27,7 @@ std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadlin
         Status status = collector->Collect(deadline, out);
         outcome.success = status.ok();
         outcome.error = status.message();
+        outcome.limit = status.limit();
       } catch (const std::exception& e) {
         outcome.error = std::string("collector threw: ") + e.what();
       } catch (...) {

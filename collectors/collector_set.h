@@ -13,6 +13,7 @@ struct CollectorOutcome {
   bool success = false;
   double duration_seconds = 0;
   std::string error;  // empty on success
+  std::string limit;  // the exporter bound that failed this collector, if one did
 };
 
 // Runs the enabled collectors of one poll in parallel, each bounded by the same deadline; times

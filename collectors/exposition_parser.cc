@@ -104,6 +104,9 @@ class Parser {
     return Status::Error("line " + std::to_string(line_number_) + ": " + std::string(what) +
                          ": \"" + std::string(Snippet(line)) + "\"");
   }
+  Status FailLimit(const char* limit, std::string_view what, std::string_view line) const {
+    return Status::LimitHit(limit, Fail(what, line).message());
+  }
   void Warn(std::string message) { result_.warnings.push_back({line_number_, std::move(message)}); }
 
   Status ParseLine(std::string_view line) {
@@ -209,7 +212,7 @@ class Parser {
 
   Status ParseSample(std::string_view rest, std::string_view line) {
     if (sample_count_ >= limits_.max_samples) {
-      return Fail("more than " + std::to_string(limits_.max_samples) + " samples", line);
+      return FailLimit("series_per_poll", "more than " + std::to_string(limits_.max_samples) + " samples", line);
     }
     size_t i = 0;
     if (!IsNameStart(rest[0])) return Fail("invalid metric name", line);
@@ -297,7 +300,7 @@ class Parser {
       }
       if (!closed) return Fail("unterminated label value", line);
       if (label.value.size() > limits_.max_label_value_bytes) {
-        return Fail("label value longer than " + std::to_string(limits_.max_label_value_bytes) +
+        return FailLimit("label_value_bytes", "label value longer than " + std::to_string(limits_.max_label_value_bytes) +
                         " bytes",
                     line);
       }
@@ -305,7 +308,7 @@ class Parser {
         if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
       }
       if (sample->labels.size() >= limits_.max_labels_per_sample) {
-        return Fail("more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
+        return FailLimit("labels_per_series", "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
       }
       sample->labels.push_back(std::move(label));
       skip_blanks();

@@ -28,8 +28,8 @@ std::string DescribeError(httplib::Error error) {
 
 class HttplibFetcher : public HttpFetcher {
  public:
-  HttplibFetcher(std::string base_url, ConnectionLimiter* limiter)
-      : base_url_(std::move(base_url)), limiter_(limiter) {}
+  HttplibFetcher(std::string base_url, ConnectionLimiter* limiter, UpstreamTls tls)
+      : base_url_(std::move(base_url)), limiter_(limiter), tls_(std::move(tls)) {}
 
   const std::string& base_url() const override { return base_url_; }
 
@@ -46,7 +46,12 @@ class HttplibFetcher : public HttpFetcher {
   StatusOr<HttpResponse> GetWithSlot(std::string_view path, const HttpRequestOptions& options) {
     auto remaining = duration_cast<microseconds>(options.deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return Status::Error("deadline exceeded before the request");
-    httplib::Client client(base_url_);
+    // A new client per request: certificate files are read again, so rotation needs no restart.
+    httplib::Client client(base_url_, tls_.cert_path, tls_.key_path);
+    if (tls_.enabled()) {
+      client.set_ca_cert_path(tls_.ca_path.c_str());
+      client.enable_server_certificate_verification(true);
+    }
     const auto seconds = remaining.count() / 1'000'000;
     const auto micros = remaining.count() % 1'000'000;
     client.set_connection_timeout(seconds, micros);
@@ -57,6 +62,7 @@ class HttplibFetcher : public HttpFetcher {
 
     HttpResponse response;
     std::string failure;
+    bool too_large = false;
     httplib::Headers headers = {{"Accept-Encoding", "gzip"}};
     auto on_response = [&](const httplib::Response& r) {
       response.status = r.status;
@@ -65,7 +71,8 @@ class HttplibFetcher : public HttpFetcher {
     };
     auto on_data = [&](const char* data, size_t length) {
       if (response.body.size() + length > options.max_body_bytes) {
-        failure = "response body larger than " + std::to_string(options.max_body_bytes) + " bytes";
+        failure = "response body larger than " + std::to_string(options.max_body_bytes) + " bytes (max_body_bytes)";
+        too_large = true;
         return false;
       }
       if (std::chrono::steady_clock::now() > options.deadline) {
@@ -76,9 +83,14 @@ class HttplibFetcher : public HttpFetcher {
       return true;
     };
     httplib::Result result = client.Get(std::string(path), headers, on_response, on_data);
-    if (!failure.empty()) return Status::Error("GET " + base_url_ + std::string(path) + ": " + failure);
+    if (!failure.empty()) {
+      std::string message = "GET " + base_url_ + std::string(path) + ": " + failure;
+      return too_large ? Status::LimitHit("upstream_body_bytes", message) : Status::Error(message);
+    }
     if (!result) {
-      const bool late = std::chrono::steady_clock::now() >= options.deadline;
+      // httplib reports its own read timeout (set to the time left) as a read error, and may
+      // fire it a little early: a failure this close to the deadline is the deadline.
+      const bool late = std::chrono::steady_clock::now() + std::chrono::milliseconds(20) >= options.deadline;
       return Status::Error("GET " + base_url_ + std::string(path) + ": " +
                            (late ? "no complete answer before the deadline"
                                  : DescribeError(result.error())));
@@ -88,12 +100,13 @@ class HttplibFetcher : public HttpFetcher {
 
   const std::string base_url_;
   ConnectionLimiter* const limiter_;
+  const UpstreamTls tls_;
 };
 
 }  // namespace
 
-StatusOr<std::string> NormalizeBaseUrl(std::string_view address) {
-  std::string scheme = "http";
+StatusOr<std::string> NormalizeBaseUrl(std::string_view address, std::string_view default_scheme) {
+  std::string scheme(default_scheme);
   std::string_view rest = address;
   for (std::string_view candidate : {"http://", "https://"}) {
     if (rest.starts_with(candidate)) {
@@ -107,8 +120,8 @@ StatusOr<std::string> NormalizeBaseUrl(std::string_view address) {
   return scheme + "://" + std::string(rest);
 }
 
-std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter) {
-  return std::make_unique<HttplibFetcher>(std::move(base_url), limiter);
+std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter, UpstreamTls tls) {
+  return std::make_unique<HttplibFetcher>(std::move(base_url), limiter, std::move(tls));
 }
 
 }  // namespace tikv_exporter

@@ -39,6 +39,17 @@ struct HttpRequestOptions {
   size_t max_body_bytes = 64 << 20;  // after decompression, so a gzip bomb is bounded too
 };
 
+// [security]: TLS for upstream connections. With ca_path the server's certificate is verified
+// against it; with cert_path and key_path a client certificate is presented too (mTLS, which a
+// TiKV/PD with TLS on requires). Files are read again for every connection (HTTP) or watched
+// (gRPC), so rotated certificates are picked up without a restart.
+struct UpstreamTls {
+  std::string ca_path;
+  std::string cert_path;
+  std::string key_path;
+  bool enabled() const { return !ca_path.empty(); }
+};
+
 // GETs paths from one upstream HTTP(S) server. Injected into collectors so unit tests can feed
 // recorded responses. Implementations are thread-compatible (one caller at a time).
 class HttpFetcher {
@@ -52,10 +63,13 @@ class HttpFetcher {
 };
 
 // "host:port", "http://host:port" or "https://host:port" to a base URL; error when malformed.
-StatusOr<std::string> NormalizeBaseUrl(std::string_view address);
+// A bare "host:port" gets `default_scheme` ("https" when [security] is set).
+StatusOr<std::string> NormalizeBaseUrl(std::string_view address, std::string_view default_scheme = "http");
 
 // An HttpFetcher over cpp-httplib that asks for gzip and enforces the deadline on the whole
-// exchange (connect, headers and every body chunk). `limiter` may be null.
-std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter);
+// exchange (connect, headers and every body chunk). `limiter` may be null. `tls` applies to
+// https:// base URLs.
+std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter,
+                                             UpstreamTls tls = {});
 
 }  // namespace tikv_exporter

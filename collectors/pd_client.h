@@ -24,11 +24,13 @@ class PdClient {
 
 // PD's HTTP API: /members, /stores, /health; /regions/check/<kind> and /hotspot/regions/*.
 std::unique_ptr<PdClient> MakePdHttpClient(std::string base_url, ConnectionLimiter* limiter,
-                                           size_t max_body_bytes);
+                                           size_t max_body_bytes, UpstreamTls tls = {});
 
 // PD's gRPC API: GetMembers, then GetAllStores and GetStore on the leader (followers answer
 // "not leader"), with the real cluster id. Sizes are exact; leader counts and scores, member
 // health, region checks and hot spots are not in these RPCs.
-std::unique_ptr<PdClient> MakePdGrpcClient(std::string base_url, size_t max_message_bytes);
+// With `tls` enabled, https:// members are reached over TLS (mTLS with a client certificate);
+// the files are watched and rotated certificates used for new connections.
+std::unique_ptr<PdClient> MakePdGrpcClient(std::string base_url, size_t max_message_bytes, UpstreamTls tls = {});
 
 }  // namespace tikv_exporter

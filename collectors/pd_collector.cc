@@ -50,6 +50,7 @@ PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
 
 Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
   std::string errors;
+  std::string limit;  // a bound hit on any member is reported as that limit
   for (size_t attempt = 0; attempt < clients_.size(); ++attempt) {
     const size_t index = (preferred_ + attempt) % clients_.size();
     PdClient& client = *clients_[index];
@@ -57,6 +58,7 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
     Status status = client.FetchCluster(deadline, data.get());
     if (!status.ok()) {
       errors += (errors.empty() ? "" : "; ") + status.message();
+      if (!status.limit().empty()) limit = status.limit();
       if (Clock::now() >= deadline) break;
       continue;
     }
@@ -79,7 +81,8 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
     out->pd = std::move(data);
     return Status::Ok();
   }
-  return Status::Error("no PD member answered: " + errors);
+  const std::string message = "no PD member answered: " + errors;
+  return limit.empty() ? Status::Error(message) : Status::LimitHit(limit, message);
 }
 
 void PdCollector::MarkLocalStore(PdData* data) const {

@@ -1,4 +1,6 @@
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
 
 #include <chrono>
 
@@ -37,8 +39,8 @@ std::string StateName(const metapb::Store& store, int64_t now_ns) {
 
 class PdGrpcClient : public PdClient {
  public:
-  PdGrpcClient(std::string base_url, size_t max_message_bytes)
-      : url_(std::move(base_url)), max_message_bytes_(max_message_bytes) {}
+  PdGrpcClient(std::string base_url, size_t max_message_bytes, UpstreamTls tls)
+      : url_(std::move(base_url)), max_message_bytes_(max_message_bytes), tls_(std::move(tls)) {}
 
   const std::string& url() const override { return url_; }
 
@@ -142,23 +144,41 @@ class PdGrpcClient : public PdClient {
       if (stubs_.size() >= kMaxChannels) stubs_.clear();  // PD's member list decides the URLs
       grpc::ChannelArguments arguments;
       arguments.SetMaxReceiveMessageSize(static_cast<int>(std::min<size_t>(max_message_bytes_, INT32_MAX)));
-      auto credentials = url.starts_with("https://") ? grpc::SslCredentials(grpc::SslCredentialsOptions())
-                                                     : grpc::InsecureChannelCredentials();
+      auto credentials = !url.starts_with("https://") ? grpc::InsecureChannelCredentials()
+                         : tls_.enabled()                 ? TlsCredentials()
+                                                          : grpc::SslCredentials(grpc::SslCredentialsOptions());
       it = stubs_.emplace(url, pdpb::PD::NewStub(grpc::CreateCustomChannel(Target(url), credentials, arguments)))
                .first;
     }
     return *it->second;
   }
 
+  std::shared_ptr<grpc::ChannelCredentials> TlsCredentials() {
+    namespace tls = grpc::experimental;
+    if (!certificates_) {
+      constexpr unsigned kRefreshSeconds = 10;  // how soon rotated files are picked up
+      certificates_ = std::make_shared<tls::FileWatcherCertificateProvider>(tls_.key_path, tls_.cert_path,
+                                                                            tls_.ca_path, kRefreshSeconds);
+    }
+    tls::TlsChannelCredentialsOptions options;
+    options.set_certificate_provider(certificates_);
+    options.watch_root_certs();
+    if (!tls_.cert_path.empty()) options.watch_identity_key_cert_pairs();
+    options.set_verify_server_certs(true);
+    return tls::TlsCredentials(options);
+  }
+
   const std::string url_;
   const size_t max_message_bytes_;
+  const UpstreamTls tls_;
+  std::shared_ptr<grpc::experimental::FileWatcherCertificateProvider> certificates_;
   std::map<std::string, std::unique_ptr<pdpb::PD::Stub>> stubs_;
 };
 
 }  // namespace
 
-std::unique_ptr<PdClient> MakePdGrpcClient(std::string base_url, size_t max_message_bytes) {
-  return std::make_unique<PdGrpcClient>(std::move(base_url), max_message_bytes);
+std::unique_ptr<PdClient> MakePdGrpcClient(std::string base_url, size_t max_message_bytes, UpstreamTls tls) {
+  return std::make_unique<PdGrpcClient>(std::move(base_url), max_message_bytes, std::move(tls));
 }
 
 }  // namespace tikv_exporter

@@ -14,8 +14,8 @@ const char* const kRegionCheckKinds[] = {"miss-peer",    "extra-peer",       "do
 
 class PdHttpClient : public PdClient {
  public:
-  PdHttpClient(std::string base_url, ConnectionLimiter* limiter, size_t max_body_bytes)
-      : fetcher_(MakeHttpFetcher(base_url, limiter)), max_body_bytes_(max_body_bytes) {}
+  PdHttpClient(std::string base_url, ConnectionLimiter* limiter, size_t max_body_bytes, UpstreamTls tls)
+      : fetcher_(MakeHttpFetcher(base_url, limiter, std::move(tls))), max_body_bytes_(max_body_bytes) {}
 
   const std::string& url() const override { return fetcher_->base_url(); }
 
@@ -94,8 +94,8 @@ class PdHttpClient : public PdClient {
 }  // namespace
 
 std::unique_ptr<PdClient> MakePdHttpClient(std::string base_url, ConnectionLimiter* limiter,
-                                           size_t max_body_bytes) {
-  return std::make_unique<PdHttpClient>(std::move(base_url), limiter, max_body_bytes);
+                                           size_t max_body_bytes, UpstreamTls tls) {
+  return std::make_unique<PdHttpClient>(std::move(base_url), limiter, max_body_bytes, std::move(tls));
 }
 
 }  // namespace tikv_exporter

@@ -25,10 +25,16 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
     return Status::Error("GET " + fetcher_->base_url() + "/metrics answered HTTP " +
                          std::to_string(metrics->status));
   }
+  // No exposition format is HTML or JSON: that is a proxy's login or error page answering for
+  // TiKV, and its "syntax error at line 1" would hide what really happened.
+  const std::string& type = metrics->content_type;
+  if (type.starts_with("text/html") || type.starts_with("application/json")) {
+    return Status::Error("GET " + fetcher_->base_url() + "/metrics answered Content-Type \"" + type +
+                         "\", not the Prometheus text format (a proxy in between?)");
+  }
   StatusOr<ParseResult> parsed = ParseExposition(metrics->body, limits_);
   if (!parsed.ok()) {
-    return Status::Error("GET " + fetcher_->base_url() + "/metrics: unparsable body: " +
-                         parsed.status().message());
+    return parsed.status().Prefixed("GET " + fetcher_->base_url() + "/metrics: unparsable body: ");
   }
   auto scrape = std::make_shared<TikvScrape>();
   scrape->timestamp_ms = requested_ms;

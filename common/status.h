@@ -13,15 +13,32 @@ class Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message)); }
+  // An error caused by one of the exporter's own bounds (e.g. "upstream_body_bytes"), so the
+  // poller can count and log it by name (tikv_exporter_limit_hits_total{limit}).
+  static Status LimitHit(std::string limit, std::string message) {
+    Status status(std::move(message));
+    status.limit_ = std::move(limit);
+    return status;
+  }
 
   bool ok() const { return !failed_; }
   const std::string& message() const { return message_; }
+  // The bound that was hit, or "" for any other error.
+  const std::string& limit() const { return limit_; }
+
+  // The same error with context in front of its message; keeps limit().
+  Status Prefixed(const std::string& context) const {
+    Status status = *this;
+    status.message_ = context + message_;
+    return status;
+  }
 
  private:
   explicit Status(std::string message) : failed_(true), message_(std::move(message)) {}
 
   bool failed_ = false;
   std::string message_;
+  std::string limit_;
 };
 
 // Either a value of T or a failed Status. A value type like Status.

@@ -11,6 +11,7 @@
 #include "collectors/http_fetcher.h"
 #include "common/address.h"
 #include "common/units.h"
+#include "exporter/basic_auth.h"
 
 namespace tikv_exporter {
 namespace {
@@ -183,7 +184,7 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            }},
           {"poll_interval_ms",
            [&](const toml::value& v, const std::string& n) {
-             config->poll_interval_ms = GetInt(v, n, 100, 3600000);
+             config->poll_interval_ms = GetInt(v, n, 10, 3600000);
            }},
           {"log_level",
            [&](const toml::value& v, const std::string& n) { config->log_level = GetChoice(v, n, kLogLevels); }},
@@ -206,7 +207,84 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            [&](const toml::value& v, const std::string& n) {
              config->max_body_bytes = GetInt(v, n, 1024, 1 << 30);
            }},
+          {"max_concurrent_requests",
+           [&](const toml::value& v, const std::string& n) {
+             config->max_concurrent_requests = GetInt(v, n, 1, 1024);
+           }},
+          {"max_grpc_watchers",
+           [&](const toml::value& v, const std::string& n) { config->max_grpc_watchers = GetInt(v, n, 1, 10000); }},
+          {"max_series_per_poll",
+           [&](const toml::value& v, const std::string& n) {
+             config->max_series_per_poll = GetInt(v, n, 1, 100000000);
+           }},
+          {"max_labels_per_series",
+           [&](const toml::value& v, const std::string& n) { config->max_labels_per_series = GetInt(v, n, 1, 1024); }},
+          {"max_label_value_bytes",
+           [&](const toml::value& v, const std::string& n) {
+             config->max_label_value_bytes = GetInt(v, n, 16, 1 << 20);
+           }},
       });
+}
+
+// A path that must name a readable file now (certificates, keys).
+std::string GetReadableFile(const toml::value& value, const std::string& name) {
+  std::string path = GetString(value, name);
+  if (path.empty()) return path;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || !std::ifstream(path).good()) {
+    Fail(value, name, "\"" + path + "\" is not a readable file");
+  }
+  return path;
+}
+
+void LoadSecurity(const toml::value& table, ExporterConfig* config) {
+  VisitTable(table, "security",
+             {
+                 {"ca_path", [&](const toml::value& v, const std::string& n) { config->ca_path = GetReadableFile(v, n); }},
+                 {"cert_path",
+                  [&](const toml::value& v, const std::string& n) { config->cert_path = GetReadableFile(v, n); }},
+                 {"key_path", [&](const toml::value& v, const std::string& n) { config->key_path = GetReadableFile(v, n); }},
+             });
+  if (config->cert_path.empty() != config->key_path.empty()) {
+    Fail(table, "[security]", "cert_path and key_path go together (a client certificate needs its key)");
+  }
+  if (!config->cert_path.empty() && config->ca_path.empty()) {
+    Fail(table, "[security]", "cert_path needs ca_path: the upstream's certificate must be verified");
+  }
+}
+
+void LoadWeb(const toml::value& table, ExporterConfig* config) {
+  VisitTable(
+      table, "web",
+      {
+          {"cert_file", [&](const toml::value& v, const std::string& n) { config->web_cert_file = GetReadableFile(v, n); }},
+          {"key_file", [&](const toml::value& v, const std::string& n) { config->web_key_file = GetReadableFile(v, n); }},
+          {"client_ca_file",
+           [&](const toml::value& v, const std::string& n) { config->web_client_ca_file = GetReadableFile(v, n); }},
+          {"min_version",
+           [&](const toml::value& v, const std::string& n) {
+             config->web_min_tls_version = GetChoice(v, n, {"TLS12", "TLS13"});
+           }},
+          {"basic_auth_users",
+           [&](const toml::value& v, const std::string& n) {
+             ExpectTable(v, n);
+             for (const auto& [user, hash] : v.as_table()) {
+               const std::string key = "[web.basic_auth_users] " + user;
+               std::string text = GetString(hash, key);
+               if (user.empty() || user.find(':') != std::string::npos) Fail(hash, key, "a user name cannot be empty or contain ':'");
+               if (!IsBcryptHash(text)) {
+                 Fail(hash, key, "expected a bcrypt hash ($2b$..., 60 characters; make one with tikv-exporter --hash-password)");
+               }
+               config->web_basic_auth_users[user] = std::move(text);
+             }
+           }},
+      });
+  if (config->web_cert_file.empty() != config->web_key_file.empty()) {
+    Fail(table, "[web]", "cert_file and key_file go together");
+  }
+  if (!config->web_client_ca_file.empty() && config->web_cert_file.empty()) {
+    Fail(table, "[web]", "client_ca_file needs cert_file and key_file (client certificates need TLS)");
+  }
 }
 
 void LoadCollectors(const toml::value& table, ExporterConfig* config) {
@@ -308,6 +386,16 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
                     [&](const toml::value& v, const std::string& n) {
                       ExpectTable(v, n);
                       LoadCollectors(v, &config);
+                    }},
+                   {"security",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadSecurity(v, &config);
+                    }},
+                   {"web",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadWeb(v, &config);
                     }},
                });
   } catch (const ConfigError& e) {

@@ -36,9 +36,29 @@ struct ExporterConfig {
   std::string log_level = "info";
   std::string log_format = "text";
   int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
-  int discovery_port_offset = 10;
+  int discovery_port_offset = 10;   // /api/v1/targets: sidecar port = TiKV status port + this
   std::string grpc_listen_address;  // "" = no gRPC listener
-  int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = one hour's worth  // /api/v1/targets: sidecar port = TiKV status port + this
+  int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = one hour's worth
+  // Bounds (README "Operations"): each hit is counted in tikv_exporter_limit_hits_total{limit}.
+  int max_concurrent_requests = 16;   // HTTP requests served at once (as many more wait); then 503
+  int max_grpc_watchers = 64;         // concurrent WatchSnapshots streams; then RESOURCE_EXHAUSTED
+  int max_series_per_poll = 1000000;  // samples in one TiKV /metrics body
+  int max_labels_per_series = 64;
+  int max_label_value_bytes = 4096;
+
+  // [security]: TiKV's own key names. With a CA, upstream connections (TiKV status server, PD
+  // HTTP and gRPC) use TLS and verify the server; with cert and key they present a client
+  // certificate (mTLS). Files are re-read when they change.
+  std::string ca_path;
+  std::string cert_path;
+  std::string key_path;
+
+  // [web]: how the exporter's own listeners are protected.
+  std::string web_cert_file;       // HTTPS (and TLS on the gRPC listener) when set
+  std::string web_key_file;
+  std::string web_client_ca_file;  // require client certificates signed by this CA
+  std::string web_min_tls_version = "TLS12";
+  std::map<std::string, std::string> web_basic_auth_users;  // user -> bcrypt hash
 
   // [collectors.*]
   bool tikv_enabled = true;

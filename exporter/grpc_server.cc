@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,7 +20,8 @@ constexpr auto kWatchTick = std::chrono::milliseconds(250);
 
 class SnapshotServiceImpl final : public v1::SnapshotService::Service {
  public:
-  explicit SnapshotServiceImpl(const SnapshotHistory* history) : history_(history) {}
+  SnapshotServiceImpl(const SnapshotHistory* history, int max_watchers, LimitTracker* limits)
+      : history_(history), max_watchers_(max_watchers), limits_(limits) {}
 
   void Stop() { stopping_ = true; }
 
@@ -31,6 +34,20 @@ class SnapshotServiceImpl final : public v1::SnapshotService::Service {
 
   grpc::Status WatchSnapshots(grpc::ServerContext* context, const v1::WatchSnapshotsRequest*,
                               grpc::ServerWriter<v1::Snapshot>* writer) override {
+    if (watchers_.fetch_add(1) >= max_watchers_) {
+      watchers_.fetch_sub(1);
+      if (limits_ != nullptr) limits_->Hit("grpc_watchers", std::to_string(max_watchers_) + " watches are open");
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "too many open watches ([exporter] max_grpc_watchers = " + std::to_string(max_watchers_) + ")");
+    }
+    if (limits_ != nullptr) limits_->Clear("grpc_watchers");
+    grpc::Status status = Watch(context, writer);
+    watchers_.fetch_sub(1);
+    return status;
+  }
+
+ private:
+  grpc::Status Watch(grpc::ServerContext* context, grpc::ServerWriter<v1::Snapshot>* writer) {
     uint64_t sent = 0;
     // Only ever the newest snapshot is written: a reader slower than the polls skips some, and
     // the poll loop (which only pushes to the history) never waits for it.
@@ -45,20 +62,40 @@ class SnapshotServiceImpl final : public v1::SnapshotService::Service {
     return grpc::Status::OK;
   }
 
- private:
   const SnapshotHistory* history_;
+  const int max_watchers_;
+  LimitTracker* const limits_;
+  std::atomic<int> watchers_{0};
   std::atomic<bool> stopping_{false};
 };
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const GrpcServerOptions& options) {
+  if (options.cert_file.empty()) return grpc::InsecureServerCredentials();
+  namespace tls = grpc::experimental;
+  constexpr unsigned kRefreshSeconds = 10;  // how soon a rotated certificate is picked up
+  auto files = std::make_shared<tls::FileWatcherCertificateProvider>(options.key_file, options.cert_file,
+                                                                      options.client_ca_file, kRefreshSeconds);
+  tls::TlsServerCredentialsOptions tls_options(files);
+  tls_options.watch_identity_key_cert_pairs();
+  if (!options.client_ca_file.empty()) {
+    tls_options.watch_root_certs();
+    tls_options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return tls::TlsServerCredentials(tls_options);
+}
 
 }  // namespace
 
 struct GrpcServer::Impl {
-  explicit Impl(const SnapshotHistory* history) : service(history) {}
+  Impl(const SnapshotHistory* history, GrpcServerOptions options, LimitTracker* limits)
+      : options(std::move(options)), service(history, this->options.max_watchers, limits) {}
+  GrpcServerOptions options;
   SnapshotServiceImpl service;
   std::unique_ptr<grpc::Server> server;
 };
 
-GrpcServer::GrpcServer(const SnapshotHistory* history) : impl_(std::make_unique<Impl>(history)) {}
+GrpcServer::GrpcServer(const SnapshotHistory* history, GrpcServerOptions options, LimitTracker* limits)
+    : impl_(std::make_unique<Impl>(history, std::move(options), limits)) {}
 
 GrpcServer::~GrpcServer() { Stop(); }
 
@@ -67,7 +104,7 @@ Status GrpcServer::Start(const std::string& listen_address) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen_address, Credentials(impl_->options), &port);
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&impl_->service);
   impl_->server = builder.BuildAndStart();

@@ -4,16 +4,26 @@
 #include <string>
 
 #include "common/status.h"
+#include "exporter/limit_tracker.h"
 #include "exporter/snapshot_history.h"
 
 namespace tikv_exporter {
 
 // The gRPC listener ([exporter] grpc_listen_address): tikv_exporter.v1.SnapshotService, the
 // standard grpc.health.v1 health service and server reflection. gRPC headers stay in the .cc.
-// Borrows `history`, which must outlive it. Start() once; Stop() is idempotent.
+// Borrows `history` and `limits`, which must outlive it. Start() once; Stop() is idempotent.
+struct GrpcServerOptions {
+  // TLS when cert_file is set ([web] cert_file/key_file); files are watched for rotation.
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // set: clients must present a certificate it signed
+  int max_watchers = 64;       // concurrent WatchSnapshots streams; more get RESOURCE_EXHAUSTED
+};
+
 class GrpcServer {
  public:
-  explicit GrpcServer(const SnapshotHistory* history);
+  // `limits` (borrowed, may be null) records the watcher limit.
+  GrpcServer(const SnapshotHistory* history, GrpcServerOptions options, LimitTracker* limits);
   ~GrpcServer();
   GrpcServer(const GrpcServer&) = delete;
   GrpcServer& operator=(const GrpcServer&) = delete;

@@ -8,26 +8,63 @@
 #include <thread>
 
 #include "common/address.h"
+#include "common/exclusive_port.h"
+#include "exporter/admission_queue.h"
+#include "exporter/basic_auth.h"
+#include "exporter/web_tls.h"
 
 namespace tikv_exporter {
 
 struct HttpServer::Impl {
-  httplib::Server server;
+  HttpServerOptions options;  // before `server`: its TLS context points into it
+  std::unique_ptr<httplib::Server> server;
+  std::unique_ptr<BasicAuth> auth;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> run_active{false};
 };
 
-HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) {
-  httplib::Server& server = impl_->server;
-  // httplib's default adds SO_REUSEPORT, which lets a second exporter bind the same port and
-  // silently share its traffic; a taken port must be an error instead.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpHandlers handlers, const HttpServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  if (options.cert_file.empty()) {
+    impl->server = std::make_unique<httplib::Server>();
+  } else {
+    const HttpServerOptions* files = &impl->options;
+    auto tls = std::make_unique<httplib::SSLServer>([files](SSL_CTX& context) { return ConfigureWebTls(context, files); });
+    if (!tls->is_valid()) return Status::Error(DescribeWebTlsFailure(options));
+    impl->server = std::move(tls);
+  }
+  impl->auth = std::make_unique<BasicAuth>(options.basic_auth_users);
+  httplib::Server& server = *impl->server;
+  server.set_socket_options(SetExclusivePortOptions);
+  const auto workers = static_cast<size_t>(options.max_concurrent_requests);
+  server.new_task_queue = [workers] { return new AdmissionQueue(workers); };
+  server.set_pre_routing_handler([h = handlers, auth = impl->auth.get()](const httplib::Request& req,
+                                                                         httplib::Response& res) {
+    if (AdmissionQueue::InOverflowLane()) {
+      if (h.on_admission) h.on_admission(true);
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      res.set_content("Too many concurrent requests ([exporter] max_concurrent_requests).\n", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (h.on_admission) h.on_admission(false);
+    if (auth->enabled() && req.path != "/-/healthy" && !auth->Check(req.get_header_value("Authorization"))) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
+      res.set_content("Unauthorized.\n", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_max_count(100);
+  // An idle keep-alive connection holds a server thread this long, and a stop waits for it.
+  server.set_keep_alive_timeout(2);
   server.Get("/metrics", [h = handlers](const httplib::Request&, httplib::Response& res) {
     res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
   });
@@ -71,9 +108,19 @@ HttpServer::HttpServer(HttpHandlers handlers) : impl_(std::make_unique<Impl>()) 
       res.set_content("Not ready: no source has answered yet.\n", "text/plain");
     }
   });
+  server.Post("/-/reload", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    Status reloaded = h.reload ? h.reload() : Status::Error("reload is not available");
+    if (!reloaded.ok()) {
+      res.status = 500;
+      res.set_content("Reload failed, the running config is kept: " + reloaded.message() + "\n", "text/plain");
+      return;
+    }
+    res.set_content("Reloaded.\n", "text/plain");
+  });
   server.set_logger([h = handlers](const httplib::Request& req, const httplib::Response& res) {
     if (h.on_request) h.on_request(req.path, res.status);
   });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -81,7 +128,7 @@ HttpServer::~HttpServer() { Stop(); }
 StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
   StatusOr<HostPort> address = ParseHostPort(listen_address);
   if (!address.ok()) return address.status();
-  httplib::Server& server = impl_->server;
+  httplib::Server& server = *impl_->server;
   if (!server.bind_to_port(address->host, address->port)) {
     return Status::Error("cannot listen on " + listen_address + " (address in use or not local?)");
   }
@@ -90,7 +137,7 @@ StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
 
 void HttpServer::Run() {
   impl_->run_active = true;
-  if (!impl_->stop_requested) impl_->server.listen_after_bind();
+  if (!impl_->stop_requested) impl_->server->listen_after_bind();
   impl_->run_active = false;
 }
 
@@ -100,7 +147,7 @@ void HttpServer::Stop() {
   // httplib's stop() does nothing until the accept loop runs; a Stop() that races with Run()
   // repeats it until Run() returns.
   while (impl_->run_active) {
-    impl_->server.stop();
+    impl_->server->stop();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

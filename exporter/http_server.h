@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -21,13 +22,32 @@ struct HttpHandlers {
   // Prometheus keeps the targets it had.
   std::function<std::string()> targets_json;
   std::function<void(const std::string& path, int status)> on_request;  // after every request
+  // POST /-/reload: reloads the config; an error (the old config keeps running) answers 500.
+  std::function<Status()> reload;
+  // Admission: called with true when a request was refused with 503 because
+  // `max_concurrent_requests` were already in flight, with false when one was admitted.
+  std::function<void(bool rejected)> on_admission;
 };
 
-// The exporter's HTTP server (cpp-httplib, kept out of this header). gzip is applied when the
-// client accepts it. Owns its listening socket; Stop() may be called from any thread.
+// How the exporter's listener is protected and bounded ([web] and [exporter] keys).
+struct HttpServerOptions {
+  int max_concurrent_requests = 16;  // beyond this many (plus as many waiting): 503
+  // TLS when cert_file is set; certificate and key are re-read on every handshake (rotation).
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;        // set: clients must present a certificate it signed
+  std::string min_tls_version = "TLS12";  // TLS12 | TLS13
+  // user -> bcrypt hash; when not empty every path but /-/healthy needs basic auth.
+  std::map<std::string, std::string> basic_auth_users;
+};
+
+// The exporter's HTTP(S) server (cpp-httplib, kept out of this header). gzip is applied when the
+// client accepts it. Owns its listening socket; Stop() may be called from any thread and lets
+// requests in flight finish.
 class HttpServer {
  public:
-  explicit HttpServer(HttpHandlers handlers);
+  // Fails when the TLS files cannot be loaded.
+  static StatusOr<std::unique_ptr<HttpServer>> Create(HttpHandlers handlers, const HttpServerOptions& options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -39,6 +59,7 @@ class HttpServer {
 
  private:
   struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <string>
 
 #include "exporter/app.h"
+#include "exporter/basic_auth.h"
 #include "exporter/config.h"
 #include "exporter/logging.h"
 #include "exporter/version.h"
@@ -23,6 +27,8 @@ constexpr const char* kUsage = R"(usage: tikv-exporter [flags]
   --log.level LEVEL             trace|debug|info|warn|error
   --log.format FORMAT           text|json
   --check-config                validate the config and exit 0 (valid) or 1
+  --hash-password               read a password from stdin, print its bcrypt hash for
+                                [web.basic_auth_users] and exit
   --version                     print the version and exit
   --help                        print this text
 )";
@@ -30,6 +36,7 @@ constexpr const char* kUsage = R"(usage: tikv-exporter [flags]
 struct Flags {
   std::map<std::string, std::string> values;  // flag -> value
   bool check_config = false;
+  bool hash_password = false;
   bool version = false;
   bool help = false;
 };
@@ -41,6 +48,10 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
     std::string arg = argv[i];
     if (arg == "--check-config") {
       flags->check_config = true;
+      continue;
+    }
+    if (arg == "--hash-password") {
+      flags->hash_password = true;
       continue;
     }
     if (arg == "--version") {
@@ -70,10 +81,30 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
   return true;
 }
 
+// --hash-password: one line from stdin (no echo needed: pipe it or type it).
+int HashPasswordFromStdin() {
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    std::fprintf(stderr, "tikv-exporter: --hash-password reads a non-empty password from stdin\n");
+    return 2;
+  }
+  tikv_exporter::StatusOr<std::string> hash = tikv_exporter::BcryptHash(password, 10);
+  if (!hash.ok()) {
+    std::fprintf(stderr, "tikv-exporter: %s\n", hash.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", hash->c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace tikv_exporter;
+  // glibc gives threads up to 8 malloc arenas per core; each poll's collector threads would
+  // spread their buffers over them and RSS would settle far above what is in use. Two are
+  // plenty for a sidecar that must stay small.
+  mallopt(M_ARENA_MAX, 2);
   Flags flags;
   std::string error;
   if (!ParseFlags(argc, argv, &flags, &error)) {
@@ -89,27 +120,34 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  ExporterConfig config;
+  if (flags.hash_password) return HashPasswordFromStdin();
+
   auto path = flags.values.find("--config");
   const bool explicit_path = path != flags.values.end();
   const std::string config_path = explicit_path ? path->second : kDefaultConfigPath;
-  if (explicit_path || std::filesystem::exists(config_path)) {
-    StatusOr<ExporterConfig> loaded = LoadConfig(config_path);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "tikv-exporter: invalid config: %s\n", loaded.status().message().c_str());
-      return 1;
+  const bool use_file = explicit_path || std::filesystem::exists(config_path);
+  // The same steps at start and on every reload: the file, then the flags on top.
+  ConfigLoader load = [&flags, config_path, use_file]() -> StatusOr<ExporterConfig> {
+    ExporterConfig config;
+    if (use_file) {
+      StatusOr<ExporterConfig> loaded = LoadConfig(config_path);
+      if (!loaded.ok()) return loaded.status();
+      config = std::move(*loaded);
     }
-    config = std::move(*loaded);
-  }
-  if (auto it = flags.values.find("--web.listen-address"); it != flags.values.end()) {
-    config.listen_address = it->second;
-  }
-  if (auto it = flags.values.find("--log.level"); it != flags.values.end()) config.log_level = it->second;
-  if (auto it = flags.values.find("--log.format"); it != flags.values.end()) config.log_format = it->second;
-  if (Status status = ValidateConfig(config); !status.ok()) {
-    std::fprintf(stderr, "tikv-exporter: invalid config: %s\n", status.message().c_str());
+    if (auto it = flags.values.find("--web.listen-address"); it != flags.values.end()) {
+      config.listen_address = it->second;
+    }
+    if (auto it = flags.values.find("--log.level"); it != flags.values.end()) config.log_level = it->second;
+    if (auto it = flags.values.find("--log.format"); it != flags.values.end()) config.log_format = it->second;
+    if (Status status = ValidateConfig(config); !status.ok()) return status;
+    return config;
+  };
+  StatusOr<ExporterConfig> loaded = load();
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "tikv-exporter: invalid config: %s\n", loaded.status().message().c_str());
     return 1;
   }
+  const ExporterConfig& config = *loaded;
   if (flags.check_config) {
     std::printf("config OK: %s\n", config.source_path.empty() ? "(built-in defaults)"
                                                               : config.source_path.c_str());
@@ -122,5 +160,5 @@ int main(int argc, char** argv) {
   if (config.source_path.empty()) {
     spdlog::info("no config file at {}: using built-in defaults", kDefaultConfigPath);
   }
-  return RunExporter(config);
+  return RunExporter(config, use_file ? load : ConfigLoader());
 }

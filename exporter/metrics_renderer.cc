@@ -12,8 +12,8 @@ namespace {
 
 using Labels = std::vector<Label>;
 
-constexpr std::array<std::string_view, 7> kKnownPaths = {
-    "/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/snapshot", "/api/v1/snapshots", "/api/v1/targets"};
+constexpr std::array<std::string_view, 8> kKnownPaths = {
+    "/", "/metrics", "/-/healthy", "/-/ready", "/-/reload", "/api/v1/snapshot", "/api/v1/snapshots", "/api/v1/targets"};
 
 // Builds the exporter's exposition; a family left without samples is not written.
 class Families {
@@ -349,8 +349,30 @@ void HttpRequestCounter::AppendTo(MetricFamily& family) const {
   }
 }
 
-std::string RenderMetrics(const PollState& state, const BuildInfo& build,
-                          const HttpRequestCounter& requests) {
+namespace {
+
+void AddSelf(const SelfMetrics& self, Families& families) {
+  self.requests->AppendTo(families.Counter("tikv_exporter_http_requests_total",
+                                           "HTTP requests served by the exporter, by path and status code."));
+  MetricFamily& hits = families.Counter("tikv_exporter_limit_hits_total",
+                                        "Times one of the exporter's bounds was hit (README: Operations).");
+  MetricFamily& reached = families.Gauge("tikv_exporter_limit_reached",
+                                         "1 while the latest check of this bound hit it, else 0.");
+  for (const auto& [limit, entry] : self.limits->Snapshot()) {
+    Set(hits, {{"limit", limit}}, static_cast<double>(entry.hits));
+    Set(reached, {{"limit", limit}}, entry.reached ? 1 : 0);
+  }
+  Set(families.Gauge("tikv_exporter_config_last_reload_successful",
+                     "1 when the last config load (start, SIGHUP or POST /-/reload) succeeded."),
+      {}, self.reload.last_successful ? 1 : 0);
+  Set(families.Gauge("tikv_exporter_config_last_reload_success_timestamp_seconds",
+                     "Unix time of the last successful config load."),
+      {}, static_cast<double>(self.reload.last_success_ms) / 1000.0);
+}
+
+}  // namespace
+
+std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self) {
   Families families;
   Set(families.Gauge("tikv_exporter_build_info",
                      "Version and git revision of the exporter; the value is 1."),
@@ -361,8 +383,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build,
   if (state.rocksdb) AddRocksDb(*state.rocksdb, families);
   if (state.pd) AddPd(*state.pd, state.snapshot.timestamp_ms, families);
   AddCollectorStats(state, families);
-  requests.AppendTo(families.Counter("tikv_exporter_http_requests_total",
-                                     "HTTP requests served by the exporter, by path and status code."));
+  AddSelf(self, families);
   std::string text = WriteExposition(families.exposition());
   // Relayed raw TiKV series come from the latest scrape only: none while TiKV is down.
   if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) text += state.tikv->relay_text;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "collectors/exposition.h"
+#include "exporter/limit_tracker.h"
 #include "exporter/poller.h"
 
 namespace tikv_exporter {
@@ -29,10 +30,22 @@ class HttpRequestCounter {
   std::map<std::pair<std::string, int>, uint64_t> counts_;
 };
 
+// The outcome of the last config reload (the start counts as a successful load).
+struct ReloadStatus {
+  bool last_successful = true;
+  int64_t last_success_ms = 0;  // wall clock
+};
+
+// The exporter's own state that is not part of a poll (both pointers borrowed, not null).
+struct SelfMetrics {
+  const HttpRequestCounter* requests;
+  const LimitTracker* limits;
+  ReloadStatus reload;
+};
+
 // Renders the Prometheus text exposition of one PollState: the snapshot series (only for
-// sources that are up), the per-collector series, build info and the HTTP request counter.
-// Pure function of its inputs; thread-safe.
-std::string RenderMetrics(const PollState& state, const BuildInfo& build,
-                          const HttpRequestCounter& requests);
+// sources that are up), the per-collector series, build info, the HTTP request counter, the
+// limits and the reload status. Pure function of its inputs; thread-safe.
+std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self);
 
 }  // namespace tikv_exporter

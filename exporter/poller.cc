@@ -2,21 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "collectors/snapshot_builder.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
+namespace {
+
+// The bounds on what upstreams send; each poll either hits them or clears them.
+constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "series_per_poll", "labels_per_series",
+                                           "label_value_bytes"};
+
+}  // namespace
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
                std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings,
-               SnapshotHistory* history)
-    : collectors_(std::move(collectors)),
-      interval_(poll_interval_ms),
-      timeout_(timeout_ms),
-      expected_settings_(std::move(expected_settings)),
-      history_(history) {
+               SnapshotHistory* history, LimitTracker* limits)
+    : history_(history),
+      limits_(limits),
+      plan_{std::move(collectors), std::chrono::milliseconds(poll_interval_ms),
+            std::chrono::milliseconds(timeout_ms), std::move(expected_settings)} {
   auto initial = std::make_shared<PollState>();
-  for (const std::string& name : collectors_->Names()) {
+  for (const std::string& name : plan_.collectors->Names()) {
     initial->snapshot.sources[name].enabled = true;
     initial->collectors[name].last_error = "not polled yet";
   }
@@ -25,7 +33,14 @@ Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, i
 
 Poller::~Poller() { Stop(); }
 
-void Poller::Start() { thread_ = std::thread([this] { Run(); }); }
+void Poller::Start() {
+  thread_ = std::thread([this] {
+    Run();
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    wake_.notify_all();
+  });
+}
 
 void Poller::Stop() {
   {
@@ -34,6 +49,17 @@ void Poller::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+bool Poller::StopWithin(std::chrono::milliseconds max_wait) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  stopping_ = true;
+  wake_.notify_all();
+  if (!thread_.joinable()) return true;
+  if (!wake_.wait_for(lock, max_wait, [this] { return finished_; })) return false;
+  lock.unlock();
+  thread_.join();
+  return true;
 }
 
 std::shared_ptr<const PollState> Poller::Latest() const {
@@ -46,16 +72,52 @@ bool Poller::Ready() const {
   return ready_;
 }
 
+void Poller::Reconfigure(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
+                         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings) {
+  auto plan = std::make_unique<Plan>(Plan{std::move(collectors), std::chrono::milliseconds(poll_interval_ms),
+                                          std::chrono::milliseconds(timeout_ms), std::move(expected_settings)});
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_plan_ = std::move(plan);
+  }
+  wake_.notify_all();  // a shorter interval takes effect now, not at the end of the old one
+}
+
+std::chrono::milliseconds Poller::Interval() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_plan_ ? pending_plan_->interval : plan_.interval;
+}
+
+void Poller::TakePendingPlan() {
+  std::unique_ptr<Plan> pending;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending = std::move(pending_plan_);
+  }
+  if (!pending) return;
+  plan_ = std::move(*pending);
+  // A collector the new config turned off has no stats and no health any more.
+  std::map<std::string, CollectorStats> kept;
+  for (const std::string& name : plan_.collectors->Names()) {
+    if (auto it = stats_.find(name); it != stats_.end()) kept.insert(*it);
+  }
+  stats_ = std::move(kept);
+}
+
 void Poller::Run() {
   auto next = Clock::now();
   while (true) {
     PollOnce();
-    next += interval_;
+    const auto interval = Interval();
+    next += interval;
     // A poll that overran its interval skips the missed ticks instead of bursting.
     const auto now = Clock::now();
-    if (next < now) next = now + interval_ - (now - next) % interval_;
+    if (next < now) next = now + interval - (now - next) % interval;
     std::unique_lock<std::mutex> lock(mutex_);
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    // A reload wakes the loop early, so the new config is polled at once.
+    wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
+    if (stopping_) return;
+    if (pending_plan_) next = Clock::now();
   }
 }
 
@@ -79,8 +141,9 @@ void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, Collec
 }
 
 void Poller::PollOnce() {
+  TakePendingPlan();
   PollData data;
-  std::vector<CollectorOutcome> outcomes = collectors_->CollectAll(Clock::now() + timeout_, &data);
+  std::vector<CollectorOutcome> outcomes = plan_.collectors->CollectAll(Clock::now() + plan_.timeout, &data);
   const int64_t now_ms = NowMs();
   ++polls_total_;
 
@@ -90,6 +153,7 @@ void Poller::PollOnce() {
   state->snapshot.sequence = polls_total_;
   bool tikv_up = false;
   bool any_up = false;
+  std::set<std::string> limits_hit;
   for (const CollectorOutcome& outcome : outcomes) {
     CollectorStats& stats = stats_[outcome.name];
     NoteOutcome(outcome, now_ms, &stats);
@@ -99,9 +163,18 @@ void Poller::PollOnce() {
     health.last_success_ms = stats.last_success_ms;
     health.last_error = stats.last_error;
     if (outcome.name == "tikv") tikv_up = outcome.success;
+    if (limits_ != nullptr && !outcome.limit.empty()) {
+      limits_->Hit(outcome.limit, outcome.error);
+      limits_hit.insert(outcome.limit);
+    }
     any_up = any_up || outcome.success;
   }
   state->collectors = stats_;
+  if (limits_ != nullptr) {
+    for (const char* limit : kUpstreamLimits) {
+      if (!limits_hit.contains(limit)) limits_->Clear(limit);
+    }
+  }
 
   if (tikv_up && data.tikv) {
     for (const ParseWarning& warning : data.tikv->warnings) {
@@ -111,7 +184,7 @@ void Poller::PollOnce() {
     latest_tikv_ = data.tikv;
     AddTikvMetrics(previous_tikv_.get(), *latest_tikv_, &state->snapshot);
     state->tikv = latest_tikv_;
-    if (!latest_tikv_->config.empty()) state->drift = CompareSettings(expected_settings_, latest_tikv_->config);
+    if (!latest_tikv_->config.empty()) state->drift = CompareSettings(plan_.expected_settings, latest_tikv_->config);
   }
   if (data.rocksdb) state->rocksdb = data.rocksdb;
   if (tikv_up) AddRocksDbLogSignals(data.rocksdb ? *data.rocksdb : RocksDbLogData{}, &state->snapshot);

@@ -12,6 +12,7 @@
 #include "collectors/collector_set.h"
 #include "collectors/snapshot.h"
 #include "exporter/config_drift.h"
+#include "exporter/limit_tracker.h"
 #include "exporter/snapshot_history.h"
 
 namespace tikv_exporter {
@@ -41,16 +42,27 @@ struct PollState {
 class Poller {
  public:
   // `expected_settings` are the node's declared TiKV settings, compared with TiKV's /config.
-  // Every snapshot is also pushed to `history` (borrowed; may be null).
+  // Every snapshot is also pushed to `history`; bounds hit by collectors are recorded in
+  // `limits` (both borrowed; may be null).
   Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
          std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings = {},
-         SnapshotHistory* history = nullptr);
+         SnapshotHistory* history = nullptr, LimitTracker* limits = nullptr);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
 
   void Start();
   void Stop();  // idempotent; waits for the poll in progress
+  // Stops, waiting at most `max_wait` for a poll in progress (which may wait on a hung upstream
+  // up to timeout_ms). False when it is still running: the caller must then end the process
+  // without destroying the poller.
+  bool StopWithin(std::chrono::milliseconds max_wait);
+
+  // Replaces the collectors and the schedule from the next poll on (config reload); the poll in
+  // progress finishes with the old ones. Rates continue across the swap: the previous TiKV
+  // scrape is kept. Thread-safe.
+  void Reconfigure(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
+                   std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings);
 
   // Runs one poll synchronously (tests, and the first poll at start).
   void PollOnce();
@@ -63,13 +75,20 @@ class Poller {
   void Run();
   void NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, CollectorStats* stats);
 
-  std::unique_ptr<CollectorSet> collectors_;
-  const std::chrono::milliseconds interval_;
-  const std::chrono::milliseconds timeout_;
-  const std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings_;
+  struct Plan {
+    std::unique_ptr<CollectorSet> collectors;
+    std::chrono::milliseconds interval;
+    std::chrono::milliseconds timeout;
+    std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
+  };
+  std::chrono::milliseconds Interval() const;
+  void TakePendingPlan();
+
   SnapshotHistory* const history_;
+  LimitTracker* const limits_;
 
   // Poll-thread state.
+  Plan plan_;
   std::shared_ptr<const TikvScrape> previous_tikv_;
   std::shared_ptr<const TikvScrape> latest_tikv_;
   std::map<std::string, CollectorStats> stats_;
@@ -78,6 +97,8 @@ class Poller {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool finished_ = false;  // the poll thread has returned
+  std::unique_ptr<Plan> pending_plan_;  // set by Reconfigure, taken at the next poll
   bool ready_ = false;
   std::shared_ptr<const PollState> latest_;
   std::thread thread_;

@@ -1,0 +1,35 @@
+#include "exporter/limit_tracker.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tikv_exporter {
+
+LimitTracker::LimitTracker() {
+  for (const char* limit : {"upstream_body_bytes", "series_per_poll", "labels_per_series", "label_value_bytes",
+                            "http_concurrent_requests", "grpc_watchers"}) {
+    limits_[limit];
+  }
+}
+
+void LimitTracker::Hit(const std::string& limit, const std::string& detail) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Entry& entry = limits_[limit];
+  ++entry.hits;
+  if (!entry.reached) spdlog::warn("limit {} reached: {}", limit, detail);
+  entry.reached = true;
+}
+
+void LimitTracker::Clear(const std::string& limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = limits_.find(limit);
+  if (it == limits_.end() || !it->second.reached) return;
+  it->second.reached = false;
+  spdlog::info("limit {} no longer reached", limit);
+}
+
+std::map<std::string, LimitTracker::Entry> LimitTracker::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return limits_;
+}
+
+}  // namespace tikv_exporter

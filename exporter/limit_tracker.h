@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace tikv_exporter {
+
+// Counts how often each of the exporter's bounds was hit (tikv_exporter_limit_hits_total{limit})
+// and whether it is being hit now (tikv_exporter_limit_reached{limit}). Logs once when a limit
+// starts being hit and once when it stops, never per hit, so a hostile upstream or a scrape storm
+// cannot flood the log. Thread-safe.
+class LimitTracker {
+ public:
+  struct Entry {
+    uint64_t hits = 0;
+    bool reached = false;
+  };
+
+  // Every limit the exporter enforces, so each has a series (0) before it is first hit.
+  LimitTracker();
+
+  // Records one hit of `limit`; `detail` goes into the log line when this starts a hit streak.
+  void Hit(const std::string& limit, const std::string& detail);
+  // Records that `limit` was checked and not hit (ends a hit streak).
+  void Clear(const std::string& limit);
+
+  std::map<std::string, Entry> Snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> limits_;
+};
+
+}  // namespace tikv_exporter
