@@ -217,4 +217,21 @@ int RunCommand(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+ProcessUsage UsageOf(int pid) {
+  ProcessUsage usage;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    ++usage.fds;
+  }
+  std::ifstream status(proc + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("Threads:")) usage.threads = std::stoi(line.substr(8));
+    if (line.starts_with("VmRSS:")) usage.rss_kib = std::stol(line.substr(6));
+  }
+  return usage;
+}
+
 }  // namespace tikv_exporter::testing

@@ -22,6 +22,7 @@ class Process {
   // Stops the process; returns its exit status (as from waitpid), or -1 when it was killed.
   int Stop();
   bool Running();
+  int pid() const { return pid_; }
   std::string Log() const;
 
  private:
@@ -51,6 +52,14 @@ struct HttpResult {
 HttpResult HttpGet(int port, const std::string& path,
                    const std::map<std::string, std::string>& headers = {});
 HttpResult HttpPost(int port, const std::string& path);
+
+// What /proc says about a process: open file descriptors, threads, resident memory.
+struct ProcessUsage {
+  int fds = 0;
+  int threads = 0;
+  long rss_kib = 0;
+};
+ProcessUsage UsageOf(int pid);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();

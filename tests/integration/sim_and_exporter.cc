@@ -11,27 +11,40 @@ void SimAndExporter::StartSim(const std::vector<std::string>& extra) {
                                    "127.0.0.1:" + std::to_string(control_port_)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   sim_ = std::make_unique<Process>(argv, dir_.path() + "/sim.log");
-  WaitFor([&] { return HttpGet(sim_port_, "/status").status == 200; }, std::chrono::seconds(10));
+  // The control API is plain HTTP even when the simulated node serves TLS only.
+  WaitFor([&] { return HttpGet(control_port_, "/control/state").status == 200; }, std::chrono::seconds(10));
 }
 
-void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports) {
+std::string SimAndExporter::ConfigText(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports,
+                                       const std::string& exporter_keys, const std::string& tables,
+                                       const std::string& scheme) const {
   std::string pd_endpoints;
   for (int port : pd_ports) {
     pd_endpoints += std::string(pd_endpoints.empty() ? "" : ", ") + "\"127.0.0.1:" + std::to_string(port) + "\"";
   }
-  std::string config = "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port_) +
+  std::string config = "[tikv]\nstatus_address = \"" + scheme + "127.0.0.1:" + std::to_string(sim_port_) +
                        "\"\ntimeout_ms = " + std::to_string(timeout_ms) + "\n";
   if (!pd_ports.empty()) config += "pd_endpoints = [" + pd_endpoints + "]\n";
   config += "[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(exporter_port_) +
-            "\"\npoll_interval_ms = " + std::to_string(poll_interval_ms) + "\n";
+            "\"\npoll_interval_ms = " + std::to_string(poll_interval_ms) + "\n" + exporter_keys;
   config += pd_ports.empty() ? "[collectors.pd]\nenabled = false\n"
                              : "[collectors.pd]\nregion_ttl_ms = 1000\n";
   config += "[collectors.rocksdb]\nenabled = false\n";
+  return config + tables;
+}
+
+void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports) {
+  StartExporterWithConfig(ConfigText(poll_interval_ms, timeout_ms, pd_ports));
+}
+
+void SimAndExporter::StartExporterWithConfig(const std::string& config, bool wait_healthy) {
   exporter_ = std::make_unique<Process>(
       std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", dir_.Write("exporter.toml", config), "--log.level",
                                "debug"},
       dir_.path() + "/exporter.log");
-  WaitFor([&] { return HttpGet(exporter_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10));
+  if (wait_healthy) {
+    WaitFor([&] { return HttpGet(exporter_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10));
+  }
 }
 
 std::string SimAndExporter::Metrics() const { return HttpGet(exporter_port_, "/metrics").body; }
@@ -40,11 +53,11 @@ std::string SimAndExporter::Control(const std::string& path_and_query) const {
   return HttpPost(control_port_, path_and_query).body;
 }
 
-bool SimAndExporter::WaitForPolls(int polls) const {
+bool SimAndExporter::WaitForPolls(int polls, std::chrono::seconds timeout) const {
   const double start = SampleValue(Metrics(), "tikv_exporter_polls_total").value_or(0);
   return WaitFor(
       [&] { return SampleValue(Metrics(), "tikv_exporter_polls_total").value_or(0) >= start + polls; },
-      std::chrono::seconds(30));
+      timeout);
 }
 
 }  // namespace tikv_exporter::testing

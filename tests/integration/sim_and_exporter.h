@@ -19,11 +19,21 @@ class SimAndExporter {
   // Starts the exporter with these intervals and waits until /-/healthy answers. The PD
   // collector polls `pd_ports` (region data every second) when given, and is off otherwise.
   void StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports = {});
+  // The config StartExporter() writes, with `exporter_keys` added to [exporter] and `tables`
+  // ([security], [web], ...) appended; the TiKV address gets `scheme`.
+  std::string ConfigText(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports,
+                         const std::string& exporter_keys = "", const std::string& tables = "",
+                         const std::string& scheme = "") const;
+  // Starts the exporter with this config text (written to exporter.toml); waits for /-/healthy
+  // unless the listener is TLS-only.
+  void StartExporterWithConfig(const std::string& config, bool wait_healthy = true);
+  std::string config_path() const { return dir_.path() + "/exporter.toml"; }
+  int control_port() const { return control_port_; }
 
   std::string Metrics() const;
   std::string Control(const std::string& path_and_query) const;  // POST to the sim's control API
   // Waits until tikv_exporter_polls_total has grown by `polls` (the next polls have finished).
-  bool WaitForPolls(int polls) const;
+  bool WaitForPolls(int polls, std::chrono::seconds timeout = std::chrono::seconds(30)) const;
 
   int sim_port() const { return sim_port_; }
   int exporter_port() const { return exporter_port_; }

@@ -145,5 +145,33 @@ TEST_F(ConfigTest, AnEmptyFileGivesTheDefaults) {
   EXPECT_EQ(config->rocksdb_log_path, "/var/lib/tikv/rocksdb.info");
 }
 
+TEST_F(ConfigTest, SecurityAndWebSectionsLoad) {
+  const std::string cert = Write("");  // any readable file stands in for a certificate here
+  const std::string hash = "$2b$10$" + std::string(53, 'a');
+  StatusOr<ExporterConfig> config = LoadConfig(Write(
+      "[security]\nca_path = \"" + cert + "\"\ncert_path = \"" + cert + "\"\nkey_path = \"" + cert +
+      "\"\n[web]\ncert_file = \"" + cert + "\"\nkey_file = \"" + cert +
+      "\"\nmin_version = \"TLS13\"\n[web.basic_auth_users]\nalice = \"" + hash +
+      "\"\n[exporter]\nmax_concurrent_requests = 4\nmax_grpc_watchers = 2\nmax_series_per_poll = 1000\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->ca_path, path_);
+  EXPECT_EQ(config->web_min_tls_version, "TLS13");
+  EXPECT_EQ(config->web_basic_auth_users.at("alice"), hash);
+  EXPECT_EQ(config->max_concurrent_requests, 4);
+  EXPECT_EQ(config->max_grpc_watchers, 2);
+  EXPECT_EQ(config->max_series_per_poll, 1000);
+}
+
+TEST_F(ConfigTest, SecurityAndWebMistakesNameTheLineAndKey) {
+  ExpectError("[web.basic_auth_users]\nalice = \"hunter2\"\n", 2, {"[web.basic_auth_users] alice", "bcrypt"});
+  ExpectError("[security]\nca_path = \"/nonexistent/ca.crt\"\n", 2, {"[security] ca_path", "not a readable file"});
+  ExpectError("[web]\nmin_version = \"TLS10\"\n", 2, {"[web] min_version", "TLS12|TLS13"});
+  ExpectError("[exporter]\nmax_concurrent_requests = 0\n", 2, {"max_concurrent_requests", "between 1"});
+  StatusOr<ExporterConfig> half = LoadConfig(Write("[security]\ncert_path = \"" + Write("") + "\"\n"));
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("cert_path and key_path go together"), std::string::npos)
+      << half.status().message();
+}
+
 }  // namespace
 }  // namespace tikv_exporter

@@ -1,0 +1,235 @@
+// TLS and auth: mTLS from the exporter to a TLS-only TiKV and PD (HTTP and gRPC) with
+// certificate rotation, and the exporter's own HTTPS + basic auth and TLS gRPC listeners.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/sim_and_exporter.h"
+#include "tikv_exporter.grpc.pb.h"
+
+namespace tikv_exporter::testing {
+namespace {
+
+double Up(const std::string& metrics, const std::string& collector) {
+  return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
+}
+
+// Certificates made fresh for each test by scripts/make-test-certs.sh.
+class Certificates {
+ public:
+  explicit Certificates(const TempDir& dir) : dir_(dir.path() + "/certs") {
+    std::string output;
+    EXPECT_EQ(RunCommand("bash " SOURCE_DIR "/tests/integration/scripts/make-test-certs.sh " + dir_, &output), 0)
+        << output;
+  }
+  std::string operator()(const std::string& name) const { return dir_ + "/" + name; }
+  // Copies certificate and key `from` over `to` (a rotation).
+  void Replace(const std::string& to, const std::string& from) const {
+    for (const char* ext : {".crt", ".key"}) {
+      std::filesystem::copy_file((*this)(from + ext), (*this)(to + ext),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+
+ private:
+  std::string dir_;
+};
+
+std::vector<std::string> SimTlsFlags(const Certificates& certs) {
+  return {"--tls-ca", certs("ca.crt"), "--tls-cert", certs("server.crt"), "--tls-key", certs("server.key")};
+}
+
+// A TLS-only simulated node with one PD member (HTTP and gRPC).
+std::vector<std::string> SimTlsFlagsWithPd(const Certificates& certs, int pd_http, int pd_grpc) {
+  std::vector<std::string> flags = SimTlsFlags(certs);
+  flags.insert(flags.end(), {"--pd-address", "127.0.0.1:" + std::to_string(pd_http), "--pd-grpc-address",
+                             "127.0.0.1:" + std::to_string(pd_grpc)});
+  return flags;
+}
+
+std::string SecurityTable(const Certificates& certs, const std::string& client) {
+  std::string table = "[security]\nca_path = \"" + certs("ca.crt") + "\"\n";
+  if (!client.empty()) {
+    table += "cert_path = \"" + certs(client + ".crt") + "\"\nkey_path = \"" + certs(client + ".key") + "\"\n";
+  }
+  return table;
+}
+
+class UpstreamTls : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UpstreamTls, PollsTlsOnlyTikvAndPdWithAClientCertificate) {
+  const std::string protocol = GetParam();
+  SimAndExporter env;
+  Certificates certs(env.dir());
+  const int pd_http = FreePort(), pd_grpc = FreePort();
+  env.StartSim(SimTlsFlagsWithPd(certs, pd_http, pd_grpc));
+  const int pd_port = protocol == "grpc" ? pd_grpc : pd_http;
+  std::string config = env.ConfigText(300, 250, {pd_port}, "", SecurityTable(certs, "client"));
+  config.replace(config.find("region_ttl_ms"), 0, "protocol = \"" + protocol + "\"\n");
+  env.StartExporterWithConfig(config);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const std::string metrics = env.Metrics();
+        return Up(metrics, "tikv") == 1 && Up(metrics, "pd") == 1 &&
+               SampleValue(metrics, "tikv_exporter_qps", {{"type", "kv_get"}}).has_value();
+      },
+      std::chrono::seconds(15)))
+      << env.exporter().Log();
+  const std::string metrics = env.Metrics();
+  EXPECT_TRUE(SampleValue(metrics, "tikv_exporter_qps", {{"type", "kv_get"}}).has_value());
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_leader_present"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, UpstreamTls, ::testing::Values("http", "grpc"));
+
+TEST(UpstreamTlsFailures, WithoutAClientCertificateTheSourceIsDownAndSaysTls) {
+  SimAndExporter env;
+  Certificates certs(env.dir());
+  env.StartSim(SimTlsFlags(certs));
+  env.StartExporterWithConfig(env.ConfigText(300, 250, {}, "", SecurityTable(certs, "")));
+  ASSERT_TRUE(env.WaitForPolls(3));
+  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0);
+  const std::string log = env.exporter().Log();
+  EXPECT_TRUE(log.find("TLS") != std::string::npos || log.find("closed while") != std::string::npos) << log;
+}
+
+TEST(UpstreamTlsFailures, PlainHttpToATlsOnlyNodeIsDown) {
+  SimAndExporter env;
+  Certificates certs(env.dir());
+  env.StartSim(SimTlsFlags(certs));
+  env.StartExporter(300, 250);
+  ASSERT_TRUE(env.WaitForPolls(3));
+  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0);
+}
+
+// The client certificate on disk is replaced while the exporter runs (cert-manager, Vault):
+// an untrusted one first, then a good one. No restart, no reload.
+TEST(UpstreamTlsRotation, ARotatedClientCertificateIsUsedWithoutARestart) {
+  SimAndExporter env;
+  Certificates certs(env.dir());
+  const int pd_http = FreePort(), pd_grpc = FreePort();
+  env.StartSim(SimTlsFlagsWithPd(certs, pd_http, pd_grpc));
+  certs.Replace("exporter-client", "rogue-client");
+  std::string config = env.ConfigText(300, 250, {pd_grpc}, "", SecurityTable(certs, "exporter-client"));
+  config.replace(config.find("region_ttl_ms"), 0, "protocol = \"grpc\"\n");
+  env.StartExporterWithConfig(config);
+  ASSERT_TRUE(env.WaitForPolls(3));
+  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0) << "the rogue CA's certificate must be refused";
+  EXPECT_EQ(Up(env.Metrics(), "pd"), 0);
+
+  certs.Replace("exporter-client", "client");
+  EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
+  // gRPC watches the files every 10 s and reconnects with backoff.
+  EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "pd") == 1; }, std::chrono::seconds(45)));
+}
+
+// The exporter's own listeners behind TLS and basic auth.
+class WebSecurity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc_port_ = FreePort();
+    std::string output;
+    ASSERT_EQ(RunCommand("echo 's3cret pass' | " TIKV_EXPORTER_BIN " --hash-password", &output), 0) << output;
+    const std::string hash = output.substr(0, output.find('\n'));
+    ASSERT_EQ(hash.size(), 60u) << output;
+    env_.StartSim();
+    certs_.Replace("web", "server");
+    const std::string web = "[web]\ncert_file = \"" + certs_("web.crt") + "\"\nkey_file = \"" + certs_("web.key") +
+                            "\"\n[web.basic_auth_users]\nalice = \"" + hash + "\"\n";
+    env_.StartExporterWithConfig(
+        env_.ConfigText(300, 250, {}, "grpc_listen_address = \"127.0.0.1:" + std::to_string(grpc_port_) + "\"\n", web),
+        false);
+    ASSERT_TRUE(WaitFor([&] { return Get("/-/healthy", "", "").status == 200; }, std::chrono::seconds(10)));
+  }
+
+  HttpResult Get(const std::string& path, const std::string& user, const std::string& password,
+                 const std::string& method = "GET") {
+    httplib::SSLClient client("127.0.0.1", env_.exporter_port());
+    client.set_ca_cert_path(certs_("ca.crt").c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_connection_timeout(5, 0);
+    if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
+    httplib::Result result = method == "POST" ? client.Post(path.c_str(), "", "text/plain") : client.Get(path.c_str());
+    HttpResult out;
+    if (!result) return out;
+    out.status = result->status;
+    out.body = result->body;
+    for (const auto& [name, value] : result->headers) out.headers[name] = value;
+    return out;
+  }
+
+  SimAndExporter env_;
+  Certificates certs_{env_.dir()};
+  int grpc_port_ = 0;
+};
+
+TEST_F(WebSecurity, EverythingButHealthyNeedsTheRightPassword) {
+  HttpResult anonymous = Get("/metrics", "", "");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.headers["WWW-Authenticate"], "Basic realm=\"tikv-exporter\"");
+  EXPECT_EQ(Get("/metrics", "alice", "wrong").status, 401);
+  EXPECT_EQ(Get("/metrics", "mallory", "s3cret pass").status, 401);
+  HttpResult scrape = Get("/metrics", "alice", "s3cret pass");
+  EXPECT_EQ(scrape.status, 200);
+  EXPECT_NE(scrape.body.find("tikv_exporter_build_info"), std::string::npos);
+  for (const char* path : {"/", "/api/v1/snapshot", "/api/v1/targets", "/-/ready"}) {
+    EXPECT_EQ(Get(path, "", "").status, 401) << path;
+  }
+  EXPECT_EQ(Get("/-/reload", "", "", "POST").status, 401);
+  EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+}
+
+TEST_F(WebSecurity, PlainHttpAndOldTlsVersionsAreRefused) {
+  EXPECT_NE(HttpGet(env_.exporter_port(), "/-/healthy").status, 200);
+  std::string output;
+  const std::string connect = "openssl s_client -connect 127.0.0.1:" + std::to_string(env_.exporter_port()) +
+                              " -CAfile " + certs_("ca.crt") + " </dev/null";
+  EXPECT_EQ(RunCommand(connect + " -tls1_2", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -tls1_1 -cipher DEFAULT@SECLEVEL=0", &output), 0) << output;
+}
+
+TEST_F(WebSecurity, ARotatedServerCertificateIsServedWithoutARestart) {
+  std::string output;
+  const std::string subject = "openssl s_client -connect 127.0.0.1:" + std::to_string(env_.exporter_port()) +
+                              " </dev/null 2>/dev/null | openssl x509 -noout -subject";
+  RunCommand(subject, &output);
+  EXPECT_NE(output.find("CN = server"), std::string::npos) << output;
+  EXPECT_EQ(output.find("server2"), std::string::npos) << output;
+  certs_.Replace("web", "server2");
+  RunCommand(subject, &output);
+  EXPECT_NE(output.find("CN = server2"), std::string::npos) << output;
+  EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+}
+
+TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {
+  std::ifstream ca_file(certs_("ca.crt"));
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs.assign(std::istreambuf_iterator<char>(ca_file), {});
+  auto secure = v1::SnapshotService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_), grpc::SslCredentials(options)));
+  v1::Snapshot snapshot;
+  grpc::Status status;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        status = secure->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot);
+        return status.ok();
+      },
+      std::chrono::seconds(10)))
+      << status.error_message();
+  EXPECT_GT(snapshot.sequence(), 0u);
+
+  auto plain = v1::SnapshotService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  EXPECT_FALSE(plain->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok());
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing
