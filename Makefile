@@ -3,7 +3,13 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 
-.PHONY: deps configure build test demo bench fuzz clean
+SANITIZE_DIR ?= build-sanitize
+# ASan's quarantine would hold freed memory (256 MB by default) and hide whether RSS stays flat.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=8:abort_on_error=0 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+
+.PHONY: deps configure build sanitize-build test demo bench fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -14,9 +20,14 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-test: build
+# The whole suite on the ASan + UBSan build (two tests at a time), after a short fuzz run.
+sanitize-build: deps
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j$(JOBS)
+
+test: sanitize-build
 	@bash scripts/fuzz.sh --smoke
-	@ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
+	@$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_DIR) --output-on-failure --timeout 600 -j2
 
 fuzz: deps
 	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
@@ -25,9 +36,11 @@ demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/bin
 
 FUZZ_SECONDS ?= 60
+FIXTURES_DIR ?= ../shared/fixtures/real
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) build-fuzz
 
+# Regenerates BENCHMARKS.md from a full run (about 5 minutes).
 bench: build
-	@$(BUILD_DIR)/bin/parser_benchmark --benchmark_min_time=2
+	@python3 tools/bench/run_benchmarks.py $(BUILD_DIR)/bin $(FIXTURES_DIR) BENCHMARKS.md

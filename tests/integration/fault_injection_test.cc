@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <chrono>
 
 #include "tests/integration/sim_and_exporter.h"
@@ -155,6 +157,17 @@ TEST(PdFaults, GarbageHangAndErrorsMarkPdDownAndLeaderChangesDoNot) {
   }
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+// Under AddressSanitizer RSS is mostly the sanitizer's (shadow memory, quarantine, the allocator
+// caches of the server threads and of the threads each poll starts): it grew by ~21 MiB over this
+// test while the optimized build held within 1 MiB and LeakSanitizer at exit found nothing. The
+// bound then only catches gross growth (a leaked body per poll would be gigabytes); the exit
+// status below carries the leak check.
+constexpr long kRssGrowthKib = 48 * 1024;
+#else
+constexpr long kRssGrowthKib = 4 * 1024;
+#endif
+
 // 1,000 fault/recover cycles (flap mode: every other poll fails, cycling through error 500/503,
 // garbage, mid-body close, HTML and slow answers). Whatever an upstream does, the process must
 // not grow: file descriptors and threads come back to where they were, RSS stays within 4 MiB.
@@ -180,8 +193,11 @@ TEST(Soak, ThousandFaultCyclesLeakNoFdsThreadsOrMemory) {
               after.threads, before.rss_kib, after.rss_kib);
   EXPECT_LE(after.fds, before.fds + 2);
   EXPECT_LE(after.threads, before.threads + 2);
-  EXPECT_LE(after.rss_kib, before.rss_kib + 4 * 1024);
-  EXPECT_TRUE(env.exporter().Running());
+  EXPECT_LE(after.rss_kib, before.rss_kib + kRssGrowthKib);
+  ASSERT_TRUE(env.exporter().Running());
+  // Under the sanitizers LeakSanitizer checks the heap at exit and fails the exit status.
+  const int status = env.exporter().Stop();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "exit status " << status;
 }
 
 }  // namespace
