@@ -1,19 +1,31 @@
 #include "collectors/exposition_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
 namespace tikv_exporter {
 namespace {
 
-bool IsNameStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+// Character classes as tables: the name scans run over every byte of every sample line.
+constexpr std::array<bool, 256> CharTable(bool digits) {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+               (digits && c >= '0' && c <= '9');
+  }
+  return table;
 }
-bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+constexpr std::array<bool, 256> kNameStart = CharTable(false);
+constexpr std::array<bool, 256> kNameChar = CharTable(true);
+
+bool IsNameStart(char c) { return kNameStart[static_cast<unsigned char>(c)]; }
+bool IsNameChar(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view TrimLeft(std::string_view s) {
@@ -279,24 +291,25 @@ class Parser {
       ++i;
       bool closed = false;
       while (i < rest.size()) {
-        char c = rest[i++];
-        if (c == '"') {
+        // Copy up to the next quote or backslash in one piece: most values have neither.
+        size_t end = i;
+        while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
+        label.value.append(rest.data() + i, end - i);
+        i = end;
+        if (i >= rest.size()) break;
+        if (rest[i++] == '"') {
           closed = true;
           break;
         }
-        if (c == '\\') {
-          if (i >= rest.size()) break;
-          char escaped = rest[i++];
-          if (escaped == 'n') {
-            label.value.push_back('\n');
-          } else if (escaped == '\\' || escaped == '"') {
-            label.value.push_back(escaped);
-          } else {
-            return Fail("invalid escape in a label value", line);
-          }
-          continue;
+        if (i >= rest.size()) break;
+        char escaped = rest[i++];
+        if (escaped == 'n') {
+          label.value.push_back('\n');
+        } else if (escaped == '\\' || escaped == '"') {
+          label.value.push_back(escaped);
+        } else {
+          return Fail("invalid escape in a label value", line);
         }
-        label.value.push_back(c);
       }
       if (!closed) return Fail("unterminated label value", line);
       if (label.value.size() > limits_.max_label_value_bytes) {
@@ -324,30 +337,49 @@ class Parser {
     return Status::Ok();
   }
 
-  static std::string SeriesKey(const Sample& sample) {
-    std::vector<const Label*> sorted;
-    sorted.reserve(sample.labels.size());
-    for (const Label& label : sample.labels) sorted.push_back(&label);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Label* a, const Label* b) { return a->name < b->name; });
-    std::string key = sample.name;
-    for (const Label* label : sorted) {
-      key.push_back('\xff');
-      key += label->name;
-      key.push_back('\xfe');
-      key += label->value;
+  // std::hash reads 8 bytes at a time; the multiply-xorshift keeps sums of hashes well mixed.
+  static uint64_t Hash(std::string_view text, uint64_t seed) {
+    uint64_t h = std::hash<std::string_view>{}(text) ^ (seed * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
+  }
+
+  // Identifies a series whatever the order of its labels: the labels' hashes are summed, so no
+  // sorted key string has to be built per sample. Equal hashes are compared label by label.
+  static uint64_t SeriesHash(const Sample& sample) {
+    uint64_t h = Hash(sample.name, 0);
+    for (const Label& label : sample.labels) h += Hash(label.value, Hash(label.name, 1));
+    return h;
+  }
+
+  static bool SameSeries(const Sample& a, const Sample& b) {
+    if (a.name != b.name || a.labels.size() != b.labels.size()) return false;
+    for (const Label& label : a.labels) {
+      bool found = false;
+      for (const Label& other : b.labels) {
+        if (other.name == label.name) {
+          found = other.value == label.value;
+          break;
+        }
+      }
+      if (!found) return false;
     }
-    return key;
+    return true;
   }
 
   void AddDeduplicated(MetricFamily& family, Sample sample) {
-    auto& seen = seen_series_[family.name];
-    auto [it, inserted] = seen.try_emplace(SeriesKey(sample), family.samples.size());
-    if (!inserted) {
-      Warn("duplicate series " + sample.name + " (the last value is kept)");
-      family.samples[it->second] = std::move(sample);
-      return;
+    auto& seen = seen_series_[&family];
+    const uint64_t hash = SeriesHash(sample);
+    auto [first, last] = seen.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (SameSeries(family.samples[it->second], sample)) {
+        Warn("duplicate series " + sample.name + " (the last value is kept)");
+        family.samples[it->second] = std::move(sample);
+        return;
+      }
     }
+    seen.emplace(hash, family.samples.size());
     ++sample_count_;
     family.samples.push_back(std::move(sample));
   }
@@ -359,7 +391,8 @@ class Parser {
   size_t sample_count_ = 0;
   MetricFamily* current_ = nullptr;
   std::unordered_map<std::string, MetricType> typed_;
-  std::unordered_map<std::string, std::unordered_map<std::string, size_t>> seen_series_;
+  // Per family (families never move: Exposition keeps them in a deque): series hash -> index.
+  std::unordered_map<const MetricFamily*, std::unordered_multimap<uint64_t, size_t>> seen_series_;
 };
 
 }  // namespace

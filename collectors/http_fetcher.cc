@@ -58,6 +58,7 @@ class HttplibFetcher : public HttpFetcher {
     client.set_read_timeout(seconds, micros);
     client.set_write_timeout(seconds, micros);
     client.set_decompress(true);
+    client.set_tcp_nodelay(true);  // the request is small writes: no waiting for delayed ACKs
     client.set_keep_alive(false);
 
     HttpResponse response;

@@ -60,9 +60,16 @@ LatencyQuantiles QuantilesOf(const Histogram& increase) {
   return q;
 }
 
+// The counters rates are computed from: the only families read from the previous scrape.
+constexpr std::string_view kRequestFamily = "tikv_grpc_msg_duration_seconds";
+constexpr std::string_view kCacheFamily = "tikv_engine_cache_efficiency";
+constexpr std::string_view kBloomFamily = "tikv_engine_bloom_efficiency";
+constexpr std::string_view kStallFamily = "tikv_engine_stall_micro_seconds";
+constexpr std::string_view kRateFamilies[] = {kRequestFamily, kCacheFamily, kBloomFamily, kStallFamily};
+
 void AddRequestRates(const TikvScrape& previous, const TikvScrape& current, double window,
                      Snapshot* snapshot) {
-  constexpr std::string_view kFamily = "tikv_grpc_msg_duration_seconds";
+  constexpr std::string_view kFamily = kRequestFamily;
   std::map<std::string, Histogram, std::less<>> before;
   for (auto& [type, histogram] : HistogramsByLabel(previous.metrics, kFamily, "type")) {
     before.emplace(type, std::move(histogram));
@@ -92,7 +99,7 @@ void AddRequestRates(const TikvScrape& previous, const TikvScrape& current, doub
 }
 
 void AddEngineRatios(const Exposition& previous, const Exposition& current, Snapshot* snapshot) {
-  constexpr std::string_view kCache = "tikv_engine_cache_efficiency";
+  constexpr std::string_view kCache = kCacheFamily;
   struct Block {
     const char* name;
     const char* hit;
@@ -113,7 +120,7 @@ void AddEngineRatios(const Exposition& previous, const Exposition& current, Snap
 
   // RocksDB >= 8.10 (TiKV >= 8.4) counts prefix-seek filtering per level; older versions have
   // bloom_prefix_useful / bloom_prefix_checked. Both are "seeks the filter saved / seeks".
-  constexpr std::string_view kBloom = "tikv_engine_bloom_efficiency";
+  constexpr std::string_view kBloom = kBloomFamily;
   ByLabel filtered = TickerIncreaseByDb(previous, current, kBloom, "last_level_seek_filtered");
   for (const auto& [db, v] :
        TickerIncreaseByDb(previous, current, kBloom, "non_last_level_seek_filtered")) {
@@ -138,7 +145,7 @@ void AddEngineRatios(const Exposition& previous, const Exposition& current, Snap
   }
 
   for (const auto& [db, micros] :
-       TickerIncreaseByDb(previous, current, "tikv_engine_stall_micro_seconds", {})) {
+       TickerIncreaseByDb(previous, current, kStallFamily, {})) {
     snapshot->write_stall_seconds[db] = micros / 1e6;
   }
 }
@@ -229,6 +236,16 @@ void AddPdStoreSize(const PdData& pd, Snapshot* snapshot) {
       snapshot->storage.used_source = "pd";
     }
   }
+}
+
+TikvScrape KeepRateInputs(const TikvScrape& scrape) {
+  TikvScrape kept;
+  kept.timestamp_ms = scrape.timestamp_ms;
+  kept.monotonic_ms = scrape.monotonic_ms;
+  for (std::string_view name : kRateFamilies) {
+    if (const MetricFamily* family = scrape.metrics.Find(name)) kept.metrics.FindOrAdd(name) = *family;
+  }
+  return kept;
 }
 
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {

@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
   // spread their buffers over them and RSS would settle far above what is in use. Two are
   // plenty for a sidecar that must stay small.
   mallopt(M_ARENA_MAX, 2);
+  // Bodies and parsed scrapes are megabytes each poll. A fixed mmap threshold sends every large
+  // buffer to mmap and back to the system when freed (glibc would otherwise raise the threshold
+  // and keep them in the heap, where they fragment it).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   Flags flags;
   std::string error;
   if (!ParseFlags(argc, argv, &flags, &error)) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <set>
 
 #include "collectors/snapshot_builder.h"
@@ -180,7 +182,7 @@ void Poller::PollOnce() {
     for (const ParseWarning& warning : data.tikv->warnings) {
       spdlog::debug("tikv /metrics line {}: {}", warning.line, warning.message);
     }
-    previous_tikv_ = std::move(latest_tikv_);
+    if (latest_tikv_) previous_tikv_ = std::make_shared<const TikvScrape>(KeepRateInputs(*latest_tikv_));
     latest_tikv_ = data.tikv;
     AddTikvMetrics(previous_tikv_.get(), *latest_tikv_, &state->snapshot);
     state->tikv = latest_tikv_;
@@ -194,9 +196,14 @@ void Poller::PollOnce() {
   }
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (any_up) ready_ = true;
-  latest_ = std::move(state);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (any_up) ready_ = true;
+    latest_ = std::move(state);
+  }
+  // A poll frees the scrape before last: give its pages back to the system now instead of
+  // keeping the high-water mark of three parsed scrapes resident until the next poll.
+  malloc_trim(0);
 }
 
 }  // namespace tikv_exporter
