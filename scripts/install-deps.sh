@@ -9,7 +9,7 @@ packages=(
   libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcrypt-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
-  prometheus
+  prometheus wrk python3-prometheus-client
   chromium
   python3
   clang libclang-rt-14-dev

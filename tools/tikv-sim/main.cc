@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +31,7 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --pd-store-status HOST:PORT  status address of a simulated TiKV store (repeatable; default:
                                this node's status address and four more)
   --pd-grpc-address HOST:PORT  the gRPC API (pdpb.PD) of the PD member of the same position
+  --pd-stores N                with no --pd-store-status: simulate N stores (default 5)
   --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
   --tls-ca PATH --tls-cert PATH --tls-key PATH
                                serve TiKV and PD over TLS only, requiring client certificates
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> pd_grpc_addresses;
   std::vector<std::string> store_statuses;
   std::string pd_fixture;
+  int pd_stores = 5;
   sim::SimTls tls;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -88,6 +91,8 @@ int main(int argc, char** argv) {
       store_statuses.push_back(value());
     } else if (arg == "--pd-fixture") {
       pd_fixture = value();
+    } else if (arg == "--pd-stores") {
+      pd_stores = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--tls-ca") {
       tls.ca = value();
     } else if (arg == "--tls-cert") {
@@ -148,7 +153,7 @@ int main(int argc, char** argv) {
   if (!pd_addresses.empty()) {
     if (store_statuses.empty()) {
       store_statuses.push_back(status_address);
-      for (int i = 1; i < 5; ++i) store_statuses.push_back("tikv-" + std::to_string(i) + ".sim:20180");
+      for (int i = 1; i < pd_stores; ++i) store_statuses.push_back("tikv-" + std::to_string(i) + ".sim:20180");
     }
     pd = std::make_unique<sim::SimPdCluster>(pd_addresses, pd_grpc_addresses, store_statuses, tls);
     if (!pd_fixture.empty()) pd->UseFixtures(pd_fixture);

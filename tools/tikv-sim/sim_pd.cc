@@ -60,7 +60,7 @@ SimPdCluster::SimPdCluster(std::vector<std::string> member_addresses, std::vecto
     StatusOr<HostPort> host = ParseHostPort(store.status_address);
     store.address = (host.ok() ? host->host : "tikv-" + std::to_string(i)) + ":" + std::to_string(20160 + i);
     store.capacity = 500 * kGiB;
-    store.used = (120 + 10.0 * static_cast<double>(i)) * kGiB;
+    store.used = (120 + 10.0 * static_cast<double>(i % 30)) * kGiB;  // within capacity for any count
     store.available = store.capacity - store.used - 50 * kGiB;
     store.regions = 300 + static_cast<int>(i) * 7;
     store.leaders = 100 + static_cast<int>(i) * 3;
