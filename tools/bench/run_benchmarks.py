@@ -447,7 +447,18 @@ def write_report(started, gb, py, proc, side, pd, profile):
         ]
     lines += ["## Reading the misses", ""]
     if parse_mb < 500:
-        lines += PARSE_MISS
+        lines += [f"- **Parse throughput**: {parse_mb:.0f} MB/s, {500 / parse_mb:.1f}× short of 500 MB/s."] + PARSE_MISS
+    if min(ratios) < 10:
+        lines += [f"- **Against Python**: {min(ratios):.1f}× at worst, short of 10× for the same reason as the parse "
+                  "throughput: ours is bound by allocation, not by scanning."]
+    peak_mb = max(paced["rss_peak"], flat["rss_peak"]) * 1024 / 1e6
+    if peak_mb > 40:
+        lines += [f"- **RSS**: {peak_mb:.1f} MB at the peak, {peak_mb - 40:.1f} MB over. About 20 MB is the process "
+                  "itself (gRPC, protobuf, OpenSSL and the C++ runtime mapped in, thread stacks); the rest is the "
+                  "latest parsed scrape (every sample's strings, several MB for the largest dump), the one being "
+                  "parsed, and per-request buffers under load. The previous scrape is already cut down to its rate "
+                  "families and pages are returned after every poll; the compact sample model above would shrink "
+                  "the parsed scrapes too."]
     lines += WHOLE_PROCESS_NOTE
     with open(OUTPUT, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -461,12 +472,13 @@ def prom_version():
 
 # Why the parse target is missed (written only when the run misses it).
 PARSE_MISS = [
-    "- **Parse throughput.** Every sample owns its metric name and its label names and values as",
-    "  `std::string`s, and duplicate detection builds a sorted series key per sample: the profile",
-    "  above is dominated by `malloc`/`free`, string construction and copies, not by scanning bytes.",
-    "  Reaching 500 MB/s needs a different model (labels as views into the body kept alive with the",
-    "  parsed result, families interned once, a hash of the label bytes for duplicates), which changes",
-    "  every consumer of `Exposition`; it is the next step of the performance issue.",
+    "  Every sample owns its metric name and its label names and values as `std::string`s: the",
+    "  profile above is dominated by the sample loop itself, `malloc`/`free` and string copies, not by",
+    "  scanning bytes (about 45 instructions per input byte). Duplicate detection no longer builds a",
+    "  key string per sample (a hash of the labels), which took allocations from ~129,000 to ~75,000",
+    "  per parse of the largest dump. Reaching 500 MB/s needs a different model: samples whose name",
+    "  and labels are views into the body kept alive with the parsed result, families interned once.",
+    "  That changes every consumer of `Exposition`; it is the next step of the performance issue.",
 ]
 WHOLE_PROCESS_NOTE = [
     "- Whole-process CPU per poll includes the HTTP client, gunzip, `/config`, the snapshot and the",
