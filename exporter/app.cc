@@ -160,7 +160,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
 
   HttpHandlers handlers;
   handlers.metrics = [&] {
-    return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()});
+    return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()},
+                         RenderOptions{reloader.Current()->pd_store_series == "local"});
   };
   handlers.landing_page = [&] {
     return RenderLandingPage(*poller.Latest(), build, reloader.Current()->status_address);

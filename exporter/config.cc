@@ -332,8 +332,12 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
                                  [&](const toml::value& e, const std::string& en) {
                                    config->pd_local_store_id = GetInt(e, en, 0, INT32_MAX);
                                  }},
-                                {"region_ttl_ms", [&](const toml::value& e, const std::string& en) {
+                                {"region_ttl_ms",
+                                 [&](const toml::value& e, const std::string& en) {
                                    config->pd_region_ttl_ms = GetInt(e, en, 1000, 86400000);
+                                 }},
+                                {"store_series", [&](const toml::value& e, const std::string& en) {
+                                   config->pd_store_series = GetChoice(e, en, {"all", "local"});
                                  }}});
                   }},
                  {"rocksdb",

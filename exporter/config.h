@@ -69,6 +69,9 @@ struct ExporterConfig {
   std::string pd_protocol = "http";   // http | grpc
   int64_t pd_local_store_id = 0;      // 0 = find this node's store by its status address
   int pd_region_ttl_ms = 60000;       // region-level PD calls at most this often
+  // Per-store series (tikv_exporter_pd_store_*) for every store PD knows ("all"), or only for this
+  // node's store ("local"): with N sidecars each exporting N stores, large clusters want "local".
+  std::string pd_store_series = "all";
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
 };

@@ -1,5 +1,6 @@
 #include "exporter/metrics_renderer.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -127,7 +128,7 @@ void AddSnapshot(const Snapshot& s, bool tikv_up, Families& f) {
   }
 }
 
-void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
+void AddPd(const PdData& pd, int64_t now_ms, bool local_store_series_only, Families& f) {
   Set(f.Gauge("tikv_exporter_pd_cluster_info", "The PD cluster this node belongs to and the member that answered; the value is 1."),
       {{"cluster_id", std::to_string(pd.cluster_id)}, {"endpoint", pd.endpoint}}, 1);
   auto& leader = f.Gauge("tikv_exporter_pd_member_leader", "1 for the PD member that is the leader.");
@@ -152,9 +153,17 @@ void AddPd(const PdData& pd, int64_t now_ms, Families& f) {
   auto& heartbeat = f.Gauge("tikv_exporter_pd_store_heartbeat_age_seconds",
                             "Seconds since the store's last heartbeat to PD.");
   constexpr const char* kStates[] = {"Up", "Disconnected", "Down", "Offline", "Tombstone"};
+  // The cluster in a handful of series, whatever its size: stores by state.
+  auto& by_state = f.Gauge("tikv_exporter_pd_stores", "Stores PD knows, by state.");
+  for (const char* name : kStates) {
+    Set(by_state, {{"state", name}},
+        static_cast<double>(std::count_if(pd.stores.begin(), pd.stores.end(),
+                                          [&](const PdStore& store) { return store.state_name == name; })));
+  }
   for (const PdStore& store : pd.stores) {
     const std::string id = std::to_string(store.id);
     const bool local = pd.local_store_id && *pd.local_store_id == store.id;
+    if (local_store_series_only && !local) continue;
     Set(info, {{"address", store.address}, {"engine", store.engine}, {"local", local ? "true" : "false"},
                {"status_address", store.status_address}, {"store_id", id}, {"version", store.version}},
         1);
@@ -372,7 +381,8 @@ void AddSelf(const SelfMetrics& self, Families& families) {
 
 }  // namespace
 
-std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self) {
+std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
+                          const RenderOptions& options) {
   Families families;
   Set(families.Gauge("tikv_exporter_build_info",
                      "Version and git revision of the exporter; the value is 1."),
@@ -381,7 +391,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build, const 
   AddSnapshot(state.snapshot, tikv != state.snapshot.sources.end() && tikv->second.up, families);
   AddDrift(state.drift, families);
   if (state.rocksdb) AddRocksDb(*state.rocksdb, families);
-  if (state.pd) AddPd(*state.pd, state.snapshot.timestamp_ms, families);
+  if (state.pd) AddPd(*state.pd, state.snapshot.timestamp_ms, options.pd_local_store_series_only, families);
   AddCollectorStats(state, families);
   AddSelf(self, families);
   std::string text = WriteExposition(families.exposition());

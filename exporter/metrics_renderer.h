@@ -43,9 +43,15 @@ struct SelfMetrics {
   ReloadStatus reload;
 };
 
+// Choices from the config that shape /metrics.
+struct RenderOptions {
+  bool pd_local_store_series_only = false;  // [collectors.pd] store_series = "local"
+};
+
 // Renders the Prometheus text exposition of one PollState: the snapshot series (only for
 // sources that are up), the per-collector series, build info, the HTTP request counter, the
 // limits and the reload status. Pure function of its inputs; thread-safe.
-std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self);
+std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
+                          const RenderOptions& options = {});
 
 }  // namespace tikv_exporter

@@ -139,5 +139,31 @@ TEST_F(PdIntegration, OldTikvTakesItsUsedSizeFromPd) {
   EXPECT_NE(HttpGet(env_.exporter_port(), "/api/v1/snapshot").body.find("\"used_source\":\"pd\""), std::string::npos);
 }
 
+// store_series = "local": a sidecar in a large cluster exports its own store's series only
+// (14 per store otherwise, on every sidecar), plus the cluster as stores by state.
+TEST(PdStoreSeries, LocalKeepsOnlyThisNodesStoreAndCountsTheRest) {
+  const int pd_port = FreePort();
+  SimAndExporter env;
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port), "--pd-stores", "50"});
+  std::string config = env.ConfigText(300, 250, {pd_port});
+  config.replace(config.find("region_ttl_ms"), 0, "store_series = \"local\"\n");
+  env.StartExporterWithConfig(config);
+  ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_pd_stores", {{"state", "Up"}}) == 50; },
+                      std::chrono::seconds(10)))
+      << env.exporter().Log();
+  const std::string metrics = env.Metrics();
+  size_t info_series = 0;
+  for (size_t at = metrics.find("\ntikv_exporter_pd_store_info{"); at != std::string::npos;
+       at = metrics.find("\ntikv_exporter_pd_store_info{", at + 1)) {
+    ++info_series;
+  }
+  EXPECT_EQ(info_series, 1u);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"local", "true"}, {"store_id", "1"}}), 1);
+  EXPECT_FALSE(SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", "4"}}).has_value());
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_stores", {{"state", "Down"}}), 0);
+  // Discovery still lists every store: it reads PD's data, not /metrics.
+  EXPECT_NE(HttpGet(env.exporter_port(), "/api/v1/targets").body.find("tikv-49.sim"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tikv_exporter::testing

@@ -173,5 +173,13 @@ TEST_F(ConfigTest, SecurityAndWebMistakesNameTheLineAndKey) {
       << half.status().message();
 }
 
+TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
+  StatusOr<ExporterConfig> config = LoadConfig(Write("[collectors.pd]\nstore_series = \"local\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->pd_store_series, "local");
+  EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, "all");
+  ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
+}
+
 }  // namespace
 }  // namespace tikv_exporter
