@@ -26,22 +26,21 @@ std::string_view Sample::LabelValue(std::string_view label_name) const {
 }
 
 const MetricFamily* Exposition::Find(std::string_view name) const {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? nullptr : &families_[it->second];
 }
 
 MetricFamily* Exposition::Find(std::string_view name) {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? nullptr : &families_[it->second];
 }
 
 MetricFamily& Exposition::FindOrAdd(std::string_view name) {
-  auto [it, inserted] = index_.try_emplace(std::string(name), families_.size());
-  if (inserted) {
-    families_.emplace_back();
-    families_.back().name = std::string(name);
-  }
-  return families_[it->second];
+  if (auto it = index_.find(name); it != index_.end()) return families_[it->second];
+  index_.emplace(std::string(name), families_.size());
+  families_.emplace_back();
+  families_.back().name = std::string(name);
+  return families_.back();
 }
 
 size_t Exposition::SampleCount() const {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,12 @@ struct MetricFamily {
 // All families of one scrape, in the order they first appeared. A value type; not thread-safe
 // for concurrent mutation, safe for concurrent reads.
 class Exposition {
+  // Lets index_ be searched with a string_view, without building a std::string per lookup.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+
  public:
   // Returns the family named `name`, or nullptr.
   const MetricFamily* Find(std::string_view name) const;
@@ -54,7 +61,7 @@ class Exposition {
 
  private:
   std::deque<MetricFamily> families_;
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;
 };
 
 }  // namespace tikv_exporter
