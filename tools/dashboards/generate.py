@@ -100,7 +100,7 @@ def rocksdb():
 def cluster():
     pd = lambda metric, extra="": sel(metric, extra, CLUSTER)
     return dashboard("tikv-exporter-cluster", "TiKV sidecar / Cluster (PD)", [
-        ("Stores by state", "short", [(f"count by (state) (max by (store_id, state) ({pd('tikv_exporter_pd_store_state')}) == 1)", "{{state}}")], "timeseries"),
+        ("Stores by state", "short", [(f"max by (state) ({pd('tikv_exporter_pd_stores')})", "{{state}}")], "timeseries"),
         ("Store capacity", "bytes", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'capacity'))})", "store {{store_id}}")], "timeseries"),
         ("Store used", "bytes", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'used'))})", "store {{store_id}}")], "timeseries"),
         ("Store available", "percentunit", [(f"max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'available'))}) / max by (store_id) ({pd('tikv_exporter_pd_store_size_bytes', lbl('type', '=', 'capacity'))})", "store {{store_id}}")], "timeseries"),
