@@ -11,14 +11,13 @@
 #include "collectors/pd_collector.h"
 #include "collectors/rocksdb_collector.h"
 #include "collectors/tikv_collector.h"
-#include "common/clock.h"
 #include "exporter/discovery.h"
 #include "exporter/grpc_server.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
-#include "exporter/logging.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/poller.h"
+#include "exporter/reloader.h"
 #include "exporter/snapshot_json.h"
 #include "exporter/version.h"
 
@@ -62,78 +61,6 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config, Conne
   return std::make_unique<CollectorSet>(std::move(collectors));
 }
 
-// Settings that belong to the listeners, the connection pool or the history: a reload cannot
-// change them; it says so instead of pretending.
-std::vector<std::string> NeedRestart(const ExporterConfig& running, const ExporterConfig& loaded) {
-  std::vector<std::string> keys;
-  auto check = [&](bool differs, const char* key) {
-    if (differs) keys.emplace_back(key);
-  };
-  check(running.listen_address != loaded.listen_address, "[exporter] listen_address");
-  check(running.grpc_listen_address != loaded.grpc_listen_address, "[exporter] grpc_listen_address");
-  check(running.history != loaded.history, "[exporter] history");
-  check(running.max_connections != loaded.max_connections, "[tikv] max_connections");
-  check(running.max_concurrent_requests != loaded.max_concurrent_requests, "[exporter] max_concurrent_requests");
-  check(running.max_grpc_watchers != loaded.max_grpc_watchers, "[exporter] max_grpc_watchers");
-  check(running.web_cert_file != loaded.web_cert_file || running.web_key_file != loaded.web_key_file ||
-            running.web_client_ca_file != loaded.web_client_ca_file ||
-            running.web_min_tls_version != loaded.web_min_tls_version ||
-            running.web_basic_auth_users != loaded.web_basic_auth_users,
-        "[web]");
-  return keys;
-}
-
-// The config in force and the outcome of the last reload; thread-safe (HTTP threads, the
-// signal thread).
-class Reloader {
- public:
-  Reloader(ExporterConfig config, ConfigLoader load, Poller* poller, ConnectionLimiter* limiter)
-      : config_(std::make_shared<const ExporterConfig>(std::move(config))),
-        load_(std::move(load)),
-        poller_(poller),
-        limiter_(limiter),
-        status_{true, NowMs<std::chrono::system_clock>()} {}
-
-  std::shared_ptr<const ExporterConfig> Current() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return config_;
-  }
-  ReloadStatus Status() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return status_;
-  }
-
-  tikv_exporter::Status Reload(const char* trigger) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::Error("no config file to reload");
-    if (!loaded.ok()) {
-      status_.last_successful = false;
-      spdlog::error("config reload ({}) failed, keeping the running config: {}", trigger, loaded.status().message());
-      return loaded.status();
-    }
-    for (const std::string& key : NeedRestart(*config_, *loaded)) {
-      spdlog::warn("config reload ({}): {} changed; it takes effect after a restart", key, trigger);
-    }
-    if (tikv_exporter::Status logging = ConfigureLogging(loaded->log_level, loaded->log_format); !logging.ok()) {
-      spdlog::warn("config reload ({}): {}", trigger, logging.message());
-    }
-    poller_->Reconfigure(MakeCollectors(*loaded, limiter_), loaded->poll_interval_ms, loaded->timeout_ms,
-                         loaded->expected_settings);
-    config_ = std::make_shared<const ExporterConfig>(std::move(*loaded));
-    status_ = {true, NowMs<std::chrono::system_clock>()};
-    spdlog::info("config reloaded ({}) from {}", trigger, config_->source_path);
-    return tikv_exporter::Status::Ok();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const ExporterConfig> config_;
-  const ConfigLoader load_;
-  Poller* const poller_;
-  ConnectionLimiter* const limiter_;
-  ReloadStatus status_;
-};
-
 }  // namespace
 
 int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
@@ -155,7 +82,12 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   LimitTracker limits;
   Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms,
                 config.expected_settings, &history, &limits);
-  Reloader reloader(config, std::move(reload), &poller, &limiter);
+  Reloader reloader(
+      config, std::move(reload),
+      [&](const ExporterConfig& loaded) {
+        poller.Reconfigure(MakeCollectors(loaded, &limiter), loaded.poll_interval_ms, loaded.timeout_ms,
+                           loaded.expected_settings);
+      });
   HttpRequestCounter requests;
 
   HttpHandlers handlers;
