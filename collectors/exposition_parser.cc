@@ -1,6 +1,5 @@
 #include "collectors/exposition_parser.h"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>

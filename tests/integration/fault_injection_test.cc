@@ -20,10 +20,6 @@ using std::chrono::steady_clock;
 constexpr int kPollMs = 300;
 constexpr int kTimeoutMs = 250;
 
-double Up(const std::string& metrics, const std::string& collector) {
-  return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
-}
-
 // /metrics answers fast whatever the upstream does: a scrape never waits for a poll.
 void ExpectScrapesStayFast(const SimAndExporter& env) {
   for (int i = 0; i < 5; ++i) {
@@ -61,10 +57,10 @@ TEST_P(TikvFault, SourceGoesDownScrapesStayFastAndItRecovers) {
   SimAndExporter env;
   env.StartSim();
   env.StartExporter(kPollMs, kTimeoutMs);
-  ASSERT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
 
   env.Control(std::string("/control/fault?") + fault.control);
-  ASSERT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 0; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 0; }, std::chrono::seconds(10)))
       << "still up under " << fault.name;
   ExpectScrapesStayFast(env);
   const std::string metrics = env.Metrics();
@@ -73,7 +69,7 @@ TEST_P(TikvFault, SourceGoesDownScrapesStayFastAndItRecovers) {
   EXPECT_TRUE(LogSaysWhy(env.exporter().Log(), fault.expected)) << "the log should say why: " << fault.expected;
 
   env.Control("/control/fault?mode=none");
-  EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)))
+  EXPECT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)))
       << "did not recover from " << fault.name;
   EXPECT_TRUE(env.exporter().Running());
 }
@@ -97,7 +93,7 @@ TEST(Limits, BodyBoundIsCountedAndLoggedOncePerStreak) {
   SimAndExporter env;
   env.StartSim();
   env.StartExporterWithConfig(env.ConfigText(200, 180, {}, "max_body_bytes = 65536\n"));
-  ASSERT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
   env.Control("/control/fault?mode=huge");
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -107,9 +103,9 @@ TEST(Limits, BodyBoundIsCountedAndLoggedOncePerStreak) {
       std::chrono::seconds(10)));
   std::string metrics = env.Metrics();
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_limit_reached", {{"limit", "upstream_body_bytes"}}), 1);
-  EXPECT_EQ(Up(metrics, "tikv"), 0);
+  EXPECT_EQ(CollectorUp(metrics, "tikv"), 0);
   env.Control("/control/fault?mode=none");
-  ASSERT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
   EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_limit_reached", {{"limit", "upstream_body_bytes"}}), 0);
   const std::string log = env.exporter().Log();
   size_t reached = 0;
@@ -131,7 +127,7 @@ TEST(Limits, SeriesBoundMarksTikvDownWithTheLimitNamed) {
                    .value_or(0) >= 1;
       },
       std::chrono::seconds(10)));
-  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0);
+  EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 0);
   EXPECT_NE(env.exporter().Log().find("more than 50 samples"), std::string::npos);
 }
 
@@ -141,19 +137,19 @@ TEST(PdFaults, GarbageHangAndErrorsMarkPdDownAndLeaderChangesDoNot) {
   env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_ports[0]), "--pd-address",
                 "127.0.0.1:" + std::to_string(pd_ports[1])});
   env.StartExporter(kPollMs, kTimeoutMs, {pd_ports[0], pd_ports[1]});
-  ASSERT_TRUE(WaitFor([&] { return Up(env.Metrics(), "pd") == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "pd") == 1; }, std::chrono::seconds(10)));
   for (const char* mode : {"mode=garbage", "mode=hang", "mode=error&code=503", "mode=wrongtype", "mode=midbody"}) {
     env.Control(std::string("/control/pd/fault?") + mode);
-    EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "pd") == 0; }, std::chrono::seconds(10))) << mode;
+    EXPECT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "pd") == 0; }, std::chrono::seconds(10))) << mode;
     ExpectScrapesStayFast(env);
-    EXPECT_EQ(Up(env.Metrics(), "tikv"), 1) << "a PD fault must not take TiKV down";
+    EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 1) << "a PD fault must not take TiKV down";
     env.Control("/control/pd/fault?mode=none");
-    EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "pd") == 1; }, std::chrono::seconds(10))) << mode;
+    EXPECT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "pd") == 1; }, std::chrono::seconds(10))) << mode;
   }
   for (int leader : {1, 0, 1}) {
     env.Control("/control/pd/leader?index=" + std::to_string(leader));
     ASSERT_TRUE(env.WaitForPolls(2));
-    EXPECT_EQ(Up(env.Metrics(), "pd"), 1) << "leader moved to " << leader;
+    EXPECT_EQ(CollectorUp(env.Metrics(), "pd"), 1) << "leader moved to " << leader;
   }
 }
 

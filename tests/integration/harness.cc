@@ -234,4 +234,8 @@ ProcessUsage UsageOf(int pid) {
   return usage;
 }
 
+double CollectorUp(const std::string& metrics, const std::string& collector) {
+  return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
+}
+
 }  // namespace tikv_exporter::testing

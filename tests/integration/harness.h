@@ -72,6 +72,9 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 std::optional<double> SampleValue(const std::string& body, const std::string& name,
                                   const std::map<std::string, std::string>& labels = {});
 
+// tikv_exporter_collector_success{collector} in a /metrics body: 1 up, 0 down, -1 absent.
+double CollectorUp(const std::string& metrics, const std::string& collector);
+
 // A free port p whose partner p + `offset` was free too (a TiKV status port and its sidecar's).
 int FreePortWithPartner(int offset);
 

@@ -14,10 +14,6 @@
 namespace tikv_exporter::testing {
 namespace {
 
-double Up(const std::string& metrics, const std::string& collector) {
-  return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
-}
-
 // Certificates made fresh for each test by scripts/make-test-certs.sh.
 class Certificates {
  public:
@@ -74,7 +70,7 @@ TEST_P(UpstreamTls, PollsTlsOnlyTikvAndPdWithAClientCertificate) {
   EXPECT_TRUE(WaitFor(
       [&] {
         const std::string metrics = env.Metrics();
-        return Up(metrics, "tikv") == 1 && Up(metrics, "pd") == 1 &&
+        return CollectorUp(metrics, "tikv") == 1 && CollectorUp(metrics, "pd") == 1 &&
                SampleValue(metrics, "tikv_exporter_qps", {{"type", "kv_get"}}).has_value();
       },
       std::chrono::seconds(15)))
@@ -92,7 +88,7 @@ TEST(UpstreamTlsFailures, WithoutAClientCertificateTheSourceIsDownAndSaysTls) {
   env.StartSim(SimTlsFlags(certs));
   env.StartExporterWithConfig(env.ConfigText(300, 250, {}, "", SecurityTable(certs, "")));
   ASSERT_TRUE(env.WaitForPolls(3));
-  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0);
+  EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 0);
   const std::string log = env.exporter().Log();
   EXPECT_TRUE(log.find("TLS") != std::string::npos || log.find("closed while") != std::string::npos) << log;
 }
@@ -103,7 +99,7 @@ TEST(UpstreamTlsFailures, PlainHttpToATlsOnlyNodeIsDown) {
   env.StartSim(SimTlsFlags(certs));
   env.StartExporter(300, 250);
   ASSERT_TRUE(env.WaitForPolls(3));
-  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0);
+  EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 0);
 }
 
 // The client certificate on disk is replaced while the exporter runs (cert-manager, Vault):
@@ -118,13 +114,13 @@ TEST(UpstreamTlsRotation, ARotatedClientCertificateIsUsedWithoutARestart) {
   config.replace(config.find("region_ttl_ms"), 0, "protocol = \"grpc\"\n");
   env.StartExporterWithConfig(config);
   ASSERT_TRUE(env.WaitForPolls(3));
-  EXPECT_EQ(Up(env.Metrics(), "tikv"), 0) << "the rogue CA's certificate must be refused";
-  EXPECT_EQ(Up(env.Metrics(), "pd"), 0);
+  EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 0) << "the rogue CA's certificate must be refused";
+  EXPECT_EQ(CollectorUp(env.Metrics(), "pd"), 0);
 
   certs.Replace("exporter-client", "client");
-  EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
   // gRPC watches the files every 10 s and reconnects with backoff.
-  EXPECT_TRUE(WaitFor([&] { return Up(env.Metrics(), "pd") == 1; }, std::chrono::seconds(45)));
+  EXPECT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "pd") == 1; }, std::chrono::seconds(45)));
 }
 
 // The exporter's own listeners behind TLS and basic auth.
