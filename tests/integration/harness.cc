@@ -120,18 +120,29 @@ HttpResult HttpPost(int port, const std::string& path) {
   return ToResult(client.Post(path));
 }
 
-int FreePort() {
+namespace {
+
+// Binds a TCP socket to 127.0.0.1:`port` (0: any free port) and closes it again; the port that
+// was bound, or -1 when it was taken.
+int BindLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  int bound = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    socklen_t length = sizeof(address);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    bound = ntohs(address.sin_port);
+  }
   close(fd);
-  return ntohs(address.sin_port);
+  return bound;
 }
+
+}  // namespace
+
+int FreePort() { return BindLoopback(0); }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -161,15 +172,7 @@ int FreePortWithPartner(int offset) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     const int port = FreePort();
     const int partner = port + offset;
-    if (partner > 65535) continue;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(partner));
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-    close(fd);
-    if (free) return port;
+    if (partner <= 65535 && BindLoopback(partner) == partner) return port;
   }
   return 0;
 }
