@@ -5,10 +5,8 @@
 namespace tikv_exporter {
 
 LimitTracker::LimitTracker() {
-  for (const char* limit : {"upstream_body_bytes", "series_per_poll", "labels_per_series", "label_value_bytes",
-                            "http_concurrent_requests", "grpc_watchers"}) {
-    limits_[limit];
-  }
+  for (const char* limit : kUpstreamLimits) limits_[limit];
+  for (const char* limit : kClientLimits) limits_[limit];
 }
 
 void LimitTracker::Hit(const std::string& limit, const std::string& detail) {

@@ -18,7 +18,13 @@ class LimitTracker {
     bool reached = false;
   };
 
-  // Every limit the exporter enforces, so each has a series (0) before it is first hit.
+  // The bounds on what upstreams send: every poll either hits them or clears them.
+  static constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "series_per_poll", "labels_per_series",
+                                                    "label_value_bytes"};
+  // The bounds on what clients of the exporter open.
+  static constexpr const char* kClientLimits[] = {"http_concurrent_requests", "grpc_watchers"};
+
+  // Every limit above, so each has a series (0) before it is first hit.
   LimitTracker();
 
   // Records one hit of `limit`; `detail` goes into the log line when this starts a hit streak.

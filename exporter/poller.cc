@@ -10,13 +10,6 @@
 #include "common/clock.h"
 
 namespace tikv_exporter {
-namespace {
-
-// The bounds on what upstreams send; each poll either hits them or clears them.
-constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "series_per_poll", "labels_per_series",
-                                           "label_value_bytes"};
-
-}  // namespace
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
                std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings,
@@ -85,11 +78,6 @@ void Poller::Reconfigure(std::unique_ptr<CollectorSet> collectors, int poll_inte
   wake_.notify_all();  // a shorter interval takes effect now, not at the end of the old one
 }
 
-std::chrono::milliseconds Poller::Interval() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return pending_plan_ ? pending_plan_->interval : plan_.interval;
-}
-
 void Poller::TakePendingPlan() {
   std::unique_ptr<Plan> pending;
   {
@@ -110,7 +98,7 @@ void Poller::Run() {
   auto next = Clock::now();
   while (true) {
     PollOnce();
-    const auto interval = Interval();
+    const auto interval = plan_.interval;  // a plan that arrives later wakes the wait below
     next += interval;
     // A poll that overran its interval skips the missed ticks instead of bursting.
     const auto now = Clock::now();
@@ -173,7 +161,7 @@ void Poller::PollOnce() {
   }
   state->collectors = stats_;
   if (limits_ != nullptr) {
-    for (const char* limit : kUpstreamLimits) {
+    for (const char* limit : LimitTracker::kUpstreamLimits) {
       if (!limits_hit.contains(limit)) limits_->Clear(limit);
     }
   }

@@ -81,7 +81,6 @@ class Poller {
     std::chrono::milliseconds timeout;
     std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
   };
-  std::chrono::milliseconds Interval() const;
   void TakePendingPlan();
 
   SnapshotHistory* const history_;
