@@ -62,8 +62,7 @@ class HttplibFetcher : public HttpFetcher {
     client.set_keep_alive(false);
 
     HttpResponse response;
-    std::string failure;
-    bool too_large = false;
+    Status failure;  // why on_data stopped the transfer
     httplib::Headers headers = {{"Accept-Encoding", "gzip"}};
     auto on_response = [&](const httplib::Response& r) {
       response.status = r.status;
@@ -72,22 +71,20 @@ class HttplibFetcher : public HttpFetcher {
     };
     auto on_data = [&](const char* data, size_t length) {
       if (response.body.size() + length > options.max_body_bytes) {
-        failure = "response body larger than " + std::to_string(options.max_body_bytes) + " bytes (max_body_bytes)";
-        too_large = true;
+        failure = Status::LimitHit("upstream_body_bytes", "response body larger than " +
+                                                              std::to_string(options.max_body_bytes) +
+                                                              " bytes (max_body_bytes)");
         return false;
       }
       if (std::chrono::steady_clock::now() > options.deadline) {
-        failure = "deadline exceeded while reading the body";
+        failure = Status::Error("deadline exceeded while reading the body");
         return false;
       }
       response.body.append(data, length);
       return true;
     };
     httplib::Result result = client.Get(std::string(path), headers, on_response, on_data);
-    if (!failure.empty()) {
-      std::string message = "GET " + base_url_ + std::string(path) + ": " + failure;
-      return too_large ? Status::LimitHit("upstream_body_bytes", message) : Status::Error(message);
-    }
+    if (!failure.ok()) return failure.Prefixed("GET " + base_url_ + std::string(path) + ": ");
     if (!result) {
       // httplib reports its own read timeout (set to the time left) as a read error, and may
       // fire it a little early: a failure this close to the deadline is the deadline.
