@@ -31,6 +31,12 @@ bool ParseFault(const std::string& name, Fault* fault) {
   return false;
 }
 
+std::string FaultNames() {
+  std::string names;
+  for (const auto& [name, value] : kFaults) names += (names.empty() ? "" : "|") + std::string(name);
+  return names;
+}
+
 const char* FaultName(Fault fault) {
   for (const auto& [name, value] : kFaults) {
     if (fault == value) return name;

@@ -23,9 +23,11 @@ enum class Fault {
   kFlap,       // every other poll healthy, the others cycle through the faults above
 };
 
-// Parses "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap"; false when unknown.
+// Parses one of FaultNames(); false when unknown.
 bool ParseFault(const std::string& name, Fault* fault);
 const char* FaultName(Fault fault);
+// Every fault's name: "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap".
+std::string FaultNames();
 
 // Applies the current fault to every request of one httplib server (its pre-routing handler).
 // `poll_path` is the first request of each poll (TiKV: /status; PD: /pd/api/v1/members): in

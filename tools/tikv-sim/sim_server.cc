@@ -42,10 +42,8 @@ void SimServer::StopStatus() {
   status_server_.reset();
 }
 
-void SimServer::SetFault(const std::string& mode, int delay_ms, int code) {
-  down_ = mode == "down";
-  Fault fault = Fault::kNone;
-  if (!down_) ParseFault(mode, &fault);
+void SimServer::SetFault(bool down, Fault fault, int delay_ms, int code) {
+  down_ = down;
   faults_.Set(fault, delay_ms, code);  // also releases hung requests, so a stop cannot wait on them
   if (down_) {
     StopStatus();
@@ -67,32 +65,38 @@ std::string SimServer::StateText() const {
 bool SimServer::ServeControl(const std::string& host, int port) {
   control_server_ = MakeSimHttpServer(SimTls{});
   httplib::Server& control = *control_server_;
-  auto fault_request = [](const httplib::Request& req, httplib::Response& res, bool allow_down, Fault* fault) {
+  // ?mode=M[&delay_ms=N][&code=C] of both fault endpoints; false (and a 400) for an unknown mode.
+  struct FaultRequest {
+    bool down = false;
+    Fault fault = Fault::kNone;
+    int delay_ms = 0;
+    int code = 0;
+  };
+  auto parse_fault = [](const httplib::Request& req, httplib::Response& res, bool allow_down, FaultRequest* out) {
     const std::string mode = req.get_param_value("mode");
-    if ((allow_down && mode == "down") || ParseFault(mode, fault)) return true;
+    out->down = allow_down && mode == "down";
+    out->delay_ms = std::atoi(req.get_param_value("delay_ms").c_str());
+    out->code = std::atoi(req.get_param_value("code").c_str());
+    if (out->down || ParseFault(mode, &out->fault)) return true;
     res.status = 400;
-    res.set_content("mode must be " + std::string(allow_down ? "down|" : "") +
-                        "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap\n",
-                    "text/plain");
+    res.set_content("mode must be " + std::string(allow_down ? "down|" : "") + FaultNames() + "\n", "text/plain");
     return false;
   };
-  control.Post("/control/fault", [this, fault_request](const httplib::Request& req, httplib::Response& res) {
-    Fault fault = Fault::kNone;
-    if (!fault_request(req, res, true, &fault)) return;
-    SetFault(req.get_param_value("mode"), std::atoi(req.get_param_value("delay_ms").c_str()),
-             std::atoi(req.get_param_value("code").c_str()));
+  control.Post("/control/fault", [this, parse_fault](const httplib::Request& req, httplib::Response& res) {
+    FaultRequest request;
+    if (!parse_fault(req, res, true, &request)) return;
+    SetFault(request.down, request.fault, request.delay_ms, request.code);
     res.set_content(StateText(), "text/plain");
   });
-  control.Post("/control/pd/fault", [this, fault_request](const httplib::Request& req, httplib::Response& res) {
-    Fault fault = Fault::kNone;
-    if (!fault_request(req, res, false, &fault)) return;
+  control.Post("/control/pd/fault", [this, parse_fault](const httplib::Request& req, httplib::Response& res) {
+    FaultRequest request;
+    if (!parse_fault(req, res, false, &request)) return;
     if (pd_ == nullptr) {
       res.status = 400;
       res.set_content("no simulated PD\n", "text/plain");
       return;
     }
-    pd_->faults().Set(fault, std::atoi(req.get_param_value("delay_ms").c_str()),
-                      std::atoi(req.get_param_value("code").c_str()));
+    pd_->faults().Set(request.fault, request.delay_ms, request.code);
     res.set_content(StateText(), "text/plain");
   });
   control.Post("/control/restart", [this](const httplib::Request&, httplib::Response& res) {

@@ -44,7 +44,8 @@ class SimServer {
   void StopAll();
 
  private:
-  void SetFault(const std::string& mode, int delay_ms, int code);
+  // `down` closes the status port; otherwise it serves with `fault`.
+  void SetFault(bool down, Fault fault, int delay_ms, int code);
   std::string StateText() const;
 
   SimNode* const node_;
