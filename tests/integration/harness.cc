@@ -120,6 +120,16 @@ HttpResult HttpPost(int port, const std::string& path) {
   return ToResult(client.Post(path));
 }
 
+HttpResult HttpsRequest(int port, const std::string& path, const std::string& ca_file, const std::string& user,
+                        const std::string& password, bool post) {
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path(ca_file.c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(5, 0);
+  if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
+  return ToResult(post ? client.Post(path.c_str(), "", "text/plain") : client.Get(path.c_str()));
+}
+
 namespace {
 
 // Binds a TCP socket to 127.0.0.1:`port` (0: any free port) and closes it again; the port that

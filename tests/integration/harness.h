@@ -52,6 +52,10 @@ struct HttpResult {
 HttpResult HttpGet(int port, const std::string& path,
                    const std::map<std::string, std::string>& headers = {});
 HttpResult HttpPost(int port, const std::string& path);
+// One GET (POST when `post`) to https://127.0.0.1:`port`, verifying the server against `ca_file`,
+// with basic auth when `user` is not empty.
+HttpResult HttpsRequest(int port, const std::string& path, const std::string& ca_file, const std::string& user,
+                        const std::string& password, bool post);
 
 // What /proc says about a process: open file descriptors, threads, resident memory.
 struct ProcessUsage {

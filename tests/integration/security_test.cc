@@ -3,7 +3,6 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -144,18 +143,7 @@ class WebSecurity : public ::testing::Test {
 
   HttpResult Get(const std::string& path, const std::string& user, const std::string& password,
                  const std::string& method = "GET") {
-    httplib::SSLClient client("127.0.0.1", env_.exporter_port());
-    client.set_ca_cert_path(certs_("ca.crt").c_str());
-    client.enable_server_certificate_verification(true);
-    client.set_connection_timeout(5, 0);
-    if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
-    httplib::Result result = method == "POST" ? client.Post(path.c_str(), "", "text/plain") : client.Get(path.c_str());
-    HttpResult out;
-    if (!result) return out;
-    out.status = result->status;
-    out.body = result->body;
-    for (const auto& [name, value] : result->headers) out.headers[name] = value;
-    return out;
+    return HttpsRequest(env_.exporter_port(), path, certs_("ca.crt"), user, password, method == "POST");
   }
 
   SimAndExporter env_;
