@@ -45,12 +45,6 @@ def http_get(port, path, timeout=10):
         return r.read().decode()
 
 
-def http_post(port, path):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.read().decode()
-
-
 def wait_for(condition, seconds=20):
     deadline = time.time() + seconds
     while time.time() < deadline:
