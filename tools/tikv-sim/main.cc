@@ -6,13 +6,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "collectors/exposition_parser.h"
 #include "common/address.h"
+#include "tools/tikv-sim/sim_files.h"
 #include "tools/tikv-sim/sim_server.h"
 
 namespace {
@@ -111,17 +111,15 @@ int main(int argc, char** argv) {
   if (fixture.empty()) {
     node = std::make_unique<sim::SimNode>(sim::SimNode::BuiltInExposition());
   } else {
-    std::ifstream in(fixture, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = sim::ReadWholeFile(fixture);
+    if (!text) {
       std::fprintf(stderr, "tikv-sim: cannot read %s\n", fixture.c_str());
       return 1;
     }
-    std::stringstream text;
-    text << in.rdbuf();
     if (raw) {
-      node = sim::SimNode::Raw(text.str());
+      node = sim::SimNode::Raw(*text);
     } else {
-      StatusOr<ParseResult> parsed = ParseExposition(text.str());
+      StatusOr<ParseResult> parsed = ParseExposition(*text);
       if (!parsed.ok()) {
         std::fprintf(stderr, "tikv-sim: %s: %s\n", fixture.c_str(), parsed.status().message().c_str());
         return 1;

@@ -5,10 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "common/address.h"
+#include "tools/tikv-sim/sim_files.h"
 #include "tools/tikv-sim/sim_pd_grpc.h"
 #include "tools/tikv-sim/sim_server.h"
 
@@ -207,11 +206,7 @@ void SimPdCluster::UseFixtures(std::string prefix) {
 }
 
 std::string SimPdCluster::FixtureBody(const std::string& name) const {
-  std::ifstream in(fixture_prefix_ + name, std::ios::binary);
-  if (!in) return "";
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return ReadWholeFile(fixture_prefix_ + name).value_or("");
 }
 
 std::string SimPdCluster::MemberJson(const Member& member) const {

@@ -2,9 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
-
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
+#include "tools/tikv-sim/sim_files.h"
 #include "tools/tikv-sim/sim_pd.h"
 
 namespace tikv_exporter::sim {
@@ -102,13 +101,9 @@ class PdService final : public pdpb::PD::Service {
 // Like PD with [security]: TLS, and a client certificate signed by the CA required.
 std::shared_ptr<grpc::ServerCredentials> Credentials(const SimTls& tls) {
   if (!tls.enabled()) return grpc::InsecureServerCredentials();
-  auto read = [](const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
   grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  options.pem_root_certs = read(tls.ca);
-  options.pem_key_cert_pairs.push_back({read(tls.key), read(tls.cert)});
+  options.pem_root_certs = ReadWholeFile(tls.ca).value_or("");
+  options.pem_key_cert_pairs.push_back({ReadWholeFile(tls.key).value_or(""), ReadWholeFile(tls.cert).value_or("")});
   return grpc::SslServerCredentials(options);
 }
 
