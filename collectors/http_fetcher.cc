@@ -1,35 +1,128 @@
 #include "collectors/http_fetcher.h"
 
-#include <httplib.h>
+#include <curl/curl.h>
+
+#include <mutex>
 
 #include "common/address.h"
+#include "common/ascii.h"
 
 namespace tikv_exporter {
 namespace {
 
 using std::chrono::duration_cast;
-using std::chrono::microseconds;
+using std::chrono::milliseconds;
 
-std::string DescribeError(httplib::Error error) {
-  switch (error) {
-    case httplib::Error::Connection:
-      return "connection refused or unreachable";
-    case httplib::Error::Read:
-      return "the connection closed while reading the answer";
-    case httplib::Error::Write:
-      return "the connection closed while sending the request";
-    case httplib::Error::SSLConnection:
-    case httplib::Error::SSLServerVerification:
-      return "TLS handshake failed (" + httplib::to_string(error) + ")";
-    default:
-      return httplib::to_string(error);
-  }
+// curl_global_init must run once before any handle is made; 7.84+ makes it thread-safe.
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-class HttplibFetcher : public HttpFetcher {
+// What one transfer has seen so far; curl's callbacks write into it.
+struct Transfer {
+  const HttpRequestOptions* options;
+  HttpResponse response;
+  size_t head_bytes = 0;
+  std::string content_length;  // the first Content-Length of the current response head
+  Status failure;              // why a callback stopped the transfer
+};
+
+// Called once per header line of every response head (a 100-continue or redirect head too).
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t length = size * count;
+  transfer->head_bytes += length;
+  if (transfer->head_bytes > transfer->options->max_head_bytes) {
+    transfer->failure = Status::LimitHit(
+        "upstream_header_bytes", "response head (status line and headers) larger than " +
+                                     std::to_string(transfer->options->max_head_bytes) + " bytes");
+    return 0;
+  }
+  const std::string_view line(data, length);
+  if (line.starts_with("HTTP/")) {  // a new response head starts
+    transfer->content_length.clear();
+    transfer->response.content_type.clear();
+  } else if (StartsWithIgnoringCase(line, "content-length:")) {
+    const std::string value(TrimAsciiSpace(line.substr(15)));
+    // RFC 9112 §6.3: differing lengths make the message's framing unknowable; a proxy or a
+    // smuggling attempt, never a body to trust.
+    if (!transfer->content_length.empty() && transfer->content_length != value) {
+      transfer->failure = Status::Error("conflicting Content-Length headers (" + transfer->content_length +
+                                        " and " + value + ")");
+      return 0;
+    }
+    transfer->content_length = value;
+  } else if (StartsWithIgnoringCase(line, "content-type:")) {
+    transfer->response.content_type = std::string(TrimAsciiSpace(line.substr(13)));
+  }
+  return length;
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t length = size * count;
+  std::string& body = transfer->response.body;
+  if (body.size() + length > transfer->options->max_body_bytes) {
+    transfer->failure = Status::LimitHit("upstream_body_bytes", "response body larger than " +
+                                                                    std::to_string(transfer->options->max_body_bytes) +
+                                                                    " bytes (max_body_bytes)");
+    return 0;
+  }
+  body.append(data, length);
+  return length;
+}
+
+std::string DescribeError(CURLcode code, const char* detail) {
+  std::string text;
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "no complete answer before the deadline (timeout_ms)";
+    case CURLE_COULDNT_CONNECT:
+      text = "connection refused or unreachable";
+      break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      text = "cannot resolve the host name";
+      break;
+    case CURLE_SEND_ERROR:
+      text = "the connection closed while sending the request";
+      break;
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+      text = "the connection closed while reading the answer";
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+      text = "TLS handshake failed";
+      break;
+    default:
+      text = curl_easy_strerror(code);
+  }
+  if (detail != nullptr && detail[0] != '\0') text += " (" + std::string(detail) + ")";
+  return text;
+}
+
+// A libcurl easy handle, cleaned up on every path.
+struct EasyHandle {
+  CURL* curl = curl_easy_init();
+  ~EasyHandle() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+};
+
+// libcurl, not cpp-httplib's client: httplib parses the status line with a recursive std::regex
+// (a 50 KB reason phrase overflowed the stack), bounds neither the header block nor the time a
+// head may take. libcurl has a whole-transfer deadline, header callbacks to bound the head, and
+// gzip and TLS built in.
+class CurlFetcher : public HttpFetcher {
  public:
-  HttplibFetcher(std::string base_url, ConnectionLimiter* limiter, UpstreamTls tls)
-      : base_url_(std::move(base_url)), limiter_(limiter), tls_(std::move(tls)) {}
+  CurlFetcher(std::string base_url, ConnectionLimiter* limiter, UpstreamTls tls)
+      : base_url_(std::move(base_url)), limiter_(limiter), tls_(std::move(tls)) {
+    InitCurlOnce();
+  }
 
   const std::string& base_url() const override { return base_url_; }
 
@@ -39,61 +132,53 @@ class HttplibFetcher : public HttpFetcher {
     }
     StatusOr<HttpResponse> result = GetWithSlot(path, options);
     if (limiter_ != nullptr) limiter_->Release();
+    if (!result.ok()) return result.status().Prefixed("GET " + base_url_ + std::string(path) + ": ");
     return result;
   }
 
  private:
   StatusOr<HttpResponse> GetWithSlot(std::string_view path, const HttpRequestOptions& options) {
-    auto remaining = duration_cast<microseconds>(options.deadline - std::chrono::steady_clock::now());
+    const auto remaining = duration_cast<milliseconds>(options.deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return Status::Error("deadline exceeded before the request");
-    // A new client per request: certificate files are read again, so rotation needs no restart.
-    httplib::Client client(base_url_, tls_.cert_path, tls_.key_path);
-    if (tls_.enabled()) {
-      client.set_ca_cert_path(tls_.ca_path.c_str());
-      client.enable_server_certificate_verification(true);
-    }
-    const auto seconds = remaining.count() / 1'000'000;
-    const auto micros = remaining.count() % 1'000'000;
-    client.set_connection_timeout(seconds, micros);
-    client.set_read_timeout(seconds, micros);
-    client.set_write_timeout(seconds, micros);
-    client.set_decompress(true);
-    client.set_tcp_nodelay(true);  // the request is small writes: no waiting for delayed ACKs
-    client.set_keep_alive(false);
+    EasyHandle easy;
+    if (easy.curl == nullptr) return Status::Error("cannot create a libcurl handle");
+    CURL* curl = easy.curl;
+    Transfer transfer{&options, {}, 0, {}, {}};
+    char error_detail[CURL_ERROR_SIZE] = {};
+    const std::string url = base_url_ + std::string(path);
 
-    HttpResponse response;
-    Status failure;  // why on_data stopped the transfer
-    httplib::Headers headers = {{"Accept-Encoding", "gzip"}};
-    auto on_response = [&](const httplib::Response& r) {
-      response.status = r.status;
-      response.content_type = r.get_header_value("Content-Type");
-      return true;
-    };
-    auto on_data = [&](const char* data, size_t length) {
-      if (response.body.size() + length > options.max_body_bytes) {
-        failure = Status::LimitHit("upstream_body_bytes", "response body larger than " +
-                                                              std::to_string(options.max_body_bytes) +
-                                                              " bytes (max_body_bytes)");
-        return false;
-      }
-      if (std::chrono::steady_clock::now() > options.deadline) {
-        failure = Status::Error("deadline exceeded while reading the body");
-        return false;
-      }
-      response.body.append(data, length);
-      return true;
-    };
-    httplib::Result result = client.Get(std::string(path), headers, on_response, on_data);
-    if (!failure.ok()) return failure.Prefixed("GET " + base_url_ + std::string(path) + ": ");
-    if (!result) {
-      // httplib reports its own read timeout (set to the time left) as a read error, and may
-      // fire it a little early: a failure this close to the deadline is the deadline.
-      const bool late = std::chrono::steady_clock::now() + std::chrono::milliseconds(20) >= options.deadline;
-      return Status::Error("GET " + base_url_ + std::string(path) + ": " +
-                           (late ? "no complete answer before the deadline"
-                                 : DescribeError(result.error())));
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // many threads: no SIGALRM for DNS timeouts
+    // One deadline for the whole exchange (connect, TLS, head and body), whatever the peer drips.
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_detail);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    // A new handle per request reads the certificate files again: rotation needs no restart.
+    if (tls_.enabled()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_path.c_str());
+    if (!tls_.cert_path.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls_.cert_path.c_str());
+    if (!tls_.key_path.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls_.key_path.c_str());
+
+    const CURLcode code = curl_easy_perform(curl);
+    if (!transfer.failure.ok()) return transfer.failure;
+    // libcurl refuses one header line over 100 KiB before the header callback sees it, and
+    // calls that running out of memory.
+    if (code == CURLE_OUT_OF_MEMORY && transfer.response.body.empty()) {
+      return Status::LimitHit("upstream_header_bytes", "a response header line longer than libcurl accepts (" +
+                                                           std::string(error_detail) + ")");
     }
-    return response;
+    if (code != CURLE_OK) return Status::Error(DescribeError(code, error_detail));
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    transfer.response.status = static_cast<int>(status);
+    return std::move(transfer.response);
   }
 
   const std::string base_url_;
@@ -119,7 +204,7 @@ StatusOr<std::string> NormalizeBaseUrl(std::string_view address, std::string_vie
 }
 
 std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter, UpstreamTls tls) {
-  return std::make_unique<HttplibFetcher>(std::move(base_url), limiter, std::move(tls));
+  return std::make_unique<CurlFetcher>(std::move(base_url), limiter, std::move(tls));
 }
 
 }  // namespace tikv_exporter

@@ -37,6 +37,8 @@ struct HttpResponse {
 struct HttpRequestOptions {
   std::chrono::steady_clock::time_point deadline;
   size_t max_body_bytes = 64 << 20;  // after decompression, so a gzip bomb is bounded too
+  // Status line and headers together (of every head, a 100-continue's included).
+  size_t max_head_bytes = 64 << 10;
 };
 
 // [security]: TLS for upstream connections. With ca_path the server's certificate is verified
@@ -66,8 +68,9 @@ class HttpFetcher {
 // A bare "host:port" gets `default_scheme` ("https" when [security] is set).
 StatusOr<std::string> NormalizeBaseUrl(std::string_view address, std::string_view default_scheme = "http");
 
-// An HttpFetcher over cpp-httplib that asks for gzip and enforces the deadline on the whole
-// exchange (connect, headers and every body chunk). `limiter` may be null. `tls` applies to
+// An HttpFetcher over libcurl that asks for gzip and enforces the deadline on the whole
+// exchange (connect, TLS, head and body), bounds the head and the inflated body, and fails a
+// response whose Content-Length headers disagree. `limiter` may be null. `tls` applies to
 // https:// base URLs.
 std::unique_ptr<HttpFetcher> MakeHttpFetcher(std::string base_url, ConnectionLimiter* limiter,
                                              UpstreamTls tls = {});

@@ -107,12 +107,11 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
   handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
-  handlers.on_admission = [&](bool rejected) {
-    if (rejected) {
-      limits.Hit("http_concurrent_requests", "answering 503 to requests beyond max_concurrent_requests = " +
-                                                 std::to_string(config.max_concurrent_requests));
+  handlers.on_limit = [&](const std::string& limit, bool hit, const std::string& detail) {
+    if (hit) {
+      limits.Hit(limit, detail);
     } else {
-      limits.Clear("http_concurrent_requests");
+      limits.Clear(limit);
     }
   };
   HttpServerOptions web{config.max_concurrent_requests, config.web_cert_file, config.web_key_file,

@@ -24,9 +24,9 @@ struct HttpHandlers {
   std::function<void(const std::string& path, int status)> on_request;  // after every request
   // POST /-/reload: reloads the config; an error (the old config keeps running) answers 500.
   std::function<Status()> reload;
-  // Admission: called with true when a request was refused with 503 because
-  // `max_concurrent_requests` were already in flight, with false when one was admitted.
-  std::function<void(bool rejected)> on_admission;
+  // A client bound (LimitTracker::kClientLimits) was hit (`hit`, with what happened in
+  // `detail`) or a request passed it (`hit` false).
+  std::function<void(const std::string& limit, bool hit, const std::string& detail)> on_limit;
 };
 
 // How the exporter's listener is protected and bounded ([web] and [exporter] keys).
@@ -39,11 +39,14 @@ struct HttpServerOptions {
   std::string min_tls_version = "TLS12";  // TLS12 | TLS13
   // user -> bcrypt hash; when not empty every path but /-/healthy needs basic auth.
   std::map<std::string, std::string> basic_auth_users;
+  int max_connections = 512;  // open at once; beyond it new connections are closed at once
 };
 
-// The exporter's HTTP(S) server (cpp-httplib, kept out of this header). gzip is applied when the
-// client accepts it. Owns its listening socket; Stop() may be called from any thread and lets
-// requests in flight finish.
+// The exporter's HTTP(S) server. One event-loop thread accepts connections, does the TLS
+// handshake and reads each request head with a deadline and a size bound; only complete requests
+// reach the `max_concurrent_requests` workers, so slow or idle clients never hold a worker.
+// gzip is applied when the client accepts it. Owns its listening socket; Stop() may be called
+// from any thread, lets requests in flight finish for a second, then cuts them off.
 class HttpServer {
  public:
   // Fails when the TLS files cannot be loaded.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -10,31 +11,37 @@ namespace tikv_exporter {
 // Counts how often each of the exporter's bounds was hit (tikv_exporter_limit_hits_total{limit})
 // and whether it is being hit now (tikv_exporter_limit_reached{limit}). Logs once when a limit
 // starts being hit and once when it stops, never per hit, so a hostile upstream or a scrape storm
-// cannot flood the log. Thread-safe.
+// cannot flood the log: a streak ends only after `hold` without a hit, so a flood that comes in
+// waves logs one start and one end, not one pair per wave. Thread-safe.
 class LimitTracker {
  public:
   struct Entry {
     uint64_t hits = 0;
     bool reached = false;
+    std::chrono::steady_clock::time_point last_hit;
   };
 
   // The bounds on what upstreams send: every poll either hits them or clears them.
-  static constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "series_per_poll", "labels_per_series",
-                                                    "label_value_bytes"};
+  static constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "upstream_header_bytes",
+                                                    "series_per_poll", "labels_per_series", "label_value_bytes"};
   // The bounds on what clients of the exporter open.
-  static constexpr const char* kClientLimits[] = {"http_concurrent_requests", "grpc_watchers"};
+  static constexpr const char* kClientLimits[] = {"http_concurrent_requests", "http_connections",
+                                                  "http_request_head_bytes", "http_request_body_bytes",
+                                                  "http_request_deadline",   "http_auth_concurrency",
+                                                  "grpc_watchers"};
 
   // Every limit above, so each has a series (0) before it is first hit.
-  LimitTracker();
+  explicit LimitTracker(std::chrono::milliseconds hold = std::chrono::seconds(10));
 
   // Records one hit of `limit`; `detail` goes into the log line when this starts a hit streak.
   void Hit(const std::string& limit, const std::string& detail);
-  // Records that `limit` was checked and not hit (ends a hit streak).
+  // Records that `limit` was checked and not hit (ends a hit streak `hold` after its last hit).
   void Clear(const std::string& limit);
 
   std::map<std::string, Entry> Snapshot() const;
 
  private:
+  const std::chrono::milliseconds hold_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> limits_;
 };

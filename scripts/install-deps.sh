@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcrypt-dev openssl
+  libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
   prometheus wrk python3-prometheus-client

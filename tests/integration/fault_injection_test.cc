@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "tests/integration/sim_and_exporter.h"
+#include "tools/tikv-sim/hostile_upstream.h"
 
 namespace tikv_exporter::testing {
 namespace {
@@ -106,7 +107,10 @@ TEST(Limits, BodyBoundIsCountedAndLoggedOncePerStreak) {
   EXPECT_EQ(CollectorUp(metrics, "tikv"), 0);
   env.Control("/control/fault?mode=none");
   ASSERT_TRUE(WaitFor([&] { return CollectorUp(env.Metrics(), "tikv") == 1; }, std::chrono::seconds(10)));
-  EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_limit_reached", {{"limit", "upstream_body_bytes"}}), 0);
+  // The streak ends once the bound has not been hit for 10 s (the hold against flapping).
+  EXPECT_TRUE(WaitFor(
+      [&] { return SampleValue(env.Metrics(), "tikv_exporter_limit_reached", {{"limit", "upstream_body_bytes"}}) == 0; },
+      std::chrono::seconds(15)));
   const std::string log = env.exporter().Log();
   size_t reached = 0;
   for (size_t at = log.find("limit upstream_body_bytes reached"); at != std::string::npos;
@@ -194,6 +198,49 @@ TEST(Soak, ThousandFaultCyclesLeakNoFdsThreadsOrMemory) {
   // Under the sanitizers LeakSanitizer checks the heap at exit and fails the exit status.
   const int status = env.exporter().Stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "exit status " << status;
+}
+
+// A TiKV that drips its response head: the poll still ends at timeout_ms, TiKV is down, and
+// PD (polled in parallel) stays fresh instead of freezing with it.
+TEST(HostileUpstream, ADrippedTikvHeadEndsAtTheDeadlineAndDoesNotFreezePd) {
+  sim::HostileUpstream tikv(sim::HostileMode::kSlowHeaders);
+  const int tikv_port = tikv.Start();
+  ASSERT_GT(tikv_port, 0);
+  const int pd_port = FreePort();
+  SimAndExporter env;
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  std::string config = env.ConfigText(1000, 800, {pd_port});
+  const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
+  config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+  env.StartExporterWithConfig(config);
+  ASSERT_TRUE(env.WaitForPolls(4, std::chrono::seconds(20))) << "polls must end at the deadline";
+  const std::string metrics = env.Metrics();
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "tikv"}}), 0);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "pd"}}), 1);
+  EXPECT_NE(env.exporter().Log().find("deadline"), std::string::npos);
+  EXPECT_GE(tikv.connections(), 4);
+}
+
+// Response heads no HTTP library would produce: the exporter stays up, TiKV is down with a reason.
+TEST(HostileUpstream, MalformedHeadsMarkTikvDownAndNeverEndTheProcess) {
+  const std::pair<sim::HostileMode, const char*> cases[] = {
+      {sim::HostileMode::kLongReason, "header line longer"},
+      {sim::HostileMode::kEndlessHeaders, "response head (status line and headers) larger than 65536 bytes"},
+      {sim::HostileMode::kConflictingLength, "conflicting Content-Length"},
+  };
+  for (const auto& [mode, reason] : cases) {
+    sim::HostileUpstream tikv(mode);
+    const int tikv_port = tikv.Start();
+    SimAndExporter env;
+    std::string config = env.ConfigText(300, 250, {});
+    const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
+    config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+    env.StartExporterWithConfig(config);
+    ASSERT_TRUE(WaitFor([&] { return env.exporter().Log().find(reason) != std::string::npos; }, std::chrono::seconds(10)))
+        << reason << "\n" << env.exporter().Log();
+    EXPECT_TRUE(env.exporter().Running());
+    EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 0) << reason;
+  }
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -249,6 +251,61 @@ ProcessUsage UsageOf(int pid) {
 
 double CollectorUp(const std::string& metrics, const std::string& collector) {
   return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
+}
+
+RawConnection::RawConnection(int port, int receive_buffer) : fd_(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+}
+
+RawConnection::~RawConnection() { close(fd_); }
+
+bool RawConnection::Send(const std::string& bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string RawConnection::ReceiveUntilClosed(std::chrono::milliseconds timeout) {
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[16384];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return received;
+    pollfd entry{fd_, POLLIN, 0};
+    if (poll(&entry, 1, static_cast<int>(left.count())) <= 0) return received;
+    const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) return received;
+    received.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+bool RawConnection::ClosedWithin(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[16384];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd entry{fd_, POLLIN, 0};
+    if (poll(&entry, 1, 50) <= 0) continue;
+    const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) return true;
+  }
+  return false;
+}
+
+void RaiseFileLimit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 }  // namespace tikv_exporter::testing

@@ -92,6 +92,32 @@ std::optional<double> PromQuery(int port, const std::string& promql);
 // Starts Debian's Prometheus on 127.0.0.1:`port` with `config_yaml`, its data in `dir`.
 std::unique_ptr<Process> StartPrometheus(const TempDir& dir, int port, const std::string& config_yaml);
 
+// A raw TCP connection to 127.0.0.1:`port`, for clients that misbehave below HTTP (dribbling,
+// pipelining, never reading). Closed on destruction. Not thread-safe.
+class RawConnection {
+ public:
+  // `receive_buffer` > 0 shrinks SO_RCVBUF before connecting (a client that reads slowly).
+  explicit RawConnection(int port, int receive_buffer = 0);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  // Sends all of `bytes`; false when the peer closed or reset the connection.
+  bool Send(const std::string& bytes);
+  // What arrives until the peer closes or `timeout` passes.
+  std::string ReceiveUntilClosed(std::chrono::milliseconds timeout);
+  // True when the peer has closed (or reset) the connection within `timeout`.
+  bool ClosedWithin(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// Raises this process's open-file limit to its hard limit (tests that open many connections).
+void RaiseFileLimit();
+
 // Runs a shell command; returns its exit code and fills `output` with stdout+stderr.
 int RunCommand(const std::string& command, std::string* output);
 

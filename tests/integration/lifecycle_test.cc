@@ -20,8 +20,7 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// A TCP connection to the exporter that sends nothing: it holds a server thread the way a slow
-// client does, until closed.
+// A TCP connection to the exporter that sends nothing, until closed.
 class IdleConnection {
  public:
   explicit IdleConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
@@ -116,46 +115,6 @@ TEST(Shutdown, SigtermStopsWithinFiveSecondsWithOpenStreamsConnectionsAndAHungPo
   while (watch->Read(&rest)) {
   }
   EXPECT_TRUE(watch->Finish().ok()) << "the stream should be closed cleanly, not cut";
-}
-
-TEST(Admission, RequestsBeyondTheBoundGet503AtOnceAndAreCounted) {
-  SimAndExporter env;
-  env.StartSim();
-  env.StartExporterWithConfig(env.ConfigText(200, 150, {}, "max_concurrent_requests = 1\n"));
-  ASSERT_TRUE(env.WaitForPolls(1));
-  // Let the server thread finish with the scrapes above (its bookkeeping after the answer).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  // One connection in service and one waiting fill the bound (1 + 1 queued).
-  IdleConnection busy(env.exporter_port());
-  IdleConnection waiting(env.exporter_port());
-  ASSERT_TRUE(busy.connected() && waiting.connected());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto start = steady_clock::now();
-  HttpResult rejected = HttpGet(env.exporter_port(), "/metrics");
-  const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
-  EXPECT_EQ(rejected.status, 503);
-  EXPECT_LT(seconds, 1.0) << "an excess request must be answered, not queued";
-  EXPECT_EQ(rejected.headers["Retry-After"], "1");
-}
-
-TEST(Admission, TheBoundClearsAndIsReportedOnMetrics) {
-  SimAndExporter env;
-  env.StartSim();
-  env.StartExporterWithConfig(env.ConfigText(200, 150, {}, "max_concurrent_requests = 1\n"));
-  ASSERT_TRUE(env.WaitForPolls(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // as above
-  {
-    IdleConnection busy(env.exporter_port());
-    IdleConnection waiting(env.exporter_port());
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_EQ(HttpGet(env.exporter_port(), "/-/healthy").status, 503);
-  }
-  // The idle clients left: the server thread is freed once their read times out or closes.
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/metrics").status == 200; }, std::chrono::seconds(15)));
-  const std::string metrics = env.Metrics();
-  EXPECT_GE(SampleValue(metrics, "tikv_exporter_limit_hits_total", {{"limit", "http_concurrent_requests"}}).value_or(0), 1);
-  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_limit_reached", {{"limit", "http_concurrent_requests"}}), 0);
-  EXPECT_NE(env.exporter().Log().find("limit http_concurrent_requests reached"), std::string::npos);
 }
 
 TEST(GrpcBounds, WatchesBeyondTheBoundAreRefusedWithResourceExhausted) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/sim_and_exporter.h"
 #include "tikv_exporter.grpc.pb.h"
@@ -187,6 +188,19 @@ TEST_F(WebSecurity, ARotatedServerCertificateIsServedWithoutARestart) {
   RunCommand(subject, &output);
   EXPECT_NE(output.find("CN = server2"), std::string::npos) << output;
   EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+}
+
+// Slowloris over TLS: connections that dribble a handshake hold no worker, so scrapes go on.
+TEST_F(WebSecurity, DribblingHandshakesDoNotStarveHttpsScrapes) {
+  std::vector<std::unique_ptr<RawConnection>> dribblers;
+  for (int i = 0; i < 32; ++i) dribblers.push_back(std::make_unique<RawConnection>(env_.exporter_port()));
+  for (int i = 0; i < 5; ++i) {
+    for (auto& connection : dribblers) connection->Send(std::string(1, "\x16\x03\x01"[i % 3]));
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(Get("/metrics", "alice", "s3cret pass").status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
 }
 
 TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {

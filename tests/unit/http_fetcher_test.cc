@@ -7,6 +7,8 @@
 
 #include <thread>
 
+#include "tools/tikv-sim/hostile_upstream.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -104,6 +106,50 @@ TEST_F(HttpFetcherTest, WaitsForAFreeConnectionSlotOnlyUntilTheDeadline) {
   EXPECT_NE(response.status().message().find("max_connections"), std::string::npos);
   limiter.Release();
   EXPECT_TRUE(Fetcher(&limiter)->Get("/status", Options(2s)).ok());
+}
+
+// Upstreams that misbehave below HTTP, over a raw loopback socket.
+class HostileUpstreamTest : public ::testing::Test {
+ protected:
+  StatusOr<HttpResponse> GetFrom(sim::HostileMode mode, std::chrono::milliseconds timeout) {
+    sim::HostileUpstream upstream(mode);
+    const int port = upstream.Start();
+    EXPECT_GT(port, 0);
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<HttpResponse> response = MakeHttpFetcher("http://127.0.0.1:" + std::to_string(port), nullptr)
+                                          ->Get("/metrics", {start + timeout, 1 << 20});
+    took_ = std::chrono::steady_clock::now() - start;
+    return response;
+  }
+  std::chrono::steady_clock::duration took_{};
+};
+
+TEST_F(HostileUpstreamTest, AHugeReasonPhraseIsABoundedErrorNotACrash) {
+  StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kLongReason, 5s);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().limit(), "upstream_header_bytes") << response.status().message();
+}
+
+TEST_F(HostileUpstreamTest, AnEndlessHeaderBlockStopsAtTheHeadBound) {
+  StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kEndlessHeaders, 10s);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().limit(), "upstream_header_bytes");
+  EXPECT_NE(response.status().message().find("larger than 65536 bytes"), std::string::npos)
+      << response.status().message();
+}
+
+TEST_F(HostileUpstreamTest, ADrippedHeadEndsAtTheDeadline) {
+  StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kSlowHeaders, 1500ms);
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("deadline"), std::string::npos) << response.status().message();
+  EXPECT_LT(took_, 4s);
+}
+
+TEST_F(HostileUpstreamTest, ConflictingContentLengthsAreAFailedFetch) {
+  StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kConflictingLength, 5s);
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("conflicting Content-Length"), std::string::npos)
+      << response.status().message();
 }
 
 }  // namespace

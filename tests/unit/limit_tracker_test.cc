@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace tikv_exporter {
 namespace {
 
@@ -17,7 +19,7 @@ TEST(LimitTracker, EveryLimitHasASeriesBeforeItIsHit) {
 }
 
 TEST(LimitTracker, CountsEveryHitAndTracksTheStreak) {
-  LimitTracker limits;
+  LimitTracker limits(std::chrono::milliseconds(0));
   limits.Hit("grpc_watchers", "64 watches are open");
   limits.Hit("grpc_watchers", "64 watches are open");
   EXPECT_EQ(limits.Snapshot()["grpc_watchers"].hits, 2u);
@@ -27,6 +29,16 @@ TEST(LimitTracker, CountsEveryHitAndTracksTheStreak) {
   EXPECT_EQ(limits.Snapshot()["grpc_watchers"].hits, 2u) << "a counter never goes down";
   limits.Clear("no_such_limit");  // harmless
   EXPECT_FALSE(limits.Snapshot().contains("no_such_limit"));
+}
+
+TEST(LimitTracker, AStreakEndsOnlyAfterTheHoldWithoutHits) {
+  LimitTracker limits(std::chrono::milliseconds(300));
+  limits.Hit("http_concurrent_requests", "flood");
+  limits.Clear("http_concurrent_requests");  // a wave's gap: too soon to end the streak
+  EXPECT_TRUE(limits.Snapshot()["http_concurrent_requests"].reached);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  limits.Clear("http_concurrent_requests");
+  EXPECT_FALSE(limits.Snapshot()["http_concurrent_requests"].reached);
 }
 
 }  // namespace

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tikv_exporter {
+
+// One answer of the exporter's HTTP listener, before it is framed.
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond the framing ones
+
+  static HttpReply Text(int status, std::string body) {
+    HttpReply reply;
+    reply.status = status;
+    reply.body = std::move(body);
+    return reply;
+  }
+};
+
+// The bytes on the wire: status line, headers (Content-Length, Connection, and
+// Content-Encoding when the body is gzipped because `gzip_ok` and it is large enough to gain)
+// and the body (left out when `head_only`, for HEAD).
+std::string FrameReply(const HttpReply& reply, bool keep_alive, bool gzip_ok, bool head_only);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tikv_exporter {
+
+// The bounds on what a client may send the exporter's HTTP listener. No endpoint takes a body,
+// so a body is only tolerated up to max_body_bytes (and then thrown away, never inflated).
+struct RequestLimits {
+  size_t max_head_bytes = 16 << 10;  // request line and headers; over it: 431
+  size_t max_header_count = 100;     // over it: 431
+  size_t max_body_bytes = 4 << 10;   // Content-Length over it: 413; chunked bodies: 411
+};
+
+// One parsed request. Header names are lower-cased; values are as sent, trimmed.
+struct HttpRequest {
+  std::string method;
+  std::string path;  // without the query
+  std::map<std::string, std::string> query;  // percent-decoded; the first of repeated keys
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool http10 = false;
+  size_t body_bytes = 0;  // announced by Content-Length; read and discarded
+
+  // The first header of that (lower-case) name, or "".
+  std::string_view Header(std::string_view lower_name) const;
+  // Whether the client wants the connection kept after the answer (HTTP/1.1 default yes).
+  bool KeepAlive() const;
+};
+
+// What the bytes received so far on a connection hold.
+struct RequestScan {
+  enum class State {
+    kIncomplete,  // wait for more bytes
+    kComplete,    // `request` is valid and `consumed` bytes (head and body) belong to it
+    kRejected,    // answer `reject_status` with `reject_reason` and close the connection
+  };
+  State state = State::kIncomplete;
+  HttpRequest request;
+  size_t consumed = 0;
+  int reject_status = 0;
+  std::string reject_reason;
+};
+
+// Looks for one whole request at the start of `buffer` (pipelined ones may follow it).
+RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits);
+
+}  // namespace tikv_exporter
