@@ -1,0 +1,62 @@
+// The exporter's request framing: what a complete request is, and which heads are refused.
+
+#include "exporter/http_request.h"
+
+#include <gtest/gtest.h>
+
+namespace tikv_exporter {
+namespace {
+
+using State = RequestScan::State;
+
+TEST(ScanRequest, ParsesAPipelinedRequestAndLeavesTheNextOne) {
+  const std::string first = "GET /api/v1/snapshots?since=12%33&x HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n";
+  RequestScan scan = ScanRequest(first + "GET /metrics HTTP/1.1\r\n", {});
+  ASSERT_EQ(scan.state, State::kComplete);
+  EXPECT_EQ(scan.consumed, first.size());
+  EXPECT_EQ(scan.request.method, "GET");
+  EXPECT_EQ(scan.request.path, "/api/v1/snapshots");
+  EXPECT_EQ(scan.request.query.at("since"), "123");
+  EXPECT_EQ(scan.request.Header("accept-encoding"), "gzip");
+  EXPECT_TRUE(scan.request.KeepAlive());
+}
+
+TEST(ScanRequest, WaitsForTheRestOfTheHeadAndOfASmallBody) {
+  EXPECT_EQ(ScanRequest("GET /metrics HTTP/1.1\r\nHost: a\r\n", {}).state, State::kIncomplete);
+  EXPECT_EQ(ScanRequest("POST /-/reload HTTP/1.1\r\nContent-Length: 4\r\n\r\nab", {}).state, State::kIncomplete);
+  RequestScan scan = ScanRequest("POST /-/reload HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", {});
+  ASSERT_EQ(scan.state, State::kComplete);
+  EXPECT_EQ(scan.request.body_bytes, 4u);
+}
+
+TEST(ScanRequest, RefusesWhatNoEndpointNeeds) {
+  const RequestLimits limits;
+  const std::pair<std::string, int> cases[] = {
+      {"GET /metrics HTTP/1.1\r\nX: " + std::string(20000, 'a'), 431},  // no end in sight
+      {"GET /metrics HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n", 431},
+      {"POST /-/reload HTTP/1.1\r\nContent-Length: 1048576\r\n\r\n", 413},
+      {"POST /-/reload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411},
+      {"POST /-/reload HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400},
+      {"POST /-/reload HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
+      {"GET metrics HTTP/1.1\r\n\r\n", 400},
+      {"GET /metrics HTTP/2.0\r\n\r\n", 400},
+      {"GET /metrics HTTP/1.1\r\nno colon\r\n\r\n", 400},
+  };
+  for (const auto& [bytes, status] : cases) {
+    RequestScan scan = ScanRequest(bytes, limits);
+    EXPECT_EQ(scan.state, State::kRejected) << bytes.substr(0, 60);
+    EXPECT_EQ(scan.reject_status, status) << bytes.substr(0, 60);
+  }
+  std::string many = "GET /metrics HTTP/1.1\r\n";
+  for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(ScanRequest(many + "\r\n", limits).reject_status, 431);
+}
+
+TEST(ScanRequest, HonoursConnectionHeaders) {
+  EXPECT_FALSE(ScanRequest("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n", {}).request.KeepAlive());
+  EXPECT_FALSE(ScanRequest("GET / HTTP/1.0\r\n\r\n", {}).request.KeepAlive());
+  EXPECT_TRUE(ScanRequest("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", {}).request.KeepAlive());
+}
+
+}  // namespace
+}  // namespace tikv_exporter
