@@ -1,15 +1,17 @@
 // Each output encoder on its own turns invalid UTF-8 from any source into U+FFFD: the Prometheus
-// text writer, the JSON writer (and the snapshot JSON) and the gRPC snapshot message.
+// text writer, the JSON writer (and the snapshot JSON), the gRPC snapshot message and JSON logs.
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <string>
 
 #include "collectors/exposition_writer.h"
 #include "common/utf8.h"
 #include "exporter/json_writer.h"
+#include "exporter/logging.h"
 #include "exporter/snapshot_json.h"
 #include "exporter/snapshot_proto.h"
 #include "tikv_exporter.pb.h"  // generated from proto/tikv_exporter.proto
@@ -104,6 +106,18 @@ TEST(SnapshotProtoUtf8, ParsesBackInAClient) {
   EXPECT_EQ(parsed.signal_sources().at("block_cache" + kBadRepaired), "tikv" + kBadRepaired);
   ASSERT_TRUE(parsed.sources().contains("tikv" + kBadRepaired));
   EXPECT_TRUE(IsValidUtf8(parsed.sources().at("tikv" + kBadRepaired).last_error()));
+}
+
+TEST(JsonLogUtf8, LinesStayStrictJson) {
+  ASSERT_TRUE(ConfigureLogging("info", "json").ok());
+  ::testing::internal::CaptureStderr();
+  spdlog::warn("answered Content-Type \"{}\"", "text/html" + kBad);
+  std::string line = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(ConfigureLogging("info", "text").ok());
+  ASSERT_FALSE(line.empty());
+  if (line.back() == '\n') line.pop_back();
+  EXPECT_TRUE(IsStrictJson(line));
+  EXPECT_NE(line.find("text/html" + kBadRepaired + "\\\""), std::string::npos) << line;
 }
 
 }  // namespace
