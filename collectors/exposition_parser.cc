@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/utf8.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -112,13 +114,19 @@ class Parser {
 
  private:
   Status Fail(std::string_view what, std::string_view line) const {
+    // The snippet reaches logs and the snapshot's last_error: never invalid UTF-8 there.
     return Status::Error("line " + std::to_string(line_number_) + ": " + std::string(what) +
-                         ": \"" + std::string(Snippet(line)) + "\"");
+                         ": \"" + ToValidUtf8(Snippet(line)) + "\"");
   }
   Status FailLimit(const char* limit, std::string_view what, std::string_view line) const {
     return Status::LimitHit(limit, Fail(what, line).message());
   }
   void Warn(std::string message) { result_.warnings.push_back({line_number_, std::move(message)}); }
+  // Names are ASCII by their syntax; text (label values, HELP) must be UTF-8, and one bad byte
+  // would make Prometheus reject the whole sidecar target, so it is repaired, not failed.
+  void WarnInvalidUtf8(const std::string& where) {
+    Warn("invalid UTF-8 in " + where + " (replaced with U+FFFD)");
+  }
 
   Status ParseLine(std::string_view line) {
     std::string_view rest = TrimLeft(line);
@@ -135,6 +143,7 @@ class Parser {
     MetricFamily& family = result_.exposition.FindOrAdd(name);
     if (keyword == "HELP") {
       family.help = UnescapeHelp(rest.empty() ? rest : rest.substr(1));
+      if (SanitizeUtf8(&family.help)) WarnInvalidUtf8("the HELP text of " + family.name);
       return Status::Ok();
     }
     std::string_view type_name = TakeToken(rest);
@@ -316,6 +325,7 @@ class Parser {
                         " bytes",
                     line);
       }
+      if (SanitizeUtf8(&label.value)) WarnInvalidUtf8("the value of label " + label.name);
       for (const Label& existing : sample->labels) {
         if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
       }

@@ -18,7 +18,8 @@ struct ParseLimits {
 };
 
 // Something the parser tolerated but the user may want to know about (TiKV issue 12670:
-// duplicated series; truncated dumps without a final newline).
+// duplicated series; truncated dumps without a final newline; invalid UTF-8 in a label value or
+// HELP text, replaced with U+FFFD).
 struct ParseWarning {
   size_t line = 0;
   std::string message;
@@ -32,8 +33,9 @@ struct ParseResult {
 // Parses the Prometheus text exposition format 0.0.4: HELP/TYPE, escapes in label values and
 // HELP text, NaN/±Inf, optional timestamps, counters, gauges, histograms, summaries and untyped
 // samples. A malformed line fails the whole parse with "line N: ..." (as a Prometheus scrape
-// fails); duplicate series keep the last value and a missing final newline is accepted, each with
-// a warning. Thread-safe (no shared state).
+// fails); duplicate series keep the last value, a missing final newline is accepted, and each
+// ill-formed UTF-8 sequence in a label value or HELP text becomes U+FFFD, each with a warning, so
+// every string in the result is valid UTF-8. Thread-safe (no shared state).
 StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits = {});
 
 }  // namespace tikv_exporter

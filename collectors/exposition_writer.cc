@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/utf8.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -18,8 +20,11 @@ void AppendValue(double value, std::string* out) {
   }
 }
 
+// Whatever produced the exposition (the parser, PD, the RocksDB LOG, the config), one invalid
+// UTF-8 byte would make Prometheus drop the whole scrape: the writer repairs it on its own.
 void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) {
-  for (char c : text) {
+  std::string repaired;
+  for (char c : ValidUtf8View(text, &repaired)) {
     if (c == '\\') {
       *out += "\\\\";
     } else if (c == '\n') {
@@ -35,12 +40,12 @@ void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) 
 }  // namespace
 
 void AppendSampleLine(const Sample& sample, std::string* out) {
-  *out += sample.name;
+  AppendValidUtf8(sample.name, out);
   if (!sample.labels.empty()) {
     out->push_back('{');
     for (size_t i = 0; i < sample.labels.size(); ++i) {
       if (i > 0) out->push_back(',');
-      *out += sample.labels[i].name;
+      AppendValidUtf8(sample.labels[i].name, out);
       *out += "=\"";
       AppendEscaped(sample.labels[i].value, true, out);
       out->push_back('"');
@@ -58,11 +63,15 @@ void AppendSampleLine(const Sample& sample, std::string* out) {
 
 void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
   if (!family.help.empty()) {
-    *out += "# HELP " + family.name + " ";
+    *out += "# HELP ";
+    AppendValidUtf8(family.name, out);
+    out->push_back(' ');
     AppendEscaped(family.help, false, out);
     out->push_back('\n');
   }
-  *out += "# TYPE " + family.name + " " + std::string(MetricTypeName(family.type)) + "\n";
+  *out += "# TYPE ";
+  AppendValidUtf8(family.name, out);
+  *out += " " + std::string(MetricTypeName(family.type)) + "\n";
 }
 
 std::string WriteExposition(const Exposition& exposition) {

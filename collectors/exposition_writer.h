@@ -7,7 +7,8 @@
 namespace tikv_exporter {
 
 // Writes `exposition` in the text format 0.0.4 (HELP, TYPE, samples; label values and HELP
-// escaped), the inverse of ParseExposition. Families without samples are left out. Thread-safe.
+// escaped), the inverse of ParseExposition. Families without samples are left out. The output is
+// valid UTF-8 whatever the input holds (ill-formed sequences become U+FFFD). Thread-safe.
 std::string WriteExposition(const Exposition& exposition);
 
 // Appends the "# HELP" (when there is help) and "# TYPE" lines of `family` to `out`.

@@ -5,6 +5,9 @@
 
 #include <charconv>
 
+#include "collectors/json_repair.h"
+#include "common/utf8.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -41,12 +44,15 @@ void Flatten(const google::protobuf::Struct& object, const std::string& prefix, 
 
 }  // namespace
 
-StatusOr<FlatJson> FlattenJson(std::string_view json, std::string_view what) {
+StatusOr<FlatJson> FlattenJson(std::string_view body, std::string_view what) {
   google::protobuf::Struct root;
+  std::string repaired;
+  const std::string_view json = RepairJsonUtf8(body, &repaired);
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &root);
   if (!status.ok()) {
-    return Status::Error(std::string(what) + ": malformed JSON: " + std::string(status.message()));
+    return Status::Error(std::string(what) + ": malformed JSON: " +
+                         ToValidUtf8(std::string_view(status.message().data(), status.message().size())));
   }
   FlatJson config;
   Flatten(root, "", 0, &config);

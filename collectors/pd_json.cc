@@ -9,21 +9,26 @@
 #include <utility>
 
 #include "collectors/flat_json.h"
+#include "collectors/json_repair.h"
 #include "common/units.h"
+#include "common/utf8.h"
 #include "pd_http.pb.h"  // generated from collectors/pd_http.proto
 
 namespace tikv_exporter {
 namespace {
 
 template <typename Message>
-Status ParseJson(std::string_view json, std::string_view what, Message* message) {
+Status ParseJson(std::string_view body, std::string_view what, Message* message) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
+  std::string repaired;
+  const std::string_view json = RepairJsonUtf8(body, &repaired);
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {
+    // protobuf quotes the body around the error, possibly cutting a character in two.
     return Status::Error("PD " + std::string(what) + ": malformed JSON: " +
-                         std::string(status.message()));
+                         ToValidUtf8(std::string_view(status.message().data(), status.message().size())));
   }
   return Status::Ok();
 }

@@ -9,7 +9,8 @@
 namespace tikv_exporter {
 
 // Decoders of PD HTTP API bodies (/pd/api/v1/...). Every error says which body was malformed;
-// none throws. Thread-safe.
+// none throws. Invalid UTF-8 and unpaired surrogate escapes in a string become U+FFFD instead of
+// failing the body (RepairJsonUtf8), so every decoded string is valid UTF-8. Thread-safe.
 
 // GET /members: the members, the leader marked, and the cluster id.
 StatusOr<PdData> ParsePdMembers(std::string_view json);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <charconv>
 
+#include "common/utf8.h"
+
 namespace tikv_exporter {
 
 void JsonWriter::Separate() {
@@ -10,10 +12,13 @@ void JsonWriter::Separate() {
   need_comma_ = false;
 }
 
+// JSON text must be UTF-8 (RFC 8259): strings from PD, the RocksDB LOG or an error message are
+// repaired here whatever their path, and control characters are always escaped.
 void JsonWriter::Escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_.push_back('"');
-  for (char c : text) {
+  std::string repaired;
+  for (char c : ValidUtf8View(text, &repaired)) {
     switch (c) {
       case '"':
         out_ += "\\\"";

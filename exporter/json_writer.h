@@ -7,7 +7,9 @@
 namespace tikv_exporter {
 
 // A minimal streaming JSON writer: objects, arrays, strings, numbers, booleans. It places commas itself;
-// the caller keeps Begin/End balanced. Non-finite numbers become null. Not thread-safe.
+// the caller keeps Begin/End balanced. Non-finite numbers become null; keys and strings come out
+// as valid UTF-8 (ill-formed sequences become U+FFFD) with control characters escaped, whatever
+// they hold. Not thread-safe.
 class JsonWriter {
  public:
   JsonWriter& BeginObject();

@@ -6,16 +6,21 @@
 
 #include <memory>
 
+#include "common/utf8.h"
+
 namespace tikv_exporter {
 namespace {
 
-// %*: the message as a JSON string body (quotes, backslashes and control characters escaped).
+// %*: the message as a JSON string body (quotes, backslashes and control characters escaped,
+// invalid UTF-8 replaced with U+FFFD).
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
     static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+    // A message may quote upstream bytes (a header, a body); a JSON log line must stay UTF-8.
+    std::string repaired;
+    for (char c : ValidUtf8View(std::string_view(msg.payload.data(), msg.payload.size()), &repaired)) {
       switch (c) {
         case '"':
           dest.append(std::string_view("\\\""));

@@ -1,9 +1,19 @@
 #include "exporter/snapshot_proto.h"
 
+#include "common/utf8.h"
 #include "tikv_exporter.pb.h"  // generated from proto/tikv_exporter.proto
 
 namespace tikv_exporter {
 namespace {
+
+// Protobuf `string` fields (map keys included) must be UTF-8, or a client's parse of the whole
+// message fails; the snapshot's strings come from TiKV's labels, the RocksDB LOG and error
+// messages, so every one is made valid here. Two keys that differ only in invalid bytes collapse
+// into one (the first is kept), as they would once decoded.
+template <typename Value>
+void CopyMap(const std::map<std::string, Value>& from, google::protobuf::Map<std::string, Value>* to) {
+  for (const auto& [key, value] : from) to->insert({ToValidUtf8(key), value});
+}
 
 void LatencyToProto(const std::optional<double>& average, const LatencyQuantiles& q, v1::Latency* out) {
   if (average) out->set_avg(*average * 1000);
@@ -22,9 +32,10 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
     out->set_qps(*s.qps);
     LatencyToProto(s.latency_average_seconds, s.latency_seconds, out->mutable_latency_ms());
   }
-  for (const auto& [type, stats] : s.by_type) {
-    (*out->mutable_qps_by_type())[type] = stats.qps;
-    if (stats.average_seconds) {
+  for (const auto& [raw_type, stats] : s.by_type) {
+    const std::string type = ToValidUtf8(raw_type);
+    out->mutable_qps_by_type()->insert({type, stats.qps});
+    if (stats.average_seconds && !out->latency_ms_by_type().contains(type)) {
       LatencyToProto(stats.average_seconds, stats.quantiles_seconds, &(*out->mutable_latency_ms_by_type())[type]);
     }
   }
@@ -32,25 +43,27 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
   if (s.storage.capacity_bytes) storage->set_capacity_bytes(*s.storage.capacity_bytes);
   if (s.storage.available_bytes) storage->set_available_bytes(*s.storage.available_bytes);
   if (s.storage.used_bytes) storage->set_used_bytes(*s.storage.used_bytes);
-  storage->set_used_source(s.storage.used_source);
+  storage->set_used_source(ToValidUtf8(s.storage.used_source));
   if (auto pending = s.TotalCompactionPendingBytes()) out->set_compaction_pending_bytes(*pending);
-  out->mutable_compaction_pending_bytes_by_db()->insert(s.compaction_pending_bytes.begin(),
-                                                        s.compaction_pending_bytes.end());
-  out->mutable_engine_size_bytes()->insert(s.engine_size_bytes.begin(), s.engine_size_bytes.end());
+  CopyMap(s.compaction_pending_bytes, out->mutable_compaction_pending_bytes_by_db());
+  CopyMap(s.engine_size_bytes, out->mutable_engine_size_bytes());
   for (const auto& [db, blocks] : s.block_cache_hit_ratio) {
-    (*out->mutable_block_cache_hit_ratio())[db].mutable_by_block()->insert(blocks.begin(), blocks.end());
+    CopyMap(blocks, (*out->mutable_block_cache_hit_ratio())[ToValidUtf8(db)].mutable_by_block());
   }
-  out->mutable_bloom_filter_useful_ratio()->insert(s.bloom_filter_useful_ratio.begin(),
-                                                   s.bloom_filter_useful_ratio.end());
-  out->mutable_write_stall_seconds()->insert(s.write_stall_seconds.begin(), s.write_stall_seconds.end());
-  out->mutable_signal_sources()->insert(s.signal_sources.begin(), s.signal_sources.end());
-  out->set_tikv_version(s.tikv_version);
-  for (const auto& [name, health] : s.sources) {
+  CopyMap(s.bloom_filter_useful_ratio, out->mutable_bloom_filter_useful_ratio());
+  CopyMap(s.write_stall_seconds, out->mutable_write_stall_seconds());
+  for (const auto& [signal, source] : s.signal_sources) {
+    out->mutable_signal_sources()->insert({ToValidUtf8(signal), ToValidUtf8(source)});
+  }
+  out->set_tikv_version(ToValidUtf8(s.tikv_version));
+  for (const auto& [raw_name, health] : s.sources) {
+    const std::string name = ToValidUtf8(raw_name);
+    if (out->sources().contains(name)) continue;
     v1::SourceHealth& h = (*out->mutable_sources())[name];
     h.set_up(health.up);
     h.set_enabled(health.enabled);
     h.set_last_success_ms(health.last_success_ms);
-    h.set_last_error(health.last_error);
+    h.set_last_error(ToValidUtf8(health.last_error));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "collectors/exposition_parser.h"
 #include "collectors/exposition_writer.h"
+#include "common/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tikv_exporter::ParseLimits limits;
@@ -14,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (parsed.ok()) {
     // What we accepted must write back into something we accept again.
     std::string written = tikv_exporter::WriteExposition(parsed->exposition);
+    // Prometheus rejects a whole target for one non-UTF-8 byte: none may pass the parser.
+    if (!tikv_exporter::IsValidUtf8(written)) __builtin_trap();
     if (!tikv_exporter::ParseExposition(written, limits).ok()) __builtin_trap();
   }
   return 0;

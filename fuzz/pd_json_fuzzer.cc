@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "collectors/pd_json.h"
+#include "common/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);
@@ -13,7 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)tikv_exporter::ParsePdHotspot(json);
   (void)tikv_exporter::ParsePdLeader(json);
   (void)tikv_exporter::ParsePdClusterId(json);
-  (void)tikv_exporter::ParsePdVersion(json);
+  // Decoded strings and errors quoting the body alike must be UTF-8.
+  auto version = tikv_exporter::ParsePdVersion(json);
+  const std::string text = version.ok() ? *version : version.status().message();
+  if (!tikv_exporter::IsValidUtf8(text)) __builtin_trap();
   (void)tikv_exporter::ParsePdSize(json);
   tikv_exporter::PdRegionData config;
   (void)tikv_exporter::ParsePdConfig(json, &config);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "collectors/exposition_writer.h"
+#include "common/utf8.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {
@@ -174,7 +175,13 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"# TYPE h histogram\nh_bucket 1\n", "line 2: histogram bucket without a valid \"le\""},
         MalformedCase{"# TYPE s summary\ns 1\n", "line 2: summary sample without a valid \"quantile\""},
         MalformedCase{"<html>\x01\x02 not { prometheus\n", "line 1: invalid metric name"},
-        MalformedCase{"x{a=\"unterminated", "line 1: unterminated label value"}));
+        MalformedCase{"x{a=\"unterminated", "line 1: unterminated label value"},
+        // Names stay ASCII: a UTF-8 or invalid byte in one is a syntax error, not a repair.
+        MalformedCase{"\xC3\xA9x 1\n", "line 1: invalid metric name"},
+        MalformedCase{"x\xFF 1\n", "line 1: expected a value after the name"},
+        MalformedCase{"x{\xC3\xA9=\"b\"} 1\n", "line 1: invalid label name"},
+        MalformedCase{"x{a\xFF=\"b\"} 1\n", "line 1: expected '=' after a label name"},
+        MalformedCase{"# TYPE x\xFF gauge\n", "line 1: invalid metric name"}));
 
 TEST(ExpositionParser, EnforcesItsLimits) {
   ParseLimits limits;
@@ -209,6 +216,47 @@ TEST(ExpositionParser, MergesAFamilyExposedTwice) {
   EXPECT_EQ(result->exposition.families().size(), 2u);
   EXPECT_EQ(result->exposition.SampleCount(), 2u);
   EXPECT_FALSE(result->warnings.empty());
+}
+
+TEST(ExpositionParser, ReplacesInvalidUtf8InLabelValuesAndHelpWithAWarningPerLine) {
+  const std::string r = std::string(kReplacementCharacter);
+  std::string text = "# HELP tikv_server_info Bad \xFF help.\n# TYPE tikv_server_info gauge\n";
+  // A byte that is never UTF-8, an overlong NUL, a lone surrogate (U+D800), on lines 3 to 5.
+  const std::pair<const char*, const char*> versions[] = {{"a", "\xFF"}, {"b", "\xC0\x80"}, {"c", "v\xED\xA0\x80"}};
+  for (const auto& [hash, version] : versions) {
+    text += "tikv_server_info{hash=\"" + std::string(hash) + "\",version=\"" + version + "\"} 1\n";
+  }
+  text += "tikv_ok{zone=\"\xE6\x97\xA5\",escaped=\"\\\\\xF0\x9F\x98\x80\"} 1\n";
+  StatusOr<ParseResult> result = ParseExposition(text);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const MetricFamily* info = result->exposition.Find("tikv_server_info");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->help, "Bad " + r + " help.");
+  ASSERT_EQ(info->samples.size(), 3u);
+  EXPECT_EQ(info->samples[0].LabelValue("version"), r);
+  EXPECT_EQ(info->samples[1].LabelValue("version"), r + r);  // an overlong NUL: two subparts
+  EXPECT_EQ(info->samples[2].LabelValue("version"), "v" + r + r + r);  // a lone surrogate
+  EXPECT_EQ(info->samples[2].LabelValue("hash"), "c");
+  // Valid UTF-8 (a CJK character, an emoji after an escape) is kept as it is, without a warning.
+  EXPECT_EQ(result->exposition.Find("tikv_ok")->samples[0].LabelValue("zone"), "\xE6\x97\xA5");
+  EXPECT_EQ(result->exposition.Find("tikv_ok")->samples[0].LabelValue("escaped"), "\\\xF0\x9F\x98\x80");
+  ASSERT_EQ(result->warnings.size(), 4u);
+  const size_t lines[] = {1, 3, 4, 5};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(result->warnings[i].line, lines[i]);
+    EXPECT_NE(result->warnings[i].message.find("invalid UTF-8"), std::string::npos);
+    EXPECT_NE(result->warnings[i].message.find("U+FFFD"), std::string::npos);
+  }
+  EXPECT_NE(result->warnings[0].message.find("HELP text of tikv_server_info"), std::string::npos);
+  EXPECT_NE(result->warnings[1].message.find("label version"), std::string::npos);
+  EXPECT_TRUE(IsValidUtf8(WriteExposition(result->exposition)));
+}
+
+TEST(ExpositionParser, ErrorSnippetsAreValidUtf8) {
+  StatusOr<ParseResult> result = ParseExposition("ok 1\n\xFF\xC0\x80 bad\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(IsValidUtf8(result.status().message())) << result.status().message();
+  EXPECT_NE(result.status().message().find("line 2: invalid metric name"), std::string::npos);
 }
 
 TEST(ExpositionWriter, RoundTripsTheV53Dump) {

@@ -12,6 +12,7 @@ constexpr std::pair<const char*, Fault> kFaults[] = {
     {"none", Fault::kNone},       {"slow", Fault::kSlow},   {"hang", Fault::kHang},
     {"error", Fault::kError},     {"garbage", Fault::kGarbage}, {"midbody", Fault::kMidBody},
     {"huge", Fault::kHuge},       {"wrongtype", Fault::kWrongType}, {"flap", Fault::kFlap},
+    {"badutf8", Fault::kBadUtf8},
 };
 
 // What flap mode cycles through on its faulty rounds (a hang would outlive the round).
@@ -56,6 +57,19 @@ std::string FaultInjector::StateText() const {
          " code " + std::to_string(code_.load()) + "\n";
 }
 
+std::string FaultInjector::Distort(std::string body) const {
+  if (fault_.load() != Fault::kBadUtf8) return body;
+  // Where the version goes in TiKV's tikv_server_info and in PD's /status and /stores.
+  const std::pair<std::string_view, std::string> marks[] = {
+      {"version=\"", kBadUtf8Bytes}, {"\"version\":\"", std::string(kBadUtf8Bytes) + "\\ud800"}};
+  for (const auto& [mark, bad] : marks) {
+    for (size_t at = body.find(mark); at != std::string::npos; at = body.find(mark, at + mark.size() + bad.size())) {
+      body.insert(at + mark.size(), bad);
+    }
+  }
+  return body;
+}
+
 void FaultInjector::InstallOn(httplib::Server& server) {
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     using Handled = httplib::Server::HandlerResponse;
@@ -69,6 +83,7 @@ void FaultInjector::InstallOn(httplib::Server& server) {
     switch (fault) {
       case Fault::kNone:
       case Fault::kFlap:
+      case Fault::kBadUtf8:  // the route answers; Distort() changes its body
         return Handled::Unhandled;
       case Fault::kSlow:
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));

@@ -21,12 +21,17 @@ enum class Fault {
   kHuge,       // 200 with a 2 GiB body, streamed
   kWrongType,  // 200 text/html: a proxy's login page instead of the API
   kFlap,       // every other poll healthy, the others cycle through the faults above
+  kBadUtf8,    // the normal answers, with invalid UTF-8 in every version label (see Distort)
 };
+
+// What badutf8 mode inserts: a byte that is never UTF-8, an overlong NUL and an encoded
+// surrogate (U+D800); a strict decoder replaces them with six U+FFFD.
+inline constexpr char kBadUtf8Bytes[] = "\xFF\xC0\x80\xED\xA0\x80";
 
 // Parses one of FaultNames(); false when unknown.
 bool ParseFault(const std::string& name, Fault* fault);
 const char* FaultName(Fault fault);
-// Every fault's name: "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap".
+// Every fault's name: "none|slow|hang|error|garbage|midbody|huge|wrongtype|flap|badutf8".
 std::string FaultNames();
 
 // Applies the current fault to every request of one httplib server (its pre-routing handler).
@@ -40,6 +45,10 @@ class FaultInjector {
   void Set(Fault fault, int delay_ms, int code);
   void InstallOn(httplib::Server& server);
   std::string StateText() const;  // "fault F delay_ms N code C\n"
+  // The body a route handler is about to send, as the current fault wants it: in badutf8 mode
+  // every Prometheus `version="` label value and every JSON "version" string starts with
+  // kBadUtf8Bytes (JSON also with an unpaired surrogate escape \ud800); otherwise unchanged.
+  std::string Distort(std::string body) const;
   Fault fault() const { return fault_.load(); }
 
  private:

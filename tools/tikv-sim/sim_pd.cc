@@ -112,13 +112,13 @@ bool SimPdCluster::StartMember(Member& member) {
   std::unique_ptr<httplib::Server> server = MakeSimHttpServer(tls_);
   if (!server) return false;
   faults_.InstallOn(*server);
-  auto json = [](httplib::Response& res, std::string body) {
+  auto json = [this](httplib::Response& res, std::string body) {
     if (body.empty()) {
       res.status = 404;
       res.set_content("404 page not found\n", "text/plain");
       return;
     }
-    res.set_content(std::move(body), "application/json; charset=UTF-8");
+    res.set_content(faults_.Distort(std::move(body)), "application/json; charset=UTF-8");
   };
   server->Get("/pd/api/v1/members", [this, json](const httplib::Request&, httplib::Response& res) {
     json(res, MembersJson());

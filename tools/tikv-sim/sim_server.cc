@@ -24,7 +24,7 @@ bool SimServer::StartStatus() {
     res.set_content(SimNode::ConfigJson(), "application/json");
   });
   server->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(node_->Render(), "text/plain; version=0.0.4");
+    res.set_content(faults_.Distort(node_->Render()), "text/plain; version=0.0.4");
   });
   if (!server->bind_to_port(status_host_, status_port_)) return false;
   status_server_ = std::move(server);

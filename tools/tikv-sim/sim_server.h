@@ -20,7 +20,7 @@ namespace tikv_exporter::sim {
 // Serves a SimNode as a TiKV status server (GET /metrics, GET /status with an empty 200) on
 // one port, and a control API on another:
 //   POST /control/fault?mode=M[&delay_ms=N][&code=C]   M: none|down|slow|hang|error|garbage|
-//                                                 midbody|huge|wrongtype|flap (fault_injector.h)
+//                                                 midbody|huge|wrongtype|flap|badutf8 (fault_injector.h)
 //   POST /control/pd/fault?mode=M[&delay_ms=N][&code=C]  the same for every PD member's HTTP API
 //   POST /control/restart                         counters start again (a TiKV restart)
 //   POST /control/load?type=T&qps=Q&latency=S     set one request type's rate and mean latency
