@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 
 namespace tikv_exporter {
@@ -46,39 +47,6 @@ std::string_view TakeToken(std::string_view& s) {
 
 // Go's strconv.ParseFloat as Prometheus uses it: decimal or exponent form, an optional sign,
 // and the case-insensitive words Inf, Infinity and NaN.
-bool ParseValue(std::string_view token, double* out) {
-  if (token.empty()) return false;
-  bool negative = false;
-  std::string_view body = token;
-  if (body[0] == '+' || body[0] == '-') {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  auto equals_ci = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      char c = a[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != b[i]) return false;
-    }
-    return true;
-  };
-  if (equals_ci(body, "inf") || equals_ci(body, "infinity")) {
-    *out = negative ? -std::numeric_limits<double>::infinity()
-                    : std::numeric_limits<double>::infinity();
-    return true;
-  }
-  if (equals_ci(body, "nan")) {
-    *out = std::numeric_limits<double>::quiet_NaN();
-    return true;
-  }
-  if (body.empty() || body[0] == '+' || body[0] == '-') return false;
-  double value = 0;
-  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
-  if (ec != std::errc() || end != body.data() + body.size()) return false;
-  *out = negative ? -value : value;
-  return true;
-}
 
 bool ParseTimestamp(std::string_view token, int64_t* out) {
   auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), *out);
@@ -246,7 +214,7 @@ class Parser {
     }
     if (rest.empty() || !IsBlank(rest[0])) return Fail("expected a value after the name", line);
     std::string_view value_token = TakeToken(rest);
-    if (!ParseValue(value_token, &sample.value)) return Fail("invalid value", line);
+    if (!ParseSampleValue(value_token, &sample.value)) return Fail("invalid value", line);
     std::string_view timestamp_token = TakeToken(rest);
     if (!timestamp_token.empty()) {
       int64_t timestamp = 0;
@@ -259,13 +227,13 @@ class Parser {
     if (family.type == MetricType::kHistogram && sample.name.size() > family.name.size() &&
         sample.name.ends_with("_bucket")) {
       double bound = 0;
-      if (!ParseValue(sample.LabelValue("le"), &bound)) {
+      if (!ParseSampleValue(sample.LabelValue("le"), &bound)) {
         return Fail("histogram bucket without a valid \"le\" label", line);
       }
     }
     if (family.type == MetricType::kSummary && sample.name == family.name) {
       double quantile = 0;
-      if (!ParseValue(sample.LabelValue("quantile"), &quantile)) {
+      if (!ParseSampleValue(sample.LabelValue("quantile"), &quantile)) {
         return Fail("summary sample without a valid \"quantile\" label", line);
       }
     }
@@ -405,6 +373,31 @@ class Parser {
 };
 
 }  // namespace
+
+bool ParseSampleValue(std::string_view token, double* out) {
+  if (token.empty()) return false;
+  bool negative = false;
+  std::string_view body = token;
+  if (body[0] == '+' || body[0] == '-') {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (EqualsIgnoringCase(body, "inf") || EqualsIgnoringCase(body, "infinity")) {
+    *out = negative ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (EqualsIgnoringCase(body, "nan")) {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (body.empty() || body[0] == '+' || body[0] == '-') return false;
+  double value = 0;
+  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
+  if (ec != std::errc() || end != body.data() + body.size()) return false;
+  *out = negative ? -value : value;
+  return true;
+}
 
 StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits) {
   return Parser(text, limits).Run();

@@ -36,6 +36,11 @@ struct ParseResult {
 // fails); duplicate series keep the last value, a missing final newline is accepted, and each
 // ill-formed UTF-8 sequence in a label value or HELP text becomes U+FFFD, each with a warning, so
 // every string in the result is valid UTF-8. Thread-safe (no shared state).
+// A sample value, `le` bound or quantile as the text format writes it: a float, or Inf, +Inf,
+// -Inf, NaN in any case. The one parser of such values, so the parser and the histogram maths
+// accept the same bounds. False when `token` is none of these.
+bool ParseSampleValue(std::string_view token, double* out);
+
 StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits = {});
 
 }  // namespace tikv_exporter

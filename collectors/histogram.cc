@@ -1,5 +1,7 @@
 #include "collectors/histogram.h"
 
+#include "collectors/exposition_parser.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,15 +10,6 @@
 
 namespace tikv_exporter {
 namespace {
-
-double ParseBound(std::string_view le) {
-  if (le == "+Inf" || le == "Inf" || le == "inf" || le == "+inf") {
-    return std::numeric_limits<double>::infinity();
-  }
-  double value = std::numeric_limits<double>::quiet_NaN();
-  std::from_chars(le.data(), le.data() + le.size(), value);
-  return value;
-}
 
 void AddBucket(std::vector<Histogram::Bucket>& buckets, double bound, double count) {
   auto it = std::lower_bound(buckets.begin(), buckets.end(), bound,
@@ -98,8 +91,10 @@ std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const Expositio
     std::string_view suffix = std::string_view(sample.name).substr(base);
     Histogram& histogram = by_label[std::string(sample.LabelValue(group_label))];
     if (suffix == "_bucket") {
-      double bound = ParseBound(sample.LabelValue("le"));
-      if (!std::isnan(bound)) AddBucket(histogram.buckets, bound, sample.value);
+      double bound = 0;
+      if (ParseSampleValue(sample.LabelValue("le"), &bound) && !std::isnan(bound)) {
+        AddBucket(histogram.buckets, bound, sample.value);
+      }
     } else if (suffix == "_sum") {
       histogram.sum += sample.value;
     } else if (suffix == "_count") {

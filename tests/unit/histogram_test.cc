@@ -1,5 +1,7 @@
 #include "collectors/histogram.h"
 
+#include "collectors/exposition_parser.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -73,6 +75,26 @@ TEST(Histogram, AddMergesBucketsByBound) {
   EXPECT_EQ(a.buckets[2].cumulative_count, 7);
   EXPECT_EQ(a.count, 7);
   EXPECT_EQ(a.sum, 3);
+}
+
+// The text format allows Inf in any case and a leading +: a bucket the parser accepts must not be
+// lost by the quantile maths (it was, with a second, stricter parser of `le`).
+TEST(HistogramsByLabel, BoundsWrittenAnyWayThePrometheusFormatAllowsGiveTheSameQuantiles) {
+  auto quantile_of = [](const std::string& inf, const std::string& one) {
+    const std::string text = "# TYPE d histogram\nd_bucket{le=\"0.5\"} 10\nd_bucket{le=\"" + one +
+                             "\"} 30\nd_bucket{le=\"" + inf + "\"} 40\nd_sum 20\nd_count 40\n";
+    StatusOr<ParseResult> parsed = ParseExposition(text);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    auto histograms = HistogramsByLabel(parsed->exposition, "d", "");
+    EXPECT_EQ(histograms.size(), 1u);
+    return histograms.empty() ? std::nullopt : HistogramQuantile(0.5, histograms.front().second);
+  };
+  const std::optional<double> canonical = quantile_of("+Inf", "1");
+  ASSERT_TRUE(canonical.has_value());
+  EXPECT_DOUBLE_EQ(*canonical, 0.75);
+  EXPECT_EQ(quantile_of("+INF", "1"), canonical);
+  EXPECT_EQ(quantile_of("inf", "+1"), canonical);
+  EXPECT_EQ(quantile_of("Infinity", "1.0e0"), canonical);
 }
 
 }  // namespace
