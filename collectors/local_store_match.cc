@@ -37,9 +37,13 @@ bool NamesThisHost(const std::string& host, const HostIdentity& self) {
   return std::find(self.addresses.begin(), self.addresses.end(), host) != self.addresses.end();
 }
 
+// A host with many interfaces (host networking, one veth per pod) lists only the first few.
 std::string Describe(const HostIdentity& self) {
+  constexpr size_t kShown = 8;
   std::string out = "name \"" + self.hostname + "\", addresses";
-  for (const std::string& address : self.addresses) out += " " + address;
+  for (size_t i = 0; i < self.addresses.size() && i < kShown; ++i) out += " " + self.addresses[i];
+  if (self.addresses.size() > kShown)
+    out += " ... (" + std::to_string(self.addresses.size()) + " in all)";
   return out;
 }
 

@@ -19,8 +19,8 @@ namespace tikv_exporter {
 // where the sidecar runs (NAT, a VIP or load balancer in front of PD, pod or internal names, a
 // firewall): one that fails is skipped for the next poll, then 2, 4, ... up to 32 polls while it
 // keeps failing, and that is logged once when it starts (again at debug level per retry) and once
-// when it answers again. Learned URLs that /members no longer lists are forgotten; at most
-// 16 endpoints are kept in all.
+// when it answers again. Learned URLs that /members no longer lists are forgotten, and new ones
+// are added only while fewer than 16 endpoints are known.
 // Owned by PdCollector; owns the clients; not thread-safe.
 class PdMemberRotation {
  public:
