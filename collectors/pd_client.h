@@ -25,6 +25,8 @@ class PdClient {
 // PD's HTTP API: /members, /stores, /health; /regions/check/<kind> and /hotspot/regions/*.
 std::unique_ptr<PdClient> MakePdHttpClient(std::string base_url, ConnectionLimiter* limiter,
                                            size_t max_body_bytes, UpstreamTls tls = {});
+// The same over any fetcher (tests feed recorded answers); its base URL is the member's.
+std::unique_ptr<PdClient> MakePdHttpClient(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes);
 
 // PD's gRPC API: GetMembers, then GetAllStores and GetStore on the leader (followers answer
 // "not leader"), with the real cluster id. Sizes are exact; leader counts and scores, member

@@ -1,70 +1,51 @@
 #include "collectors/pd_collector.h"
 
-#include <unistd.h>
-
 #include <chrono>
 
-#include "common/address.h"
+#include "collectors/upstream_error.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
 namespace {
 
-// Discovered members are added up to this many endpoints in all (a PD cluster has 3-7).
-constexpr size_t kMaxEndpoints = 16;
-
-
-std::string Hostname() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "";
-  return name;
-}
-
-// True when `store_address` names this host at `local`'s port: the same host:port, or a
-// loopback/wildcard local address whose port matches a store address on this host's name.
-bool SameNode(const std::string& store_address, const std::string& local) {
-  if (store_address.empty()) return false;
-  if (store_address == local) return true;
-  StatusOr<HostPort> store = ParseHostPort(store_address);
-  StatusOr<HostPort> mine = ParseHostPort(local);
-  if (!store.ok() || !mine.ok() || store->port != mine->port) return false;
-  if (store->host == mine->host) return true;
-  const bool local_is_loopback = mine->host == "127.0.0.1" || mine->host == "localhost" ||
-                                 mine->host == "0.0.0.0" || mine->host == "::1";
-  if (!local_is_loopback) return false;
-  const std::string host = Hostname();
-  return !host.empty() && (store->host == host || store->host.starts_with(host + "."));
-}
-
-std::string WithoutScheme(const std::string& url) {
-  size_t at = url.find("://");
-  return at == std::string::npos ? url : url.substr(at + 3);
+// Each attempt but the last may use at most half of the time left: a member that hangs (an
+// advertised address that is unreachable from here) then leaves the other half to the next
+// one, while a member that fails fast (refused) hands its whole share on. The last attempt gets
+// everything that is left.
+Clock::time_point AttemptDeadline(Clock::time_point deadline, bool last) {
+  const Clock::time_point now = Clock::now();
+  if (last || now >= deadline) return deadline;
+  return now + (deadline - now) / 2;
 }
 
 }  // namespace
 
 PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
-    : factory_(std::move(factory)), options_(std::move(options)) {
-  for (const std::string& url : options_.endpoints) clients_.push_back(factory_(url));
-}
+    : options_(std::move(options)),
+      host_(options_.host ? *options_.host : ThisHost()),
+      members_(std::move(factory), options_.endpoints, options_.log) {}
 
 Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
+  const std::vector<size_t> order = members_.StartPoll();
   std::string errors;
   std::string limit;  // a bound hit on any member is reported as that limit
-  for (size_t attempt = 0; attempt < clients_.size(); ++attempt) {
-    const size_t index = (preferred_ + attempt) % clients_.size();
-    PdClient& client = *clients_[index];
+  for (size_t attempt = 0; attempt < order.size(); ++attempt) {
+    const size_t index = order[attempt];
+    PdClient& client = members_.client(index);
     auto data = std::make_shared<PdData>();
-    Status status = client.FetchCluster(deadline, data.get());
+    Status status =
+        client.FetchCluster(AttemptDeadline(deadline, attempt + 1 == order.size()), data.get());
     if (!status.ok()) {
+      status = WithHttpsHint(status, client.url(), options_.tls_configured);
+      members_.Failed(index, status);
       errors += (errors.empty() ? "" : "; ") + status.message();
       if (!status.limit().empty()) limit = status.limit();
       if (Clock::now() >= deadline) break;
       continue;
     }
+    members_.Answered(index);
     data->endpoint = client.url();
     MarkLocalStore(data.get());
-    preferred_ = index;
     if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
       region_attempt_ms_ = NowMs();
       PdRegionData fresh;
@@ -77,39 +58,31 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
       }
     }
     data->regions = region_cache_;
-    LearnMembers(*data);
+    members_.Learn(data->members);
     out->pd = std::move(data);
     return Status::Ok();
   }
-  const std::string message = "no PD member answered: " + errors;
+  const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
   return limit.empty() ? Status::Error(message) : Status::LimitHit(limit, message);
 }
 
-void PdCollector::MarkLocalStore(PdData* data) const {
-  for (const PdStore& store : data->stores) {
-    const bool match = options_.local_store_id
-                           ? store.id == *options_.local_store_id
-                           : SameNode(store.status_address, WithoutScheme(options_.local_status_address));
-    if (match) data->local_store_id = store.id;
-  }
-}
-
-void PdCollector::LearnMembers(const PdData& data) {
-  for (const PdMember& member : data.members) {
-    for (const std::string& url : member.client_urls) {
-      StatusOr<std::string> base = NormalizeBaseUrl(url);
-      if (!base.ok()) continue;
-      size_t found = clients_.size();
-      for (size_t i = 0; i < clients_.size(); ++i) {
-        if (clients_[i]->url() == *base) found = i;
-      }
-      if (found == clients_.size()) {
-        if (clients_.size() >= kMaxEndpoints) continue;
-        clients_.push_back(factory_(*base));
-      }
-      if (member.leader) preferred_ = found;  // the leader answers without a proxy hop
+void PdCollector::MarkLocalStore(PdData* data) {
+  LocalStoreMatch match =
+      MatchLocalStore(data->stores, options_.local_status_address, options_.local_store_id, host_);
+  data->local_store_id = match.store_id;
+  data->local_store_match = match.method;
+  if (logged_match_ && logged_match_->store_id == match.store_id &&
+      logged_match_->method == match.method)
+    return;
+  if (options_.log) {
+    if (match.store_id) {
+      options_.log(LogLevel::kInfo, "this node's store in PD: " + match.detail + " (matched by " +
+                                        match.method + ")");
+    } else {
+      options_.log(LogLevel::kWarn, "this node's store is not found in PD: " + match.detail);
     }
   }
+  logged_match_ = std::move(match);
 }
 
 }  // namespace tikv_exporter

@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/local_store_match.h"
+#include "collectors/log_sink.h"
 #include "collectors/pd_client.h"
 #include "collectors/pd_data.h"
+#include "collectors/pd_member_rotation.h"
 
 namespace tikv_exporter {
 
@@ -18,16 +21,21 @@ struct PdCollectorOptions {
   std::string local_status_address;
   std::optional<uint64_t> local_store_id;  // overrides the address match when set
   int64_t region_ttl_ms = 60000;           // region-level calls at most this often
+  bool tls_configured = false;             // [security] is set (for the hint on https:// members)
+  std::optional<HostIdentity> host;        // this machine; ThisHost() when unset
+  LogSink log;                             // member skipped or back, local store matched or not
 };
 
 // Polls PD through a PdClient (HTTP or gRPC): the cluster (members, stores) every poll, the
-// region-level data (unhealthy regions, hot spots) at most once per TTL. Any member may be down:
-// it asks the member that answered last — or the leader it learned of — first, then the others,
-// including members discovered through the member list (at most 16 endpoints).
+// region-level data (unhealthy regions, hot spots) at most once per TTL. Any member may be down
+// or unreachable from here: PdMemberRotation says whom to ask in which order, and every attempt
+// but the last gets at most half of the poll's remaining time, so one that hangs cannot keep the
+// next one — a configured endpoint — from answering. Logs once which store is this node's (or why
+// none is) whenever that changes.
 // Owns its clients; one Collect() at a time.
 class PdCollector : public Collector {
  public:
-  using ClientFactory = std::function<std::unique_ptr<PdClient>(const std::string& base_url)>;
+  using ClientFactory = PdMemberRotation::ClientFactory;
 
   PdCollector(ClientFactory factory, PdCollectorOptions options);
   PdCollector(const PdCollector&) = delete;
@@ -37,15 +45,14 @@ class PdCollector : public Collector {
   Status Collect(Clock::time_point deadline, PollData* out) override;
 
  private:
-  void LearnMembers(const PdData& data);
-  void MarkLocalStore(PdData* data) const;
+  void MarkLocalStore(PdData* data);
 
-  ClientFactory factory_;
   PdCollectorOptions options_;
-  std::vector<std::unique_ptr<PdClient>> clients_;  // configured first, then discovered
-  size_t preferred_ = 0;
+  HostIdentity host_;
+  PdMemberRotation members_;
   PdRegionData region_cache_;
-  int64_t region_attempt_ms_ = 0;  // the last refresh attempt, successful or not
+  int64_t region_attempt_ms_ = 0;                // the last refresh attempt, successful or not
+  std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
 };
 
 }  // namespace tikv_exporter

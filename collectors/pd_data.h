@@ -63,6 +63,7 @@ struct PdData {
   std::vector<PdMember> members;
   std::vector<PdStore> stores;
   std::optional<uint64_t> local_store_id;  // this node's store, when it could be matched
+  std::string local_store_match = "none";  // how: store_id, address, this_host (local_store_match.h)
   PdRegionData regions;
 };
 

@@ -2,6 +2,7 @@
 
 #include "collectors/pd_client.h"
 #include "collectors/pd_json.h"
+#include "collectors/upstream_error.h"
 
 namespace tikv_exporter {
 namespace {
@@ -14,8 +15,8 @@ const char* const kRegionCheckKinds[] = {"miss-peer",    "extra-peer",       "do
 
 class PdHttpClient : public PdClient {
  public:
-  PdHttpClient(std::string base_url, ConnectionLimiter* limiter, size_t max_body_bytes, UpstreamTls tls)
-      : fetcher_(MakeHttpFetcher(base_url, limiter, std::move(tls))), max_body_bytes_(max_body_bytes) {}
+  PdHttpClient(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes)
+      : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes) {}
 
   const std::string& url() const override { return fetcher_->base_url(); }
 
@@ -75,15 +76,13 @@ class PdHttpClient : public PdClient {
   }
 
  private:
-  // GET kApi + path; a non-200 answer is an error naming the status.
+  // GET kApi + path; a non-200 answer is an error naming the status (and what to set when it is
+  // PD's HTTPS port answering plain HTTP).
   StatusOr<std::string> GetBody(const std::string& path, Clock::time_point deadline) {
     StatusOr<HttpResponse> response =
         fetcher_->Get(std::string(kApi) + path, HttpRequestOptions{deadline, max_body_bytes_});
     if (!response.ok()) return response.status();
-    if (response->status != 200) {
-      return Status::Error("GET " + url() + std::string(kApi) + path + " answered HTTP " +
-                           std::to_string(response->status));
-    }
+    if (response->status != 200) return HttpStatusError(url() + std::string(kApi) + path, *response);
     return std::move(response->body);
   }
 
@@ -95,7 +94,11 @@ class PdHttpClient : public PdClient {
 
 std::unique_ptr<PdClient> MakePdHttpClient(std::string base_url, ConnectionLimiter* limiter,
                                            size_t max_body_bytes, UpstreamTls tls) {
-  return std::make_unique<PdHttpClient>(std::move(base_url), limiter, max_body_bytes, std::move(tls));
+  return MakePdHttpClient(MakeHttpFetcher(std::move(base_url), limiter, std::move(tls)), max_body_bytes);
+}
+
+std::unique_ptr<PdClient> MakePdHttpClient(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes) {
+  return std::make_unique<PdHttpClient>(std::move(fetcher), max_body_bytes);
 }
 
 }  // namespace tikv_exporter

@@ -1,6 +1,7 @@
 #include "collectors/tikv_collector.h"
 
 #include "collectors/exposition_writer.h"
+#include "collectors/upstream_error.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
@@ -13,18 +14,12 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   HttpRequestOptions options{deadline, max_body_bytes_};
   StatusOr<HttpResponse> status = fetcher_->Get("/status", options);
   if (!status.ok()) return status.status();
-  if (status->status != 200) {
-    return Status::Error("GET " + fetcher_->base_url() + "/status answered HTTP " +
-                         std::to_string(status->status));
-  }
+  if (status->status != 200) return HttpStatusError(fetcher_->base_url() + "/status", *status);
   const int64_t requested_ms = NowMs<std::chrono::system_clock>();
   const int64_t requested_monotonic_ms = NowMs<Clock>();
   StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", options);
   if (!metrics.ok()) return metrics.status();
-  if (metrics->status != 200) {
-    return Status::Error("GET " + fetcher_->base_url() + "/metrics answered HTTP " +
-                         std::to_string(metrics->status));
-  }
+  if (metrics->status != 200) return HttpStatusError(fetcher_->base_url() + "/metrics", *metrics);
   // No exposition format is HTML or JSON: that is a proxy's login or error page answering for
   // TiKV, and its "syntax error at line 1" would hide what really happened.
   const std::string& type = metrics->content_type;

@@ -44,6 +44,13 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config, Conne
     options.local_status_address = config.status_address;
     if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
     options.region_ttl_ms = config.pd_region_ttl_ms;
+    options.tls_configured = tls.enabled();
+    options.log = [](LogLevel level, const std::string& message) {
+      spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
+                  : level == LogLevel::kInfo ? spdlog::level::info
+                                             : spdlog::level::debug,
+                  "pd: {}", message);
+    };
     const size_t max_bytes = static_cast<size_t>(config.max_body_bytes);
     PdCollector::ClientFactory factory;
     if (config.pd_protocol == "grpc") {

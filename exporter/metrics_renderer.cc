@@ -184,6 +184,10 @@ void AddPd(const PdData& pd, int64_t now_ms, bool local_store_series_only, Famil
     Set(f.Gauge("tikv_exporter_pd_local_store_id", "The id of this node's own store in PD."), {},
         static_cast<double>(*pd.local_store_id));
   }
+  Set(f.Gauge("tikv_exporter_pd_local_store_matched",
+              "1 when this node's own store was found in PD's store list, by method (store_id, address, this_host); "
+              "0 with method=\"none\" when it was not (the log says why)."),
+      {{"method", pd.local_store_match}}, pd.local_store_id ? 1 : 0);
 
   const PdRegionData& r = pd.regions;
   if (r.fetched_ms == 0) return;

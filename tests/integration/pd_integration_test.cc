@@ -10,7 +10,7 @@ namespace {
 class PdIntegration : public ::testing::Test {
  protected:
   // A simulated node with three PD members; the exporter knows only the first two.
-  void Start(const std::vector<std::string>& extra = {}) {
+  void Start(const std::vector<std::string>& extra = {}, int poll_interval_ms = 500, int timeout_ms = 400) {
     for (int& port : pd_ports_) port = FreePort();
     std::vector<std::string> args = extra;
     for (int port : pd_ports_) {
@@ -18,7 +18,7 @@ class PdIntegration : public ::testing::Test {
       args.push_back("127.0.0.1:" + std::to_string(port));
     }
     env_.StartSim(args);
-    env_.StartExporter(500, 400, {pd_ports_[0], pd_ports_[1]});
+    env_.StartExporter(poll_interval_ms, timeout_ms, {pd_ports_[0], pd_ports_[1]});
     ASSERT_TRUE(WaitFor([&] { return SampleValue(env_.Metrics(), "tikv_exporter_up", {{"source", "pd"}}) == 1; },
                         std::chrono::seconds(10)))
         << env_.exporter().Log();
@@ -38,6 +38,7 @@ TEST_F(PdIntegration, ExportsTheClusterAndMarksThisNodesStore) {
   const std::string metrics = env_.Metrics();
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_cluster_info", {{"cluster_id", "7452180154224557728"}}), 1);
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_local_store_id"), 1);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_local_store_matched", {{"method", "address"}}), 1);
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"store_id", "1"}, {"local", "true"}}), 1);
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_info", {{"store_id", "4"}, {"local", "false"}}), 1);
   for (const char* id : {"1", "4", "7", "10", "13"}) {
@@ -99,6 +100,36 @@ TEST_F(PdIntegration, AMemberGoingDownAndALeaderChangeLeaveNoGap) {
       << metrics;
 }
 
+// PD advertises a leader URL that is unreachable from the sidecar (NAT, a VIP, pod names, a
+// firewall): a port that accepts and never answers. PD must stay up through the configured
+// endpoints, the skip logged once.
+TEST_F(PdIntegration, AnAdvertisedLeaderUrlThatHangsIsSkippedAndPdStaysUp) {
+  // The hung attempt takes half of timeout_ms and the configured member that follows a quarter:
+  // enough for it on a loaded machine under sanitizers.
+  Start({}, 1000, 900);
+  const std::string state = env_.Control("/control/pd/advertise?index=0&address=blackhole");
+  const size_t at = state.find(" advertises ");
+  ASSERT_NE(at, std::string::npos) << state;
+  const std::string black_hole = state.substr(at + 12, state.find('\n', at) - at - 12);
+  // Every poll from now on — the one that learns the black hole, the one that tries it first,
+  // and the retries with backoff — must have PD up.
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_TRUE(env_.WaitForPolls(1));
+    const std::string metrics = env_.Metrics();
+    EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "pd"}}), 1) << "poll " << i << "\n"
+                                                                                << env_.exporter().Log();
+    EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", "1"}}), 300) << "poll " << i;
+  }
+  EXPECT_EQ(HttpGet(env_.exporter_port(), "/api/v1/targets").status, 200);
+  const std::string log = env_.exporter().Log();
+  const std::string skip = "PD member " + black_hole + " (advertised by PD's /members) failed";
+  const size_t first = log.find(skip);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(skip, first + 1), std::string::npos) << "logged more than once:\n" << log;
+  EXPECT_NE(log.find("skipping it for the next poll"), std::string::npos) << log;
+  EXPECT_EQ(log.find("source pd is down"), std::string::npos) << log;
+}
+
 TEST_F(PdIntegration, AllMembersDownMarksPdDownOnly) {
   Start();
   for (int i = 0; i < 3; ++i) env_.Control("/control/pd/member?index=" + std::to_string(i) + "&mode=down");
@@ -129,6 +160,9 @@ TEST_F(PdIntegration, ReadsRealPdBodiesOverHttp) {
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_store_leaders", {{"store_id", "4"}}), 17);
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_member_leader", {{"member", "basic-53pe89"}}), 1);
   EXPECT_FALSE(SampleValue(metrics, "tikv_exporter_pd_local_store_id").has_value());  // not this node's cluster
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_local_store_matched", {{"method", "none"}}), 0);
+  EXPECT_NE(env_.exporter().Log().find("this node's store is not found in PD: no store lists status address"),
+            std::string::npos);
 }
 
 TEST_F(PdIntegration, OldTikvTakesItsUsedSizeFromPd) {

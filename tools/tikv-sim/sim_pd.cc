@@ -200,6 +200,15 @@ bool SimPdCluster::SetStoreState(uint64_t store_id, const std::string& state_nam
   return false;
 }
 
+bool SimPdCluster::SetAdvertisedAddress(size_t index, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index >= members_.size()) return false;
+  std::string advertised = address == "blackhole" ? black_hole_.Address() : address;
+  if (address == "blackhole" && advertised.empty()) return false;
+  members_[index]->advertised = std::move(advertised);
+  return true;
+}
+
 void SimPdCluster::UseFixtures(std::string prefix) {
   std::lock_guard<std::mutex> lock(mutex_);
   fixture_prefix_ = std::move(prefix);
@@ -209,9 +218,13 @@ std::string SimPdCluster::FixtureBody(const std::string& name) const {
   return ReadWholeFile(fixture_prefix_ + name).value_or("");
 }
 
+std::string SimPdCluster::ClientUrl(const Member& member) const {
+  return Scheme() + (member.advertised.empty() ? member.address : member.advertised);
+}
+
 std::string SimPdCluster::MemberJson(const Member& member) const {
   return "{\"name\":\"" + member.name + "\",\"member_id\":" + std::to_string(member.id) +
-         ",\"peer_urls\":[\"" + Scheme() + member.address + "\"],\"client_urls\":[\"" + Scheme() + member.address +
+         ",\"peer_urls\":[\"" + Scheme() + member.address + "\"],\"client_urls\":[\"" + ClientUrl(member) +
          "\"],\"deploy_path\":\"/\",\"binary_version\":\"v8.1.0\",\"git_hash\":\"sim\"}";
 }
 
@@ -231,7 +244,7 @@ std::string SimPdCluster::HealthJson() const {
   for (size_t i = 0; i < members_.size(); ++i) {
     const Member& m = *members_[i];
     out += std::string(i ? "," : "") + "{\"name\":\"" + m.name + "\",\"member_id\":" + std::to_string(m.id) +
-           ",\"client_urls\":[\"" + Scheme() + m.address + "\"],\"health\":" + (m.down ? "false" : "true") + "}";
+           ",\"client_urls\":[\"" + ClientUrl(m) + "\"],\"health\":" + (m.down ? "false" : "true") + "}";
   }
   return out + "]";
 }
@@ -300,7 +313,8 @@ std::string SimPdCluster::StateText() const {
   std::string text;
   for (size_t i = 0; i < members_.size(); ++i) {
     text += "pd member " + std::to_string(i) + " " + members_[i]->address + (members_[i]->down ? " down" : " up") +
-            (i == leader_ ? " leader" : "") + "\n";
+            (i == leader_ ? " leader" : "") +
+            (members_[i]->advertised.empty() ? "" : " advertises " + ClientUrl(*members_[i])) + "\n";
   }
   for (const Store& s : stores_) {
     text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name + "\n";

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/tikv-sim/black_hole.h"
 #include "tools/tikv-sim/fault_injector.h"
 #include "tools/tikv-sim/sim_http.h"
 
@@ -67,6 +68,10 @@ class SimPdCluster {
   bool SetMemberDown(size_t member, bool down);
   bool SetLeader(size_t member);
   bool SetStoreState(uint64_t store_id, const std::string& state_name);
+  // The client URL a member advertises in /members, /leader and /health: "" its own address,
+  // "blackhole" a port that accepts and never answers (an address unreachable from the
+  // exporter), anything else that host:port. Its HTTP API keeps serving on its own address.
+  bool SetAdvertisedAddress(size_t member, const std::string& address);
   // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json`,
   // `leader.json`, `status.json`, `config.json` instead (404 for those the prefix lacks).
   void UseFixtures(std::string prefix);
@@ -82,6 +87,7 @@ class SimPdCluster {
     std::string name;
     std::string address;
     std::string grpc_address;
+    std::string advertised;  // host:port in client_urls; empty: `address`
     std::unique_ptr<SimPdGrpcMember> grpc;
     uint64_t id = 0;
     bool down = false;
@@ -91,6 +97,7 @@ class SimPdCluster {
 
   bool StartMember(Member& member);
   static void StopMember(Member& member);
+  std::string ClientUrl(const Member& member) const;
   std::string MemberJson(const Member& member) const;
   std::string MembersJson() const;
   std::string HealthJson() const;
@@ -104,6 +111,7 @@ class SimPdCluster {
   std::vector<Store> stores_;
   size_t leader_ = 0;
   std::string fixture_prefix_;
+  BlackHole black_hole_;
   const SimTls tls_;
   FaultInjector faults_{"/pd/api/v1/members"};
 };

@@ -133,6 +133,10 @@ bool SimServer::ServeControl(const std::string& host, int port) {
   control.Post("/control/pd/leader", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
     pd_reply(res, pd_ != nullptr && pd_->SetLeader(std::stoul("0" + req.get_param_value("index"))));
   });
+  control.Post("/control/pd/advertise", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
+    pd_reply(res, pd_ != nullptr && pd_->SetAdvertisedAddress(std::stoul("0" + req.get_param_value("index")),
+                                                              req.get_param_value("address")));
+  });
   control.Post("/control/pd/store", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
     pd_reply(res, pd_ != nullptr && pd_->SetStoreState(std::stoull("0" + req.get_param_value("id")),
                                                        req.get_param_value("state")));

@@ -28,6 +28,8 @@ namespace tikv_exporter::sim {
 //   POST /control/pd/member?index=N&mode=down|up  a PD member's port closes or opens
 //   POST /control/pd/leader?index=N               PD's leader moves
 //   POST /control/pd/store?id=N&state=S           a store's state (Up, Disconnected, Down, ...)
+//   POST /control/pd/advertise?index=N&address=A  the client URL member N advertises: A = blackhole
+//                                                 (accepts, never answers), HOST:PORT, or "" (its own)
 // "down" closes the status port (connections are refused).
 // Owns both servers and their threads.
 class SimServer {
