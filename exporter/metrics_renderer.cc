@@ -100,7 +100,7 @@ void AddSnapshot(const Snapshot& s, bool tikv_up, Families& f) {
   SetIf(storage, {{"type", "used"}}, s.storage.used_bytes);
   if (!s.storage.used_source.empty()) {
     Set(f.Gauge("tikv_exporter_storage_used_source_info",
-                "Where the used size came from: tikv (tikv_store_size_bytes) or engine_size_sum (older TiKV)."),
+                "Where the used size came from: tikv (tikv_store_size_bytes), pd (PD's used_size of this store) or engine_size_sum (older TiKV without PD)."),
         {{"source", s.storage.used_source}}, 1);
   }
   auto& engine = f.Gauge("tikv_exporter_engine_size_bytes", "On-disk size of each RocksDB instance.");
@@ -339,7 +339,7 @@ void AddCollectorStats(const PollState& state, Families& f) {
                 "Raw TiKV series re-exposed on this endpoint ([collectors.tikv] relay)."),
         {}, static_cast<double>(state.tikv->relay_series));
     Set(f.Gauge("tikv_exporter_tikv_parse_warnings",
-                "Problems the parser tolerated in the latest TiKV /metrics body (duplicate series, no final newline)."),
+                "Problems the parser tolerated in the latest TiKV /metrics body (duplicate series, no final newline, invalid UTF-8 replaced)."),
         {}, static_cast<double>(state.tikv->warnings.size()));
   }
 }

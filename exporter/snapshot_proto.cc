@@ -28,22 +28,25 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
   out->set_timestamp_ms(s.timestamp_ms);
   out->set_sequence(s.sequence);
   if (s.window_seconds) out->set_window_seconds(*s.window_seconds);
+  // Rates exist only from the second poll on; per-type figures go with them.
   if (s.qps) {
     out->set_qps(*s.qps);
     LatencyToProto(s.latency_average_seconds, s.latency_seconds, out->mutable_latency_ms());
-  }
-  for (const auto& [raw_type, stats] : s.by_type) {
-    const std::string type = ToValidUtf8(raw_type);
-    out->mutable_qps_by_type()->insert({type, stats.qps});
-    if (stats.average_seconds && !out->latency_ms_by_type().contains(type)) {
-      LatencyToProto(stats.average_seconds, stats.quantiles_seconds, &(*out->mutable_latency_ms_by_type())[type]);
+    for (const auto& [raw_type, stats] : s.by_type) {
+      const std::string type = ToValidUtf8(raw_type);
+      out->mutable_qps_by_type()->insert({type, stats.qps});
+      if (stats.average_seconds && !out->latency_ms_by_type().contains(type)) {
+        LatencyToProto(stats.average_seconds, stats.quantiles_seconds, &(*out->mutable_latency_ms_by_type())[type]);
+      }
     }
   }
-  v1::StorageSize* storage = out->mutable_storage_size();
-  if (s.storage.capacity_bytes) storage->set_capacity_bytes(*s.storage.capacity_bytes);
-  if (s.storage.available_bytes) storage->set_available_bytes(*s.storage.available_bytes);
-  if (s.storage.used_bytes) storage->set_used_bytes(*s.storage.used_bytes);
-  storage->set_used_source(ToValidUtf8(s.storage.used_source));
+  if (s.storage.capacity_bytes || s.storage.available_bytes || s.storage.used_bytes) {
+    v1::StorageSize* storage = out->mutable_storage_size();
+    if (s.storage.capacity_bytes) storage->set_capacity_bytes(*s.storage.capacity_bytes);
+    if (s.storage.available_bytes) storage->set_available_bytes(*s.storage.available_bytes);
+    if (s.storage.used_bytes) storage->set_used_bytes(*s.storage.used_bytes);
+    if (!s.storage.used_source.empty()) storage->set_used_source(ToValidUtf8(s.storage.used_source));
+  }
   if (auto pending = s.TotalCompactionPendingBytes()) out->set_compaction_pending_bytes(*pending);
   CopyMap(s.compaction_pending_bytes, out->mutable_compaction_pending_bytes_by_db());
   CopyMap(s.engine_size_bytes, out->mutable_engine_size_bytes());
@@ -55,7 +58,7 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
   for (const auto& [signal, source] : s.signal_sources) {
     out->mutable_signal_sources()->insert({ToValidUtf8(signal), ToValidUtf8(source)});
   }
-  out->set_tikv_version(ToValidUtf8(s.tikv_version));
+  if (!s.tikv_version.empty()) out->set_tikv_version(ToValidUtf8(s.tikv_version));
   for (const auto& [raw_name, health] : s.sources) {
     const std::string name = ToValidUtf8(raw_name);
     if (out->sources().contains(name)) continue;
