@@ -83,6 +83,7 @@ void RocksDbLogReader::AddLine(std::string_view line) {
           if (end == std::string::npos) end = text.size();
           std::string_view part(text.data() + start, end - start);
           if (first) {
+            ++records_recognised_;
             Record({}, DropBrackets(part));
           } else {
             Continuation(part);
@@ -95,6 +96,7 @@ void RocksDbLogReader::AddLine(std::string_view line) {
     }
   }
   if (std::optional<RecordStart> start = ParseRecordStart(line)) {
+    if (!start->thread.empty()) ++records_recognised_;  // a timestamp alone proves little
     Record(start->thread, start->message);
   } else {
     Continuation(line);

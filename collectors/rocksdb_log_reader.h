@@ -40,6 +40,8 @@ class RocksDbLogReader {
   size_t stall_warnings() const { return stall_warnings_; }    // "Stalling writes because ..."
   size_t stop_warnings() const { return stop_warnings_; }      // "Stopping writes because ..."
   size_t dumps_completed() const { return dumps_completed_; }
+  // Lines that start a record of a known format: 0 after many bytes means "not a RocksDB log".
+  size_t records_recognised() const { return records_recognised_; }
 
  private:
   void Record(std::string_view thread, std::string_view message);
@@ -64,6 +66,7 @@ class RocksDbLogReader {
   size_t stall_warnings_ = 0;
   size_t stop_warnings_ = 0;
   size_t dumps_completed_ = 0;
+  size_t records_recognised_ = 0;
 };
 
 }  // namespace tikv_exporter
