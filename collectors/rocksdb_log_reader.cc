@@ -83,6 +83,7 @@ void RocksDbLogReader::AddLine(std::string_view line) {
           if (end == std::string::npos) end = text.size();
           std::string_view part(text.data() + start, end - start);
           if (first) {
+            ++records_recognised_;
             Record({}, DropBrackets(part));
           } else {
             Continuation(part);
@@ -95,6 +96,7 @@ void RocksDbLogReader::AddLine(std::string_view line) {
     }
   }
   if (std::optional<RecordStart> start = ParseRecordStart(line)) {
+    if (!start->thread.empty()) ++records_recognised_;  // a timestamp alone proves little
     Record(start->thread, start->message);
   } else {
     Continuation(line);
@@ -105,27 +107,41 @@ void RocksDbLogReader::Record(std::string_view thread, std::string_view message)
   if (message.find("Stalling writes because") != std::string_view::npos) ++stall_warnings_;
   if (message.find("Stopping writes because") != std::string_view::npos) ++stop_warnings_;
   in_dump_record_ = false;
-  if (collecting_) {
-    // Other threads log between the dump's records: they neither belong to it nor end it.
-    if (!thread.empty() && !dump_thread_.empty() && thread != dump_thread_) return;
-    if (message.find("STATISTICS:") != std::string_view::npos && !statistics_seen_) {
-      statistics_seen_ = true;
-      in_dump_record_ = true;
-      dump_text_ += "STATISTICS:\n";
-      return;
-    }
-    if (++records_in_dump_ == 1 && !statistics_seen_) {  // the DB and CF stats record
-      in_dump_record_ = true;
-      Continuation(message);
-      return;
-    }
-    Complete();
-  }
+  if (collecting_ && TakeIntoDump(thread, message)) return;
   if (message.find("------- DUMPING STATS -------") != std::string_view::npos) {
     Reset();
     collecting_ = true;
     dump_thread_ = std::string(thread);
   }
+}
+
+bool RocksDbLogReader::TakeIntoDump(std::string_view thread, std::string_view message) {
+  cfstats_complete_ = cfstats_seen_;
+  if (statistics_seen_) {  // STATISTICS is a dump's last record: whatever starts now ends it
+    Complete();
+    return false;
+  }
+  if (!thread.empty() && !dump_thread_.empty() && thread != dump_thread_) {
+    // Other threads log between the dump's records: they neither belong to it nor end it —
+    // unless this log's dumps come without STATISTICS, so that complete cfstats are all of it.
+    if (!cfstats_complete_ || expect_statistics_) return true;
+    Complete();
+    return false;
+  }
+  if (message.find("STATISTICS:") != std::string_view::npos) {
+    statistics_seen_ = true;
+    in_dump_record_ = true;
+    dump_text_ += "STATISTICS:\n";
+    return true;
+  }
+  if (!cfstats_seen_) {  // the DB and CF stats record
+    cfstats_seen_ = true;
+    in_dump_record_ = true;
+    Continuation(message);
+    return true;
+  }
+  Complete();
+  return false;
 }
 
 void RocksDbLogReader::Continuation(std::string_view line) {
@@ -149,18 +165,20 @@ void RocksDbLogReader::Complete() {
   if (completed_.size() == 2) completed_.erase(completed_.begin());
   completed_.push_back(ParseRocksDbStats(lines));
   ++dumps_completed_;
+  expect_statistics_ = statistics_seen_;
   Reset();
 }
 
 void RocksDbLogReader::EndOfData() {
-  if (collecting_ && statistics_seen_) Complete();
+  if (collecting_ && (statistics_seen_ || cfstats_complete_)) Complete();
 }
 
 void RocksDbLogReader::Reset() {
   collecting_ = false;
   in_dump_record_ = false;
+  cfstats_seen_ = false;
+  cfstats_complete_ = false;
   statistics_seen_ = false;
-  records_in_dump_ = 0;
   dump_thread_.clear();
   dump_text_.clear();
 }

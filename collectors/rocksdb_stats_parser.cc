@@ -133,14 +133,23 @@ class StatsParser {
       if (StartsWith(line, "Level")) {
         header_ = Split(line);
         section_ = Section::kLevelTable;
+        // RocksDB 6.x may print a column family's table twice in one dump: the later one stands,
+        // so that no series is exported twice.
+        stats_.levels[cf_].clear();
         return;
       }
       if (StartsWith(line, "Priority")) {
+        header_ = Split(line);
         section_ = Section::kPriorityTable;
         return;
       }
     }
     if (line.find_first_not_of('-') == std::string_view::npos) return;  // the table rule
+    if (section_ == Section::kPriorityTable && !IsTableRow(line)) {
+      // RocksDB 6.x prints no blank line after the priority table (empty or not): the CF's lines
+      // follow its rows directly.
+      section_ = Section::kCf;
+    }
     if (section_ == Section::kLevelTable) {
       if (LevelRow(line)) return;
     } else if (section_ == Section::kPriorityTable) {
@@ -216,6 +225,13 @@ class StatsParser {
       if (StartsWith(line, prefix)) return true;
     }
     return false;
+  }
+
+  // A row of the current table: one token per column, two for the size ("1.69 KB"), and the
+  // files as "total/compacting".
+  bool IsTableRow(std::string_view line) const {
+    std::vector<std::string_view> tokens = Split(line);
+    return tokens.size() == header_.size() + 1 && tokens[1].find('/') != std::string_view::npos;
   }
 
   bool LevelRow(std::string_view line) {

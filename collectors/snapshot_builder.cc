@@ -192,11 +192,14 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
   if (!log.latest || !log.previous) return;
   const auto& now = log.latest->tickers;
   const auto& before = log.previous->tickers;
+  // RocksDB prints every ticker in each STATISTICS section, so a ticker missing from a dump means
+  // the dump had none (statistics off, or cut short), not 0: a counter read as 0 there would turn
+  // its whole cumulative value into this window's increase (a phantom write stall).
   auto increase = [&](const std::string& ticker) -> std::optional<double> {
     auto current = now.find(ticker);
-    if (current == now.end()) return std::nullopt;
     auto old = before.find(ticker);
-    return CounterIncrease(old == before.end() ? 0 : old->second, current->second);
+    if (current == now.end() || old == before.end()) return std::nullopt;
+    return CounterIncrease(old->second, current->second);
   };
   if (!tikv_cache) {
     const std::pair<const char*, const char*> kBlocks[] = {

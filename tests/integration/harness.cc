@@ -10,13 +10,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <httplib.h>
+#include <strings.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "collectors/exposition_parser.h"
@@ -94,6 +99,50 @@ std::string TempDir::Write(const std::string& name, const std::string& content) 
 
 namespace {
 
+// Reads one series "name{a="x",b="y"}" from the start of a sample line, labels sorted, so that
+// the same series written with its labels in another order compares equal.
+std::string SeriesOf(std::string_view line) {
+  const size_t name_end = line.find_first_of("{ ");
+  std::string series(line.substr(0, name_end));
+  if (name_end == std::string_view::npos || line[name_end] != '{') return series;
+  std::vector<std::string> labels;
+  std::string label;
+  bool quoted = false;
+  for (size_t i = name_end + 1; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '\\' && i + 1 < line.size()) {
+      label += line.substr(i, 2);
+      ++i;
+      continue;
+    }
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == ',' || c == '}')) {
+      if (!label.empty()) labels.push_back(label);
+      label.clear();
+      if (c == '}') break;
+      continue;
+    }
+    label.push_back(c);
+  }
+  std::sort(labels.begin(), labels.end());
+  series += '{';
+  for (size_t i = 0; i < labels.size(); ++i) series += (i == 0 ? "" : ",") + labels[i];
+  return series + '}';
+}
+
+// Every /metrics body a test reads is checked here, so no test can pass while the exporter
+// exposes a series twice (Prometheus rejects such a scrape unless the values happen to match).
+HttpResult CheckedScrape(const std::string& path, HttpResult result) {
+  if (path.substr(0, path.find('?')) != "/metrics" || result.status != 200) return result;
+  for (const auto& [name, value] : result.headers) {
+    if (strcasecmp(name.c_str(), "Content-Encoding") == 0 && value != "identity") return result;
+  }
+  for (const std::string& series : DuplicateSeries(result.body)) {
+    ADD_FAILURE() << "series exposed twice on /metrics: " << series;
+  }
+  return result;
+}
+
 HttpResult ToResult(const httplib::Result& result) {
   HttpResult out;
   if (!result) return out;
@@ -105,6 +154,19 @@ HttpResult ToResult(const httplib::Result& result) {
 
 }  // namespace
 
+std::vector<std::string> DuplicateSeries(const std::string& body) {
+  std::set<std::string> seen;
+  std::vector<std::string> duplicates;
+  std::istringstream lines(body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.front() == '#') continue;
+    std::string series = SeriesOf(line);
+    if (!seen.insert(series).second) duplicates.push_back(std::move(series));
+  }
+  return duplicates;
+}
+
 HttpResult HttpGet(int port, const std::string& path, const std::map<std::string, std::string>& headers) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(5, 0);
@@ -112,7 +174,7 @@ HttpResult HttpGet(int port, const std::string& path, const std::map<std::string
   client.set_decompress(false);
   httplib::Headers request_headers;
   for (const auto& [name, value] : headers) request_headers.emplace(name, value);
-  return ToResult(client.Get(path, request_headers));
+  return CheckedScrape(path, ToResult(client.Get(path, request_headers)));
 }
 
 HttpResult HttpPost(int port, const std::string& path) {
@@ -129,7 +191,7 @@ HttpResult HttpsRequest(int port, const std::string& path, const std::string& ca
   client.enable_server_certificate_verification(true);
   client.set_connection_timeout(5, 0);
   if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
-  return ToResult(post ? client.Post(path.c_str(), "", "text/plain") : client.Get(path.c_str()));
+  return CheckedScrape(path, ToResult(post ? client.Post(path.c_str(), "", "text/plain") : client.Get(path.c_str())));
 }
 
 namespace {

@@ -48,7 +48,8 @@ struct HttpResult {
   std::map<std::string, std::string> headers;
 };
 
-// One GET or POST to 127.0.0.1:`port`.
+// One GET or POST to 127.0.0.1:`port`. A GET of /metrics (also by HttpsRequest) fails the
+// running test for each series the body exposes twice (see DuplicateSeries).
 HttpResult HttpGet(int port, const std::string& path,
                    const std::map<std::string, std::string>& headers = {});
 HttpResult HttpPost(int port, const std::string& path);
@@ -56,6 +57,10 @@ HttpResult HttpPost(int port, const std::string& path);
 // with basic auth when `user` is not empty.
 HttpResult HttpsRequest(int port, const std::string& path, const std::string& ca_file, const std::string& user,
                         const std::string& password, bool post);
+
+// The series ("name{label="value",...}", labels sorted) that appear more than once in a
+// Prometheus text body, once per extra appearance.
+std::vector<std::string> DuplicateSeries(const std::string& body);
 
 // What /proc says about a process: open file descriptors, threads, resident memory.
 struct ProcessUsage {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_and_exporter.h"
 
 namespace tikv_exporter::testing {
 namespace {
@@ -57,6 +58,83 @@ TEST(RocksDbIntegration, LogMetricsAndLogSourcedSnapshotSignals) {
   EXPECT_TRUE(WaitFor([&] { return SampleValue(metrics(), "tikv_exporter_up", {{"source", "rocksdb"}}) == 0; },
                       std::chrono::seconds(10)));
   EXPECT_EQ(SampleValue(metrics(), "tikv_exporter_up", {{"source", "tikv"}}), 1);
+}
+
+// Starts the simulator and an exporter following `log_text` (written to rocksdb.info).
+std::string StartWithLog(SimAndExporter& env, const std::string& log_text) {
+  const std::string log = env.dir().Write("rocksdb.info", log_text);
+  std::string config = env.ConfigText(300, 250, {});
+  const std::string off = "[collectors.rocksdb]\nenabled = false\n";
+  config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
+  env.StartSim();
+  env.StartExporterWithConfig(config);
+  return log;
+}
+
+// Two RocksDB 6.8-shaped dumps: statistics off (no STATISTICS record, the dump its thread's last
+// record), [default]'s tables printed twice, the empty Priority table followed directly by the
+// CF's lines; another thread logs after each dump.
+std::string Log68() {
+  std::string log;
+  for (const char* files : {"1/0", "3/0"}) {
+    const std::string table =
+        "** Compaction Stats [default] **\n"
+        "Level    Files   Size     Score Read(GB)  Rn(GB) Rnp1(GB) Write(GB) Wnew(GB) Moved(GB) W-Amp Rd(MB/s) Wr(MB/s) Comp(sec) CompMergeCPU(sec) Comp(cnt) Avg(sec) KeyIn KeyDrop\n"
+        "------------------------------------------------------------------------------------\n"
+        "  L0      " + std::string(files) + "    1.69 KB   0.5      0.0     0.0      0.0       0.0      0.0       0.0   0.0      0.0      0.0      0.00              0.00         0    0.000       0      0\n"
+        " Sum      " + std::string(files) + "    1.69 KB   0.0      0.0     0.0      0.0       0.0      0.0       0.0   0.0      0.0      0.0      0.00              0.00         0    0.000       0      0\n"
+        "\n** Compaction Stats [default] **\n"
+        "Priority    Files   Size     Score Read(GB)  Rn(GB) Rnp1(GB) Write(GB) Wnew(GB) Moved(GB) W-Amp Rd(MB/s) Wr(MB/s) Comp(sec) CompMergeCPU(sec) Comp(cnt) Avg(sec) KeyIn KeyDrop\n"
+        "------------------------------------------------------------------------------------\n"
+        "Uptime(secs): 600.0 total, 600.0 interval\n"
+        "Stalls(count): 2 level0_slowdown, 0 level0_slowdown_with_compaction, 0 level0_numfiles, 0 level0_numfiles_with_compaction, 0 stop for pending_compaction_bytes, 0 slowdown for pending_compaction_bytes, 0 memtable_compaction, 0 memtable_slowdown, interval 0 total count\n"
+        "\n** File Read Latency Histogram By Level [default] **\n\n";
+    log += "2020/06/01-10:00:00.000001 7f01 [/db_impl.cc:775] ------- DUMPING STATS -------\n"
+           "2020/06/01-10:00:00.000002 7f01 [/db_impl.cc:777] \n** DB Stats **\n"
+           "Uptime(secs): 600.0 total, 600.0 interval\n"
+           "Cumulative stall: 00:00:7.000 H:M:S, 1.2 percent\n\n" +
+           table + table + "2020/06/01-10:00:00.000003 7f02 [/compaction_job.cc:1] [default] compacted\n";
+  }
+  return log;
+}
+
+TEST(RocksDbIntegration, ARocksDb68LogWithoutStatisticsIsReadWholeAndEachSeriesOnce) {
+  SimAndExporter env;
+  StartWithLog(env, Log68());
+  // Every scrape below is also checked for series exposed twice (the harness does that).
+  ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_rocksdb_dumps_total") == 2; },
+                      std::chrono::seconds(15)))
+      << env.exporter().Log();
+  const std::string body = env.Metrics();
+  EXPECT_EQ(SampleValue(body, "tikv_exporter_rocksdb_level_files", {{"cf", "default"}, {"level", "L0"}}), 3);
+  EXPECT_EQ(SampleValue(body, "tikv_exporter_rocksdb_write_stalls_total", {{"cf", "default"}, {"cause", "level0_slowdown"}}),
+            2);
+  EXPECT_EQ(SampleValue(body, "tikv_exporter_rocksdb_log_unknown_lines"), 0);
+  EXPECT_TRUE(DuplicateSeries(body).empty());
+}
+
+TEST(RocksDbIntegration, AFileThatIsNoRocksDbLogIsReportedDownAndLoggedOnce) {
+  SimAndExporter env;
+  const std::string bench =
+      "fillseq      :       2.468 micros/op 405186 ops/sec 4.936 seconds 2000000 operations;  318.8 MB/s\n"
+      "\n** Compaction Stats [default] **\nLevel    Files   Size     Score\n";
+  StartWithLog(env, bench);
+  ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_up", {{"source", "rocksdb"}}) == 0; },
+                      std::chrono::seconds(15)))
+      << env.exporter().Log();
+  ASSERT_TRUE(env.WaitForPolls(3));
+  const std::string log = env.exporter().Log();
+  const std::string said = "no RocksDB records recognised in " + std::to_string(bench.size()) + " bytes";
+  const size_t first = log.find(said);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(said, first + 1), std::string::npos) << log;  // once, not at every poll
+  EXPECT_NE(HttpGet(env.exporter_port(), "/api/v1/snapshot").body.find(said), std::string::npos);  // last_error
+}
+
+TEST(Harness, FindsASeriesExposedTwice) {
+  EXPECT_TRUE(DuplicateSeries("# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 1\nb 2\n").empty());
+  EXPECT_EQ(DuplicateSeries("a{x=\"1\",y=\"a,\\\"}\"} 1\nb 1\na{y=\"a,\\\"}\",x=\"1\"} 2\nb 3\n"),
+            (std::vector<std::string>{"a{x=\"1\",y=\"a,\\\"}\"}", "b"}));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The RocksDB LOG collector on real files: rotation, truncation, a missing log, a half-written
-// dump and a large backlog.
+// dump, a large backlog and a file that is not a RocksDB log.
 
 #include "collectors/rocksdb_collector.h"
 
@@ -118,6 +118,31 @@ TEST_F(RocksDbCollectorTest, ReadsOnlyTheTailOfAHugeBacklog) {
   EXPECT_LT((*data)->dumps, 5u);
   EXPECT_GE((*data)->dumps, 1u);
   EXPECT_EQ((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);  // still the latest
+}
+
+TEST_F(RocksDbCollectorTest, AFileThatIsNoRocksDbLogMarksTheSourceDown) {
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  Append("");  // an empty log is a log that has not said anything yet
+  ASSERT_TRUE(Poll(collector).ok());
+  // db_bench's console output: a stats dump, but no line of it starts a LOG record.
+  const std::string bench =
+      "fillseq      :       2.468 micros/op 405186 ops/sec 4.936 seconds 2000000 operations;  318.8 MB/s\n"
+      "\n** Compaction Stats [default] **\n"
+      "Level    Files   Size     Score Read(GB)  Rn(GB) Rnp1(GB) Write(GB) Wnew(GB) Moved(GB) W-Amp\n"
+      "  L0      2/0    1.69 KB   0.5      0.0     0.0      0.0       0.0      0.0       0.0   0.0\n"
+      "[2026/11/24 00:12:20.808 +08:00] [INFO] [server.rs:1] [\"not a rocksdb record\"]\n";
+  Append(bench);
+  for (int poll = 0; poll < 2; ++poll) {
+    StatusOr<std::shared_ptr<const RocksDbLogData>> data = Poll(collector);
+    ASSERT_FALSE(data.ok());
+    EXPECT_NE(data.status().message().find(log_ + ": no RocksDB records recognised in " +
+                                           std::to_string(bench.size()) + " bytes"),
+              std::string::npos)
+        << data.status().message();
+  }
+  // Once a RocksDB record shows up, the file is a log after all.
+  Append("2026/11/24-00:12:20.808728 11859 [db/db_impl/db_impl.cc:1] opened\n");
+  EXPECT_TRUE(Poll(collector).ok());
 }
 
 }  // namespace

@@ -124,19 +124,106 @@ TEST(RocksDbLog, TheTruthFileAgreesWithTheLastDump) {
 }
 
 TEST(RocksDbLog, OldFormat601) {
+  // No STATISTICS section in this LOG, and the dump is its thread's last record: published once
+  // the file ends, as its cfstats record is complete (another thread logged after it).
   std::optional<RocksDbStats> stats = LatestOf(ReadFile(Fixture("rocksdb-6.0.1-LOG-baseline.txt")));
-  // No STATISTICS section in this LOG: the dump completes when the next record starts — or not
-  // at all when the file ends right after it, so feed one more record.
-  if (!stats) {
-    RocksDbLogReader reader = ReadLog(ReadFile(Fixture("rocksdb-6.0.1-LOG-baseline.txt")) +
-                                          "2023/06/18-17:44:58.000000 7fcb555c3700 [/db_impl.cc:1] next record\n");
-    stats = Latest(reader);
-  }
   ASSERT_TRUE(stats);
   EXPECT_TRUE(stats->levels.contains("default"));
+  EXPECT_EQ(stats->levels["default"].size(), 3u);  // L0, Sum, Int: its table is printed twice
   EXPECT_TRUE(stats->write_stalls["default"].contains("level0_slowdown"));
   EXPECT_TRUE(stats->db.uptime_seconds.has_value());
   EXPECT_EQ(stats->unknown_lines, 0u);
+}
+
+// One RocksDB 6.x stats dump as the plain LOG of thread 7f01 prints it at `second` (00..59): no
+// STATISTICS, [default] with `l0_files` L0 files and `slowdowns` level0_slowdown stalls, its
+// empty Priority table followed directly by the CF's lines (no blank line), and after it one
+// record of another thread.
+std::string Dump6x(const std::string& second, int l0_files, int slowdowns) {
+  const std::string at = "2026/11/24-00:12:" + second;
+  const std::string files = std::to_string(l0_files) + "/0";
+  return at + ".000001 7f01 [/db_impl.cc:775] ------- DUMPING STATS -------\n" + at +
+         ".000002 7f01 [/db_impl.cc:777] \n"
+         "** DB Stats **\n"
+         "Uptime(secs): 600.0 total, 600.0 interval\n"
+         "Cumulative writes: 40K writes, 40K keys, 40K commit groups, 1.0 writes per commit group, ingest: 0.01 GB, 0.01 MB/s\n"
+         "Cumulative stall: 00:00:7.000 H:M:S, 1.2 percent\n"
+         "\n"
+         "** Compaction Stats [default] **\n"
+         "Level    Files   Size     Score Read(GB)  Rn(GB) Rnp1(GB) Write(GB) Wnew(GB) Moved(GB) W-Amp Rd(MB/s) Wr(MB/s) Comp(sec) CompMergeCPU(sec) Comp(cnt) Avg(sec) KeyIn KeyDrop\n"
+         "-----------------------------------------------------------------------------------------------------------\n"
+         "  L0    " + files + "    1.69 KB   0.5      0.0     0.0      0.0       0.0      0.0       0.0   0.0      0.0      0.0      0.00              0.00         0    0.000       0      0\n"
+         " Sum    " + files + "    1.69 KB   0.0      0.0     0.0      0.0       0.0      0.0       0.0   0.0      0.0      0.0      0.00              0.00         0    0.000       0      0\n"
+         "\n"
+         "** Compaction Stats [default] **\n"
+         "Priority    Files   Size     Score Read(GB)  Rn(GB) Rnp1(GB) Write(GB) Wnew(GB) Moved(GB) W-Amp Rd(MB/s) Wr(MB/s) Comp(sec) CompMergeCPU(sec) Comp(cnt) Avg(sec) KeyIn KeyDrop\n"
+         "-----------------------------------------------------------------------------------------------------------\n"
+         "Uptime(secs): 600.0 total, 600.0 interval\n"
+         "Flush(GB): cumulative 0.000, interval 0.000\n"
+         "Stalls(count): " + std::to_string(slowdowns) + " level0_slowdown, 0 level0_slowdown_with_compaction, 0 level0_numfiles, 0 level0_numfiles_with_compaction, 0 stop for pending_compaction_bytes, 0 slowdown for pending_compaction_bytes, 0 memtable_compaction, 0 memtable_slowdown, interval 0 total count\n"
+         "\n"
+         "** File Read Latency Histogram By Level [default] **\n" +
+         at + ".000003 7f02 [/compaction_job.cc:1] [default] compacted to: files[1 0 0 0 0 0 0]\n";
+}
+
+TEST(RocksDbLog, ADumpWithoutStatisticsIsPublishedOnceItsCfstatsAreComplete) {
+  RocksDbLogReader reader;
+  // The cfstats record is the last one so far: it may be half written, so it waits.
+  const std::string dump = Dump6x("20", 2, 0);
+  const std::string cfstats_only = dump.substr(0, dump.rfind("2026/"));
+  std::istringstream first(cfstats_only);
+  std::string line;
+  while (std::getline(first, line)) reader.AddLine(line);
+  reader.EndOfData();
+  EXPECT_EQ(reader.dumps_completed(), 0u);
+  // Another thread logs after it: complete, and no STATISTICS are to be waited for.
+  reader.AddLine(dump.substr(cfstats_only.size(), dump.size() - cfstats_only.size() - 1));
+  reader.EndOfData();
+  EXPECT_EQ(reader.dumps_completed(), 1u);
+  std::optional<RocksDbStats> stats = Latest(reader);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(Level(*stats, "default", "L0")->files, 2);
+  EXPECT_TRUE(stats->tickers.empty());
+}
+
+TEST(RocksDbLog, ABusyLogWithoutStatisticsPublishesEachDumpWithoutWaitingForTheNext) {
+  // Other threads log all the time, so the file never stops growing at a poll.
+  RocksDbLogReader reader = ReadLog(Dump6x("20", 1, 0) + Dump6x("21", 2, 0) + Dump6x("22", 3, 0), false);
+  EXPECT_EQ(reader.dumps_completed(), 3u);
+  std::optional<RocksDbStats> latest = Latest(reader);
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(Level(*latest, "default", "L0")->files, 3);
+}
+
+// The text of a Dump6x() dump without its log prefixes.
+std::string StatsText(const std::string& dump) {
+  const size_t start = dump.find("** DB Stats **");
+  return dump.substr(start, dump.rfind("2026/") - start);
+}
+
+TEST(RocksDbStatsText, AnEmptyPriorityTableWithoutABlankLineEndsAtTheNextLine) {
+  // RocksDB 6.x: the CF's Uptime, Flush and Stalls(count) lines follow the table's rule directly.
+  std::string text = StatsText(Dump6x("20", 2, 3));
+  text.insert(text.find("Flush(GB)"), "Some line of a later version: 5\n");
+  RocksDbStats stats = ParseRocksDbStats(Lines(text));
+  EXPECT_EQ(stats.write_stalls["default"]["level0_slowdown"], 3);
+  EXPECT_EQ(stats.write_stalls["default"].size(), 8u);
+  EXPECT_EQ(stats.unknown_lines, 1u);  // the unknown line is counted, not swallowed by the table
+}
+
+TEST(RocksDbStatsText, ARepeatedTableReplacesTheEarlierOne) {
+  // RocksDB 6.8 prints [default]'s tables twice in one dump; the second copy stands.
+  const std::string once = StatsText(Dump6x("20", 2, 0));
+  const size_t table = once.find("** Compaction Stats [default] **");
+  const size_t end = once.find("** File Read Latency");
+  std::string twice = once;
+  std::string second_copy = once.substr(table, end - table);
+  second_copy.replace(second_copy.find("2/0"), 3, "4/0");
+  twice.insert(end, second_copy);
+  RocksDbStats stats = ParseRocksDbStats(Lines(twice));
+  ASSERT_EQ(stats.levels["default"].size(), 2u);  // L0 and Sum, once each
+  EXPECT_EQ(Level(stats, "default", "L0")->files, 4);
+  EXPECT_EQ(stats.unknown_lines, 0u);
 }
 
 TEST(RocksDbLog, NewFormat881) {

@@ -1,0 +1,46 @@
+// The snapshot's write-stall, block-cache and bloom signals taken from the RocksDB LOG's two
+// latest dumps when TiKV's /metrics has none.
+
+#include <gtest/gtest.h>
+
+#include "collectors/snapshot_builder.h"
+
+namespace tikv_exporter {
+namespace {
+
+RocksDbStats DumpWithTickers(std::map<std::string, double> tickers) {
+  RocksDbStats dump;
+  dump.tickers = std::move(tickers);
+  return dump;
+}
+
+TEST(RocksDbLogSignals, StallTimeIsTheIncreaseBetweenTwoDumpsWithStatistics) {
+  RocksDbLogData log;
+  log.previous = DumpWithTickers({{"rocksdb.stall.micros", 6'000'000}});
+  log.latest = DumpWithTickers({{"rocksdb.stall.micros", 7'000'000}});
+  Snapshot snapshot;
+  AddRocksDbLogSignals(log, &snapshot);
+  EXPECT_EQ(snapshot.write_stall_seconds["kv"], 1);
+  EXPECT_EQ(snapshot.signal_sources["write_stall"], "rocksdb_log");
+}
+
+TEST(RocksDbLogSignals, ADumpWithoutStatisticsGivesNoRatesRatherThanPhantomOnes) {
+  // The previous dump had no STATISTICS (statistics off then, or a dump cut short): reading its
+  // counters as 0 would report the whole cumulative 7 s of stalls as stalled in this window.
+  RocksDbLogData log;
+  log.previous = DumpWithTickers({});
+  log.latest = DumpWithTickers({{"rocksdb.stall.micros", 7'000'000},
+                                {"rocksdb.block.cache.hit", 900},
+                                {"rocksdb.block.cache.miss", 100},
+                                {"rocksdb.bloom.filter.useful", 50},
+                                {"rocksdb.bloom.filter.full.positive", 50}});
+  Snapshot snapshot;
+  AddRocksDbLogSignals(log, &snapshot);
+  EXPECT_FALSE(snapshot.write_stall_seconds.contains("kv"));
+  EXPECT_FALSE(snapshot.block_cache_hit_ratio.contains("kv"));
+  EXPECT_FALSE(snapshot.bloom_filter_useful_ratio.contains("kv"));
+  EXPECT_TRUE(snapshot.signal_sources.empty());
+}
+
+}  // namespace
+}  // namespace tikv_exporter
