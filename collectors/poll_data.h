@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "collectors/exposition.h"
-#include "collectors/exposition_parser.h"
-#include "collectors/pd_data.h"
-#include "collectors/rocksdb_stats.h"
-#include "collectors/flat_json.h"
+#include "prom/exposition.h"
+#include "prom/exposition_parser.h"
+#include "collectors/pd/pd_data.h"
+#include "collectors/rocksdb/rocksdb_stats.h"
+#include "collectors/tikv/flat_json.h"
 
 namespace tikv_exporter {
 

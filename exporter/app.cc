@@ -8,17 +8,17 @@
 #include <thread>
 
 #include "collectors/collector_set.h"
-#include "collectors/pd_collector.h"
-#include "collectors/rocksdb_collector.h"
-#include "collectors/tikv_collector.h"
+#include "collectors/pd/pd_collector.h"
+#include "collectors/rocksdb/rocksdb_collector.h"
+#include "collectors/tikv/tikv_collector.h"
 #include "exporter/discovery.h"
-#include "exporter/grpc_server.h"
-#include "exporter/http_server.h"
+#include "server/grpc_server.h"
+#include "server/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/poller.h"
 #include "exporter/reloader.h"
-#include "exporter/snapshot_json.h"
+#include "snapshot/snapshot_json.h"
 #include "exporter/version.h"
 
 namespace tikv_exporter {

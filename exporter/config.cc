@@ -11,7 +11,7 @@
 #include "collectors/http_fetcher.h"
 #include "common/address.h"
 #include "common/units.h"
-#include "exporter/basic_auth.h"
+#include "server/basic_auth.h"
 
 namespace tikv_exporter {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/flat_json.h"
+#include "collectors/tikv/flat_json.h"
 #include "exporter/config.h"
 
 namespace tikv_exporter {

@@ -1,7 +1,7 @@
 #include "exporter/discovery.h"
 
 #include "common/address.h"
-#include "exporter/json_writer.h"
+#include "snapshot/json_writer.h"
 
 namespace tikv_exporter {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "collectors/pd_data.h"
+#include "collectors/pd/pd_data.h"
 
 namespace tikv_exporter {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "exporter/app.h"
-#include "exporter/basic_auth.h"
+#include "server/basic_auth.h"
 #include "exporter/config.h"
 #include "exporter/logging.h"
 #include "exporter/version.h"

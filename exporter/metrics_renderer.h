@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
-#include "collectors/exposition.h"
-#include "exporter/limit_tracker.h"
+#include "prom/exposition.h"
+#include "common/limit_tracker.h"
 #include "exporter/poller.h"
 
 namespace tikv_exporter {

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "collectors/snapshot_builder.h"
+#include "snapshot/snapshot_builder.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "collectors/collector_set.h"
-#include "collectors/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "exporter/config_drift.h"
-#include "exporter/limit_tracker.h"
-#include "exporter/snapshot_history.h"
+#include "common/limit_tracker.h"
+#include "snapshot/snapshot_history.h"
 
 namespace tikv_exporter {
 

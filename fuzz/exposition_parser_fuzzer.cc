@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/exposition_parser.h"
-#include "collectors/exposition_writer.h"
+#include "prom/exposition_parser.h"
+#include "prom/exposition_writer.h"
 #include "common/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

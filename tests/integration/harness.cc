@@ -24,7 +24,7 @@
 #include <string_view>
 #include <thread>
 
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 
 namespace tikv_exporter::testing {
 

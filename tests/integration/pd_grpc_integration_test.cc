@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 #include "tests/integration/harness.h"
 
 namespace tikv_exporter::testing {

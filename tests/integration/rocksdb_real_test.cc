@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "collectors/rocksdb_collector.h"
+#include "collectors/rocksdb/rocksdb_collector.h"
 #include "tests/integration/harness.h"
 
 namespace tikv_exporter::testing {

@@ -1,4 +1,4 @@
-#include "exporter/basic_auth.h"
+#include "server/basic_auth.h"
 
 #include <gtest/gtest.h>
 

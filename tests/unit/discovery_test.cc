@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/pd_json.h"
+#include "collectors/pd/pd_json.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {

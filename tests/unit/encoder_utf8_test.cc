@@ -8,12 +8,12 @@
 
 #include <string>
 
-#include "collectors/exposition_writer.h"
+#include "prom/exposition_writer.h"
 #include "common/utf8.h"
-#include "exporter/json_writer.h"
+#include "snapshot/json_writer.h"
 #include "exporter/logging.h"
-#include "exporter/snapshot_json.h"
-#include "exporter/snapshot_proto.h"
+#include "snapshot/snapshot_json.h"
+#include "snapshot/snapshot_proto.h"
 #include "tikv_exporter.pb.h"  // generated from proto/tikv_exporter.proto
 
 namespace tikv_exporter {

@@ -1,10 +1,10 @@
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "collectors/exposition_writer.h"
+#include "prom/exposition_writer.h"
 #include "common/utf8.h"
 #include "tests/unit/test_files.h"
 

@@ -1,6 +1,6 @@
-#include "collectors/histogram.h"
+#include "prom/histogram.h"
 
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 
 #include <gtest/gtest.h>
 

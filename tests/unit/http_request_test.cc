@@ -1,6 +1,6 @@
 // The exporter's request framing: what a complete request is, and which heads are refused.
 
-#include "exporter/http_request.h"
+#include "server/http_request.h"
 
 #include <gtest/gtest.h>
 

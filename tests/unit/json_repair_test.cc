@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "collectors/flat_json.h"
-#include "collectors/pd_json.h"
+#include "collectors/tikv/flat_json.h"
+#include "collectors/pd/pd_json.h"
 #include "common/utf8.h"
 
 namespace tikv_exporter {

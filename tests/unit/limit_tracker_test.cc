@@ -1,4 +1,4 @@
-#include "exporter/limit_tracker.h"
+#include "common/limit_tracker.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Finding this node's store among PD's when PD and status_address name the node differently.
 
-#include "collectors/local_store_match.h"
+#include "collectors/pd/local_store_match.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // The PD collector's choice of members against scripted PD answers: an advertised leader URL
 // that hangs from here must not keep the configured endpoint from answering.
 
-#include "collectors/pd_collector.h"
+#include "collectors/pd/pd_collector.h"
 
 #include <algorithm>
 #include <climits>

@@ -1,4 +1,4 @@
-#include "collectors/pd_json.h"
+#include "collectors/pd/pd_json.h"
 
 #include <gtest/gtest.h>
 

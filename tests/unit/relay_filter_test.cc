@@ -1,8 +1,8 @@
-#include "collectors/relay_filter.h"
+#include "prom/relay_filter.h"
 
 #include <gtest/gtest.h>
 
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {

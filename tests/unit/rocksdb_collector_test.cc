@@ -1,7 +1,7 @@
 // The RocksDB LOG collector on real files: rotation, truncation, a missing log, a half-written
 // dump, a large backlog and a file that is not a RocksDB log.
 
-#include "collectors/rocksdb_collector.h"
+#include "collectors/rocksdb/rocksdb_collector.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

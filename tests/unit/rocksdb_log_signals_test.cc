@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/snapshot_builder.h"
+#include "snapshot/snapshot_builder.h"
 
 namespace tikv_exporter {
 namespace {

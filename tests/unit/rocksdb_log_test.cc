@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "collectors/rocksdb_log_reader.h"
-#include "collectors/rocksdb_stats_parser.h"
+#include "collectors/rocksdb/rocksdb_log_reader.h"
+#include "collectors/rocksdb/rocksdb_stats_parser.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {

@@ -1,8 +1,8 @@
-#include "collectors/snapshot_builder.h"
+#include "snapshot/snapshot_builder.h"
 
 #include <gtest/gtest.h>
 
-#include "exporter/snapshot_json.h"
+#include "snapshot/snapshot_json.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {

@@ -9,9 +9,9 @@
 
 #include <functional>
 
-#include "exporter/proto_json.h"
-#include "exporter/snapshot_json.h"
-#include "exporter/snapshot_proto.h"
+#include "snapshot/proto_json.h"
+#include "snapshot/snapshot_json.h"
+#include "snapshot/snapshot_proto.h"
 #include "tikv_exporter.pb.h"
 
 namespace tikv_exporter {

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/pd_collector.h"
-#include "collectors/tikv_collector.h"
+#include "collectors/pd/pd_collector.h"
+#include "collectors/tikv/tikv_collector.h"
 #include "collectors/upstream_error.h"
 #include "tests/unit/fake_http_fetcher.h"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: runs every benchmark and writes BENCHMARKS.md from what the runs print.
 
-In-process figures come from Google Benchmark (build/bin/parser_benchmark); whole-process ones
+In-process figures come from Google Benchmark (build/bin/parser_benchmark and poll_benchmark); whole-process ones
 from real processes on loopback: tikv-sim serving the largest real TiKV dump, the exporter
 polling it, wrk loading /metrics, a real Prometheus scraping the same dump, Python's
 prometheus_client parsing the same file, and a simulated PD of 1,000 and 10,000 stores.
@@ -137,10 +137,13 @@ def polls(port):
 def google_benchmarks():
     log("Google Benchmark: parse, snapshot, relay, full poll cycle")
     # Five repetitions, the median of each: this machine is shared and single runs swing widely.
-    out = subprocess.run([f"{BIN}/parser_benchmark", "--benchmark_format=json", "--benchmark_min_time=0.5",
-                          "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true"],
-                         check=True, capture_output=True, text=True).stdout
-    return {b["run_name"]: b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"}
+    medians = {}
+    for binary in ("parser_benchmark", "poll_benchmark"):
+        out = subprocess.run([f"{BIN}/{binary}", "--benchmark_format=json", "--benchmark_min_time=0.5",
+                              "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true"],
+                             check=True, capture_output=True, text=True).stdout
+        medians.update({b["run_name"]: b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"})
+    return medians
 
 
 def python_parser():

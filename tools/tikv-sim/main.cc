@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "collectors/exposition_parser.h"
+#include "prom/exposition_parser.h"
 #include "common/address.h"
 #include "tools/tikv-sim/sim_files.h"
 #include "tools/tikv-sim/sim_server.h"

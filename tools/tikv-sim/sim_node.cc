@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "collectors/exposition_writer.h"
+#include "prom/exposition_writer.h"
 
 namespace tikv_exporter::sim {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/exposition.h"
+#include "prom/exposition.h"
 
 namespace tikv_exporter::sim {
 

@@ -1,0 +1,88 @@
+#include "collectors/pd/pd_collector.h"
+
+#include <chrono>
+
+#include "collectors/upstream_error.h"
+#include "common/clock.h"
+
+namespace tikv_exporter {
+namespace {
+
+// Each attempt but the last may use at most half of the time left: a member that hangs (an
+// advertised address that is unreachable from here) then leaves the other half to the next
+// one, while a member that fails fast (refused) hands its whole share on. The last attempt gets
+// everything that is left.
+Clock::time_point AttemptDeadline(Clock::time_point deadline, bool last) {
+  const Clock::time_point now = Clock::now();
+  if (last || now >= deadline) return deadline;
+  return now + (deadline - now) / 2;
+}
+
+}  // namespace
+
+PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
+    : options_(std::move(options)),
+      host_(options_.host ? *options_.host : ThisHost()),
+      members_(std::move(factory), options_.endpoints, options_.log) {}
+
+Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
+  const std::vector<size_t> order = members_.StartPoll();
+  std::string errors;
+  std::string limit;  // a bound hit on any member is reported as that limit
+  for (size_t attempt = 0; attempt < order.size(); ++attempt) {
+    const size_t index = order[attempt];
+    PdClient& client = members_.client(index);
+    auto data = std::make_shared<PdData>();
+    Status status =
+        client.FetchCluster(AttemptDeadline(deadline, attempt + 1 == order.size()), data.get());
+    if (!status.ok()) {
+      status = WithHttpsHint(status, client.url(), options_.tls_configured);
+      members_.Failed(index, status);
+      errors += (errors.empty() ? "" : "; ") + status.message();
+      if (!status.limit().empty()) limit = status.limit();
+      if (Clock::now() >= deadline) break;
+      continue;
+    }
+    members_.Answered(index);
+    data->endpoint = client.url();
+    MarkLocalStore(data.get());
+    if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
+      region_attempt_ms_ = NowMs();
+      PdRegionData fresh;
+      // Keep the previous data when nothing came back; its age tells how old it is.
+      if (client.FetchRegionData(deadline, &fresh).ok() &&
+          (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
+        fresh.fetched_ms = NowMs();
+        fresh.ttl_ms = options_.region_ttl_ms;
+        region_cache_ = std::move(fresh);
+      }
+    }
+    data->regions = region_cache_;
+    members_.Learn(data->members);
+    out->pd = std::move(data);
+    return Status::Ok();
+  }
+  const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
+  return limit.empty() ? Status::Error(message) : Status::LimitHit(limit, message);
+}
+
+void PdCollector::MarkLocalStore(PdData* data) {
+  LocalStoreMatch match =
+      MatchLocalStore(data->stores, options_.local_status_address, options_.local_store_id, host_);
+  data->local_store_id = match.store_id;
+  data->local_store_match = match.method;
+  if (logged_match_ && logged_match_->store_id == match.store_id &&
+      logged_match_->method == match.method)
+    return;
+  if (options_.log) {
+    if (match.store_id) {
+      options_.log(LogLevel::kInfo, "this node's store in PD: " + match.detail + " (matched by " +
+                                        match.method + ")");
+    } else {
+      options_.log(LogLevel::kWarn, "this node's store is not found in PD: " + match.detail);
+    }
+  }
+  logged_match_ = std::move(match);
+}
+
+}  // namespace tikv_exporter

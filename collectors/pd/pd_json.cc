@@ -1,0 +1,208 @@
+#include "collectors/pd/pd_json.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "collectors/tikv/flat_json.h"
+#include "collectors/json_repair.h"
+#include "common/units.h"
+#include "common/utf8.h"
+#include "pd/pd_http.pb.h"  // generated from collectors/pd/pd_http.proto
+
+namespace tikv_exporter {
+namespace {
+
+template <typename Message>
+Status ParseJson(std::string_view body, std::string_view what, Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  std::string repaired;
+  const std::string_view json = RepairJsonUtf8(body, &repaired);
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message, options);
+  if (!status.ok()) {
+    // protobuf quotes the body around the error, possibly cutting a character in two.
+    return Status::Error("PD " + std::string(what) + ": malformed JSON: " +
+                         ToValidUtf8(std::string_view(status.message().data(), status.message().size())));
+  }
+  return Status::Ok();
+}
+
+PdMember ToMember(const pdhttp::Member& m) {
+  PdMember member;
+  member.name = m.name();
+  member.member_id = m.member_id();
+  member.client_urls.assign(m.client_urls().begin(), m.client_urls().end());
+  member.version = m.binary_version();
+  return member;
+}
+
+std::optional<double> SizeOrNothing(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  StatusOr<double> bytes = ParsePdSize(text);
+  return bytes.ok() ? std::optional<double>(*bytes) : std::nullopt;
+}
+
+PdStore ToStore(const pdhttp::StoreInfo& info) {
+  const pdhttp::StoreMeta& meta = info.store();
+  const pdhttp::StoreStatus& status = info.status();
+  PdStore store;
+  store.id = meta.id();
+  store.address = meta.address();
+  store.status_address = meta.status_address();
+  store.version = meta.version();
+  store.state_name = meta.state_name();
+  if (store.state_name.empty()) {
+    constexpr const char* kStates[] = {"Up", "Offline", "Tombstone"};
+    store.state_name = meta.state() >= 0 && meta.state() < 3 ? kStates[meta.state()] : "Unknown";
+  }
+  store.engine = "tikv";
+  for (const pdhttp::StoreLabel& label : meta.labels()) {
+    if (label.key() == "engine") store.engine = label.value();
+  }
+  store.capacity_bytes = SizeOrNothing(status.capacity());
+  store.available_bytes = SizeOrNothing(status.available());
+  store.used_bytes = SizeOrNothing(status.used_size());
+  store.region_count = static_cast<double>(status.region_count());
+  store.leader_count = static_cast<double>(status.leader_count());
+  store.region_score = status.region_score();
+  store.leader_score = status.leader_score();
+  store.last_heartbeat_ns = meta.last_heartbeat();
+  return store;
+}
+
+PdHotStat ToHotStat(const pdhttp::HotPeersStat& stat) {
+  return {static_cast<double>(stat.regions_count()), stat.total_flow_bytes(), stat.total_flow_keys(),
+          stat.total_flow_query()};
+}
+
+}  // namespace
+
+StatusOr<PdData> ParsePdMembers(std::string_view json) {
+  pdhttp::Members members;
+  if (Status s = ParseJson(json, "/members", &members); !s.ok()) return s;
+  if (members.members_size() == 0) return Status::Error("PD /members: no members in the body");
+  PdData data;
+  data.cluster_id = members.header().cluster_id();
+  for (const pdhttp::Member& m : members.members()) {
+    PdMember member = ToMember(m);
+    member.leader = members.has_leader() && m.member_id() == members.leader().member_id();
+    data.members.push_back(std::move(member));
+  }
+  return data;
+}
+
+StatusOr<std::vector<PdMember>> ParsePdHealth(std::string_view json) {
+  size_t start = json.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || json[start] != '[') {
+    return Status::Error("PD /health: expected a JSON array of members");
+  }
+  pdhttp::Health health;
+  const std::string wrapped = "{\"members\":" + std::string(json) + "}";
+  if (Status s = ParseJson(wrapped, "/health", &health); !s.ok()) return s;
+  std::vector<PdMember> members;
+  for (const pdhttp::Member& m : health.members()) {
+    PdMember member = ToMember(m);
+    member.healthy = m.health();
+    members.push_back(std::move(member));
+  }
+  return members;
+}
+
+StatusOr<std::vector<PdStore>> ParsePdStores(std::string_view json) {
+  std::vector<PdStore> stores;
+  pdhttp::Stores list;
+  if (Status s = ParseJson(json, "/stores", &list); !s.ok()) return s;
+  if (list.stores_size() > 0 || json.find("\"stores\"") != std::string_view::npos) {
+    for (const pdhttp::StoreInfo& info : list.stores()) stores.push_back(ToStore(info));
+    return stores;
+  }
+  pdhttp::StoreInfo single;
+  if (Status s = ParseJson(json, "/store", &single); !s.ok()) return s;
+  if (!single.has_store()) return Status::Error("PD /stores: no \"stores\" and no \"store\" in the body");
+  stores.push_back(ToStore(single));
+  return stores;
+}
+
+StatusOr<double> ParsePdRegionCount(std::string_view json) {
+  pdhttp::RegionsCount count;
+  if (Status s = ParseJson(json, "/regions/check", &count); !s.ok()) return s;
+  return static_cast<double>(count.count());
+}
+
+StatusOr<std::map<std::string, std::map<uint64_t, PdHotStat>>> ParsePdHotspot(std::string_view json) {
+  pdhttp::Hotspot hotspot;
+  if (Status s = ParseJson(json, "/hotspot/regions", &hotspot); !s.ok()) return s;
+  std::map<std::string, std::map<uint64_t, PdHotStat>> by_role;
+  for (const auto& [store, stat] : hotspot.as_leader()) by_role["leader"][store] = ToHotStat(stat);
+  for (const auto& [store, stat] : hotspot.as_peer()) by_role["peer"][store] = ToHotStat(stat);
+  return by_role;
+}
+
+StatusOr<PdMember> ParsePdLeader(std::string_view json) {
+  pdhttp::Member leader;
+  if (Status s = ParseJson(json, "/leader", &leader); !s.ok()) return s;
+  if (leader.member_id() == 0) return Status::Error("PD /leader: no member in the body");
+  PdMember member = ToMember(leader);
+  member.leader = true;
+  return member;
+}
+
+StatusOr<uint64_t> ParsePdClusterId(std::string_view json) {
+  pdhttp::Cluster cluster;
+  if (Status s = ParseJson(json, "/cluster", &cluster); !s.ok()) return s;
+  if (cluster.id() == 0) return Status::Error("PD /cluster: no cluster id in the body");
+  return cluster.id();
+}
+
+StatusOr<std::string> ParsePdVersion(std::string_view json) {
+  pdhttp::PdStatus status;
+  if (Status s = ParseJson(json, "/status", &status); !s.ok()) return s;
+  if (status.version().empty()) return Status::Error("PD /status: no version in the body");
+  return status.version();
+}
+
+Status ParsePdConfig(std::string_view json, PdRegionData* out) {
+  StatusOr<FlatJson> config = FlattenJson(json, "PD /config");
+  if (!config.ok()) return config.status();
+  // /config nests them; /config/replicate is the replication section alone.
+  for (const char* key : {"replication.max-replicas", "max-replicas"}) {
+    if (auto it = config->find(key); it != config->end()) out->max_replicas = std::strtod(it->second.c_str(), nullptr);
+  }
+  if (auto it = config->find("schedule.max-store-down-time"); it != config->end()) {
+    if (StatusOr<double> seconds = ParseDurationSeconds(it->second); seconds.ok()) {
+      out->max_store_down_time_seconds = *seconds;
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<double> ParsePdSize(std::string_view text) {
+  constexpr std::pair<std::string_view, int> kUnits[] = {{"B", 0},   {"KiB", 1}, {"MiB", 2},
+                                                         {"GiB", 3}, {"TiB", 4}, {"PiB", 5},
+                                                         {"EiB", 6}, {"ZiB", 7}, {"YiB", 8}};
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  size_t end = 0;
+  while (end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.' ||
+                               text[end] == 'e' || text[end] == '+' || text[end] == '-')) {
+    ++end;
+  }
+  double number = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, number);
+  if (end == 0 || ec != std::errc() || ptr != text.data() + end) {
+    return Status::Error(quoted + " is not a PD size");
+  }
+  std::string_view unit = text.substr(end);
+  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  for (const auto& [name, power] : kUnits) {
+    if (unit == name) return number * std::pow(1024.0, power);
+  }
+  return Status::Error(quoted + " has an unknown unit");
+}
+
+}  // namespace tikv_exporter

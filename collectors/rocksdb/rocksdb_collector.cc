@@ -1,0 +1,46 @@
+#include "collectors/rocksdb/rocksdb_collector.h"
+
+#include "common/clock.h"
+
+namespace tikv_exporter {
+
+RocksDbCollector::RocksDbCollector(std::string log_path, LogFollower::Limits limits)
+    : follower_(std::move(log_path), limits) {}
+
+Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
+  const size_t records_before = reader_.records_recognised();
+  StatusOr<LogFollower::PollResult> polled = follower_.Poll([this](std::string_view line) { reader_.AddLine(line); });
+  if (!polled.ok()) return polled.status();
+  if (polled->truncated) {
+    reader_.Reset();
+    file_bytes_ = file_records_ = 0;  // the content read this poll is all new
+  }
+  file_bytes_ += polled->bytes_read;
+  file_records_ += reader_.records_recognised() - records_before;
+  if (file_records_ == 0 && file_bytes_ > 0) {
+    // Something else is at log_path (db_bench output, another program's log): it can never yield a
+    // dump, so say so instead of reporting a healthy source with no dumps.
+    return Status::Error(follower_.path() + ": no RocksDB records recognised in " + std::to_string(file_bytes_) +
+                         " bytes (expected a RocksDB LOG or TiKV rocksdb.info; check [collectors.rocksdb] log_path)");
+  }
+  // A file that stopped growing for a poll: a dump whose records are complete needs nothing more.
+  if (polled->bytes_read == 0) reader_.EndOfData();
+
+  auto data = std::make_shared<RocksDbLogData>(*data_);
+  const int64_t now_ms = NowMs();
+  for (RocksDbStats& dump : reader_.TakeDumps()) {
+    data->previous = std::move(data->latest);
+    data->previous_read_ms = data->latest_read_ms;
+    data->latest = std::move(dump);
+    data->latest_read_ms = now_ms;
+  }
+  data->dumps = reader_.dumps_completed();
+  data->stall_warnings = reader_.stall_warnings();
+  data->stop_warnings = reader_.stop_warnings();
+  data->log_path = follower_.path();
+  data_ = data;
+  out->rocksdb = data_;
+  return Status::Ok();
+}
+
+}  // namespace tikv_exporter

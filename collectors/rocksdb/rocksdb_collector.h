@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "collectors/collector.h"
+#include "collectors/rocksdb/log_follower.h"
+#include "collectors/poll_data.h"
+#include "collectors/rocksdb/rocksdb_log_reader.h"
+
+namespace tikv_exporter {
+
+// Follows the kv RocksDB's info log ([collectors.rocksdb] log_path: <data-dir>/rocksdb.info on
+// TiKV >= 5.0, <data-dir>/db/LOG before) and keeps its two latest complete stats dumps. A dump
+// still being written at poll time is completed on a later poll (once the file stops growing or
+// the next record starts). A missing log marks the source down, and so does a file in which no
+// line starts a RocksDB record (the wrong file at log_path). Owns its follower; one Collect() at
+// a time.
+class RocksDbCollector : public Collector {
+ public:
+  RocksDbCollector(std::string log_path, LogFollower::Limits limits);
+
+  std::string_view Name() const override { return "rocksdb"; }
+  Status Collect(Clock::time_point deadline, PollData* out) override;
+
+ private:
+  LogFollower follower_;
+  RocksDbLogReader reader_;
+  // Since the file was first read or last truncated: bytes read and record starts recognised.
+  size_t file_bytes_ = 0;
+  size_t file_records_ = 0;
+  std::shared_ptr<const RocksDbLogData> data_ = std::make_shared<RocksDbLogData>();
+};
+
+}  // namespace tikv_exporter

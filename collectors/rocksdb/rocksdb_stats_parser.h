@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "collectors/rocksdb/rocksdb_stats.h"
+
+namespace tikv_exporter {
+
+// Parses the text of one RocksDB stats dump — "** DB Stats **", the "** Compaction Stats [cf] **"
+// tables (columns read from each header line, as they differ between versions), the stall
+// counters of every version, "Estimated pending compaction bytes", and the "STATISTICS:" tickers
+// and histograms — from lines without any log prefix. The same text comes from a LOG dump, the
+// rocksdb.stats property and TiKV's debug GetMetrics. Unknown lines are counted, never fatal.
+// Thread-safe.
+RocksDbStats ParseRocksDbStats(const std::vector<std::string_view>& lines);
+
+// RocksDB's human numbers: "18K" (x1000), "13M", "2G", plain below 10,000.
+double ParseRocksDbCount(std::string_view text);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,35 @@
+#include "common/limit_tracker.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tikv_exporter {
+
+LimitTracker::LimitTracker(std::chrono::milliseconds hold) : hold_(hold) {
+  for (const char* limit : kUpstreamLimits) limits_[limit];
+  for (const char* limit : kClientLimits) limits_[limit];
+}
+
+void LimitTracker::Hit(const std::string& limit, const std::string& detail) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Entry& entry = limits_[limit];
+  ++entry.hits;
+  entry.last_hit = std::chrono::steady_clock::now();
+  if (!entry.reached) spdlog::warn("limit {} reached: {}", limit, detail);
+  entry.reached = true;
+}
+
+void LimitTracker::Clear(const std::string& limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = limits_.find(limit);
+  if (it == limits_.end() || !it->second.reached) return;
+  if (std::chrono::steady_clock::now() - it->second.last_hit < hold_) return;
+  it->second.reached = false;
+  spdlog::info("limit {} no longer reached", limit);
+}
+
+std::map<std::string, LimitTracker::Entry> LimitTracker::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return limits_;
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,406 @@
+#include "prom/exposition_parser.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "common/ascii.h"
+#include "common/utf8.h"
+
+namespace tikv_exporter {
+namespace {
+
+// Character classes as tables: the name scans run over every byte of every sample line.
+constexpr std::array<bool, 256> CharTable(bool digits) {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+               (digits && c >= '0' && c <= '9');
+  }
+  return table;
+}
+constexpr std::array<bool, 256> kNameStart = CharTable(false);
+constexpr std::array<bool, 256> kNameChar = CharTable(true);
+
+bool IsNameStart(char c) { return kNameStart[static_cast<unsigned char>(c)]; }
+bool IsNameChar(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view TrimLeft(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsBlank(s[i])) ++i;
+  return s.substr(i);
+}
+
+std::string_view TakeToken(std::string_view& s) {
+  s = TrimLeft(s);
+  size_t i = 0;
+  while (i < s.size() && !IsBlank(s[i])) ++i;
+  std::string_view token = s.substr(0, i);
+  s = s.substr(i);
+  return token;
+}
+
+// Go's strconv.ParseFloat as Prometheus uses it: decimal or exponent form, an optional sign,
+// and the case-insensitive words Inf, Infinity and NaN.
+
+bool ParseTimestamp(std::string_view token, int64_t* out) {
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), *out);
+  return ec == std::errc() && end == token.data() + token.size();
+}
+
+std::string_view Snippet(std::string_view line) {
+  constexpr size_t kMax = 80;
+  return line.size() <= kMax ? line : line.substr(0, kMax);
+}
+
+// Parses one document; holds the per-parse state so the free function stays reentrant.
+class Parser {
+ public:
+  Parser(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {}
+
+  StatusOr<ParseResult> Run() {
+    size_t pos = 0;
+    while (pos < text_.size()) {
+      ++line_number_;
+      size_t end = text_.find('\n', pos);
+      bool has_newline = end != std::string_view::npos;
+      if (!has_newline) end = text_.size();
+      std::string_view line = text_.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      Status status = ParseLine(line);
+      if (!status.ok()) return status;
+      if (!has_newline) Warn("no final newline (the body may be truncated)");
+      pos = end + 1;
+    }
+    return std::move(result_);
+  }
+
+ private:
+  Status Fail(std::string_view what, std::string_view line) const {
+    // The snippet reaches logs and the snapshot's last_error: never invalid UTF-8 there.
+    return Status::Error("line " + std::to_string(line_number_) + ": " + std::string(what) +
+                         ": \"" + ToValidUtf8(Snippet(line)) + "\"");
+  }
+  Status FailLimit(const char* limit, std::string_view what, std::string_view line) const {
+    return Status::LimitHit(limit, Fail(what, line).message());
+  }
+  void Warn(std::string message) { result_.warnings.push_back({line_number_, std::move(message)}); }
+  // Names are ASCII by their syntax; text (label values, HELP) must be UTF-8, and one bad byte
+  // would make Prometheus reject the whole sidecar target, so it is repaired, not failed.
+  void WarnInvalidUtf8(const std::string& where) {
+    Warn("invalid UTF-8 in " + where + " (replaced with U+FFFD)");
+  }
+
+  Status ParseLine(std::string_view line) {
+    std::string_view rest = TrimLeft(line);
+    if (rest.empty()) return Status::Ok();
+    if (rest[0] == '#') return ParseComment(rest.substr(1), line);
+    return ParseSample(rest, line);
+  }
+
+  Status ParseComment(std::string_view rest, std::string_view line) {
+    std::string_view keyword = TakeToken(rest);
+    if (keyword != "HELP" && keyword != "TYPE") return Status::Ok();  // a plain comment
+    std::string_view name = TakeToken(rest);
+    if (name.empty() || !IsValidMetricName(name)) return Fail("invalid metric name", line);
+    MetricFamily& family = result_.exposition.FindOrAdd(name);
+    if (keyword == "HELP") {
+      family.help = UnescapeHelp(rest.empty() ? rest : rest.substr(1));
+      if (SanitizeUtf8(&family.help)) WarnInvalidUtf8("the HELP text of " + family.name);
+      return Status::Ok();
+    }
+    std::string_view type_name = TakeToken(rest);
+    if (!TrimLeft(rest).empty()) return Fail("unexpected text after the type", line);
+    MetricType type;
+    if (type_name == "counter") {
+      type = MetricType::kCounter;
+    } else if (type_name == "gauge") {
+      type = MetricType::kGauge;
+    } else if (type_name == "histogram") {
+      type = MetricType::kHistogram;
+    } else if (type_name == "summary") {
+      type = MetricType::kSummary;
+    } else if (type_name == "untyped") {
+      type = MetricType::kUntyped;
+    } else {
+      return Fail("unknown metric type", line);
+    }
+    auto [it, first] = typed_.try_emplace(family.name, type);
+    if (!first) {
+      if (it->second != type) return Fail("second TYPE line with a different type", line);
+      Warn("family " + family.name + " is exposed a second time");
+    } else if (!family.samples.empty()) {
+      return Fail("TYPE line after samples of the same family", line);
+    }
+    family.type = type;
+    current_ = &family;
+    return Status::Ok();
+  }
+
+  static bool IsValidMetricName(std::string_view name) {
+    if (name.empty() || !IsNameStart(name[0])) return false;
+    for (char c : name) {
+      if (!IsNameChar(c)) return false;
+    }
+    return true;
+  }
+
+  static std::string UnescapeHelp(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        char next = text[i + 1];
+        if (next == 'n') {
+          out.push_back('\n');
+          ++i;
+          continue;
+        }
+        if (next == '\\') {
+          out.push_back('\\');
+          ++i;
+          continue;
+        }
+      }
+      out.push_back(text[i]);
+    }
+    return out;
+  }
+
+  // The family a sample name belongs to: the histogram/summary it is a part of, or its own.
+  MetricFamily& FamilyFor(std::string_view sample_name) {
+    auto belongs = [&](const MetricFamily& family) {
+      if (sample_name == family.name) return family.type != MetricType::kHistogram;
+      if (family.type != MetricType::kHistogram && family.type != MetricType::kSummary) return false;
+      if (sample_name.size() <= family.name.size() ||
+          sample_name.substr(0, family.name.size()) != family.name) {
+        return false;
+      }
+      std::string_view suffix = sample_name.substr(family.name.size());
+      return suffix == "_sum" || suffix == "_count" ||
+             (suffix == "_bucket" && family.type == MetricType::kHistogram);
+    };
+    if (current_ != nullptr && belongs(*current_)) return *current_;
+    for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
+      if (sample_name.size() > suffix.size() &&
+          sample_name.substr(sample_name.size() - suffix.size()) == suffix) {
+        MetricFamily* base =
+            result_.exposition.Find(sample_name.substr(0, sample_name.size() - suffix.size()));
+        if (base != nullptr && belongs(*base)) return *(current_ = base);
+      }
+    }
+    current_ = &result_.exposition.FindOrAdd(sample_name);
+    return *current_;
+  }
+
+  Status ParseSample(std::string_view rest, std::string_view line) {
+    if (sample_count_ >= limits_.max_samples) {
+      return FailLimit("series_per_poll", "more than " + std::to_string(limits_.max_samples) + " samples", line);
+    }
+    size_t i = 0;
+    if (!IsNameStart(rest[0])) return Fail("invalid metric name", line);
+    while (i < rest.size() && IsNameChar(rest[i])) ++i;
+    Sample sample;
+    sample.name = std::string(rest.substr(0, i));
+    rest = rest.substr(i);
+    if (!rest.empty() && rest[0] == '{') {
+      Status status = ParseLabels(rest, line, &sample);
+      if (!status.ok()) return status;
+    }
+    if (rest.empty() || !IsBlank(rest[0])) return Fail("expected a value after the name", line);
+    std::string_view value_token = TakeToken(rest);
+    if (!ParseSampleValue(value_token, &sample.value)) return Fail("invalid value", line);
+    std::string_view timestamp_token = TakeToken(rest);
+    if (!timestamp_token.empty()) {
+      int64_t timestamp = 0;
+      if (!ParseTimestamp(timestamp_token, &timestamp)) return Fail("invalid timestamp", line);
+      sample.timestamp_ms = timestamp;
+    }
+    if (!TrimLeft(rest).empty()) return Fail("unexpected text after the sample", line);
+
+    MetricFamily& family = FamilyFor(sample.name);
+    if (family.type == MetricType::kHistogram && sample.name.size() > family.name.size() &&
+        sample.name.ends_with("_bucket")) {
+      double bound = 0;
+      if (!ParseSampleValue(sample.LabelValue("le"), &bound)) {
+        return Fail("histogram bucket without a valid \"le\" label", line);
+      }
+    }
+    if (family.type == MetricType::kSummary && sample.name == family.name) {
+      double quantile = 0;
+      if (!ParseSampleValue(sample.LabelValue("quantile"), &quantile)) {
+        return Fail("summary sample without a valid \"quantile\" label", line);
+      }
+    }
+    AddDeduplicated(family, std::move(sample));
+    return Status::Ok();
+  }
+
+  // Parses `{name="value",...}` from the front of `rest`, leaving what follows the brace.
+  Status ParseLabels(std::string_view& rest, std::string_view line, Sample* sample) {
+    size_t i = 1;  // past '{'
+    auto skip_blanks = [&] {
+      while (i < rest.size() && IsBlank(rest[i])) ++i;
+    };
+    while (true) {
+      skip_blanks();
+      if (i >= rest.size()) return Fail("unterminated label set", line);
+      if (rest[i] == '}') {
+        ++i;
+        break;
+      }
+      size_t name_start = i;
+      if (!(IsNameStart(rest[i]) && rest[i] != ':')) return Fail("invalid label name", line);
+      while (i < rest.size() && IsNameChar(rest[i]) && rest[i] != ':') ++i;
+      Label label;
+      label.name = std::string(rest.substr(name_start, i - name_start));
+      skip_blanks();
+      if (i >= rest.size() || rest[i] != '=') return Fail("expected '=' after a label name", line);
+      ++i;
+      skip_blanks();
+      if (i >= rest.size() || rest[i] != '"') return Fail("expected '\"' to open a label value", line);
+      ++i;
+      bool closed = false;
+      while (i < rest.size()) {
+        // Copy up to the next quote or backslash in one piece: most values have neither.
+        size_t end = i;
+        while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
+        label.value.append(rest.data() + i, end - i);
+        i = end;
+        if (i >= rest.size()) break;
+        if (rest[i++] == '"') {
+          closed = true;
+          break;
+        }
+        if (i >= rest.size()) break;
+        char escaped = rest[i++];
+        if (escaped == 'n') {
+          label.value.push_back('\n');
+        } else if (escaped == '\\' || escaped == '"') {
+          label.value.push_back(escaped);
+        } else {
+          return Fail("invalid escape in a label value", line);
+        }
+      }
+      if (!closed) return Fail("unterminated label value", line);
+      if (label.value.size() > limits_.max_label_value_bytes) {
+        return FailLimit("label_value_bytes", "label value longer than " + std::to_string(limits_.max_label_value_bytes) +
+                        " bytes",
+                    line);
+      }
+      if (SanitizeUtf8(&label.value)) WarnInvalidUtf8("the value of label " + label.name);
+      for (const Label& existing : sample->labels) {
+        if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
+      }
+      if (sample->labels.size() >= limits_.max_labels_per_sample) {
+        return FailLimit("labels_per_series", "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
+      }
+      sample->labels.push_back(std::move(label));
+      skip_blanks();
+      if (i < rest.size() && rest[i] == ',') {
+        ++i;
+        continue;
+      }
+      skip_blanks();
+      if (i < rest.size() && rest[i] == '}') continue;
+      return Fail("expected ',' or '}' in the label set", line);
+    }
+    rest = rest.substr(i);
+    return Status::Ok();
+  }
+
+  // std::hash reads 8 bytes at a time; the multiply-xorshift keeps sums of hashes well mixed.
+  static uint64_t Hash(std::string_view text, uint64_t seed) {
+    uint64_t h = std::hash<std::string_view>{}(text) ^ (seed * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
+  }
+
+  // Identifies a series whatever the order of its labels: the labels' hashes are summed, so no
+  // sorted key string has to be built per sample. Equal hashes are compared label by label.
+  static uint64_t SeriesHash(const Sample& sample) {
+    uint64_t h = Hash(sample.name, 0);
+    for (const Label& label : sample.labels) h += Hash(label.value, Hash(label.name, 1));
+    return h;
+  }
+
+  static bool SameSeries(const Sample& a, const Sample& b) {
+    if (a.name != b.name || a.labels.size() != b.labels.size()) return false;
+    for (const Label& label : a.labels) {
+      bool found = false;
+      for (const Label& other : b.labels) {
+        if (other.name == label.name) {
+          found = other.value == label.value;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  void AddDeduplicated(MetricFamily& family, Sample sample) {
+    auto& seen = seen_series_[&family];
+    const uint64_t hash = SeriesHash(sample);
+    auto [first, last] = seen.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (SameSeries(family.samples[it->second], sample)) {
+        Warn("duplicate series " + sample.name + " (the last value is kept)");
+        family.samples[it->second] = std::move(sample);
+        return;
+      }
+    }
+    seen.emplace(hash, family.samples.size());
+    ++sample_count_;
+    family.samples.push_back(std::move(sample));
+  }
+
+  std::string_view text_;
+  const ParseLimits& limits_;
+  ParseResult result_;
+  size_t line_number_ = 0;
+  size_t sample_count_ = 0;
+  MetricFamily* current_ = nullptr;
+  std::unordered_map<std::string, MetricType> typed_;
+  // Per family (families never move: Exposition keeps them in a deque): series hash -> index.
+  std::unordered_map<const MetricFamily*, std::unordered_multimap<uint64_t, size_t>> seen_series_;
+};
+
+}  // namespace
+
+bool ParseSampleValue(std::string_view token, double* out) {
+  if (token.empty()) return false;
+  bool negative = false;
+  std::string_view body = token;
+  if (body[0] == '+' || body[0] == '-') {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (EqualsIgnoringCase(body, "inf") || EqualsIgnoringCase(body, "infinity")) {
+    *out = negative ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (EqualsIgnoringCase(body, "nan")) {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (body.empty() || body[0] == '+' || body[0] == '-') return false;
+  double value = 0;
+  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
+  if (ec != std::errc() || end != body.data() + body.size()) return false;
+  *out = negative ? -value : value;
+  return true;
+}
+
+StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits) {
+  return Parser(text, limits).Run();
+}
+
+}  // namespace tikv_exporter

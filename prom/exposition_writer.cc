@@ -1,0 +1,87 @@
+#include "prom/exposition_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "common/utf8.h"
+
+namespace tikv_exporter {
+namespace {
+
+void AppendValue(double value, std::string* out) {
+  if (std::isnan(value)) {
+    *out += "NaN";
+  } else if (std::isinf(value)) {
+    *out += value > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    out->append(buffer, end);
+  }
+}
+
+// Whatever produced the exposition (the parser, PD, the RocksDB LOG, the config), one invalid
+// UTF-8 byte would make Prometheus drop the whole scrape: the writer repairs it on its own.
+void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) {
+  std::string repaired;
+  for (char c : ValidUtf8View(text, &repaired)) {
+    if (c == '\\') {
+      *out += "\\\\";
+    } else if (c == '\n') {
+      *out += "\\n";
+    } else if (c == '"' && escape_quotes) {
+      *out += "\\\"";
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+void AppendSampleLine(const Sample& sample, std::string* out) {
+  AppendValidUtf8(sample.name, out);
+  if (!sample.labels.empty()) {
+    out->push_back('{');
+    for (size_t i = 0; i < sample.labels.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendValidUtf8(sample.labels[i].name, out);
+      *out += "=\"";
+      AppendEscaped(sample.labels[i].value, true, out);
+      out->push_back('"');
+    }
+    out->push_back('}');
+  }
+  out->push_back(' ');
+  AppendValue(sample.value, out);
+  if (sample.timestamp_ms) {
+    out->push_back(' ');
+    *out += std::to_string(*sample.timestamp_ms);
+  }
+  out->push_back('\n');
+}
+
+void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
+  if (!family.help.empty()) {
+    *out += "# HELP ";
+    AppendValidUtf8(family.name, out);
+    out->push_back(' ');
+    AppendEscaped(family.help, false, out);
+    out->push_back('\n');
+  }
+  *out += "# TYPE ";
+  AppendValidUtf8(family.name, out);
+  *out += " " + std::string(MetricTypeName(family.type)) + "\n";
+}
+
+std::string WriteExposition(const Exposition& exposition) {
+  std::string out;
+  for (const MetricFamily& family : exposition.families()) {
+    if (family.samples.empty()) continue;
+    AppendFamilyHeader(family, &out);
+    for (const Sample& sample : family.samples) AppendSampleLine(sample, &out);
+  }
+  return out;
+}
+
+}  // namespace tikv_exporter

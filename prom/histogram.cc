@@ -1,0 +1,107 @@
+#include "prom/histogram.h"
+
+#include "prom/exposition_parser.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace tikv_exporter {
+namespace {
+
+void AddBucket(std::vector<Histogram::Bucket>& buckets, double bound, double count) {
+  auto it = std::lower_bound(buckets.begin(), buckets.end(), bound,
+                             [](const Histogram::Bucket& b, double v) { return b.upper_bound < v; });
+  if (it != buckets.end() && it->upper_bound == bound) {
+    it->cumulative_count += count;
+  } else {
+    buckets.insert(it, {bound, count});
+  }
+}
+
+}  // namespace
+
+void Histogram::Add(const Histogram& other) {
+  for (const Bucket& bucket : other.buckets) AddBucket(buckets, bucket.upper_bound, bucket.cumulative_count);
+  sum += other.sum;
+  count += other.count;
+}
+
+double CounterIncrease(double previous, double current) {
+  return current >= previous ? current - previous : current;
+}
+
+Histogram HistogramIncrease(const Histogram& previous, const Histogram& current) {
+  bool reset = current.count < previous.count;
+  for (const Histogram::Bucket& bucket : current.buckets) {
+    for (const Histogram::Bucket& old : previous.buckets) {
+      if (old.upper_bound == bucket.upper_bound && bucket.cumulative_count < old.cumulative_count) {
+        reset = true;
+      }
+    }
+  }
+  if (reset) return current;
+  Histogram increase = current;
+  increase.count = current.count - previous.count;
+  increase.sum = current.sum - previous.sum;
+  for (Histogram::Bucket& bucket : increase.buckets) {
+    for (const Histogram::Bucket& old : previous.buckets) {
+      if (old.upper_bound == bucket.upper_bound) bucket.cumulative_count -= old.cumulative_count;
+    }
+  }
+  return increase;
+}
+
+std::optional<double> HistogramQuantile(double q, const Histogram& histogram) {
+  const auto& buckets = histogram.buckets;
+  if (buckets.size() < 2 || !std::isinf(buckets.back().upper_bound) || std::isnan(q)) {
+    return std::nullopt;
+  }
+  if (q < 0) return -std::numeric_limits<double>::infinity();
+  if (q > 1) return std::numeric_limits<double>::infinity();
+  double observations = buckets.back().cumulative_count;
+  if (observations <= 0) return std::nullopt;
+  double rank = q * observations;
+  size_t b = 0;
+  while (b < buckets.size() - 1 && buckets[b].cumulative_count < rank) ++b;
+  if (b == buckets.size() - 1) return buckets[buckets.size() - 2].upper_bound;
+  if (b == 0 && buckets[0].upper_bound <= 0) return buckets[0].upper_bound;
+  double bucket_start = 0;
+  double bucket_end = buckets[b].upper_bound;
+  double count = buckets[b].cumulative_count;
+  if (b > 0) {
+    bucket_start = buckets[b - 1].upper_bound;
+    count -= buckets[b - 1].cumulative_count;
+    rank -= buckets[b - 1].cumulative_count;
+  }
+  if (count <= 0) return bucket_end;
+  return bucket_start + (bucket_end - bucket_start) * (rank / count);
+}
+
+std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const Exposition& exposition,
+                                                                 std::string_view family_name,
+                                                                 std::string_view group_label) {
+  std::map<std::string, Histogram, std::less<>> by_label;
+  const MetricFamily* family = exposition.Find(family_name);
+  if (family == nullptr || family->type != MetricType::kHistogram) return {};
+  const size_t base = family->name.size();
+  for (const Sample& sample : family->samples) {
+    std::string_view suffix = std::string_view(sample.name).substr(base);
+    Histogram& histogram = by_label[std::string(sample.LabelValue(group_label))];
+    if (suffix == "_bucket") {
+      double bound = 0;
+      if (ParseSampleValue(sample.LabelValue("le"), &bound) && !std::isnan(bound)) {
+        AddBucket(histogram.buckets, bound, sample.value);
+      }
+    } else if (suffix == "_sum") {
+      histogram.sum += sample.value;
+    } else if (suffix == "_count") {
+      histogram.count += sample.value;
+    }
+  }
+  return {std::make_move_iterator(by_label.begin()), std::make_move_iterator(by_label.end())};
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,90 @@
+#include "server/http_routes.h"
+
+#include <charconv>
+#include <functional>
+#include <string_view>
+
+namespace tikv_exporter {
+namespace {
+
+struct Endpoint {
+  std::string_view path;
+  std::string_view method;  // GET endpoints answer HEAD too
+  std::function<HttpReply(const HttpHandlers&, const HttpRequest&)> answer;
+};
+
+HttpReply Content(std::string body, std::string content_type) {
+  HttpReply reply;
+  reply.body = std::move(body);
+  reply.content_type = std::move(content_type);
+  return reply;
+}
+
+HttpReply Snapshots(const HttpHandlers& h, const HttpRequest& request) {
+  int64_t since = 0;
+  if (auto it = request.query.find("since"); it != request.query.end()) {
+    const std::string& text = it->second;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), since);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      return HttpReply::Text(400, "since must be a unix time in milliseconds\n");
+    }
+  }
+  return Content(h.snapshots_json(since), "application/json");
+}
+
+const Endpoint kEndpoints[] = {
+    {"/metrics", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) {
+       return Content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+     }},
+    {"/", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) { return Content(h.landing_page(), "text/html; charset=utf-8"); }},
+    {"/api/v1/snapshot", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) { return Content(h.snapshot_json(), "application/json"); }},
+    {"/api/v1/snapshots", "GET", Snapshots},
+    {"/api/v1/targets", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) {
+       std::string targets = h.targets_json();
+       if (targets.empty()) {
+         return HttpReply::Text(503, "No PD data yet: the PD collector is off or PD has not answered.\n");
+       }
+       return Content(std::move(targets), "application/json");
+     }},
+    {"/-/healthy", "GET", [](const HttpHandlers&, const HttpRequest&) { return HttpReply::Text(200, "Healthy.\n"); }},
+    {"/-/ready", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) {
+       return h.ready() ? HttpReply::Text(200, "Ready.\n")
+                        : HttpReply::Text(503, "Not ready: no source has answered yet.\n");
+     }},
+    {"/-/reload", "POST",
+     [](const HttpHandlers& h, const HttpRequest&) {
+       Status reloaded = h.reload ? h.reload() : Status::Error("reload is not available");
+       if (!reloaded.ok()) {
+         return HttpReply::Text(500, "Reload failed, the running config is kept: " + reloaded.message() + "\n");
+       }
+       return HttpReply::Text(200, "Reloaded.\n");
+     }},
+};
+
+}  // namespace
+
+HttpReply Route(const HttpHandlers& handlers, const BasicAuth& auth, const HttpRequest& request) {
+  if (auth.enabled() && request.path != "/-/healthy" && !auth.Check(request.Header("authorization"))) {
+    HttpReply reply = HttpReply::Text(401, "Unauthorized.\n");
+    reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
+    return reply;
+  }
+  for (const Endpoint& endpoint : kEndpoints) {
+    if (endpoint.path != request.path) continue;
+    const bool allowed = request.method == endpoint.method || (endpoint.method == "GET" && request.method == "HEAD");
+    if (!allowed) {
+      HttpReply reply = HttpReply::Text(405, "Method not allowed.\n");
+      reply.headers.emplace_back("Allow", endpoint.method == "GET" ? "GET, HEAD" : std::string(endpoint.method));
+      return reply;
+    }
+    return endpoint.answer(handlers, request);
+  }
+  return HttpReply::Text(404, "Not found.\n");
+}
+
+}  // namespace tikv_exporter

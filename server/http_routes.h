@@ -1,0 +1,14 @@
+#pragma once
+
+#include "server/basic_auth.h"
+#include "server/http_reply.h"
+#include "server/http_request.h"
+#include "server/http_server.h"
+
+namespace tikv_exporter {
+
+// The exporter's endpoints: checks basic auth (every path but /-/healthy), the method, and
+// answers from `handlers`. Thread-safe as the handlers are.
+HttpReply Route(const HttpHandlers& handlers, const BasicAuth& auth, const HttpRequest& request);
+
+}  // namespace tikv_exporter

@@ -1,0 +1,26 @@
+#include "snapshot/snapshot_json.h"
+
+#include "snapshot/proto_json.h"
+#include "snapshot/snapshot_proto.h"
+#include "tikv_exporter.pb.h"  // generated from proto/tikv_exporter.proto
+
+namespace tikv_exporter {
+
+// The JSON is the gRPC message written as JSON: proto/tikv_exporter.proto is the one list of the
+// snapshot's fields, and the two forms cannot drift apart.
+std::string SnapshotToJson(const Snapshot& snapshot) {
+  v1::Snapshot message;
+  SnapshotToProto(snapshot, &message);
+  return ProtoToJson(message);
+}
+
+std::string SnapshotsToJson(const std::vector<std::shared_ptr<const Snapshot>>& snapshots) {
+  std::string out = "{\"snapshots\":[";
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += SnapshotToJson(*snapshots[i]);
+  }
+  return out + "]}";
+}
+
+}  // namespace tikv_exporter

@@ -1,0 +1,73 @@
+#include "snapshot/snapshot_proto.h"
+
+#include "common/utf8.h"
+#include "tikv_exporter.pb.h"  // generated from proto/tikv_exporter.proto
+
+namespace tikv_exporter {
+namespace {
+
+// Protobuf `string` fields (map keys included) must be UTF-8, or a client's parse of the whole
+// message fails; the snapshot's strings come from TiKV's labels, the RocksDB LOG and error
+// messages, so every one is made valid here. Two keys that differ only in invalid bytes collapse
+// into one (the first is kept), as they would once decoded.
+template <typename Value>
+void CopyMap(const std::map<std::string, Value>& from, google::protobuf::Map<std::string, Value>* to) {
+  for (const auto& [key, value] : from) to->insert({ToValidUtf8(key), value});
+}
+
+void LatencyToProto(const std::optional<double>& average, const LatencyQuantiles& q, v1::Latency* out) {
+  if (average) out->set_avg(*average * 1000);
+  if (q.p50) out->set_p50(*q.p50 * 1000);
+  if (q.p95) out->set_p95(*q.p95 * 1000);
+  if (q.p99) out->set_p99(*q.p99 * 1000);
+}
+
+}  // namespace
+
+void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
+  out->set_timestamp_ms(s.timestamp_ms);
+  out->set_sequence(s.sequence);
+  if (s.window_seconds) out->set_window_seconds(*s.window_seconds);
+  // Rates exist only from the second poll on; per-type figures go with them.
+  if (s.qps) {
+    out->set_qps(*s.qps);
+    LatencyToProto(s.latency_average_seconds, s.latency_seconds, out->mutable_latency_ms());
+    for (const auto& [raw_type, stats] : s.by_type) {
+      const std::string type = ToValidUtf8(raw_type);
+      out->mutable_qps_by_type()->insert({type, stats.qps});
+      if (stats.average_seconds && !out->latency_ms_by_type().contains(type)) {
+        LatencyToProto(stats.average_seconds, stats.quantiles_seconds, &(*out->mutable_latency_ms_by_type())[type]);
+      }
+    }
+  }
+  if (s.storage.capacity_bytes || s.storage.available_bytes || s.storage.used_bytes) {
+    v1::StorageSize* storage = out->mutable_storage_size();
+    if (s.storage.capacity_bytes) storage->set_capacity_bytes(*s.storage.capacity_bytes);
+    if (s.storage.available_bytes) storage->set_available_bytes(*s.storage.available_bytes);
+    if (s.storage.used_bytes) storage->set_used_bytes(*s.storage.used_bytes);
+    if (!s.storage.used_source.empty()) storage->set_used_source(ToValidUtf8(s.storage.used_source));
+  }
+  if (auto pending = s.TotalCompactionPendingBytes()) out->set_compaction_pending_bytes(*pending);
+  CopyMap(s.compaction_pending_bytes, out->mutable_compaction_pending_bytes_by_db());
+  CopyMap(s.engine_size_bytes, out->mutable_engine_size_bytes());
+  for (const auto& [db, blocks] : s.block_cache_hit_ratio) {
+    CopyMap(blocks, (*out->mutable_block_cache_hit_ratio())[ToValidUtf8(db)].mutable_by_block());
+  }
+  CopyMap(s.bloom_filter_useful_ratio, out->mutable_bloom_filter_useful_ratio());
+  CopyMap(s.write_stall_seconds, out->mutable_write_stall_seconds());
+  for (const auto& [signal, source] : s.signal_sources) {
+    out->mutable_signal_sources()->insert({ToValidUtf8(signal), ToValidUtf8(source)});
+  }
+  if (!s.tikv_version.empty()) out->set_tikv_version(ToValidUtf8(s.tikv_version));
+  for (const auto& [raw_name, health] : s.sources) {
+    const std::string name = ToValidUtf8(raw_name);
+    if (out->sources().contains(name)) continue;
+    v1::SourceHealth& h = (*out->mutable_sources())[name];
+    h.set_up(health.up);
+    h.set_enabled(health.enabled);
+    h.set_last_success_ms(health.last_success_ms);
+    h.set_last_error(ToValidUtf8(health.last_error));
+  }
+}
+
+}  // namespace tikv_exporter
