@@ -215,5 +215,18 @@ TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {
   EXPECT_FALSE(plain->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok());
 }
 
+// TLS 1.2 offers only forward-secret AEAD suites (exporter-toolkit's default list). The test
+// certificates have EC keys: ECDHE-ECDSA suites are the ones a client could pick.
+TEST_F(WebSecurity, Tls12OffersOnlyForwardSecretAeadSuites) {
+  std::string output;
+  const std::string connect = "openssl s_client -connect 127.0.0.1:" + std::to_string(env_.exporter_port()) +
+                              " -CAfile " + certs_("ca.crt") + " -tls1_2 </dev/null";
+  EXPECT_EQ(RunCommand(connect + " -cipher ECDHE-ECDSA-AES128-GCM-SHA256", &output), 0) << output;
+  EXPECT_EQ(RunCommand(connect + " -cipher ECDHE-ECDSA-CHACHA20-POLY1305", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher ECDHE-ECDSA-AES128-SHA256", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher ECDHE-ECDSA-AES256-SHA", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher AES128-SHA256", &output), 0) << output;
+}
+
 }  // namespace
 }  // namespace tikv_exporter::testing
