@@ -272,8 +272,9 @@ void LoadWeb(const toml::value& table, ExporterConfig* config) {
                const std::string key = "[web.basic_auth_users] " + user;
                std::string text = GetString(hash, key);
                if (user.empty() || user.find(':') != std::string::npos) Fail(hash, key, "a user name cannot be empty or contain ':'");
-               if (!IsBcryptHash(text)) {
-                 Fail(hash, key, "expected a bcrypt hash ($2b$..., 60 characters; make one with tikv-exporter --hash-password)");
+               if (Status valid = ValidateBcryptHash(text); !valid.ok()) {
+                 Fail(hash, key, "expected a bcrypt hash ($2b$10$..., 60 characters; make one with "
+                                 "tikv-exporter --hash-password): " + valid.message());
                }
                config->web_basic_auth_users[user] = std::move(text);
              }

@@ -52,11 +52,21 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpHandlers handlers, 
       return httplib::Server::HandlerResponse::Handled;
     }
     if (h.on_admission) h.on_admission(false);
-    if (auth->enabled() && req.path != "/-/healthy" && !auth->Check(req.get_header_value("Authorization"))) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
-      res.set_content("Unauthorized.\n", "text/plain");
-      return httplib::Server::HandlerResponse::Handled;
+    if (auth->enabled() && req.path != "/-/healthy") {
+      switch (auth->Check(req.get_header_value("Authorization"))) {
+        case AuthResult::kAllowed:
+          break;
+        case AuthResult::kDenied:
+          res.status = 401;
+          res.set_header("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
+          res.set_content("Unauthorized.\n", "text/plain");
+          return httplib::Server::HandlerResponse::Handled;
+        case AuthResult::kBusy:  // another password check is running: bcrypt runs one at a time
+          res.status = 429;
+          res.set_header("Retry-After", "1");
+          res.set_content("Too many password checks at once; retry in a second.\n", "text/plain");
+          return httplib::Server::HandlerResponse::Handled;
+      }
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

@@ -147,7 +147,7 @@ TEST_F(ConfigTest, AnEmptyFileGivesTheDefaults) {
 
 TEST_F(ConfigTest, SecurityAndWebSectionsLoad) {
   const std::string cert = Write("");  // any readable file stands in for a certificate here
-  const std::string hash = "$2b$10$" + std::string(53, 'a');
+  const std::string hash = "$2b$10$" + std::string(21, 'a') + "e" + std::string(31, 'a');
   StatusOr<ExporterConfig> config = LoadConfig(Write(
       "[security]\nca_path = \"" + cert + "\"\ncert_path = \"" + cert + "\"\nkey_path = \"" + cert +
       "\"\n[web]\ncert_file = \"" + cert + "\"\nkey_file = \"" + cert +
@@ -179,6 +179,18 @@ TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
   EXPECT_EQ(config->pd_store_series, "local");
   EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, "all");
   ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
+}
+
+// A hash crypt(3) cannot match, or one whose cost would make every check take days (and the
+// exporter spin at start without listening), is refused at --check-config and at reload.
+TEST_F(ConfigTest, BcryptHashesAreValidatedFullyNamingTheUser) {
+  const std::string salt_and_hash = std::string(21, 'a') + "e" + std::string(31, 'a');
+  ExpectError("[web.basic_auth_users]\nalice = \"$2b$10$" + salt_and_hash + "\"\nbob = \"$2b$31$" + salt_and_hash + "\"\n",
+              3, {"[web.basic_auth_users] bob", "bcrypt cost 31 is outside 4..14"});
+  ExpectError("[web.basic_auth_users]\nbob = \"$2b$10$" + std::string(21, 'a') + "a" + std::string(31, 'a') + "\"\n",
+              2, {"[web.basic_auth_users] bob", "salt's last character"});
+  ExpectError("[web.basic_auth_users]\nbob = \"$2b$10$" + std::string(21, '*') + "e" + std::string(31, 'a') + "\"\n",
+              2, {"[web.basic_auth_users] bob", "not in bcrypt's alphabet"});
 }
 
 }  // namespace
