@@ -81,11 +81,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
 
   const BuildInfo build{kVersion, kRevision};
   ConnectionLimiter limiter(config.max_connections);
-  // By default one hour of snapshots: 240 at the default 15 s interval.
-  const size_t history_size = config.history > 0 ? static_cast<size_t>(config.history)
-                                                 : static_cast<size_t>((3'600'000 + config.poll_interval_ms - 1) /
-                                                                       config.poll_interval_ms);
-  SnapshotHistory history(history_size);
+  // By default one hour of snapshots (240 at the default 15 s interval), at most 3,600.
+  SnapshotHistory history(HistorySize(config));
   LimitTracker limits;
   Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms,
                 config.expected_settings, &history, &limits);

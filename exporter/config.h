@@ -38,7 +38,7 @@ struct ExporterConfig {
   int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
   int discovery_port_offset = 10;   // /api/v1/targets: sidecar port = TiKV status port + this
   std::string grpc_listen_address;  // "" = no gRPC listener
-  int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = one hour's worth
+  int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = HistorySize()'s default
   // Bounds (README "Operations"): each hit is counted in tikv_exporter_limit_hits_total{limit}.
   int max_concurrent_requests = 16;   // HTTP requests served at once (as many more wait); then 503
   int max_grpc_watchers = 64;         // concurrent WatchSnapshots streams; then RESOURCE_EXHAUSTED
@@ -75,6 +75,13 @@ struct ExporterConfig {
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
 };
+
+// [exporter] history: an explicit value is bounded by kMaxHistory; 0 derives one hour of polls
+// (3,600,000 / poll_interval_ms) capped at kMaxDerivedHistory (one hour at 1 s), so a very short
+// interval cannot make the default hold hundreds of thousands of snapshots.
+constexpr int kMaxHistory = 10000;
+constexpr int kMaxDerivedHistory = 3600;
+size_t HistorySize(const ExporterConfig& config);
 
 // Loads and validates `path`. Every error names the file, the line and the key, e.g.
 // "cfg.toml:3:14: [tikv] timeout_ms: expected an integer, found a string".

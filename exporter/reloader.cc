@@ -44,10 +44,13 @@ ReloadStatus Reloader::Status() const {
 }
 
 tikv_exporter::Status Reloader::Reload(const char* trigger) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> reloading(reload_mutex_);
   StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::Error("no config file to reload");
   if (!loaded.ok()) {
-    status_.last_successful = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_.last_successful = false;
+    }
     spdlog::error("config reload ({}) failed, keeping the running config: {}", trigger, loaded.status().message());
     return loaded.status();
   }
@@ -58,9 +61,13 @@ tikv_exporter::Status Reloader::Reload(const char* trigger) {
     spdlog::warn("config reload ({}): {}", trigger, logging.message());
   }
   apply_(*loaded);
-  current_ = std::make_shared<const ExporterConfig>(std::move(*loaded));
-  status_ = {true, NowMs<std::chrono::system_clock>()};
-  spdlog::info("config reloaded ({}) from {}", trigger, current_->source_path);
+  auto next = std::make_shared<const ExporterConfig>(std::move(*loaded));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    current_ = next;
+    status_ = {true, NowMs<std::chrono::system_clock>()};
+  }
+  spdlog::info("config reloaded ({}) from {}", trigger, next->source_path);
   return tikv_exporter::Status::Ok();
 }
 

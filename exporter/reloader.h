@@ -22,14 +22,17 @@ class Reloader {
   ReloadStatus Status() const;
 
   // Loads and applies the config; on an error logs it, keeps the running config and returns it.
-  // `trigger` names the cause in the log ("SIGHUP").
+  // `trigger` names the cause in the log ("SIGHUP"). Reloads run one at a time; the file is read,
+  // parsed and applied without the lock Current() and Status() take, so /metrics never waits
+  // for a reload.
   tikv_exporter::Status Reload(const char* trigger);
 
  private:
   const ExporterConfig started_;  // what the listeners were made from
   const ConfigLoader load_;
   const std::function<void(const ExporterConfig&)> apply_;
-  mutable std::mutex mutex_;
+  std::mutex reload_mutex_;  // held for a whole reload
+  mutable std::mutex mutex_;  // held only to read or swap the two below
   std::shared_ptr<const ExporterConfig> current_;
   ReloadStatus status_;
 };

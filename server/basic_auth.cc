@@ -1,7 +1,9 @@
 #include "server/basic_auth.h"
 
 #include <crypt.h>
+#include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -45,6 +47,23 @@ std::string Crypt(const std::string& password, const std::string& hash) {
   return result != nullptr && result[0] != '*' ? std::string(result) : std::string();
 }
 
+// bcrypt's base64 alphabet: the character's value, or -1.
+int Base64Value(char c) {
+  if (c == '.') return 0;
+  if (c == '/') return 1;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 2;
+  if (c >= 'a' && c <= 'z') return c - 'a' + 28;
+  if (c >= '0' && c <= '9') return c - '0' + 54;
+  return -1;
+}
+
+std::array<unsigned char, 32> Sha256(const std::string& text) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr);
+  return digest;
+}
+
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   unsigned char difference = a.size() == b.size() ? 0 : 1;
   const std::string& longer = a.size() >= b.size() ? a : b;
@@ -59,33 +78,107 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user) : users_(std::move(bcrypt_hash_by_user)) {
-  // The dummy costs what the configured hashes cost, so an unknown user is not faster.
+BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user)
+    : BasicAuth(std::move(bcrypt_hash_by_user), Options()) {}
+
+BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user, Options options)
+    : users_(std::move(bcrypt_hash_by_user)), options_(std::move(options)) {
+  // The dummy costs what the configured hashes cost, so an unknown user is not faster. The
+  // hashes were validated (LoadConfig), but a bad one must not make this spin for days either.
   int cost = 10;
-  if (!users_.empty()) cost = std::stoi(users_.begin()->second.substr(4, 2));
+  if (!users_.empty() && IsBcryptHash(users_.begin()->second)) cost = std::stoi(users_.begin()->second.substr(4, 2));
   StatusOr<std::string> dummy = BcryptHash("tikv-exporter dummy password", cost);
   dummy_hash_ = dummy.ok() ? *dummy : users_.empty() ? "" : users_.begin()->second;
 }
 
-bool BasicAuth::Check(std::string_view authorization) const {
+bool BasicAuth::CachedAllowed(const Digest& key) {
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return false;
+  if (it->second <= std::chrono::steady_clock::now()) {
+    cache_.erase(it);
+    return false;
+  }
+  return true;
+}
+
+void BasicAuth::Remember(const Digest& key) {
+  if (options_.max_cached == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (cache_.size() >= options_.max_cached && cache_.find(key) == cache_.end()) {
+    std::erase_if(cache_, [now](const auto& entry) { return entry.second <= now; });
+  }
+  if (cache_.size() >= options_.max_cached && cache_.find(key) == cache_.end()) {
+    // Full of live entries: the one that expires first goes.
+    cache_.erase(std::min_element(cache_.begin(), cache_.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; }));
+  }
+  cache_[key] = now + options_.cache_ttl;
+}
+
+AuthResult BasicAuth::Check(std::string_view authorization) {
   auto [user, password] = DecodeBasic(authorization);
   auto it = users_.find(user);
   const bool known = it != users_.end() && !user.empty();
   const std::string& hash = known ? it->second : dummy_hash_;
-  const bool match = ConstantTimeEquals(Crypt(password, hash), hash);
-  return known && match;
+  // The key covers the user's hash too: a changed hash never matches an old entry.
+  const Digest key = Sha256(std::string(authorization) + '\n' + hash);
+  if (known && CachedAllowed(key)) return AuthResult::kAllowed;
+
+  std::unique_lock<std::mutex> slot(bcrypt_slot_, std::try_to_lock);
+  if (!slot.owns_lock()) return AuthResult::kBusy;
+  ++bcrypt_runs_;
+  if (options_.on_bcrypt) options_.on_bcrypt();
+  // crypt(3) stops at a NUL byte: "password\0junk" would pass as "password".
+  const bool clean = password.find('\0') == std::string::npos;
+  const bool match = ConstantTimeEquals(Crypt(password, hash), hash) && clean;
+  slot.unlock();
+  if (!(known && match)) return AuthResult::kDenied;
+  Remember(key);
+  return AuthResult::kAllowed;
 }
 
-bool IsBcryptHash(std::string_view hash) {
-  if (hash.size() != 60) return false;
-  if (!(hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))) return false;
-  if (hash[6] != '$' || hash[4] < '0' || hash[4] > '3' || hash[5] < '0' || hash[5] > '9') return false;
+Status ValidateBcryptHash(std::string_view hash) {
+  if (!(hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))) {
+    return Status::Error("not a bcrypt hash: it must start with $2a$, $2b$ or $2y$");
+  }
+  if (hash.size() != 60) {
+    return Status::Error("a bcrypt hash has 60 characters, this one " + std::to_string(hash.size()));
+  }
+  if (hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9' || hash[6] != '$') {
+    return Status::Error("the bcrypt cost must be two digits followed by '$'");
+  }
   const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
-  return cost >= 4 && cost <= 31;
+  if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
+    return Status::Error("bcrypt cost " + std::to_string(cost) + " is outside " + std::to_string(kMinBcryptCost) +
+                         ".." + std::to_string(kMaxBcryptCost) +
+                         " (each step doubles the time of a check; 14 takes about a second)");
+  }
+  for (size_t i = 7; i < hash.size(); ++i) {
+    if (Base64Value(hash[i]) < 0) {
+      return Status::Error(std::string(i < 29 ? "the salt" : "the hash part") + " has '" + hash[i] +
+                           "', which is not in bcrypt's alphabet (./A-Za-z0-9)");
+    }
+  }
+  // 22 characters carry the salt's 128 bits (the last one 2 of its 6), 31 the hash's 184 bits
+  // (the last one 4 of 6). crypt(3) writes the unused bits as zero: with others set the result
+  // would never equal the configured hash.
+  if (Base64Value(hash[28]) % 16 != 0) {
+    return Status::Error("the salt's last character must be one of . O e u (22 characters hold 128 bits)");
+  }
+  if (Base64Value(hash[59]) % 4 != 0) {
+    return Status::Error("the hash part's last character is not canonical (31 characters hold 184 bits)");
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::string> BcryptHash(std::string_view password, int cost) {
-  if (cost < 4 || cost > 31) return Status::Error("bcrypt cost must be between 4 and 31");
+  if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
+    return Status::Error("bcrypt cost must be between " + std::to_string(kMinBcryptCost) + " and " +
+                         std::to_string(kMaxBcryptCost));
+  }
+  if (password.find('\0') != std::string_view::npos) return Status::Error("a password cannot contain a NUL byte");
   std::array<char, 16> random{};
   std::ifstream urandom("/dev/urandom", std::ios::binary);
   if (!urandom.read(random.data(), random.size())) return Status::Error("cannot read /dev/urandom");

@@ -68,11 +68,27 @@ const Endpoint kEndpoints[] = {
 
 }  // namespace
 
-HttpReply Route(const HttpHandlers& handlers, const BasicAuth& auth, const HttpRequest& request) {
-  if (auth.enabled() && request.path != "/-/healthy" && !auth.Check(request.Header("authorization"))) {
-    HttpReply reply = HttpReply::Text(401, "Unauthorized.\n");
-    reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
-    return reply;
+HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest& request) {
+  if (auth.enabled() && request.path != "/-/healthy") {
+    switch (auth.Check(request.Header("authorization"))) {
+      case AuthResult::kAllowed:
+        if (handlers.on_limit) handlers.on_limit("http_auth_concurrency", false, "");
+        break;
+      case AuthResult::kBusy: {
+        // A flood of wrong passwords must not take the CPU the scraper needs: one bcrypt at a time.
+        if (handlers.on_limit) {
+          handlers.on_limit("http_auth_concurrency", true, "answering 429 while another password check runs");
+        }
+        HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
+        reply.headers.emplace_back("Retry-After", "1");
+        return reply;
+      }
+      case AuthResult::kDenied: {
+        HttpReply reply = HttpReply::Text(401, "Unauthorized.\n");
+        reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
+        return reply;
+      }
+    }
   }
   for (const Endpoint& endpoint : kEndpoints) {
     if (endpoint.path != request.path) continue;

@@ -8,7 +8,8 @@
 namespace tikv_exporter {
 
 // The exporter's endpoints: checks basic auth (every path but /-/healthy), the method, and
-// answers from `handlers`. Thread-safe as the handlers are.
-HttpReply Route(const HttpHandlers& handlers, const BasicAuth& auth, const HttpRequest& request);
+// answers from `handlers` (429 when another password check is running). Thread-safe as the
+// handlers and BasicAuth are.
+HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest& request);
 
 }  // namespace tikv_exporter

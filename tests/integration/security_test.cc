@@ -3,7 +3,9 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -227,6 +229,76 @@ TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   EXPECT_FALSE(plain->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok());
+}
+
+// TLS 1.2 offers only forward-secret AEAD suites (exporter-toolkit's default list). The test
+// certificates have EC keys: ECDHE-ECDSA suites are the ones a client could pick.
+TEST_F(WebSecurity, Tls12OffersOnlyForwardSecretAeadSuites) {
+  std::string output;
+  const std::string connect = "openssl s_client -connect 127.0.0.1:" + std::to_string(env_.exporter_port()) +
+                              " -CAfile " + certs_("ca.crt") + " -tls1_2 </dev/null";
+  EXPECT_EQ(RunCommand(connect + " -cipher ECDHE-ECDSA-AES128-GCM-SHA256", &output), 0) << output;
+  EXPECT_EQ(RunCommand(connect + " -cipher ECDHE-ECDSA-CHACHA20-POLY1305", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher ECDHE-ECDSA-AES128-SHA256", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher ECDHE-ECDSA-AES256-SHA", &output), 0) << output;
+  EXPECT_NE(RunCommand(connect + " -cipher AES128-SHA256", &output), 0) << output;
+}
+
+// crypt(3) stops at a NUL byte: "s3cret pass\0junk" must not pass as "s3cret pass".
+TEST_F(WebSecurity, APasswordFollowedByANulByteIsRefused) {
+  httplib::SSLClient client("127.0.0.1", env_.exporter_port());
+  client.set_ca_cert_path(certs_("ca.crt").c_str());
+  client.enable_server_certificate_verification(true);
+  httplib::Headers headers = {httplib::make_basic_authentication_header("alice", std::string("s3cret pass\0junk", 16))};
+  httplib::Result result = client.Get("/metrics", headers);
+  ASSERT_TRUE(result) << httplib::to_string(result.error());
+  EXPECT_EQ(result->status, 401);
+  EXPECT_EQ(Get("/metrics", "alice", "s3cret pass").status, 200);
+}
+
+// A flood of wrong passwords: one bcrypt comparison at a time, the excess answered 429 at once,
+// and the scraper, whose password check is cached, keeps getting its scrapes.
+TEST_F(WebSecurity, AWrongPasswordFloodIsAnswered429AndTheScraperIsServed) {
+  ASSERT_EQ(Get("/metrics", "alice", "s3cret pass").status, 200);  // now cached
+  std::atomic<bool> stop{false};
+  std::atomic<int> busy{0}, denied{0}, other{0}, without_retry_after{0};
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 6; ++t) {
+    flood.emplace_back([&, t] {
+      while (!stop) {
+        HttpResult result = Get("/metrics", "alice", "wrong " + std::to_string(t));
+        if (result.status == 429) {
+          ++busy;
+          if (result.headers["Retry-After"] != "1") ++without_retry_after;
+        } else if (result.status == 401) {
+          ++denied;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  int scrapes = 0, answered = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  while (std::chrono::steady_clock::now() < end) {
+    const auto start = std::chrono::steady_clock::now();
+    HttpResult scrape = Get("/metrics", "alice", "s3cret pass");
+    ++scrapes;
+    if (scrape.status == 200 && std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) ++answered;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  for (std::thread& thread : flood) thread.join();
+  std::printf("flood: %d busy (429), %d denied (401), %d other; scraper: %d of %d within 1 s\n", busy.load(),
+              denied.load(), other.load(), answered, scrapes);
+  EXPECT_GT(busy.load(), 0);
+  EXPECT_GT(denied.load(), 0);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(without_retry_after.load(), 0);
+  EXPECT_EQ(answered, scrapes);
+  const std::string metrics = Get("/metrics", "alice", "s3cret pass").body;
+  EXPECT_GE(SampleValue(metrics, "tikv_exporter_limit_hits_total", {{"limit", "http_auth_concurrency"}}).value_or(0), 1)
+      << "each 429 is a hit of the bound";
 }
 
 }  // namespace

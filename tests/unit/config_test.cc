@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -147,7 +151,7 @@ TEST_F(ConfigTest, AnEmptyFileGivesTheDefaults) {
 
 TEST_F(ConfigTest, SecurityAndWebSectionsLoad) {
   const std::string cert = Write("");  // any readable file stands in for a certificate here
-  const std::string hash = "$2b$10$" + std::string(53, 'a');
+  const std::string hash = "$2b$10$" + std::string(21, 'a') + "e" + std::string(31, 'a');
   StatusOr<ExporterConfig> config = LoadConfig(Write(
       "[security]\nca_path = \"" + cert + "\"\ncert_path = \"" + cert + "\"\nkey_path = \"" + cert +
       "\"\n[web]\ncert_file = \"" + cert + "\"\nkey_file = \"" + cert +
@@ -179,6 +183,163 @@ TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
   EXPECT_EQ(config->pd_store_series, "local");
   EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, "all");
   ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
+}
+
+// A hash crypt(3) cannot match, or one whose cost would make every check take days (and the
+// exporter spin at start without listening), is refused at --check-config and at reload.
+TEST_F(ConfigTest, BcryptHashesAreValidatedFullyNamingTheUser) {
+  const std::string salt_and_hash = std::string(21, 'a') + "e" + std::string(31, 'a');
+  ExpectError("[web.basic_auth_users]\nalice = \"$2b$10$" + salt_and_hash + "\"\nbob = \"$2b$31$" + salt_and_hash + "\"\n",
+              3, {"[web.basic_auth_users] bob", "bcrypt cost 31 is outside 4..14"});
+  ExpectError("[web.basic_auth_users]\nbob = \"$2b$10$" + std::string(21, 'a') + "a" + std::string(31, 'a') + "\"\n",
+              2, {"[web.basic_auth_users] bob", "salt's last character"});
+  ExpectError("[web.basic_auth_users]\nbob = \"$2b$10$" + std::string(21, '*') + "e" + std::string(31, 'a') + "\"\n",
+              2, {"[web.basic_auth_users] bob", "not in bcrypt's alphabet"});
+}
+
+std::string Repeat(const std::string& text, size_t times) {
+  std::string out;
+  for (size_t i = 0; i < times; ++i) out += text;
+  return out;
+}
+
+// toml11 parses nested arrays and inline tables recursively: 10,000 "[" overflowed the stack
+// and killed the process. The text is checked before toml11 sees it.
+TEST_F(ConfigTest, DeepNestingIsRefusedBeforeParsingNamingTheLine) {
+  ExpectError("[tikv]\nx = " + std::string(10000, '[') + std::string(10000, ']') + "\n", 2,
+              {"nested more than 16 deep"});
+  ExpectError("# a comment\nx = " + std::string(10000, '[') + "\n", 2, {"nested more than 16 deep"});
+  ExpectError("[exporter]\n\nx = " + Repeat("{a = ", 5000) + "1" + std::string(5000, '}') + "\n", 3,
+              {"nested more than 16 deep"});
+  ExpectError("x = " + Repeat("[{a = ", 3000) + "\n", 1, {"nested more than 16 deep"});
+  ExpectError("x = [\n" + Repeat("[\n", 10000), 17, {"nested more than 16 deep"});
+  ExpectError(Repeat("a.", 5000) + "b = 1\n", 1, {"more than 8 dotted parts"});
+  ExpectError("[" + Repeat("a.", 5000) + "b]\n", 1, {"more than 8 dotted parts"});
+}
+
+// Brackets inside strings and comments are not nesting: a config full of them loads.
+TEST_F(ConfigTest, BracketsInStringsAndCommentsDoNotCount) {
+  const std::string brackets = std::string(40, '[') + std::string(40, '{');
+  StatusOr<ExporterConfig> config = LoadConfig(Write(
+      "# " + brackets + "\n"
+      "[collectors.tikv]  # " + brackets + "\n"
+      "relay = [\"tikv_" + brackets + "\", 'tikv_" + brackets + "\\', # " + brackets + "\n"
+      "  \"\"\"tikv_" + brackets + "\n" + brackets + "\"\"\", '''" + brackets + "\n''',\n"
+      "  \"esc\\\"" + brackets + "\", \"x\\\\\", \"\"\"q\"\"\"\"\", '''q''''',\n"
+      "]\n"
+      "[\"tikv\".\"storage\"]\n\"a.b[[[\" = 1\n'c{{{' = \"on\"\n"
+      "[exporter]\nlog_level = \"debug\"  # ]]]\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->relay.size(), 8u);
+  EXPECT_EQ(config->relay[0], "tikv_" + brackets);
+  EXPECT_EQ(config->relay[1], "tikv_" + brackets + "\\");
+  EXPECT_EQ(config->relay[2], "tikv_" + brackets + "\n" + brackets);
+  EXPECT_EQ(config->relay[3], brackets + "\n");
+  EXPECT_EQ(config->relay[4], "esc\"" + brackets);
+  EXPECT_EQ(config->relay[5], "x\\");
+  EXPECT_EQ(config->relay[6], "q\"\"");
+  EXPECT_EQ(config->relay[7], "q''");
+  EXPECT_EQ(config->expected_settings.at("storage").at("a.b[[[").text, "1");
+  EXPECT_EQ(config->log_level, "debug");
+  // Nesting up to the bound is fine (the loader then refuses the key, as any unknown key).
+  ExpectError("[tikv]\nx = " + std::string(16, '[') + std::string(16, ']') + "\n", 2, {"[tikv] x", "unknown key"});
+}
+
+// toml11 spends time per value in proportion to the length of its line, and string arrays
+// parsed quadratically (10,000 strings took 30 s): what a config may hold is bounded, and a
+// file beyond a bound is refused at once.
+TEST_F(ConfigTest, LargeArraysFilesLinesAndStringsAreRefusedQuickly) {
+  std::string elements;
+  for (int i = 0; i < 100000; ++i) elements += "  \"tikv_family_" + std::to_string(i) + "\",\n";
+  auto start = std::chrono::steady_clock::now();
+  StatusOr<ExporterConfig> huge = LoadConfig(Write("[collectors.tikv]\nrelay = [\n" + elements + "]\n"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("larger than 262144 bytes"), std::string::npos) << huge.status().message();
+
+  elements.resize(elements.find("tikv_family_5000\""));
+  start = std::chrono::steady_clock::now();
+  ExpectError("[collectors.tikv]\nrelay = [\n" + elements + "]\n", 1003, {"array with more than 1000 elements"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+
+  std::string one_line;
+  for (int i = 0; i < 10000; ++i) one_line += "\"tikv_family_" + std::to_string(i) + "\", ";
+  start = std::chrono::steady_clock::now();
+  ExpectError("[collectors.tikv]\nrelay = [" + one_line + "]\n", 2, {"line longer than 8192 bytes"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+
+  // Fewer elements, but on one long line: toml11 reads the whole line for each of them.
+  std::string long_line;
+  for (int i = 0; i < 300; ++i) long_line += "\"tikv_family_" + std::to_string(i) + "\", ";
+  ExpectError("[collectors.tikv]\nrelay = [" + long_line + "]\n", 2, {"too many values on long lines", "one element per line"});
+  std::string escapes;
+  for (int i = 0; i < 30; ++i) escapes += "x" + std::to_string(i) + " = \"" + Repeat("\\t", 2000) + "\"\n";
+  start = std::chrono::steady_clock::now();
+  ExpectError("[tikv.storage]\n" + escapes, 2, {"too many values on long lines"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+
+  std::string keys = "[tikv.storage]\n";
+  for (int i = 0; i < 10001; ++i) keys += "k" + std::to_string(i) + " = 1\n";
+  ExpectError(keys, 10000, {"more than 10000 keys (each part of a dotted key counts), tables and array elements"});
+
+  ExpectError("[tikv]\nstatus_address = \"" + std::string(5000, 'x') + "\"\n", 2, {"string longer than 4096 bytes"});
+  ExpectError("[tikv]\nstatus_address = '''\n" + Repeat(std::string(99, 'x') + "\n", 50) + "'''\n", 44,
+              {"string longer than 4096 bytes"});
+}
+
+// The largest config the bounds let through parses in well under a second (a reload parses it
+// while scrapes go on).
+TEST_F(ConfigTest, AConfigAtTheBoundsParsesQuickly) {
+  std::string text = "[collectors.tikv]\nrelay = [\n";
+  for (int i = 0; i < 1000; ++i) text += "  \"tikv_family_" + std::to_string(i) + "_*\",\n";
+  text += "]\n";
+  // Lines close to the line bound, as full of values as they can be.
+  for (const char* key : {"relay_drop", "relay_drop_labels"}) {
+    text += std::string(key) + " = [";
+    for (int i = 0; i < 200; ++i) text += "\"x" + std::to_string(i) + "\", ";
+    text += "]\n";
+  }
+  text += "[tikv.storage]\n";
+  for (int i = 0; i < 6000; ++i) text += "setting_" + std::to_string(i) + " = \"" + std::to_string(i) + "MB\"\n";
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<ExporterConfig> config = LoadConfig(Write(text));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->relay.size(), 1000u);
+  EXPECT_EQ(config->expected_settings.at("storage").size(), 6000u);
+  EXPECT_EQ(config->relay_drop_labels.size(), 200u);
+  std::printf("%zu bytes parsed in %.0f ms\n", text.size(), std::chrono::duration<double, std::milli>(took).count());
+  EXPECT_LT(took, std::chrono::seconds(5));  // 0.6 s measured with the sanitizers
+}
+
+TEST_F(ConfigTest, AFifoIsNotAConfigFile) {
+  const std::string fifo =
+      (std::filesystem::temp_directory_path() / ("tikv-exporter-config-fifo-" + std::to_string(::getpid()))).string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  StatusOr<ExporterConfig> config = LoadConfig(fifo);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("not a regular file"), std::string::npos) << config.status().message();
+  ExpectError("[web]\ncert_file = \"" + fifo + "\"\n", 2, {"[web] cert_file", "not a readable file"});
+  std::filesystem::remove(fifo);
+}
+
+// One hour of snapshots by default, but never more than 3,600 of them; an explicit value is
+// bounded too.
+TEST_F(ConfigTest, HistoryIsBounded) {
+  ExporterConfig config;
+  EXPECT_EQ(HistorySize(config), 240u);  // 15 s interval
+  config.poll_interval_ms = 1000;
+  EXPECT_EQ(HistorySize(config), 3600u);
+  config.poll_interval_ms = 10;
+  EXPECT_EQ(HistorySize(config), 3600u) << "360,000 snapshots would be about 1 GB";
+  config.poll_interval_ms = 7000;
+  EXPECT_EQ(HistorySize(config), 515u);
+  config.history = 5;
+  EXPECT_EQ(HistorySize(config), 5u);
+  config.history = 10000;
+  EXPECT_EQ(HistorySize(config), 10000u);
+  EXPECT_EQ(LoadConfig(Write("[exporter]\nhistory = 10000\n")).value().history, 10000);
+  ExpectError("[exporter]\nhistory = 10001\n", 2, {"[exporter] history", "between 0 and 10000"});
 }
 
 }  // namespace
