@@ -53,7 +53,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config, Conne
     };
     const size_t max_bytes = static_cast<size_t>(config.max_body_bytes);
     PdCollector::ClientFactory factory;
-    if (config.pd_protocol == "grpc") {
+    if (config.pd_protocol == PdProtocol::kGrpc) {
       factory = [max_bytes, tls](const std::string& url) { return MakePdGrpcClient(url, max_bytes, tls); };
     } else {
       factory = [limiter, max_bytes, tls](const std::string& url) {
@@ -97,7 +97,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   HttpHandlers handlers;
   handlers.metrics = [&] {
     return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()},
-                         RenderOptions{reloader.Current()->pd_store_series == "local"});
+                         RenderOptions{reloader.Current()->pd_store_series == StoreSeries::kLocal});
   };
   handlers.landing_page = [&] {
     return RenderLandingPage(*poller.Latest(), build, reloader.Current()->status_address);

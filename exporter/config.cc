@@ -128,7 +128,14 @@ std::string GetChoice(const toml::value& value, const std::string& name,
 }
 
 const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error"};
-const std::vector<std::string> kLogFormats = {"text", "json"};
+
+// A value from an enum's name table.
+template <typename E, size_t N>
+E GetEnum(const toml::value& value, const std::string& name, const EnumName<E> (&table)[N]) {
+  const std::string text = GetString(value, name);
+  if (std::optional<E> parsed = ParseEnum(table, text)) return *parsed;
+  Fail(value, name, "\"" + text + "\" is not one of " + EnumNames(table));
+}
 
 // [tikv.storage] etc. hold TiKV's own settings: any key, scalar values; a string that starts
 // with a digit must be a TiKV size ("512GB") or duration ("10m").
@@ -181,7 +188,10 @@ void LoadTikv(const toml::value& table, ExporterConfig* config) {
       {"max_connections",
        [&](const toml::value& v, const std::string& n) { config->max_connections = GetInt(v, n, 1, 10000); }},
       {"timeout_ms",
-       [&](const toml::value& v, const std::string& n) { config->timeout_ms = GetInt(v, n, 1, 600000); }},
+       [&](const toml::value& v, const std::string& n) {
+         config->timeout_ms = GetInt(v, n, 1, 600000);
+         config->timeout_ms_set = true;
+       }},
   };
   for (const char* section : {"storage", "raftstore", "rocksdb"}) {
     handlers[section] = [config, section](const toml::value& v, const std::string& n) {
@@ -209,7 +219,7 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
           {"log_level",
            [&](const toml::value& v, const std::string& n) { config->log_level = GetChoice(v, n, kLogLevels); }},
           {"log_format",
-           [&](const toml::value& v, const std::string& n) { config->log_format = GetChoice(v, n, kLogFormats); }},
+           [&](const toml::value& v, const std::string& n) { config->log_format = GetEnum(v, n, kLogFormatNames); }},
           {"grpc_listen_address",
            [&](const toml::value& v, const std::string& n) {
              config->grpc_listen_address = GetString(v, n);
@@ -350,7 +360,7 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
                                  }},
                                 {"protocol",
                                  [&](const toml::value& e, const std::string& en) {
-                                   config->pd_protocol = GetChoice(e, en, {"http", "grpc"});
+                                   config->pd_protocol = GetEnum(e, en, kPdProtocolNames);
                                  }},
                                 {"local_store_id",
                                  [&](const toml::value& e, const std::string& en) {
@@ -361,7 +371,7 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
                                    config->pd_region_ttl_ms = GetInt(e, en, 1000, 86400000);
                                  }},
                                 {"store_series", [&](const toml::value& e, const std::string& en) {
-                                   config->pd_store_series = GetChoice(e, en, {"all", "local"});
+                                   config->pd_store_series = GetEnum(e, en, kStoreSeriesNames);
                                  }}});
                   }},
                  {"rocksdb",
@@ -449,6 +459,7 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
   } catch (const std::exception& e) {
     return Status::Error(path + ": " + e.what());
   }
+  if (!config.timeout_ms_set) config.timeout_ms = std::min(config.timeout_ms, config.poll_interval_ms);
   if (Status status = ValidateConfig(config); !status.ok()) return Status::Error(path + ": " + status.message());
   return config;
 }
@@ -462,9 +473,6 @@ Status ValidateConfig(const ExporterConfig& config) {
   };
   if (!is_one_of(config.log_level, kLogLevels)) {
     return Status::Error("log level \"" + config.log_level + "\" is not one of trace|debug|info|warn|error");
-  }
-  if (!is_one_of(config.log_format, kLogFormats)) {
-    return Status::Error("log format \"" + config.log_format + "\" is not one of text|json");
   }
   if (StatusOr<HostPort> listen = ParseHostPort(config.listen_address); !listen.ok()) {
     return Status::Error("listen address: " + listen.status().message());

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_names.h"
 #include "common/status.h"
+#include "exporter/logging.h"
 
 namespace tikv_exporter {
 
@@ -17,6 +19,12 @@ struct ExpectedSetting {
   std::string location;  // "file:line" for messages
 };
 
+// The closed sets of config choices, each with its one table of names.
+enum class PdProtocol { kHttp, kGrpc };
+inline constexpr EnumName<PdProtocol> kPdProtocolNames[] = {{PdProtocol::kHttp, "http"}, {PdProtocol::kGrpc, "grpc"}};
+enum class StoreSeries { kAll, kLocal };
+inline constexpr EnumName<StoreSeries> kStoreSeriesNames[] = {{StoreSeries::kAll, "all"}, {StoreSeries::kLocal, "local"}};
+
 // The exporter's configuration (METRICS.md "Config"). A value type; defaults are those of
 // METRICS.md, so an empty file is valid.
 struct ExporterConfig {
@@ -26,7 +34,10 @@ struct ExporterConfig {
   std::string status_address = "127.0.0.1:20180";
   std::vector<std::string> pd_endpoints = {"localhost:2379"};
   int max_connections = 100;
+  // Unset, it is the smaller of 5000 and poll_interval_ms (as Prometheus' scrape_timeout follows
+  // scrape_interval), so shortening only the interval just works; set, it must fit the interval.
   int timeout_ms = 5000;
+  bool timeout_ms_set = false;
   // section ("storage", "raftstore", "rocksdb") -> key -> expected value
   std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
 
@@ -34,7 +45,7 @@ struct ExporterConfig {
   std::string listen_address = "0.0.0.0:20190";
   int poll_interval_ms = 15000;
   std::string log_level = "info";
-  std::string log_format = "text";
+  LogFormat log_format = LogFormat::kText;
   int max_body_bytes = 64 << 20;  // bound on one upstream response after decompression
   int discovery_port_offset = 10;   // /api/v1/targets: sidecar port = TiKV status port + this
   std::string grpc_listen_address;  // "" = no gRPC listener
@@ -66,12 +77,12 @@ struct ExporterConfig {
   std::vector<std::string> relay_drop;        // globs removed from `relay`
   std::vector<std::string> relay_drop_labels; // labels removed from relayed series
   bool pd_enabled = true;
-  std::string pd_protocol = "http";   // http | grpc
+  PdProtocol pd_protocol = PdProtocol::kHttp;
   int64_t pd_local_store_id = 0;      // 0 = find this node's store by its status address
   int pd_region_ttl_ms = 60000;       // region-level PD calls at most this often
   // Per-store series (tikv_exporter_pd_store_*) for every store PD knows ("all"), or only for this
   // node's store ("local"): with N sidecars each exporting N stores, large clusters want "local".
-  std::string pd_store_series = "all";
+  StoreSeries pd_store_series = StoreSeries::kAll;
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
 };

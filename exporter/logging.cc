@@ -48,22 +48,20 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-Status ConfigureLogging(const std::string& level, const std::string& format) {
+Status ConfigureLogging(const std::string& level, LogFormat format) {
   spdlog::level::level_enum parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
     return Status::Error("unknown log level \"" + level + "\"");
   }
   auto logger = std::make_shared<spdlog::logger>(
       "tikv-exporter", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  if (format == "json") {
+  if (format == LogFormat::kJson) {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
     logger->set_formatter(std::move(formatter));
-  } else if (format == "text") {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   } else {
-    return Status::Error("unknown log format \"" + format + "\"");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   }
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::trace);

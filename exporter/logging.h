@@ -2,12 +2,17 @@
 
 #include <string>
 
+#include "common/enum_names.h"
 #include "common/status.h"
 
 namespace tikv_exporter {
 
-// Sets up spdlog's default logger on stderr: `level` is trace|debug|info|warn|error, `format`
-// is "text" (human) or "json" (one object per line: time, level, msg). Call before threads start.
-Status ConfigureLogging(const std::string& level, const std::string& format);
+// How log lines look: text (for people) or json (one object per line: time, level, msg).
+enum class LogFormat { kText, kJson };
+inline constexpr EnumName<LogFormat> kLogFormatNames[] = {{LogFormat::kText, "text"}, {LogFormat::kJson, "json"}};
+
+// Sets up spdlog's default logger on stderr: `level` is trace|debug|info|warn|error. Call before
+// threads start.
+Status ConfigureLogging(const std::string& level, LogFormat format);
 
 }  // namespace tikv_exporter

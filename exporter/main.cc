@@ -142,7 +142,13 @@ int main(int argc, char** argv) {
       config.listen_address = it->second;
     }
     if (auto it = flags.values.find("--log.level"); it != flags.values.end()) config.log_level = it->second;
-    if (auto it = flags.values.find("--log.format"); it != flags.values.end()) config.log_format = it->second;
+    if (auto it = flags.values.find("--log.format"); it != flags.values.end()) {
+      std::optional<LogFormat> format = ParseEnum(kLogFormatNames, it->second);
+      if (!format) {
+        return Status::Error("--log.format \"" + it->second + "\" is not one of " + EnumNames(kLogFormatNames));
+      }
+      config.log_format = *format;
+    }
     if (Status status = ValidateConfig(config); !status.ok()) return status;
     return config;
   };

@@ -86,7 +86,7 @@ log_path = "/data/tikv/rocksdb.info"
   EXPECT_EQ(config->listen_address, "127.0.0.1:9999");
   EXPECT_EQ(config->poll_interval_ms, 10000);
   EXPECT_EQ(config->log_level, "debug");
-  EXPECT_EQ(config->log_format, "json");
+  EXPECT_EQ(config->log_format, LogFormat::kJson);
   EXPECT_EQ(config->max_body_bytes, 1048576);
   EXPECT_TRUE(config->tikv_enabled);
   EXPECT_FALSE(config->pd_enabled);
@@ -141,6 +141,15 @@ TEST_F(ConfigTest, TimeoutMayNotExceedTheInterval) {
   EXPECT_NE(config.status().message().find("timeout_ms"), std::string::npos);
 }
 
+TEST_F(ConfigTest, AnUnsetTimeoutFollowsAShorterInterval) {
+  StatusOr<ExporterConfig> shorter = LoadConfig(Write("[exporter]\npoll_interval_ms = 1000\n"));
+  ASSERT_TRUE(shorter.ok()) << shorter.status().message();
+  EXPECT_EQ(shorter->timeout_ms, 1000);
+  StatusOr<ExporterConfig> longer = LoadConfig(Write("[exporter]\npoll_interval_ms = 60000\n"));
+  ASSERT_TRUE(longer.ok()) << longer.status().message();
+  EXPECT_EQ(longer->timeout_ms, 5000);
+}
+
 TEST_F(ConfigTest, AnEmptyFileGivesTheDefaults) {
   StatusOr<ExporterConfig> config = LoadConfig(Write(""));
   ASSERT_TRUE(config.ok()) << config.status().message();
@@ -180,8 +189,8 @@ TEST_F(ConfigTest, SecurityAndWebMistakesNameTheLineAndKey) {
 TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
   StatusOr<ExporterConfig> config = LoadConfig(Write("[collectors.pd]\nstore_series = \"local\"\n"));
   ASSERT_TRUE(config.ok()) << config.status().message();
-  EXPECT_EQ(config->pd_store_series, "local");
-  EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, "all");
+  EXPECT_EQ(config->pd_store_series, StoreSeries::kLocal);
+  EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, StoreSeries::kAll);
   ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
 }
 

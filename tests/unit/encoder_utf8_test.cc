@@ -109,11 +109,11 @@ TEST(SnapshotProtoUtf8, ParsesBackInAClient) {
 }
 
 TEST(JsonLogUtf8, LinesStayStrictJson) {
-  ASSERT_TRUE(ConfigureLogging("info", "json").ok());
+  ASSERT_TRUE(ConfigureLogging("info", LogFormat::kJson).ok());
   ::testing::internal::CaptureStderr();
   spdlog::warn("answered Content-Type \"{}\"", "text/html" + kBad);
   std::string line = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(ConfigureLogging("info", "text").ok());
+  ASSERT_TRUE(ConfigureLogging("info", LogFormat::kText).ok());
   ASSERT_FALSE(line.empty());
   if (line.back() == '\n') line.pop_back();
   EXPECT_TRUE(IsStrictJson(line));
