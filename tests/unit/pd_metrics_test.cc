@@ -179,6 +179,24 @@ TEST(PdMetrics, HeartbeatAgeIsTakenFromNow) {
   EXPECT_EQ(SeriesOf(Build(pd), {"tikv_exporter_pd_store_heartbeat_age_seconds"}).size(), 2u);
 }
 
+TEST(PdMetrics, HeartbeatAgeKeepsMillisecondsExact) {
+  // A heartbeat 0.123 s before a moment 1.76e9 s after the epoch: the difference must not lose
+  // digits to the size of the two timestamps.
+  PdData pd = Cluster();
+  pd.stores[1].last_heartbeat_ns = (kNowMs - 123) * 1'000'000;
+  EXPECT_DOUBLE_EQ(*ValueOf(Build(pd), "tikv_exporter_pd_store_heartbeat_age_seconds",
+                            "tikv_exporter_pd_store_heartbeat_age_seconds{store_id=\"2\"}"),
+                   0.123);
+}
+
+TEST(PdMetrics, HelpClaimsNoMoreThanTheSeriesHold) {
+  Families families = Build(Cluster(), true);
+  const Exposition& e = families.exposition();
+  // Rounded only over HTTP; every store only with store_series = "all".
+  EXPECT_NE(e.Find("tikv_exporter_pd_store_size_bytes")->help.find("exact over gRPC"), std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_pd_store_info")->help.find("store_series = \"local\""), std::string::npos);
+}
+
 TEST(PdMetrics, LocalStoreMatchedNamesTheMethod) {
   EXPECT_EQ(SeriesOf(Build(Cluster()), {"tikv_exporter_pd_local_store_matched"}),
             (Series{{"tikv_exporter_pd_local_store_matched{method=\"address\"}", 1}}));
