@@ -150,6 +150,21 @@ TEST(SnapshotMetrics, AbsentFieldsGiveNoSampleRatherThanZero) {
                     {"tikv_exporter_storage_size_bytes{type=\"capacity\"}", 1000}}));
 }
 
+TEST(SnapshotMetrics, HelpNamesEverySourceAValueCanComeFrom) {
+  // The bloom ratio and the stall time come from the RocksDB LOG when TiKV's /metrics lacks them,
+  // and the used size from PD or the engine sizes: the HELP must not name TiKV alone.
+  Families families;
+  AddSnapshotSeries(Full(), true, families);
+  const Exposition& e = families.exposition();
+  for (const char* name : {"tikv_exporter_bloom_filter_useful_ratio", "tikv_exporter_write_stall_seconds"}) {
+    EXPECT_NE(e.Find(name)->help.find("RocksDB LOG"), std::string::npos) << name;
+    EXPECT_NE(e.Find(name)->help.find("tikv_exporter_signal_source_info"), std::string::npos) << name;
+  }
+  EXPECT_NE(e.Find("tikv_exporter_write_stall_seconds")->help.find("rocksdb.stall.micros"), std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_storage_size_bytes")->help.find("tikv_exporter_storage_used_source_info"),
+            std::string::npos);
+}
+
 TEST(SnapshotMetrics, PassesPromtoolWithNoSeriesTwice) {
   Families families;
   AddSnapshotSeries(Full(), true, families);
