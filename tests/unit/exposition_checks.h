@@ -1,6 +1,5 @@
 #pragma once
 
-#include <gtest/gtest.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -13,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "prom/exposition.h"
 #include "prom/exposition_parser.h"
@@ -27,7 +28,8 @@ namespace tikv_exporter::testing {
 // escaping), so that two samples of the same series give the same key whatever their label order.
 inline std::string SeriesKey(const Sample& sample) {
   std::vector<Label> labels = sample.labels;
-  std::sort(labels.begin(), labels.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
+  std::sort(labels.begin(), labels.end(),
+            [](const Label& a, const Label& b) { return a.name < b.name; });
   std::string key = sample.name + "{";
   for (size_t i = 0; i < labels.size(); ++i) {
     key += (i > 0 ? "," : "") + labels[i].name + "=\"" + labels[i].value + "\"";
@@ -66,7 +68,8 @@ inline Series AllSeries(const Families& families) {
 }
 
 // The value of the series `key` (as SeriesKey writes it) in family `family`, or nullopt.
-inline std::optional<double> ValueOf(const Families& families, std::string_view family, const std::string& key) {
+inline std::optional<double> ValueOf(const Families& families, std::string_view family,
+                                     const std::string& key) {
   Series series = SeriesOf(families, {family});
   auto it = series.find(key);
   return it == series.end() ? std::nullopt : std::optional<double>(it->second);
@@ -107,12 +110,14 @@ inline std::string ExpectWellFormed(const Families& families) {
   for (const MetricFamily& family : families.exposition().families()) {
     for (const Sample& sample : family.samples) ++seen[SeriesKey(sample)];
   }
-  for (const auto& [key, count] : seen) EXPECT_EQ(count, 1) << key << " is added " << count << " times";
+  for (const auto& [key, count] : seen)
+    EXPECT_EQ(count, 1) << key << " is added " << count << " times";
   // Read back, the text holds every sample once: the parser warns about (and drops) a repeat.
   StatusOr<ParseResult> parsed = ParseExposition(text);
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
   if (!parsed.ok()) return text;
-  for (const ParseWarning& warning : parsed->warnings) ADD_FAILURE() << "line " << warning.line << ": " << warning.message;
+  for (const ParseWarning& warning : parsed->warnings)
+    ADD_FAILURE() << "line " << warning.line << ": " << warning.message;
   EXPECT_EQ(parsed->exposition.SampleCount(), families.exposition().SampleCount());
   return text;
 }

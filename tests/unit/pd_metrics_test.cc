@@ -77,11 +77,13 @@ Families Build(const PdData& pd, bool local_only = false) {
 
 TEST(PdMetrics, ExportsMembersAndTheLeader) {
   const std::vector<std::string_view> kMembers = {
-      "tikv_exporter_pd_cluster_info", "tikv_exporter_pd_member_leader", "tikv_exporter_pd_member_healthy",
-      "tikv_exporter_pd_leader_present"};
+      "tikv_exporter_pd_cluster_info", "tikv_exporter_pd_member_leader",
+      "tikv_exporter_pd_member_healthy", "tikv_exporter_pd_leader_present"};
   // pd-3's /health did not answer: no healthy sample rather than a made-up 0 or 1.
   EXPECT_EQ(SeriesOf(Build(Cluster()), kMembers),
-            (Series{{"tikv_exporter_pd_cluster_info{cluster_id=\"7300000000000000001\",endpoint=\"http://pd-1:2379\"}", 1},
+            (Series{{"tikv_exporter_pd_cluster_info{cluster_id=\"7300000000000000001\",endpoint="
+                     "\"http://pd-1:2379\"}",
+                     1},
                     {"tikv_exporter_pd_member_leader{member=\"pd-1\"}", 0},
                     {"tikv_exporter_pd_member_leader{member=\"pd-2\"}", 1},
                     {"tikv_exporter_pd_member_leader{member=\"pd-3\"}", 0},
@@ -91,13 +93,16 @@ TEST(PdMetrics, ExportsMembersAndTheLeader) {
 
   PdData leaderless = Cluster();
   leaderless.members[1].leader = false;
-  EXPECT_EQ(ValueOf(Build(leaderless), "tikv_exporter_pd_leader_present", "tikv_exporter_pd_leader_present{}"), 0);
+  EXPECT_EQ(ValueOf(Build(leaderless), "tikv_exporter_pd_leader_present",
+                    "tikv_exporter_pd_leader_present{}"),
+            0);
 }
 
 TEST(PdMetrics, CountsStoresInEachOfTheFiveStates) {
   PdData pd = Cluster();
-  pd.stores = {Store(1, "Up"),        Store(2, "Up"),        Store(3, "Up"),      Store(4, "Disconnected"),
-               Store(5, "Down"),      Store(6, "Tombstone"), Store(7, "Tombstone")};
+  pd.stores = {Store(1, "Up"),           Store(2, "Up"),   Store(3, "Up"),
+               Store(4, "Disconnected"), Store(5, "Down"), Store(6, "Tombstone"),
+               Store(7, "Tombstone")};
   EXPECT_EQ(SeriesOf(Build(pd), {"tikv_exporter_pd_stores"}),
             (Series{{"tikv_exporter_pd_stores{state=\"Disconnected\"}", 1},
                     {"tikv_exporter_pd_stores{state=\"Down\"}", 1},
@@ -105,18 +110,24 @@ TEST(PdMetrics, CountsStoresInEachOfTheFiveStates) {
                     {"tikv_exporter_pd_stores{state=\"Tombstone\"}", 2},
                     {"tikv_exporter_pd_stores{state=\"Up\"}", 3}}));
   // Whatever the store_series mode: the cluster's state is not per store.
-  EXPECT_EQ(SeriesOf(Build(pd, true), {"tikv_exporter_pd_stores"}), SeriesOf(Build(pd), {"tikv_exporter_pd_stores"}));
+  EXPECT_EQ(SeriesOf(Build(pd, true), {"tikv_exporter_pd_stores"}),
+            SeriesOf(Build(pd), {"tikv_exporter_pd_stores"}));
 }
 
 TEST(PdMetrics, ExportsEveryStoreWithTheLocalOneMarked) {
   Families families = Build(Cluster());
-  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_pd_store_info"}),
-            (Series{{"tikv_exporter_pd_store_info{address=\"tikv-1:20160\",engine=\"tikv\",local=\"false\","
-                     "status_address=\"tikv-1:20180\",store_id=\"1\",version=\"8.5.0\"}", 1},
-                    {"tikv_exporter_pd_store_info{address=\"tikv-2:20160\",engine=\"tikv\",local=\"true\","
-                     "status_address=\"tikv-2:20180\",store_id=\"2\",version=\"8.5.0\"}", 1},
-                    {"tikv_exporter_pd_store_info{address=\"tikv-3:20160\",engine=\"tikv\",local=\"false\","
-                     "status_address=\"tikv-3:20180\",store_id=\"3\",version=\"8.5.0\"}", 1}}));
+  EXPECT_EQ(
+      SeriesOf(families, {"tikv_exporter_pd_store_info"}),
+      (Series{
+          {"tikv_exporter_pd_store_info{address=\"tikv-1:20160\",engine=\"tikv\",local=\"false\","
+           "status_address=\"tikv-1:20180\",store_id=\"1\",version=\"8.5.0\"}",
+           1},
+          {"tikv_exporter_pd_store_info{address=\"tikv-2:20160\",engine=\"tikv\",local=\"true\","
+           "status_address=\"tikv-2:20180\",store_id=\"2\",version=\"8.5.0\"}",
+           1},
+          {"tikv_exporter_pd_store_info{address=\"tikv-3:20160\",engine=\"tikv\",local=\"false\","
+           "status_address=\"tikv-3:20180\",store_id=\"3\",version=\"8.5.0\"}",
+           1}}));
   Series state = SeriesOf(families, {"tikv_exporter_pd_store_state"});
   EXPECT_EQ(state.size(), 15u);  // five states for each of three stores
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Up\",store_id=\"1\"}"], 1);
@@ -124,9 +135,10 @@ TEST(PdMetrics, ExportsEveryStoreWithTheLocalOneMarked) {
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Disconnected\",store_id=\"3\"}"], 1);
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Up\",store_id=\"3\"}"], 0);
   // Fields PD did not give (for stores 1 and 3 here) give no sample.
-  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_pd_store_regions", "tikv_exporter_pd_store_size_bytes",
-                                "tikv_exporter_pd_store_leaders", "tikv_exporter_pd_store_region_score",
-                                "tikv_exporter_pd_store_leader_score", "tikv_exporter_pd_local_store_id"}),
+  EXPECT_EQ(SeriesOf(families,
+                     {"tikv_exporter_pd_store_regions", "tikv_exporter_pd_store_size_bytes",
+                      "tikv_exporter_pd_store_leaders", "tikv_exporter_pd_store_region_score",
+                      "tikv_exporter_pd_store_leader_score", "tikv_exporter_pd_local_store_id"}),
             (Series{{"tikv_exporter_pd_store_regions{store_id=\"1\"}", 10},
                     {"tikv_exporter_pd_store_regions{store_id=\"2\"}", 20},
                     {"tikv_exporter_pd_store_regions{store_id=\"3\"}", 30},
@@ -142,19 +154,22 @@ TEST(PdMetrics, ExportsEveryStoreWithTheLocalOneMarked) {
 TEST(PdMetrics, LocalStoreSeriesOnlyKeepsThisNodesStore) {
   Families families = Build(Cluster(), true);
   for (const char* name :
-       {"tikv_exporter_pd_store_info", "tikv_exporter_pd_store_state", "tikv_exporter_pd_store_size_bytes",
-        "tikv_exporter_pd_store_regions", "tikv_exporter_pd_store_leaders", "tikv_exporter_pd_store_region_score",
+       {"tikv_exporter_pd_store_info", "tikv_exporter_pd_store_state",
+        "tikv_exporter_pd_store_size_bytes", "tikv_exporter_pd_store_regions",
+        "tikv_exporter_pd_store_leaders", "tikv_exporter_pd_store_region_score",
         "tikv_exporter_pd_store_leader_score", "tikv_exporter_pd_store_heartbeat_age_seconds"}) {
     const MetricFamily* family = families.exposition().Find(name);
     ASSERT_NE(family, nullptr) << name;
     ASSERT_FALSE(family->samples.empty()) << name;
-    for (const Sample& sample : family->samples) EXPECT_EQ(sample.LabelValue("store_id"), "2") << name;
+    for (const Sample& sample : family->samples)
+      EXPECT_EQ(sample.LabelValue("store_id"), "2") << name;
   }
   EXPECT_EQ(SeriesOf(families, {"tikv_exporter_pd_store_state"}).size(), 5u);
-  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_store_info",
-                    "tikv_exporter_pd_store_info{address=\"tikv-2:20160\",engine=\"tikv\",local=\"true\","
-                    "status_address=\"tikv-2:20180\",store_id=\"2\",version=\"8.5.0\"}"),
-            1);
+  EXPECT_EQ(
+      ValueOf(families, "tikv_exporter_pd_store_info",
+              "tikv_exporter_pd_store_info{address=\"tikv-2:20160\",engine=\"tikv\",local=\"true\","
+              "status_address=\"tikv-2:20180\",store_id=\"2\",version=\"8.5.0\"}"),
+      1);
 
   // No store matched: in local mode there is no per-store series at all.
   Families none = Build(Unmatched(), true);
@@ -172,7 +187,8 @@ TEST(PdMetrics, HeartbeatAgeIsTakenFromNow) {
   EXPECT_EQ(age.size(), 3u);
   EXPECT_DOUBLE_EQ(age["tikv_exporter_pd_store_heartbeat_age_seconds{store_id=\"1\"}"], 13.5);
   EXPECT_DOUBLE_EQ(age["tikv_exporter_pd_store_heartbeat_age_seconds{store_id=\"2\"}"], 12);
-  EXPECT_EQ(age["tikv_exporter_pd_store_heartbeat_age_seconds{store_id=\"3\"}"], 0);  // never negative
+  EXPECT_EQ(age["tikv_exporter_pd_store_heartbeat_age_seconds{store_id=\"3\"}"],
+            0);  // never negative
 
   // Unknown heartbeat (0): no sample rather than an age of 56 years.
   pd.stores[0].last_heartbeat_ns = 0;
@@ -193,8 +209,10 @@ TEST(PdMetrics, HelpClaimsNoMoreThanTheSeriesHold) {
   Families families = Build(Cluster(), true);
   const Exposition& e = families.exposition();
   // Rounded only over HTTP; every store only with store_series = "all".
-  EXPECT_NE(e.Find("tikv_exporter_pd_store_size_bytes")->help.find("exact over gRPC"), std::string::npos);
-  EXPECT_NE(e.Find("tikv_exporter_pd_store_info")->help.find("store_series = \"local\""), std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_pd_store_size_bytes")->help.find("exact over gRPC"),
+            std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_pd_store_info")->help.find("store_series = \"local\""),
+            std::string::npos);
 }
 
 TEST(PdMetrics, LocalStoreMatchedNamesTheMethod) {
@@ -210,10 +228,14 @@ TEST(PdMetrics, LocalStoreMatchedNamesTheMethod) {
 }
 
 const std::vector<std::string_view> kRegionFamilies = {
-    "tikv_exporter_pd_region_data_age_seconds",         "tikv_exporter_pd_info",
-    "tikv_exporter_pd_max_replicas",                    "tikv_exporter_pd_max_store_down_time_seconds",
-    "tikv_exporter_pd_unhealthy_regions",               "tikv_exporter_pd_local_hot_regions",
-    "tikv_exporter_pd_local_hot_flow_bytes_per_second", "tikv_exporter_pd_local_hot_flow_keys_per_second"};
+    "tikv_exporter_pd_region_data_age_seconds",
+    "tikv_exporter_pd_info",
+    "tikv_exporter_pd_max_replicas",
+    "tikv_exporter_pd_max_store_down_time_seconds",
+    "tikv_exporter_pd_unhealthy_regions",
+    "tikv_exporter_pd_local_hot_regions",
+    "tikv_exporter_pd_local_hot_flow_bytes_per_second",
+    "tikv_exporter_pd_local_hot_flow_keys_per_second"};
 
 TEST(PdMetrics, RegionDataIsAbsentBeforeTheFirstFetch) {
   EXPECT_EQ(SeriesOf(Build(Cluster()), kRegionFamilies), Series{});
@@ -224,23 +246,27 @@ TEST(PdMetrics, RegionDataIsExportedAndSaysItIsCached) {
   pd.regions = Regions();
   Families families = Build(pd);
   // The hot spots of this node's store (2) only; a kind and role where it has none is 0.
-  EXPECT_EQ(SeriesOf(families, kRegionFamilies),
-            (Series{{"tikv_exporter_pd_region_data_age_seconds{}", 30},
-                    {"tikv_exporter_pd_info{version=\"8.5.0\"}", 1},
-                    {"tikv_exporter_pd_max_replicas{}", 3},
-                    {"tikv_exporter_pd_max_store_down_time_seconds{}", 1800},
-                    {"tikv_exporter_pd_unhealthy_regions{kind=\"down-peer\"}", 0},
-                    {"tikv_exporter_pd_unhealthy_regions{kind=\"miss-peer\"}", 3},
-                    {"tikv_exporter_pd_local_hot_regions{kind=\"read\",role=\"peer\"}", 0},
-                    {"tikv_exporter_pd_local_hot_regions{kind=\"write\",role=\"leader\"}", 4},
-                    {"tikv_exporter_pd_local_hot_flow_bytes_per_second{kind=\"read\",role=\"peer\"}", 0},
-                    {"tikv_exporter_pd_local_hot_flow_bytes_per_second{kind=\"write\",role=\"leader\"}", 1024},
-                    {"tikv_exporter_pd_local_hot_flow_keys_per_second{kind=\"read\",role=\"peer\"}", 0},
-                    {"tikv_exporter_pd_local_hot_flow_keys_per_second{kind=\"write\",role=\"leader\"}", 16}}));
+  EXPECT_EQ(
+      SeriesOf(families, kRegionFamilies),
+      (Series{{"tikv_exporter_pd_region_data_age_seconds{}", 30},
+              {"tikv_exporter_pd_info{version=\"8.5.0\"}", 1},
+              {"tikv_exporter_pd_max_replicas{}", 3},
+              {"tikv_exporter_pd_max_store_down_time_seconds{}", 1800},
+              {"tikv_exporter_pd_unhealthy_regions{kind=\"down-peer\"}", 0},
+              {"tikv_exporter_pd_unhealthy_regions{kind=\"miss-peer\"}", 3},
+              {"tikv_exporter_pd_local_hot_regions{kind=\"read\",role=\"peer\"}", 0},
+              {"tikv_exporter_pd_local_hot_regions{kind=\"write\",role=\"leader\"}", 4},
+              {"tikv_exporter_pd_local_hot_flow_bytes_per_second{kind=\"read\",role=\"peer\"}", 0},
+              {"tikv_exporter_pd_local_hot_flow_bytes_per_second{kind=\"write\",role=\"leader\"}",
+               1024},
+              {"tikv_exporter_pd_local_hot_flow_keys_per_second{kind=\"read\",role=\"peer\"}", 0},
+              {"tikv_exporter_pd_local_hot_flow_keys_per_second{kind=\"write\",role=\"leader\"}",
+               16}}));
   for (std::string_view name : kRegionFamilies) {
     if (name == "tikv_exporter_pd_region_data_age_seconds") continue;
     EXPECT_NE(families.exposition().Find(name)->help.find(
-                  "; cached, refreshed every 60 s (region_ttl_ms), see tikv_exporter_pd_region_data_age_seconds."),
+                  "; cached, refreshed every 60 s (region_ttl_ms), see "
+                  "tikv_exporter_pd_region_data_age_seconds."),
               std::string::npos)
         << name;
   }
@@ -248,7 +274,8 @@ TEST(PdMetrics, RegionDataIsExportedAndSaysItIsCached) {
   pd.local_store_id.reset();
   Series unmatched = SeriesOf(Build(pd), kRegionFamilies);
   EXPECT_EQ(unmatched.size(), 6u);
-  EXPECT_FALSE(unmatched.contains("tikv_exporter_pd_local_hot_regions{kind=\"write\",role=\"leader\"}"));
+  EXPECT_FALSE(
+      unmatched.contains("tikv_exporter_pd_local_hot_regions{kind=\"write\",role=\"leader\"}"));
 }
 
 TEST(PdMetrics, PassesPromtoolWithNoSeriesTwice) {

@@ -56,40 +56,48 @@ TEST(RocksDbMetrics, BeforeTheFirstDumpOnlyTheLogCountersAreExported) {
   log.latest.reset();
   Families families;
   AddRocksDbSeries(log, families);
-  EXPECT_EQ(AllSeries(families), (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
-                                         {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"slowdown\"}", 2},
-                                         {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"stop\"}", 1}}));
+  EXPECT_EQ(AllSeries(families),
+            (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
+                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"slowdown\"}", 2},
+                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"stop\"}", 1}}));
 }
 
 const std::vector<std::string_view> kDbFamilies = {
-    "tikv_exporter_rocksdb_last_dump_timestamp_seconds", "tikv_exporter_rocksdb_log_unknown_lines",
-    "tikv_exporter_rocksdb_uptime_seconds",              "tikv_exporter_rocksdb_writes_total",
-    "tikv_exporter_rocksdb_keys_written_total",          "tikv_exporter_rocksdb_wal_writes_total",
-    "tikv_exporter_rocksdb_wal_syncs_total",             "tikv_exporter_rocksdb_wal_written_bytes_total",
-    "tikv_exporter_rocksdb_stall_seconds_total",         "tikv_exporter_rocksdb_stall_ratio"};
+    "tikv_exporter_rocksdb_last_dump_timestamp_seconds",
+    "tikv_exporter_rocksdb_log_unknown_lines",
+    "tikv_exporter_rocksdb_uptime_seconds",
+    "tikv_exporter_rocksdb_writes_total",
+    "tikv_exporter_rocksdb_keys_written_total",
+    "tikv_exporter_rocksdb_wal_writes_total",
+    "tikv_exporter_rocksdb_wal_syncs_total",
+    "tikv_exporter_rocksdb_wal_written_bytes_total",
+    "tikv_exporter_rocksdb_stall_seconds_total",
+    "tikv_exporter_rocksdb_stall_ratio"};
 
 TEST(RocksDbMetrics, ExportsTheDbStats) {
   Families families;
   AddRocksDbSeries(Log(), families);
-  EXPECT_EQ(SeriesOf(families, kDbFamilies), (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
-                                                     {"tikv_exporter_rocksdb_log_unknown_lines{}", 1},
-                                                     {"tikv_exporter_rocksdb_uptime_seconds{}", 600},
-                                                     {"tikv_exporter_rocksdb_writes_total{}", 1000},
-                                                     {"tikv_exporter_rocksdb_keys_written_total{}", 3000},
-                                                     {"tikv_exporter_rocksdb_wal_writes_total{}", 900},
-                                                     {"tikv_exporter_rocksdb_wal_syncs_total{}", 0},
-                                                     {"tikv_exporter_rocksdb_wal_written_bytes_total{}", 2048},
-                                                     {"tikv_exporter_rocksdb_stall_seconds_total{}", 6},
-                                                     // the dump prints a percentage
-                                                     {"tikv_exporter_rocksdb_stall_ratio{}", 0.01}}));
+  EXPECT_EQ(SeriesOf(families, kDbFamilies),
+            (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
+                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1},
+                    {"tikv_exporter_rocksdb_uptime_seconds{}", 600},
+                    {"tikv_exporter_rocksdb_writes_total{}", 1000},
+                    {"tikv_exporter_rocksdb_keys_written_total{}", 3000},
+                    {"tikv_exporter_rocksdb_wal_writes_total{}", 900},
+                    {"tikv_exporter_rocksdb_wal_syncs_total{}", 0},
+                    {"tikv_exporter_rocksdb_wal_written_bytes_total{}", 2048},
+                    {"tikv_exporter_rocksdb_stall_seconds_total{}", 6},
+                    // the dump prints a percentage
+                    {"tikv_exporter_rocksdb_stall_ratio{}", 0.01}}));
 
   // A dump without a DB Stats section (cut short): no sample rather than 0.
   RocksDbLogData bare = Log();
   bare.latest->db = {};
   Families without;
   AddRocksDbSeries(bare, without);
-  EXPECT_EQ(SeriesOf(without, kDbFamilies), (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
-                                                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1}}));
+  EXPECT_EQ(SeriesOf(without, kDbFamilies),
+            (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
+                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1}}));
 }
 
 TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
@@ -97,12 +105,14 @@ TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
   AddRocksDbSeries(Log(), families);
   // Optional columns give a sample only where the row has them (L0 here, not Sum).
   EXPECT_EQ(
-      SeriesOf(families, {"tikv_exporter_rocksdb_level_files", "tikv_exporter_rocksdb_level_compacting_files",
-                          "tikv_exporter_rocksdb_level_size_bytes", "tikv_exporter_rocksdb_level_score",
-                          "tikv_exporter_rocksdb_level_write_amplification",
-                          "tikv_exporter_rocksdb_compaction_read_bytes_total",
-                          "tikv_exporter_rocksdb_compaction_written_bytes_total",
-                          "tikv_exporter_rocksdb_compaction_seconds_total", "tikv_exporter_rocksdb_compactions_total"}),
+      SeriesOf(families,
+               {"tikv_exporter_rocksdb_level_files", "tikv_exporter_rocksdb_level_compacting_files",
+                "tikv_exporter_rocksdb_level_size_bytes", "tikv_exporter_rocksdb_level_score",
+                "tikv_exporter_rocksdb_level_write_amplification",
+                "tikv_exporter_rocksdb_compaction_read_bytes_total",
+                "tikv_exporter_rocksdb_compaction_written_bytes_total",
+                "tikv_exporter_rocksdb_compaction_seconds_total",
+                "tikv_exporter_rocksdb_compactions_total"}),
       (Series{{"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"L0\"}", 3},
               {"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"Sum\"}", 3},
               {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",level=\"L0\"}", 1},
@@ -112,7 +122,8 @@ TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
               {"tikv_exporter_rocksdb_level_score{cf=\"default\",level=\"L0\"}", 0.75},
               {"tikv_exporter_rocksdb_level_write_amplification{cf=\"default\",level=\"L0\"}", 1},
               {"tikv_exporter_rocksdb_compaction_read_bytes_total{cf=\"default\",level=\"L0\"}", 0},
-              {"tikv_exporter_rocksdb_compaction_written_bytes_total{cf=\"default\",level=\"L0\"}", 8192},
+              {"tikv_exporter_rocksdb_compaction_written_bytes_total{cf=\"default\",level=\"L0\"}",
+               8192},
               {"tikv_exporter_rocksdb_compaction_seconds_total{cf=\"default\",level=\"L0\"}", 0.5},
               {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"L0\"}", 2},
               {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"Sum\"}", 2}}));
@@ -121,10 +132,14 @@ TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
 TEST(RocksDbMetrics, DbWideStallCausesAreLabelledCfDb) {
   Families families;
   AddRocksDbSeries(Log(), families);
-  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_write_stalls_total", "tikv_exporter_rocksdb_pending_compaction_bytes"}),
-            (Series{{"tikv_exporter_rocksdb_write_stalls_total{cause=\"level0_slowdown\",cf=\"db\"}", 3},
-                    {"tikv_exporter_rocksdb_write_stalls_total{cause=\"memtable_limit_stops\",cf=\"default\"}", 1},
-                    {"tikv_exporter_rocksdb_pending_compaction_bytes{cf=\"default\"}", 65536}}));
+  EXPECT_EQ(
+      SeriesOf(families, {"tikv_exporter_rocksdb_write_stalls_total",
+                          "tikv_exporter_rocksdb_pending_compaction_bytes"}),
+      (Series{{"tikv_exporter_rocksdb_write_stalls_total{cause=\"level0_slowdown\",cf=\"db\"}", 3},
+              {"tikv_exporter_rocksdb_write_stalls_total{cause=\"memtable_limit_stops\",cf="
+               "\"default\"}",
+               1},
+              {"tikv_exporter_rocksdb_pending_compaction_bytes{cf=\"default\"}", 65536}}));
 }
 
 TEST(RocksDbMetrics, TickersLoseTheRocksDbPrefix) {
@@ -141,13 +156,15 @@ TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
   const MetricFamily* family = families.exposition().Find("tikv_exporter_rocksdb_stat_percentiles");
   ASSERT_NE(family, nullptr);
   EXPECT_EQ(family->type, MetricType::kSummary);
-  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_stat_percentiles"}),
-            (Series{{"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.5\",stat=\"db.get.micros\"}", 2},
-                    {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.95\",stat=\"db.get.micros\"}", 5},
-                    {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.99\",stat=\"db.get.micros\"}", 9},
-                    {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"1\",stat=\"db.get.micros\"}", 40},
-                    {"tikv_exporter_rocksdb_stat_percentiles_count{stat=\"db.get.micros\"}", 100},
-                    {"tikv_exporter_rocksdb_stat_percentiles_sum{stat=\"db.get.micros\"}", 350}}));
+  EXPECT_EQ(
+      SeriesOf(families, {"tikv_exporter_rocksdb_stat_percentiles"}),
+      (Series{
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.5\",stat=\"db.get.micros\"}", 2},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.95\",stat=\"db.get.micros\"}", 5},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.99\",stat=\"db.get.micros\"}", 9},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"1\",stat=\"db.get.micros\"}", 40},
+          {"tikv_exporter_rocksdb_stat_percentiles_count{stat=\"db.get.micros\"}", 100},
+          {"tikv_exporter_rocksdb_stat_percentiles_sum{stat=\"db.get.micros\"}", 350}}));
 }
 
 TEST(RocksDbMetrics, PassesPromtoolWithNoSeriesTwice) {

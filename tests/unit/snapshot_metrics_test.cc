@@ -1,8 +1,8 @@
 #include "snapshot/snapshot_metrics.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "tests/unit/exposition_checks.h"
 
@@ -55,8 +55,8 @@ TEST(SnapshotMetrics, UpIsExportedForEnabledSourcesOnly) {
   Families families;
   AddSnapshotSeries(s, false, families);
   // Before the first poll there is no snapshot time either.
-  EXPECT_EQ(AllSeries(families),
-            (Series{{"tikv_exporter_up{source=\"pd\"}", 1}, {"tikv_exporter_up{source=\"tikv\"}", 0}}));
+  EXPECT_EQ(AllSeries(families), (Series{{"tikv_exporter_up{source=\"pd\"}", 1},
+                                         {"tikv_exporter_up{source=\"tikv\"}", 0}}));
 }
 
 TEST(SnapshotMetrics, TikvDerivedSeriesAreAbsentWhileTikvIsDown) {
@@ -65,50 +65,53 @@ TEST(SnapshotMetrics, TikvDerivedSeriesAreAbsentWhileTikvIsDown) {
   s.sources["tikv"].up = false;
   Families families;
   AddSnapshotSeries(s, false, families);
-  EXPECT_EQ(AllSeries(families), (Series{{"tikv_exporter_up{source=\"pd\"}", 1},
-                                         {"tikv_exporter_up{source=\"rocksdb\"}", 0},
-                                         {"tikv_exporter_up{source=\"tikv\"}", 0},
-                                         {"tikv_exporter_snapshot_timestamp_seconds{}", 1764000000.25}}));
+  EXPECT_EQ(AllSeries(families),
+            (Series{{"tikv_exporter_up{source=\"pd\"}", 1},
+                    {"tikv_exporter_up{source=\"rocksdb\"}", 0},
+                    {"tikv_exporter_up{source=\"tikv\"}", 0},
+                    {"tikv_exporter_snapshot_timestamp_seconds{}", 1764000000.25}}));
 }
 
 TEST(SnapshotMetrics, TikvDerivedSeriesCarryTheSnapshotsValuesWhileTikvIsUp) {
   Families families;
   AddSnapshotSeries(Full(), true, families);
   // Every series, so that none this test does not know of slips in.
-  EXPECT_EQ(AllSeries(families),
-            (Series{{"tikv_exporter_up{source=\"pd\"}", 1},
-                    {"tikv_exporter_up{source=\"rocksdb\"}", 0},
-                    {"tikv_exporter_up{source=\"tikv\"}", 1},
-                    {"tikv_exporter_snapshot_timestamp_seconds{}", 1764000000.25},
-                    {"tikv_exporter_snapshot_window_seconds{}", 15},
-                    {"tikv_exporter_qps{type=\"kv_get\"}", 20},
-                    {"tikv_exporter_qps{type=\"kv_prewrite\"}", 10},
-                    {"tikv_exporter_type_latency_average_seconds{type=\"kv_get\"}", 0.002},
-                    {"tikv_exporter_type_latency_average_seconds{type=\"kv_prewrite\"}", 0.005},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.5\",type=\"kv_get\"}", 0.001},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.95\",type=\"kv_get\"}", 0.004},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.99\",type=\"kv_get\"}", 0.008},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.5\",type=\"kv_prewrite\"}", 0.003},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.95\",type=\"kv_prewrite\"}", 0.01},
-                    {"tikv_exporter_type_latency_seconds{quantile=\"0.99\",type=\"kv_prewrite\"}", 0.02},
-                    {"tikv_exporter_latency_average_seconds{}", 0.003},
-                    {"tikv_exporter_latency_seconds{quantile=\"0.5\"}", 0.0015},
-                    {"tikv_exporter_latency_seconds{quantile=\"0.95\"}", 0.009},
-                    {"tikv_exporter_latency_seconds{quantile=\"0.99\"}", 0.018},
-                    {"tikv_exporter_storage_size_bytes{type=\"available\"}", 600},
-                    {"tikv_exporter_storage_size_bytes{type=\"capacity\"}", 1000},
-                    {"tikv_exporter_storage_size_bytes{type=\"used\"}", 400},
-                    {"tikv_exporter_storage_used_source_info{source=\"pd\"}", 1},
-                    {"tikv_exporter_engine_size_bytes{db=\"kv\"}", 300},
-                    {"tikv_exporter_engine_size_bytes{db=\"raft\"}", 100},
-                    {"tikv_exporter_compaction_pending_bytes{db=\"kv\"}", 64},
-                    {"tikv_exporter_block_cache_hit_ratio{block=\"all\",db=\"kv\"}", 0.75},
-                    {"tikv_exporter_block_cache_hit_ratio{block=\"data\",db=\"kv\"}", 0.5},
-                    {"tikv_exporter_bloom_filter_useful_ratio{db=\"kv\"}", 0.25},
-                    {"tikv_exporter_write_stall_seconds{db=\"kv\"}", 1.5},
-                    {"tikv_exporter_signal_source_info{signal=\"block_cache\",source=\"tikv\"}", 1},
-                    {"tikv_exporter_signal_source_info{signal=\"write_stall\",source=\"rocksdb_log\"}", 1},
-                    {"tikv_exporter_tikv_info{version=\"8.5.0\"}", 1}}));
+  EXPECT_EQ(
+      AllSeries(families),
+      (Series{
+          {"tikv_exporter_up{source=\"pd\"}", 1},
+          {"tikv_exporter_up{source=\"rocksdb\"}", 0},
+          {"tikv_exporter_up{source=\"tikv\"}", 1},
+          {"tikv_exporter_snapshot_timestamp_seconds{}", 1764000000.25},
+          {"tikv_exporter_snapshot_window_seconds{}", 15},
+          {"tikv_exporter_qps{type=\"kv_get\"}", 20},
+          {"tikv_exporter_qps{type=\"kv_prewrite\"}", 10},
+          {"tikv_exporter_type_latency_average_seconds{type=\"kv_get\"}", 0.002},
+          {"tikv_exporter_type_latency_average_seconds{type=\"kv_prewrite\"}", 0.005},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.5\",type=\"kv_get\"}", 0.001},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.95\",type=\"kv_get\"}", 0.004},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.99\",type=\"kv_get\"}", 0.008},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.5\",type=\"kv_prewrite\"}", 0.003},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.95\",type=\"kv_prewrite\"}", 0.01},
+          {"tikv_exporter_type_latency_seconds{quantile=\"0.99\",type=\"kv_prewrite\"}", 0.02},
+          {"tikv_exporter_latency_average_seconds{}", 0.003},
+          {"tikv_exporter_latency_seconds{quantile=\"0.5\"}", 0.0015},
+          {"tikv_exporter_latency_seconds{quantile=\"0.95\"}", 0.009},
+          {"tikv_exporter_latency_seconds{quantile=\"0.99\"}", 0.018},
+          {"tikv_exporter_storage_size_bytes{type=\"available\"}", 600},
+          {"tikv_exporter_storage_size_bytes{type=\"capacity\"}", 1000},
+          {"tikv_exporter_storage_size_bytes{type=\"used\"}", 400},
+          {"tikv_exporter_storage_used_source_info{source=\"pd\"}", 1},
+          {"tikv_exporter_engine_size_bytes{db=\"kv\"}", 300},
+          {"tikv_exporter_engine_size_bytes{db=\"raft\"}", 100},
+          {"tikv_exporter_compaction_pending_bytes{db=\"kv\"}", 64},
+          {"tikv_exporter_block_cache_hit_ratio{block=\"all\",db=\"kv\"}", 0.75},
+          {"tikv_exporter_block_cache_hit_ratio{block=\"data\",db=\"kv\"}", 0.5},
+          {"tikv_exporter_bloom_filter_useful_ratio{db=\"kv\"}", 0.25},
+          {"tikv_exporter_write_stall_seconds{db=\"kv\"}", 1.5},
+          {"tikv_exporter_signal_source_info{signal=\"block_cache\",source=\"tikv\"}", 1},
+          {"tikv_exporter_signal_source_info{signal=\"write_stall\",source=\"rocksdb_log\"}", 1},
+          {"tikv_exporter_tikv_info{version=\"8.5.0\"}", 1}}));
 }
 
 TEST(SnapshotMetrics, QuantileFamiliesAreSummariesWithTheThreeQuantiles) {
@@ -119,7 +122,8 @@ TEST(SnapshotMetrics, QuantileFamiliesAreSummariesWithTheThreeQuantiles) {
     ASSERT_NE(family, nullptr) << name;
     EXPECT_EQ(family->type, MetricType::kSummary) << name;
     std::set<std::string> quantiles;
-    for (const Sample& sample : family->samples) quantiles.insert(std::string(sample.LabelValue("quantile")));
+    for (const Sample& sample : family->samples)
+      quantiles.insert(std::string(sample.LabelValue("quantile")));
     EXPECT_EQ(quantiles, (std::set<std::string>{"0.5", "0.95", "0.99"})) << name;
   }
   const std::string text = WriteExposition(families.exposition());
@@ -156,12 +160,16 @@ TEST(SnapshotMetrics, HelpNamesEverySourceAValueCanComeFrom) {
   Families families;
   AddSnapshotSeries(Full(), true, families);
   const Exposition& e = families.exposition();
-  for (const char* name : {"tikv_exporter_bloom_filter_useful_ratio", "tikv_exporter_write_stall_seconds"}) {
+  for (const char* name :
+       {"tikv_exporter_bloom_filter_useful_ratio", "tikv_exporter_write_stall_seconds"}) {
     EXPECT_NE(e.Find(name)->help.find("RocksDB LOG"), std::string::npos) << name;
-    EXPECT_NE(e.Find(name)->help.find("tikv_exporter_signal_source_info"), std::string::npos) << name;
+    EXPECT_NE(e.Find(name)->help.find("tikv_exporter_signal_source_info"), std::string::npos)
+        << name;
   }
-  EXPECT_NE(e.Find("tikv_exporter_write_stall_seconds")->help.find("rocksdb.stall.micros"), std::string::npos);
-  EXPECT_NE(e.Find("tikv_exporter_storage_size_bytes")->help.find("tikv_exporter_storage_used_source_info"),
+  EXPECT_NE(e.Find("tikv_exporter_write_stall_seconds")->help.find("rocksdb.stall.micros"),
+            std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_storage_size_bytes")
+                ->help.find("tikv_exporter_storage_used_source_info"),
             std::string::npos);
 }
 

@@ -21,18 +21,20 @@ TikvScrape Scrape() {
 }
 
 const std::vector<std::string_view> kFamilies = {
-    "tikv_exporter_tikv_scrape_size_bytes", "tikv_exporter_tikv_scrape_series", "tikv_exporter_relay_series",
-    "tikv_exporter_tikv_parse_warnings"};
+    "tikv_exporter_tikv_scrape_size_bytes", "tikv_exporter_tikv_scrape_series",
+    "tikv_exporter_relay_series", "tikv_exporter_tikv_parse_warnings"};
 
 TEST(TikvMetrics, AddsTheFourScrapeSeriesWithTheirValues) {
   Families families;
   AddTikvScrapeSeries(Scrape(), families);
-  EXPECT_EQ(WrittenFamilies(families), std::vector<std::string>(kFamilies.begin(), kFamilies.end()));
-  EXPECT_EQ(SeriesOf(families, kFamilies), (Series{{"tikv_exporter_tikv_scrape_size_bytes{}", 123456},
-                                                   // sample lines: 2 of tikv_ops_total, 1 of tikv_up
-                                                   {"tikv_exporter_tikv_scrape_series{}", 3},
-                                                   {"tikv_exporter_relay_series{}", 5},
-                                                   {"tikv_exporter_tikv_parse_warnings{}", 2}}));
+  EXPECT_EQ(WrittenFamilies(families),
+            std::vector<std::string>(kFamilies.begin(), kFamilies.end()));
+  EXPECT_EQ(SeriesOf(families, kFamilies),
+            (Series{{"tikv_exporter_tikv_scrape_size_bytes{}", 123456},
+                    // sample lines: 2 of tikv_ops_total, 1 of tikv_up
+                    {"tikv_exporter_tikv_scrape_series{}", 3},
+                    {"tikv_exporter_relay_series{}", 5},
+                    {"tikv_exporter_tikv_parse_warnings{}", 2}}));
   for (const MetricFamily& family : families.exposition().families()) {
     EXPECT_EQ(family.type, MetricType::kGauge) << family.name;
   }
