@@ -49,7 +49,8 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
                {}, s.latency_seconds);
 
   auto& storage = f.Gauge("tikv_exporter_storage_size_bytes",
-                          "The store's space by type (capacity, available, used) as TiKV reports it.");
+                          "The store's space by type (capacity, available, used) as TiKV reports it; used may come "
+                          "from PD or the engine sizes instead (tikv_exporter_storage_used_source_info says which).");
   SetIf(storage, {{"type", "capacity"}}, s.storage.capacity_bytes);
   SetIf(storage, {{"type", "available"}}, s.storage.available_bytes);
   SetIf(storage, {{"type", "used"}}, s.storage.used_bytes);
@@ -69,13 +70,15 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
     for (const auto& [block, ratio] : blocks) Set(cache, {{"block", block}, {"db", db}}, ratio);
   }
   auto& bloom = f.Gauge("tikv_exporter_bloom_filter_useful_ratio",
-                        "Prefix seeks a bloom filter saved / prefix seeks checked over the window.");
+                        "Lookups a bloom filter saved / lookups it checked over the window: prefix seeks from TiKV's "
+                        "/metrics, point lookups from the RocksDB LOG (tikv_exporter_signal_source_info says which).");
   for (const auto& [db, ratio] : s.bloom_filter_useful_ratio) Set(bloom, {{"db", db}}, ratio);
   auto& sources = f.Gauge("tikv_exporter_signal_source_info",
                           "Where a snapshot signal came from: tikv (/metrics) or rocksdb_log (the kv RocksDB LOG's stats dumps).");
   for (const auto& [signal, source] : s.signal_sources) Set(sources, {{"signal", signal}, {"source", source}}, 1);
   auto& stall = f.Gauge("tikv_exporter_write_stall_seconds",
-                        "Write-stall time in the window, from the increase of tikv_engine_stall_micro_seconds.");
+                        "Write-stall time in the window, from the increase of tikv_engine_stall_micro_seconds or of "
+                        "the RocksDB LOG's rocksdb.stall.micros (tikv_exporter_signal_source_info says which).");
   for (const auto& [db, seconds] : s.write_stall_seconds) Set(stall, {{"db", db}}, seconds);
   if (!s.tikv_version.empty()) {
     Set(f.Gauge("tikv_exporter_tikv_info", "The TiKV node's version, from tikv_server_info."),

@@ -18,10 +18,11 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
   Set(f.Gauge("tikv_exporter_pd_leader_present", "1 when PD reports a leader."), {}, leaders > 0 ? 1 : 0);
 
   auto& info = f.Gauge("tikv_exporter_pd_store_info",
-                       "Each store PD knows (local=\"true\" for this node's own); the value is 1.");
+                       "Each store PD knows (local=\"true\" for this node's own; only that one with "
+                       "[collectors.pd] store_series = \"local\"); the value is 1.");
   auto& state = f.Gauge("tikv_exporter_pd_store_state", "1 for the store's current state name, 0 for the others.");
   auto& size = f.Gauge("tikv_exporter_pd_store_size_bytes",
-                       "Store space as PD reports it (rounded by PD to 4 significant digits).");
+                       "Store space as PD reports it (exact over gRPC; PD's HTTP API rounds it to 4 significant digits).");
   auto& regions = f.Gauge("tikv_exporter_pd_store_regions", "Regions (peers) on the store.");
   auto& leaders_count = f.Gauge("tikv_exporter_pd_store_leaders", "Region leaders on the store.");
   auto& region_score = f.Gauge("tikv_exporter_pd_store_region_score", "PD's region balance score of the store.");
@@ -52,8 +53,9 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
     SetIf(region_score, {{"store_id", id}}, store.region_score);
     SetIf(leader_score, {{"store_id", id}}, store.leader_score);
     if (store.last_heartbeat_ns > 0) {
-      const double age = static_cast<double>(now_ms) / 1e3 - static_cast<double>(store.last_heartbeat_ns / 1'000'000) / 1e3;
-      Set(heartbeat, {{"store_id", id}}, age > 0 ? age : 0);
+      // Subtract in integer milliseconds: a double near 1.7e9 s is only exact to 0.24 us.
+      const int64_t age_ms = now_ms - store.last_heartbeat_ns / 1'000'000;
+      Set(heartbeat, {{"store_id", id}}, age_ms > 0 ? static_cast<double>(age_ms) / 1e3 : 0);
     }
   }
   if (pd.local_store_id) {

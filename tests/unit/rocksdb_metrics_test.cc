@@ -1,0 +1,177 @@
+#include "collectors/rocksdb/rocksdb_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/exposition_checks.h"
+
+namespace tikv_exporter::testing {
+namespace {
+
+// A dump of one column family (L0, Sum and the interval row), DB-wide and per-CF stall counts,
+// two tickers and one histogram.
+RocksDbLogData Log() {
+  RocksDbLogData log;
+  log.log_path = "/data/rocksdb.info";
+  log.dumps = 4;
+  log.stall_warnings = 2;
+  log.stop_warnings = 1;
+  log.latest_read_ms = 1764000000500;
+  RocksDbStats d;
+  d.db.uptime_seconds = 600;
+  d.db.writes = 1000;
+  d.db.keys_written = 3000;
+  d.db.wal_writes = 900;
+  d.db.wal_syncs = 0;
+  d.db.wal_bytes = 2048;
+  d.db.stall_seconds = 6;
+  d.db.stall_percent = 1;
+  std::vector<RocksDbLevelStats>& rows = d.levels["default"];
+  rows.resize(3);
+  rows[0].level = "L0";
+  rows[1].level = "Sum";
+  rows[2].level = "Int";
+  rows[0].files = rows[1].files = 3;
+  rows[2].files = 1;
+  rows[0].files_compacting = 1;
+  rows[0].size_bytes = rows[1].size_bytes = 4096;
+  rows[0].score = 0.75;
+  rows[0].write_amplification = 1;
+  rows[0].read_bytes = 0;
+  rows[0].write_bytes = 8192;
+  rows[0].compaction_seconds = 0.5;
+  rows[0].compactions = rows[1].compactions = 2;
+  rows[2].compactions = 1;
+  d.write_stalls[""] = {{"level0_slowdown", 3}};
+  d.write_stalls["default"] = {{"memtable_limit_stops", 1}};
+  d.pending_compaction_bytes["default"] = 65536;
+  d.tickers = {{"rocksdb.block.cache.hit", 10}, {"rocksdb.stall.micros", 6000000}};
+  d.histograms["rocksdb.db.get.micros"] = {2, 5, 9, 40, 100, 350};
+  d.unknown_lines = 1;
+  log.latest = d;
+  return log;
+}
+
+TEST(RocksDbMetrics, BeforeTheFirstDumpOnlyTheLogCountersAreExported) {
+  RocksDbLogData log = Log();
+  log.latest.reset();
+  Families families;
+  AddRocksDbSeries(log, families);
+  EXPECT_EQ(AllSeries(families),
+            (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
+                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"slowdown\"}", 2},
+                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"stop\"}", 1}}));
+}
+
+const std::vector<std::string_view> kDbFamilies = {
+    "tikv_exporter_rocksdb_last_dump_timestamp_seconds",
+    "tikv_exporter_rocksdb_log_unknown_lines",
+    "tikv_exporter_rocksdb_uptime_seconds",
+    "tikv_exporter_rocksdb_writes_total",
+    "tikv_exporter_rocksdb_keys_written_total",
+    "tikv_exporter_rocksdb_wal_writes_total",
+    "tikv_exporter_rocksdb_wal_syncs_total",
+    "tikv_exporter_rocksdb_wal_written_bytes_total",
+    "tikv_exporter_rocksdb_stall_seconds_total",
+    "tikv_exporter_rocksdb_stall_ratio"};
+
+TEST(RocksDbMetrics, ExportsTheDbStats) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  EXPECT_EQ(SeriesOf(families, kDbFamilies),
+            (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
+                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1},
+                    {"tikv_exporter_rocksdb_uptime_seconds{}", 600},
+                    {"tikv_exporter_rocksdb_writes_total{}", 1000},
+                    {"tikv_exporter_rocksdb_keys_written_total{}", 3000},
+                    {"tikv_exporter_rocksdb_wal_writes_total{}", 900},
+                    {"tikv_exporter_rocksdb_wal_syncs_total{}", 0},
+                    {"tikv_exporter_rocksdb_wal_written_bytes_total{}", 2048},
+                    {"tikv_exporter_rocksdb_stall_seconds_total{}", 6},
+                    // the dump prints a percentage
+                    {"tikv_exporter_rocksdb_stall_ratio{}", 0.01}}));
+
+  // A dump without a DB Stats section (cut short): no sample rather than 0.
+  RocksDbLogData bare = Log();
+  bare.latest->db = {};
+  Families without;
+  AddRocksDbSeries(bare, without);
+  EXPECT_EQ(SeriesOf(without, kDbFamilies),
+            (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
+                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1}}));
+}
+
+TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  // Optional columns give a sample only where the row has them (L0 here, not Sum).
+  EXPECT_EQ(
+      SeriesOf(families,
+               {"tikv_exporter_rocksdb_level_files", "tikv_exporter_rocksdb_level_compacting_files",
+                "tikv_exporter_rocksdb_level_size_bytes", "tikv_exporter_rocksdb_level_score",
+                "tikv_exporter_rocksdb_level_write_amplification",
+                "tikv_exporter_rocksdb_compaction_read_bytes_total",
+                "tikv_exporter_rocksdb_compaction_written_bytes_total",
+                "tikv_exporter_rocksdb_compaction_seconds_total",
+                "tikv_exporter_rocksdb_compactions_total"}),
+      (Series{{"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"L0\"}", 3},
+              {"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"Sum\"}", 3},
+              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",level=\"L0\"}", 1},
+              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",level=\"Sum\"}", 0},
+              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",level=\"L0\"}", 4096},
+              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",level=\"Sum\"}", 4096},
+              {"tikv_exporter_rocksdb_level_score{cf=\"default\",level=\"L0\"}", 0.75},
+              {"tikv_exporter_rocksdb_level_write_amplification{cf=\"default\",level=\"L0\"}", 1},
+              {"tikv_exporter_rocksdb_compaction_read_bytes_total{cf=\"default\",level=\"L0\"}", 0},
+              {"tikv_exporter_rocksdb_compaction_written_bytes_total{cf=\"default\",level=\"L0\"}",
+               8192},
+              {"tikv_exporter_rocksdb_compaction_seconds_total{cf=\"default\",level=\"L0\"}", 0.5},
+              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"L0\"}", 2},
+              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"Sum\"}", 2}}));
+}
+
+TEST(RocksDbMetrics, DbWideStallCausesAreLabelledCfDb) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  EXPECT_EQ(
+      SeriesOf(families, {"tikv_exporter_rocksdb_write_stalls_total",
+                          "tikv_exporter_rocksdb_pending_compaction_bytes"}),
+      (Series{{"tikv_exporter_rocksdb_write_stalls_total{cause=\"level0_slowdown\",cf=\"db\"}", 3},
+              {"tikv_exporter_rocksdb_write_stalls_total{cause=\"memtable_limit_stops\",cf="
+               "\"default\"}",
+               1},
+              {"tikv_exporter_rocksdb_pending_compaction_bytes{cf=\"default\"}", 65536}}));
+}
+
+TEST(RocksDbMetrics, TickersLoseTheRocksDbPrefix) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_ticker_total"}),
+            (Series{{"tikv_exporter_rocksdb_ticker_total{ticker=\"block.cache.hit\"}", 10},
+                    {"tikv_exporter_rocksdb_ticker_total{ticker=\"stall.micros\"}", 6000000}}));
+}
+
+TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  const MetricFamily* family = families.exposition().Find("tikv_exporter_rocksdb_stat_percentiles");
+  ASSERT_NE(family, nullptr);
+  EXPECT_EQ(family->type, MetricType::kSummary);
+  EXPECT_EQ(
+      SeriesOf(families, {"tikv_exporter_rocksdb_stat_percentiles"}),
+      (Series{
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.5\",stat=\"db.get.micros\"}", 2},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.95\",stat=\"db.get.micros\"}", 5},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.99\",stat=\"db.get.micros\"}", 9},
+          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"1\",stat=\"db.get.micros\"}", 40},
+          {"tikv_exporter_rocksdb_stat_percentiles_count{stat=\"db.get.micros\"}", 100},
+          {"tikv_exporter_rocksdb_stat_percentiles_sum{stat=\"db.get.micros\"}", 350}}));
+}
+
+TEST(RocksDbMetrics, PassesPromtoolWithNoSeriesTwice) {
+  Families families;
+  AddRocksDbSeries(Log(), families);
+  ExpectWellFormed(families);
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing
