@@ -1,45 +1,160 @@
 #include "collectors/collector_set.h"
 
+#include <condition_variable>
 #include <exception>
-#include <future>
+#include <mutex>
 
 namespace tikv_exporter {
+namespace {
 
-CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors)
-    : collectors_(std::move(collectors)) {}
-
-std::vector<std::string> CollectorSet::Names() const {
-  std::vector<std::string> names;
-  for (const auto& collector : collectors_) names.emplace_back(collector->Name());
-  return names;
+StatusOr<Collector::Delivery> RunGuarded(Collector& collector, Clock::time_point deadline) {
+  try {
+    return collector.Run(deadline);
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("collector threw: ") + e.what());
+  } catch (...) {
+    return Status::Error("collector threw an unknown exception");
+  }
 }
 
-std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadline,
-                                                       PollData* out) {
-  std::vector<std::future<CollectorOutcome>> running;
-  running.reserve(collectors_.size());
-  for (const auto& collector : collectors_) {
-    running.push_back(std::async(std::launch::async, [&collector, deadline, out] {
-      CollectorOutcome outcome;
-      outcome.name = std::string(collector->Name());
-      const auto start = Clock::now();
-      try {
-        Status status = collector->Collect(deadline, out);
-        outcome.success = status.ok();
-        outcome.error = status.message();
-        outcome.limit = status.limit();
-      } catch (const std::exception& e) {
-        outcome.error = std::string("collector threw: ") + e.what();
-      } catch (...) {
-        outcome.error = "collector threw an unknown exception";
-      }
-      outcome.duration_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      return outcome;
-    }));
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+// What the set and its workers share; co-owned by every worker thread, so a worker detached
+// while inside its collector still has its collector, its slot and `keep_alive`.
+struct CollectorSet::Shared {
+  struct Slot {
+    std::unique_ptr<Collector> collector;  // used by its worker only
+    bool pending = false;   // a job was posted and not yet taken
+    bool running = false;   // the worker is inside the collector
+    bool finished = false;  // `result` holds the answer to the job posted last
+    Clock::time_point deadline;
+    StatusOr<Collector::Delivery> result = Status::Error("no result");
+    double duration_seconds = 0;
+  };
+
+  std::shared_ptr<const void> keep_alive;  // declared first: freed after the collectors
+  std::mutex mutex;
+  std::condition_variable work;      // workers wait for a job or the stop
+  std::condition_variable_any done;  // CollectAll and the destructor wait for results
+  bool stopping = false;
+  std::vector<Slot> slots;
+};
+
+CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
+                           std::shared_ptr<const void> keep_alive)
+    : shared_(std::make_shared<Shared>()) {
+  shared_->keep_alive = std::move(keep_alive);
+  shared_->slots.resize(collectors.size());
+  for (size_t i = 0; i < collectors.size(); ++i) {
+    names_.emplace_back(collectors[i]->Name());
+    shared_->slots[i].collector = std::move(collectors[i]);
   }
-  std::vector<CollectorOutcome> outcomes;
-  outcomes.reserve(running.size());
-  for (auto& future : running) outcomes.push_back(future.get());
+  for (size_t i = 0; i < names_.size(); ++i) workers_.emplace_back(&CollectorSet::Work, shared_, i);
+}
+
+CollectorSet::~CollectorSet() {
+  std::vector<bool> busy(workers_.size());
+  {
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    shared_->stopping = true;
+    for (Shared::Slot& slot : shared_->slots) slot.pending = false;
+    shared_->work.notify_all();
+    shared_->done.wait_for(lock, kShutdownWait, [this] {
+      for (const Shared::Slot& slot : shared_->slots) {
+        if (slot.running) return false;
+      }
+      return true;
+    });
+    for (size_t i = 0; i < busy.size(); ++i) busy[i] = shared_->slots[i].running;
+  }
+  // An idle worker has seen `stopping` or will on waking, and returns at once. A busy one is
+  // left to finish on its own: it then frees what it co-owns.
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    if (busy[i]) {
+      workers_[i].detach();
+    } else {
+      workers_[i].join();
+    }
+  }
+}
+
+void CollectorSet::Work(std::shared_ptr<Shared> shared, size_t index) {
+  std::unique_lock<std::mutex> lock(shared->mutex);
+  Shared::Slot& slot = shared->slots[index];
+  while (true) {
+    shared->work.wait(lock, [&] { return shared->stopping || slot.pending; });
+    if (shared->stopping) return;
+    slot.pending = false;
+    slot.running = true;
+    const Clock::time_point deadline = slot.deadline;
+    lock.unlock();
+    const Clock::time_point start = Clock::now();
+    StatusOr<Collector::Delivery> result = RunGuarded(*slot.collector, deadline);
+    const double seconds = SecondsSince(start);
+    lock.lock();
+    slot.running = false;
+    slot.finished = true;
+    slot.result = std::move(result);
+    slot.duration_seconds = seconds;
+    shared->done.notify_all();
+  }
+}
+
+std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadline, PollData* out,
+                                                       std::stop_token stop) {
+  const Clock::time_point start = Clock::now();
+  std::vector<CollectorOutcome> outcomes(names_.size());
+  std::vector<bool> posted(names_.size());
+  std::vector<Collector::Delivery> deliveries;
+  {
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    std::vector<Shared::Slot>& slots = shared_->slots;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      outcomes[i].name = names_[i];
+      if (slots[i].running || slots[i].pending) {
+        outcomes[i].error = "still running from an earlier poll";
+        continue;
+      }
+      // A result that came back after its poll had given up on it is dropped here.
+      slots[i].finished = false;
+      slots[i].result = Status::Error("no result");
+      slots[i].deadline = deadline;
+      slots[i].pending = true;
+      posted[i] = true;
+    }
+    shared_->work.notify_all();
+    shared_->done.wait_until(lock, stop, deadline + kGrace, [&] {
+      for (size_t i = 0; i < slots.size(); ++i) {
+        if (posted[i] && !slots[i].finished) return false;
+      }
+      return true;
+    });
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (!posted[i]) continue;
+      CollectorOutcome& outcome = outcomes[i];
+      if (!slots[i].finished) {
+        outcome.duration_seconds = SecondsSince(start);
+        outcome.error = stop.stop_requested() ? "interrupted: the exporter is stopping"
+                                              : "did not return within timeout_ms";
+        continue;
+      }
+      slots[i].finished = false;
+      outcome.duration_seconds = slots[i].duration_seconds;
+      outcome.success = slots[i].result.ok();
+      if (outcome.success) {
+        deliveries.push_back(std::move(*slots[i].result));
+      } else {
+        outcome.error = slots[i].result.status().message();
+        outcome.limit = slots[i].result.status().limit();
+      }
+      slots[i].result = Status::Error("no result");
+    }
+  }
+  for (const Collector::Delivery& deliver : deliveries) deliver(out);
   return outcomes;
 }
 

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <pthread.h>
 #include <thread>
 
@@ -24,7 +23,11 @@
 namespace tikv_exporter {
 namespace {
 
-std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config, ConnectionLimiter* limiter) {
+// The collectors borrow `shared_limiter`; the set keeps it alive for as long as any of its workers
+// runs, even one left behind at shutdown inside a hung upstream call.
+std::unique_ptr<CollectorSet> MakeCollectors(
+    const ExporterConfig& config, const std::shared_ptr<ConnectionLimiter>& shared_limiter) {
+  ConnectionLimiter* limiter = shared_limiter.get();
   const UpstreamTls tls{config.ca_path, config.cert_path, config.key_path};
   // TiKV and PD with TLS on serve HTTPS only: bare addresses mean https then.
   const std::string_view scheme = tls.enabled() ? "https" : "http";
@@ -65,7 +68,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config, Conne
   if (config.rocksdb_enabled) {
     collectors.push_back(std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}));
   }
-  return std::make_unique<CollectorSet>(std::move(collectors));
+  return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
 
 }  // namespace
@@ -80,18 +83,16 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const BuildInfo build{kVersion, kRevision};
-  ConnectionLimiter limiter(config.max_connections);
+  auto limiter = std::make_shared<ConnectionLimiter>(config.max_connections);
   // By default one hour of snapshots (240 at the default 15 s interval), at most 3,600.
   SnapshotHistory history(HistorySize(config));
   LimitTracker limits;
-  Poller poller(MakeCollectors(config, &limiter), config.poll_interval_ms, config.timeout_ms,
+  Poller poller(MakeCollectors(config, limiter), config.poll_interval_ms, config.timeout_ms,
                 config.expected_settings, &history, &limits);
-  Reloader reloader(
-      config, std::move(reload),
-      [&](const ExporterConfig& loaded) {
-        poller.Reconfigure(MakeCollectors(loaded, &limiter), loaded.poll_interval_ms, loaded.timeout_ms,
-                           loaded.expected_settings);
-      });
+  Reloader reloader(config, std::move(reload), [&](const ExporterConfig& loaded) {
+    poller.Reconfigure(MakeCollectors(loaded, limiter), loaded.poll_interval_ms, loaded.timeout_ms,
+                       loaded.expected_settings);
+  });
   HttpRequestCounter requests;
 
   HttpHandlers handlers;
@@ -170,12 +171,10 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   // A poll waiting on a hung upstream may take up to timeout_ms; a stop must not (systemd and
-  // Kubernetes allow seconds). Nothing is lost by not waiting: the poll's result has no reader.
-  if (!poller.StopWithin(std::chrono::milliseconds(2000))) {
-    spdlog::warn("stopped without waiting for the poll in progress (an upstream has not answered)");
-    spdlog::shutdown();
-    std::_Exit(0);
-  }
+  // Kubernetes allow seconds). Stop() interrupts the poll in progress, and the poller's collector
+  // set waits at most CollectorSet::kShutdownWait for a collector still inside an upstream call
+  // before leaving it behind (see CollectorSet): nothing is lost, the poll's result has no reader.
+  poller.Stop();
   spdlog::info("stopped");
   return 0;
 }

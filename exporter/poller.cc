@@ -29,12 +29,7 @@ Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, i
 Poller::~Poller() { Stop(); }
 
 void Poller::Start() {
-  thread_ = std::thread([this] {
-    Run();
-    std::lock_guard<std::mutex> lock(mutex_);
-    finished_ = true;
-    wake_.notify_all();
-  });
+  thread_ = std::thread([this] { Run(); });
 }
 
 void Poller::Stop() {
@@ -42,19 +37,9 @@ void Poller::Stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
+  stop_.request_stop();
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-}
-
-bool Poller::StopWithin(std::chrono::milliseconds max_wait) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  stopping_ = true;
-  wake_.notify_all();
-  if (!thread_.joinable()) return true;
-  if (!wake_.wait_for(lock, max_wait, [this] { return finished_; })) return false;
-  lock.unlock();
-  thread_.join();
-  return true;
 }
 
 std::shared_ptr<const PollState> Poller::Latest() const {
@@ -133,7 +118,10 @@ void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, Collec
 void Poller::PollOnce() {
   TakePendingPlan();
   PollData data;
-  std::vector<CollectorOutcome> outcomes = plan_.collectors->CollectAll(Clock::now() + plan_.timeout, &data);
+  std::vector<CollectorOutcome> outcomes =
+      plan_.collectors->CollectAll(Clock::now() + plan_.timeout, &data, stop_.get_token());
+  // An interrupted poll is not published: it would only report the sources it gave up on as down.
+  if (stop_.stop_requested()) return;
   const int64_t now_ms = NowMs();
   ++polls_total_;
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,11 +53,9 @@ class Poller {
   Poller& operator=(const Poller&) = delete;
 
   void Start();
-  void Stop();  // idempotent; waits for the poll in progress
-  // Stops, waiting at most `max_wait` for a poll in progress (which may wait on a hung upstream
-  // up to timeout_ms). False when it is still running: the caller must then end the process
-  // without destroying the poller.
-  bool StopWithin(std::chrono::milliseconds max_wait);
+  // Idempotent. Interrupts the poll in progress (its collectors still waiting on an upstream are
+  // given up on) and waits for the poll thread, which then returns promptly.
+  void Stop();
 
   // Replaces the collectors and the schedule from the next poll on (config reload); the poll in
   // progress finishes with the old ones. Rates continue across the swap: the previous TiKV
@@ -96,7 +95,7 @@ class Poller {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  bool finished_ = false;  // the poll thread has returned
+  std::stop_source stop_;  // interrupts CollectAll() at Stop()
   std::unique_ptr<Plan> pending_plan_;  // set by Reconfigure, taken at the next poll
   bool ready_ = false;
   std::shared_ptr<const PollState> latest_;

@@ -25,7 +25,7 @@ PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
       host_(options_.host ? *options_.host : ThisHost()),
       members_(std::move(factory), options_.endpoints, options_.log) {}
 
-Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
+StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point deadline) {
   const std::vector<size_t> order = members_.StartPoll();
   std::string errors;
   std::string limit;  // a bound hit on any member is reported as that limit
@@ -59,8 +59,7 @@ Status PdCollector::Collect(Clock::time_point deadline, PollData* out) {
     }
     data->regions = region_cache_;
     members_.Learn(data->members);
-    out->pd = std::move(data);
-    return Status::Ok();
+    return std::shared_ptr<const PdData>(std::move(data));
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
   return limit.empty() ? Status::Error(message) : Status::LimitHit(limit, message);

@@ -33,7 +33,7 @@ struct PdCollectorOptions {
 // next one — a configured endpoint — from answering. Logs once which store is this node's (or why
 // none is) whenever that changes.
 // Owns its clients; one Collect() at a time.
-class PdCollector : public Collector {
+class PdCollector : public SourceCollector<PdData, &PollData::pd> {
  public:
   using ClientFactory = PdMemberRotation::ClientFactory;
 
@@ -42,7 +42,7 @@ class PdCollector : public Collector {
   PdCollector& operator=(const PdCollector&) = delete;
 
   std::string_view Name() const override { return "pd"; }
-  Status Collect(Clock::time_point deadline, PollData* out) override;
+  StatusOr<std::shared_ptr<const PdData>> Collect(Clock::time_point deadline) override;
 
  private:
   void MarkLocalStore(PdData* data);

@@ -18,11 +18,17 @@ void LogFollower::Close() {
   fd_ = -1;
 }
 
-size_t LogFollower::Drain(size_t budget, const std::function<void(std::string_view)>& on_line) {
+void LogFollower::Drain(size_t budget, Deadline deadline, const std::function<void(std::string_view)>& on_line,
+                        PollResult* result) {
   size_t total = 0;
   char buffer[64 * 1024];
   while (total < budget) {
     const size_t want = std::min(sizeof(buffer), budget - total);
+    if (std::chrono::steady_clock::now() >= deadline) {
+      struct stat now {};
+      result->out_of_time = ::fstat(fd_, &now) == 0 && now.st_size > offset_;
+      break;
+    }
     ssize_t n = ::pread(fd_, buffer, want, offset_);
     if (n <= 0) break;
     offset_ += n;
@@ -55,16 +61,19 @@ size_t LogFollower::Drain(size_t budget, const std::function<void(std::string_vi
       }
     }
   }
-  return total;
+  result->bytes_read += total;
 }
 
-StatusOr<LogFollower::PollResult> LogFollower::Poll(const std::function<void(std::string_view)>& on_line) {
+StatusOr<LogFollower::PollResult> LogFollower::Poll(Deadline deadline,
+                                                    const std::function<void(std::string_view)>& on_line) {
   PollResult result;
   struct stat now {};
   const bool exists = ::stat(path_.c_str(), &now) == 0;
   if (fd_ >= 0 && (!exists || now.st_ino != inode_ || now.st_dev != device_)) {
-    // Rotated (or removed): what was written to the old file before the switch comes first.
-    result.bytes_read += Drain(limits_.max_read_bytes, on_line);
+    // Rotated (or removed): what was written to the old file before the switch comes first,
+    // all of it: a poll out of time switches on a later one.
+    Drain(limits_.max_read_bytes, deadline, on_line, &result);
+    if (result.out_of_time) return result;
     Close();
     partial_.clear();
     offset_ = 0;
@@ -91,7 +100,7 @@ StatusOr<LogFollower::PollResult> LogFollower::Poll(const std::function<void(std
     partial_.clear();
     result.truncated = true;
   }
-  result.bytes_read += Drain(limits_.max_read_bytes, on_line);
+  Drain(limits_.max_read_bytes, deadline, on_line, &result);
   return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -16,7 +17,9 @@ namespace tikv_exporter {
 // is read first), truncation (reading restarts at 0) and the file missing for a while (an
 // error; it is reopened from the start when it comes back). On the first open a large file is
 // read from its last `initial_backlog_bytes` only; each poll reads at most `max_read_bytes`.
-// A line longer than `max_line_bytes` is dropped. Owns its file descriptor; not thread-safe.
+// A line longer than `max_line_bytes` is dropped. A poll also stops reading at its deadline
+// (checked between reads of at most 64 KiB) and goes on where it stopped on the next one.
+// Owns its file descriptor; not thread-safe.
 class LogFollower {
  public:
   struct Limits {
@@ -27,6 +30,7 @@ class LogFollower {
   struct PollResult {
     size_t bytes_read = 0;
     bool truncated = false;  // the file shrank: whatever was half-read is gone
+    bool out_of_time = false;  // stopped at the deadline with more to read
   };
 
   LogFollower(std::string path, Limits limits);
@@ -34,13 +38,17 @@ class LogFollower {
   LogFollower(const LogFollower&) = delete;
   LogFollower& operator=(const LogFollower&) = delete;
 
-  StatusOr<PollResult> Poll(const std::function<void(std::string_view line)>& on_line);
+  using Deadline = std::chrono::steady_clock::time_point;
+
+  StatusOr<PollResult> Poll(Deadline deadline, const std::function<void(std::string_view line)>& on_line);
 
   const std::string& path() const { return path_; }
 
  private:
-  // Reads from the open file up to `budget` bytes, handing over complete lines.
-  size_t Drain(size_t budget, const std::function<void(std::string_view)>& on_line);
+  // Reads from the open file up to `budget` bytes, handing over complete lines; stops early at
+  // `deadline` (setting result->out_of_time). Adds what it read to result->bytes_read.
+  void Drain(size_t budget, Deadline deadline, const std::function<void(std::string_view)>& on_line,
+             PollResult* result);
   void Close();
 
   const std::string path_;

@@ -7,9 +7,13 @@ namespace tikv_exporter {
 RocksDbCollector::RocksDbCollector(std::string log_path, LogFollower::Limits limits)
     : follower_(std::move(log_path), limits) {}
 
-Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
+StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock::time_point deadline) {
+  if (Clock::now() >= deadline) {
+    return Status::Error(follower_.path() + ": no time left in this poll to read the log (timeout_ms)");
+  }
   const size_t records_before = reader_.records_recognised();
-  StatusOr<LogFollower::PollResult> polled = follower_.Poll([this](std::string_view line) { reader_.AddLine(line); });
+  StatusOr<LogFollower::PollResult> polled =
+      follower_.Poll(deadline, [this](std::string_view line) { reader_.AddLine(line); });
   if (!polled.ok()) return polled.status();
   if (polled->truncated) {
     reader_.Reset();
@@ -24,7 +28,8 @@ Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
                          " bytes (expected a RocksDB LOG or TiKV rocksdb.info; check [collectors.rocksdb] log_path)");
   }
   // A file that stopped growing for a poll: a dump whose records are complete needs nothing more.
-  if (polled->bytes_read == 0) reader_.EndOfData();
+  // Out of time, the dumps read so far are this poll's answer and reading goes on at the next.
+  if (polled->bytes_read == 0 && !polled->out_of_time) reader_.EndOfData();
 
   auto data = std::make_shared<RocksDbLogData>(*data_);
   const int64_t now_ms = NowMs();
@@ -39,8 +44,7 @@ Status RocksDbCollector::Collect(Clock::time_point, PollData* out) {
   data->stop_warnings = reader_.stop_warnings();
   data->log_path = follower_.path();
   data_ = data;
-  out->rocksdb = data_;
-  return Status::Ok();
+  return data_;
 }
 
 }  // namespace tikv_exporter

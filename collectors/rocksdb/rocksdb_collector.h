@@ -15,14 +15,14 @@ namespace tikv_exporter {
 // TiKV >= 5.0, <data-dir>/db/LOG before) and keeps its two latest complete stats dumps. A dump
 // still being written at poll time is completed on a later poll (once the file stops growing or
 // the next record starts). A missing log marks the source down, and so does a file in which no
-// line starts a RocksDB record (the wrong file at log_path). Owns its follower; one Collect() at
-// a time.
-class RocksDbCollector : public Collector {
+// line starts a RocksDB record (the wrong file at log_path). Reading stops at the poll's deadline
+// (a huge backlog is then read over several polls). Owns its follower; one Collect() at a time.
+class RocksDbCollector : public SourceCollector<RocksDbLogData, &PollData::rocksdb> {
  public:
   RocksDbCollector(std::string log_path, LogFollower::Limits limits);
 
   std::string_view Name() const override { return "rocksdb"; }
-  Status Collect(Clock::time_point deadline, PollData* out) override;
+  StatusOr<std::shared_ptr<const RocksDbLogData>> Collect(Clock::time_point deadline) override;
 
  private:
   LogFollower follower_;

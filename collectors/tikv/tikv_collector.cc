@@ -10,7 +10,7 @@ TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_bo
                              ParseLimits limits, RelayRules relay)
     : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes), limits_(limits), relay_(std::move(relay)) {}
 
-Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
+StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_point deadline) {
   HttpRequestOptions options{deadline, max_body_bytes_};
   StatusOr<HttpResponse> status = fetcher_->Get("/status", options);
   if (!status.ok()) return status.status();
@@ -51,8 +51,7 @@ Status TikvCollector::Collect(Clock::time_point deadline, PollData* out) {
   } else {
     scrape->config_error = live.status().message();
   }
-  out->tikv = std::move(scrape);
-  return Status::Ok();
+  return std::shared_ptr<const TikvScrape>(std::move(scrape));
 }
 
 }  // namespace tikv_exporter

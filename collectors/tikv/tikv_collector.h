@@ -14,7 +14,7 @@ namespace tikv_exporter {
 // version), GET /metrics (gzip when TiKV >= 6.1.1 offers it), parsed into a TikvScrape, and
 // GET /config (TiKV >= 4.0; optional) for config drift.
 // Owns its fetcher; one Collect() at a time.
-class TikvCollector : public Collector {
+class TikvCollector : public SourceCollector<TikvScrape, &PollData::tikv> {
  public:
   TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes, ParseLimits limits,
                 RelayRules relay = {});
@@ -22,7 +22,7 @@ class TikvCollector : public Collector {
   TikvCollector& operator=(const TikvCollector&) = delete;
 
   std::string_view Name() const override { return "tikv"; }
-  Status Collect(Clock::time_point deadline, PollData* out) override;
+  StatusOr<std::shared_ptr<const TikvScrape>> Collect(Clock::time_point deadline) override;
 
  private:
   std::unique_ptr<HttpFetcher> fetcher_;

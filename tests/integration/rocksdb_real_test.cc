@@ -71,13 +71,12 @@ TEST(RocksDbReal, CollectorMatchesTheDatabasesOwnAnswers) {
   std::this_thread::sleep_for(std::chrono::milliseconds(7000));
 
   RocksDbCollector collector(path + "/LOG", LogFollower::Limits{});
-  PollData first;
-  ASSERT_TRUE(collector.Collect(Clock::now(), &first).ok());
-  PollData second;  // the file is quiet now: the last dump is complete
-  ASSERT_TRUE(collector.Collect(Clock::now(), &second).ok());
-  ASSERT_TRUE(second.rocksdb && second.rocksdb->latest);
-  const RocksDbStats& stats = *second.rocksdb->latest;
-  EXPECT_GE(second.rocksdb->dumps, 2u);
+  ASSERT_TRUE(collector.Collect(Clock::now() + std::chrono::seconds(30)).ok());
+  // The file is quiet now: the last dump is complete.
+  StatusOr<std::shared_ptr<const RocksDbLogData>> second = collector.Collect(Clock::now() + std::chrono::seconds(30));
+  ASSERT_TRUE(second.ok() && (*second)->latest);
+  const RocksDbStats& stats = *(*second)->latest;
+  EXPECT_GE((*second)->dumps, 2u);
 
   int levels_used = 0;
   for (size_t i = 0; i < handles.size(); ++i) {

@@ -24,8 +24,9 @@ class FakeUpstreams {
     std::chrono::steady_clock::time_point deadline;
   };
 
-  void Answer(const std::string& url, const std::string& path, std::string body, int status = 200) {
-    answers_[url][path] = HttpResponse{status, std::move(body), "application/json"};
+  void Answer(const std::string& url, const std::string& path, std::string body, int status = 200,
+              std::string content_type = "application/json") {
+    answers_[url][path] = HttpResponse{status, std::move(body), std::move(content_type)};
   }
   void Hang(const std::string& url) { hanging_.insert(url); }
   void Heal(const std::string& url) { hanging_.erase(url); }

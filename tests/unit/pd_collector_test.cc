@@ -65,11 +65,10 @@ class PdCollectorTest : public ::testing::Test {
   std::shared_ptr<const PdData> Poll(PdCollector& collector,
                                      milliseconds timeout = milliseconds(400)) {
     upstreams_.ClearCalls();
-    PollData out;
     poll_deadline_ = Clock::now() + timeout;
-    Status status = collector.Collect(poll_deadline_, &out);
-    error_ = status.message();
-    return status.ok() ? out.pd : nullptr;
+    StatusOr<std::shared_ptr<const PdData>> polled = collector.Collect(poll_deadline_);
+    error_ = polled.status().message();
+    return polled.ok() ? *polled : nullptr;
   }
   size_t Logged(LogLevel level, const std::string& text) const {
     return std::count_if(log_.begin(), log_.end(), [&](const LogLine& line) {

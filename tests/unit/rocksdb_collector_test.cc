@@ -37,10 +37,7 @@ class RocksDbCollectorTest : public ::testing::Test {
     return fixture_.substr(0, fixture_.rfind('\n', at) + 1);
   }
   StatusOr<std::shared_ptr<const RocksDbLogData>> Poll(RocksDbCollector& collector) {
-    PollData data;
-    Status status = collector.Collect(Clock::now(), &data);
-    if (!status.ok()) return status;
-    return data.rocksdb;
+    return collector.Collect(Clock::now() + std::chrono::seconds(30));
   }
 
   std::filesystem::path dir_;
@@ -143,6 +140,33 @@ TEST_F(RocksDbCollectorTest, AFileThatIsNoRocksDbLogMarksTheSourceDown) {
   // Once a RocksDB record shows up, the file is a log after all.
   Append("2026/11/24-00:12:20.808728 11859 [db/db_impl/db_impl.cc:1] opened\n");
   EXPECT_TRUE(Poll(collector).ok());
+}
+
+TEST_F(RocksDbCollectorTest, HonoursTheDeadline) {
+  Append(fixture_);
+  // Past the deadline nothing is read; the next poll reads from where the last one stopped.
+  LogFollower follower(log_, LogFollower::Limits{});
+  size_t lines = 0;
+  const auto count = [&lines](std::string_view) { ++lines; };
+  StatusOr<LogFollower::PollResult> late = follower.Poll(Clock::now() - std::chrono::milliseconds(1), count);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->bytes_read, 0u);
+  EXPECT_TRUE(late->out_of_time);
+  EXPECT_EQ(lines, 0u);
+  StatusOr<LogFollower::PollResult> in_time = follower.Poll(Clock::now() + std::chrono::seconds(30), count);
+  ASSERT_TRUE(in_time.ok());
+  EXPECT_EQ(in_time->bytes_read, fixture_.size());
+  EXPECT_FALSE(in_time->out_of_time);
+  EXPECT_GT(lines, 0u);
+
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  StatusOr<std::shared_ptr<const RocksDbLogData>> refused = collector.Collect(Clock::now());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), log_ + ": no time left in this poll to read the log (timeout_ms)");
+  ASSERT_TRUE(Poll(collector).ok());  // nothing was lost: the whole log is read now
+  auto data = Poll(collector);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ((*data)->dumps, 5u);
 }
 
 }  // namespace

@@ -25,8 +25,7 @@ Status PollPd(FakeUpstreams& upstreams, const std::string& endpoint, bool tls_co
   PdCollector collector(
       [&](const std::string& url) { return MakePdHttpClient(upstreams.Fetcher(url), 1 << 20); },
       options);
-  PollData out;
-  return collector.Collect(Clock::now() + std::chrono::milliseconds(200), &out);
+  return collector.Collect(Clock::now() + std::chrono::milliseconds(200)).status();
 }
 
 TEST(TlsHint, PdAnsweringPlainHttpWithItsTlsErrorSaysWhatToSet) {
@@ -63,8 +62,7 @@ TEST(TlsHint, TikvAnsweringPlainHttpWithATlsErrorSaysWhatToSet) {
   FakeUpstreams upstreams;
   upstreams.Answer("http://127.0.0.1:20180", "/status", kGoTlsAnswer, 400);
   TikvCollector collector(upstreams.Fetcher("http://127.0.0.1:20180"), 1 << 20, ParseLimits{});
-  PollData out;
-  Status status = collector.Collect(Clock::now() + std::chrono::milliseconds(200), &out);
+  Status status = collector.Collect(Clock::now() + std::chrono::milliseconds(200)).status();
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("GET http://127.0.0.1:20180/status answered HTTP 400"),
             std::string::npos);

@@ -60,15 +60,14 @@ void BM_PollCycle(benchmark::State& state) {
   std::shared_ptr<const TikvScrape> previous;
   const uint64_t allocations = bench::Allocations();
   for (auto _ : state) {
-    PollData data;
-    Status status = collector.Collect(Clock::now() + std::chrono::seconds(10), &data);
-    if (!status.ok()) {
-      state.SkipWithError(status.message().c_str());
+    StatusOr<std::shared_ptr<const TikvScrape>> scrape = collector.Collect(Clock::now() + std::chrono::seconds(10));
+    if (!scrape.ok()) {
+      state.SkipWithError(scrape.status().message().c_str());
       break;
     }
     Snapshot snapshot;
-    AddTikvMetrics(previous.get(), *data.tikv, &snapshot);
-    previous = data.tikv;
+    AddTikvMetrics(previous.get(), **scrape, &snapshot);
+    previous = *scrape;
     benchmark::DoNotOptimize(snapshot);
   }
   state.counters["allocs_per_poll"] =

@@ -1,0 +1,257 @@
+// The collector set: results stored into PollData after joining, a collector that hangs failed
+// alone by deadline + grace and skipped while it still runs, exceptions, the fixed pool, and
+// stopping or destroying the set while a collector is stuck.
+
+#include "collectors/collector_set.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace tikv_exporter {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A collector's hold: Collect() blocks on it until Release() (or 20 s). Shared with the fake, so
+// a worker left behind by the set never touches the test's stack.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable opened;
+  bool open = false;
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mutex);
+    opened.wait_for(lock, seconds(20), [this] { return open; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mutex);
+    open = true;
+    opened.notify_all();
+  }
+};
+
+// What a fake did, shared with the test the same way.
+struct Record {
+  std::atomic<int> calls{0};
+  std::atomic<int> returned{0};
+  std::atomic<bool> destroyed{false};
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+};
+
+template <typename T, std::shared_ptr<const T> PollData::*kMember>
+class FakeCollector : public SourceCollector<T, kMember> {
+ public:
+  using Behaviour = std::function<StatusOr<std::shared_ptr<const T>>(int call)>;
+
+  FakeCollector(std::string name, Behaviour behaviour, std::shared_ptr<Record> record)
+      : name_(std::move(name)), behaviour_(std::move(behaviour)), record_(std::move(record)) {}
+  ~FakeCollector() override { record_->destroyed = true; }
+
+  std::string_view Name() const override { return name_; }
+  StatusOr<std::shared_ptr<const T>> Collect(Clock::time_point) override {
+    const int call = ++record_->calls;
+    {
+      std::lock_guard<std::mutex> lock(record_->mutex);
+      record_->threads.insert(std::this_thread::get_id());
+    }
+    StatusOr<std::shared_ptr<const T>> result = behaviour_(call);
+    ++record_->returned;
+    return result;
+  }
+
+ private:
+  std::string name_;
+  Behaviour behaviour_;
+  std::shared_ptr<Record> record_;
+};
+
+using FakeTikv = FakeCollector<TikvScrape, &PollData::tikv>;
+using FakePd = FakeCollector<PdData, &PollData::pd>;
+using FakeRocksDb = FakeCollector<RocksDbLogData, &PollData::rocksdb>;
+
+std::shared_ptr<const TikvScrape> Scrape(int64_t timestamp_ms) {
+  auto scrape = std::make_shared<TikvScrape>();
+  scrape->timestamp_ms = timestamp_ms;
+  return scrape;
+}
+
+int ThreadCount() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("Threads:")) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+class CollectorSetTest : public ::testing::Test {
+ protected:
+  // TiKV answers Scrape(call) after the gate opens (open unless Hold()); PD and RocksDB at once.
+  std::unique_ptr<CollectorSet> MakeSet() {
+    std::vector<std::unique_ptr<Collector>> collectors;
+    collectors.push_back(std::make_unique<FakeTikv>(
+        "tikv",
+        [gate = gate_](int call) -> StatusOr<std::shared_ptr<const TikvScrape>> {
+          gate->Wait();
+          return Scrape(call);
+        },
+        tikv_));
+    collectors.push_back(std::make_unique<FakePd>(
+        "pd", [data = pd_data_](int) -> StatusOr<std::shared_ptr<const PdData>> { return data; }, pd_));
+    collectors.push_back(std::make_unique<FakeRocksDb>(
+        "rocksdb",
+        [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> {
+          return Status::LimitHit("body_bytes", "LOG too large");
+        },
+        rocksdb_));
+    return std::make_unique<CollectorSet>(std::move(collectors));
+  }
+  void TearDown() override { gate_->Release(); }
+
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  std::shared_ptr<Record> tikv_ = std::make_shared<Record>();
+  std::shared_ptr<Record> pd_ = std::make_shared<Record>();
+  std::shared_ptr<Record> rocksdb_ = std::make_shared<Record>();
+  std::shared_ptr<const PdData> pd_data_ = std::make_shared<PdData>();
+};
+
+TEST_F(CollectorSetTest, ResultsLandInPollDataAndFailuresCarryTheirErrorAndLimit) {
+  gate_->Release();
+  auto set = MakeSet();
+  EXPECT_EQ(set->Names(), (std::vector<std::string>{"tikv", "pd", "rocksdb"}));
+  PollData data;
+  std::vector<CollectorOutcome> outcomes = set->CollectAll(Clock::now() + seconds(5), &data);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0].name, "tikv");
+  EXPECT_TRUE(outcomes[0].success);
+  EXPECT_TRUE(outcomes[1].success);
+  EXPECT_FALSE(outcomes[2].success);
+  EXPECT_EQ(outcomes[2].error, "LOG too large");
+  EXPECT_EQ(outcomes[2].limit, "body_bytes");
+  ASSERT_NE(data.tikv, nullptr);
+  EXPECT_EQ(data.tikv->timestamp_ms, 1);
+  EXPECT_EQ(data.pd, pd_data_);
+  EXPECT_EQ(data.rocksdb, nullptr);
+}
+
+TEST_F(CollectorSetTest, AHungCollectorFailsAloneAndIsSkippedWhileItStillRuns) {
+  auto set = MakeSet();
+  PollData first;
+  auto start = Clock::now();
+  std::vector<CollectorOutcome> outcomes = set->CollectAll(start + milliseconds(100), &first);
+  const double waited = SecondsSince(start);
+  EXPECT_GE(waited, 0.1);
+  EXPECT_LT(waited, 2.0) << "CollectAll must not wait for a collector past deadline + grace";
+  EXPECT_FALSE(outcomes[0].success);
+  EXPECT_EQ(outcomes[0].error, "did not return within timeout_ms");
+  EXPECT_EQ(first.tikv, nullptr);
+  EXPECT_TRUE(outcomes[1].success);
+  EXPECT_EQ(first.pd, pd_data_);
+
+  // Still stuck: the next poll does not queue behind it.
+  PollData second;
+  start = Clock::now();
+  outcomes = set->CollectAll(start + seconds(10), &second);
+  EXPECT_LT(SecondsSince(start), 2.0);
+  EXPECT_FALSE(outcomes[0].success);
+  EXPECT_EQ(outcomes[0].error, "still running from an earlier poll");
+  EXPECT_TRUE(outcomes[1].success);
+  EXPECT_EQ(tikv_->calls, 1);
+  EXPECT_EQ(pd_->calls, 2);
+
+  // Once it returns, its late answer (call 1) is dropped and the next poll asks again.
+  gate_->Release();
+  for (int i = 0; i < 200 && tikv_->returned == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(tikv_->returned, 1);
+  PollData third;
+  outcomes = set->CollectAll(Clock::now() + seconds(5), &third);
+  EXPECT_TRUE(outcomes[0].success) << outcomes[0].error;
+  ASSERT_NE(third.tikv, nullptr);
+  EXPECT_EQ(third.tikv->timestamp_ms, 2);
+}
+
+TEST_F(CollectorSetTest, AnExceptionIsThatCollectorsFailure) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(std::make_unique<FakeTikv>(
+      "tikv", [](int) -> StatusOr<std::shared_ptr<const TikvScrape>> { throw std::runtime_error("boom"); }, tikv_));
+  collectors.push_back(std::make_unique<FakePd>(
+      "pd", [](int) -> StatusOr<std::shared_ptr<const PdData>> { throw 42; }, pd_));
+  collectors.push_back(std::make_unique<FakeRocksDb>(
+      "rocksdb",
+      [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> { return std::make_shared<const RocksDbLogData>(); },
+      rocksdb_));
+  CollectorSet set(std::move(collectors));
+  for (int poll = 0; poll < 2; ++poll) {  // the worker survives the exception
+    PollData data;
+    std::vector<CollectorOutcome> outcomes = set.CollectAll(Clock::now() + seconds(5), &data);
+    EXPECT_EQ(outcomes[0].error, "collector threw: boom");
+    EXPECT_EQ(outcomes[1].error, "collector threw an unknown exception");
+    EXPECT_TRUE(outcomes[2].success);
+    EXPECT_NE(data.rocksdb, nullptr);
+  }
+}
+
+TEST_F(CollectorSetTest, OneThreadPerCollectorForTheLifeOfTheSet) {
+  gate_->Release();
+  const int before = ThreadCount();
+  auto set = MakeSet();
+  const int with_pool = ThreadCount();
+  EXPECT_EQ(with_pool, before + 3);
+  for (int poll = 0; poll < 50; ++poll) {
+    PollData data;
+    set->CollectAll(Clock::now() + seconds(5), &data);
+  }
+  EXPECT_EQ(ThreadCount(), with_pool);
+  EXPECT_EQ(tikv_->calls, 50);
+  EXPECT_EQ(tikv_->threads.size(), 1u) << "every poll of a collector runs on its one worker";
+  EXPECT_EQ(pd_->threads.size(), 1u);
+  set.reset();
+  EXPECT_EQ(ThreadCount(), before);
+}
+
+TEST_F(CollectorSetTest, AStopRequestEndsTheWaitAtOnce) {
+  auto set = MakeSet();
+  std::stop_source stop;
+  std::thread stopper([&stop] {
+    std::this_thread::sleep_for(milliseconds(100));
+    stop.request_stop();
+  });
+  PollData data;
+  const auto start = Clock::now();
+  std::vector<CollectorOutcome> outcomes = set->CollectAll(start + seconds(30), &data, stop.get_token());
+  stopper.join();
+  EXPECT_LT(SecondsSince(start), 2.0);
+  EXPECT_EQ(outcomes[0].error, "interrupted: the exporter is stopping");
+  EXPECT_TRUE(outcomes[1].success);
+}
+
+TEST_F(CollectorSetTest, DestroyingTheSetLeavesAStuckCollectorBehindAndFreesItWhenItReturns) {
+  auto set = MakeSet();
+  PollData data;
+  set->CollectAll(Clock::now() + milliseconds(50), &data);
+  ASSERT_EQ(tikv_->returned, 0);
+  const auto start = Clock::now();
+  set.reset();
+  EXPECT_LT(SecondsSince(start), 2.0) << "the destructor must not wait for a stuck collector";
+  EXPECT_TRUE(pd_->destroyed.load() == false) << "the left-behind worker still co-owns the collectors";
+  gate_->Release();
+  for (int i = 0; i < 300 && !tikv_->destroyed; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_TRUE(tikv_->destroyed);
+  EXPECT_TRUE(pd_->destroyed);
+}
+
+}  // namespace
+}  // namespace tikv_exporter

@@ -1,0 +1,86 @@
+// The TiKV collector against scripted upstreams: what one poll asks for and returns, what fails
+// it and what does not.
+
+#include "collectors/tikv/tikv_collector.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/fake_http_fetcher.h"
+
+namespace tikv_exporter {
+namespace {
+
+using testing::FakeUpstreams;
+
+constexpr char kTikv[] = "http://127.0.0.1:20180";
+constexpr char kMetrics[] =
+    "# TYPE tikv_engine_size_bytes gauge\n"
+    "tikv_engine_size_bytes{db=\"kv\",type=\"default\"} 42\n"
+    "tikv_engine_size_bytes{db=\"kv\",type=\"write\"} 7\n";
+
+class TikvCollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    upstreams_.Answer(kTikv, "/status", "");
+    upstreams_.Answer(kTikv, "/metrics", kMetrics, 200, "text/plain; version=0.0.4");
+    upstreams_.Answer(kTikv, "/config", R"({"storage":{"reserve-space":"5GiB"}})");
+  }
+  StatusOr<std::shared_ptr<const TikvScrape>> Poll() {
+    TikvCollector collector(upstreams_.Fetcher(kTikv), 1 << 20, ParseLimits{});
+    deadline_ = Clock::now() + std::chrono::milliseconds(300);
+    return collector.Collect(deadline_);
+  }
+
+  FakeUpstreams upstreams_;
+  Clock::time_point deadline_;
+};
+
+TEST_F(TikvCollectorTest, ReturnsTheParsedScrapeAndTheLiveConfig) {
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_TRUE(scrape.ok()) << scrape.status().message();
+  EXPECT_EQ((*scrape)->metrics.SampleCount(), 2u);
+  EXPECT_EQ((*scrape)->body_bytes, std::string(kMetrics).size());
+  EXPECT_FALSE((*scrape)->config.empty());
+  EXPECT_TRUE((*scrape)->config_error.empty());
+  EXPECT_GT((*scrape)->timestamp_ms, 0);
+  EXPECT_EQ(upstreams_.Asked("/status").size(), 1u);
+  for (const FakeUpstreams::Call& call : upstreams_.calls()) {
+    EXPECT_EQ(call.deadline, deadline_) << call.path << " must be bounded by the poll's deadline";
+  }
+}
+
+TEST_F(TikvCollectorTest, AMissingConfigDoesNotFailThePoll) {
+  upstreams_.Answer(kTikv, "/config", "404 page not found\n", 404, "text/plain");
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_TRUE(scrape.ok()) << scrape.status().message();
+  EXPECT_TRUE((*scrape)->config.empty());
+  EXPECT_EQ((*scrape)->config_error, "GET /config answered HTTP 404");
+}
+
+TEST_F(TikvCollectorTest, AFailedStatusStopsThePollBeforeMetrics) {
+  upstreams_.Answer(kTikv, "/status", "overloaded", 503, "text/plain");
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_FALSE(scrape.ok());
+  EXPECT_NE(scrape.status().message().find("/status"), std::string::npos) << scrape.status().message();
+  EXPECT_TRUE(upstreams_.Asked("/metrics").empty());
+}
+
+TEST_F(TikvCollectorTest, AnHtmlPageInsteadOfMetricsSaysSo) {
+  upstreams_.Answer(kTikv, "/metrics", "<html>login</html>", 200, "text/html; charset=utf-8");
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_FALSE(scrape.ok());
+  EXPECT_NE(scrape.status().message().find("not the Prometheus text format (a proxy in between?)"),
+            std::string::npos)
+      << scrape.status().message();
+}
+
+TEST_F(TikvCollectorTest, AHungTikvFailsByTheDeadline) {
+  upstreams_.Hang(kTikv);
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_FALSE(scrape.ok());
+  EXPECT_GE(Clock::now(), deadline_);
+  EXPECT_LT(Clock::now(), deadline_ + std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace tikv_exporter
