@@ -16,7 +16,7 @@ struct CollectorOutcome {
   bool success = false;
   double duration_seconds = 0;
   std::string error;  // empty on success
-  std::string limit;  // the exporter bound that failed this collector, if one did
+  std::optional<Limit> limit;  // the exporter bound that failed this collector, if one did
 };
 
 // Runs the enabled collectors of one poll in parallel on a fixed pool: one worker thread per

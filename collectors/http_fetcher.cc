@@ -35,7 +35,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   transfer->head_bytes += length;
   if (transfer->head_bytes > transfer->options->max_head_bytes) {
     transfer->failure = Status::LimitHit(
-        "upstream_header_bytes", "response head (status line and headers) larger than " +
+        Limit::kUpstreamHeaderBytes, "response head (status line and headers) larger than " +
                                      std::to_string(transfer->options->max_head_bytes) + " bytes");
     return 0;
   }
@@ -64,7 +64,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   const size_t length = size * count;
   std::string& body = transfer->response.body;
   if (body.size() + length > transfer->options->max_body_bytes) {
-    transfer->failure = Status::LimitHit("upstream_body_bytes", "response body larger than " +
+    transfer->failure = Status::LimitHit(Limit::kUpstreamBodyBytes, "response body larger than " +
                                                                     std::to_string(transfer->options->max_body_bytes) +
                                                                     " bytes (max_body_bytes)");
     return 0;
@@ -171,7 +171,7 @@ class CurlFetcher : public HttpFetcher {
     // libcurl refuses one header line over 100 KiB before the header callback sees it, and
     // calls that running out of memory.
     if (code == CURLE_OUT_OF_MEMORY && transfer.response.body.empty()) {
-      return Status::LimitHit("upstream_header_bytes", "a response header line longer than libcurl accepts (" +
+      return Status::LimitHit(Limit::kUpstreamHeaderBytes, "a response header line longer than libcurl accepts (" +
                                                            std::string(error_detail) + ")");
     }
     if (code != CURLE_OK) return Status::Error(DescribeError(code, error_detail));

@@ -20,8 +20,7 @@ Status WithHttpsHint(const Status& error, std::string_view url, bool tls_configu
   std::string message = error.message() + " (" + std::string(url) +
                         " is https:// but [security] is empty: " + std::string(kTlsSettingsHint) +
                         ")";
-  return error.limit().empty() ? Status::Error(std::move(message))
-                               : Status::LimitHit(error.limit(), std::move(message));
+  return error.limit() ? Status::LimitHit(*error.limit(), std::move(message)) : Status::Error(std::move(message));
 }
 
 }  // namespace tikv_exporter

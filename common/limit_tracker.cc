@@ -5,29 +5,28 @@
 namespace tikv_exporter {
 
 LimitTracker::LimitTracker(std::chrono::milliseconds hold) : hold_(hold) {
-  for (const char* limit : kUpstreamLimits) limits_[limit];
-  for (const char* limit : kClientLimits) limits_[limit];
+  for (const EnumName<Limit>& row : kLimitNames) limits_[row.value];
 }
 
-void LimitTracker::Hit(const std::string& limit, const std::string& detail) {
+void LimitTracker::Hit(Limit limit, const std::string& detail) {
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& entry = limits_[limit];
   ++entry.hits;
   entry.last_hit = std::chrono::steady_clock::now();
-  if (!entry.reached) spdlog::warn("limit {} reached: {}", limit, detail);
+  if (!entry.reached) spdlog::warn("limit {} reached: {}", LimitName(limit), detail);
   entry.reached = true;
 }
 
-void LimitTracker::Clear(const std::string& limit) {
+void LimitTracker::Clear(Limit limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = limits_.find(limit);
   if (it == limits_.end() || !it->second.reached) return;
   if (std::chrono::steady_clock::now() - it->second.last_hit < hold_) return;
   it->second.reached = false;
-  spdlog::info("limit {} no longer reached", limit);
+  spdlog::info("limit {} no longer reached", LimitName(limit));
 }
 
-std::map<std::string, LimitTracker::Entry> LimitTracker::Snapshot() const {
+std::map<Limit, LimitTracker::Entry> LimitTracker::Snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return limits_;
 }

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/limits.h"
+
 namespace tikv_exporter {
 
 // Counts how often each of the exporter's bounds was hit (tikv_exporter_limit_hits_total{limit})
@@ -21,29 +23,20 @@ class LimitTracker {
     std::chrono::steady_clock::time_point last_hit;
   };
 
-  // The bounds on what upstreams send: every poll either hits them or clears them.
-  static constexpr const char* kUpstreamLimits[] = {"upstream_body_bytes", "upstream_header_bytes",
-                                                    "series_per_poll", "labels_per_series", "label_value_bytes"};
-  // The bounds on what clients of the exporter open.
-  static constexpr const char* kClientLimits[] = {"http_concurrent_requests", "http_connections",
-                                                  "http_request_head_bytes", "http_request_body_bytes",
-                                                  "http_request_deadline",   "http_auth_concurrency",
-                                                  "grpc_watchers"};
-
-  // Every limit above, so each has a series (0) before it is first hit.
+  // Every limit (kLimitNames), so each has a series (0) before it is first hit.
   explicit LimitTracker(std::chrono::milliseconds hold = std::chrono::seconds(10));
 
   // Records one hit of `limit`; `detail` goes into the log line when this starts a hit streak.
-  void Hit(const std::string& limit, const std::string& detail);
+  void Hit(Limit limit, const std::string& detail);
   // Records that `limit` was checked and not hit (ends a hit streak `hold` after its last hit).
-  void Clear(const std::string& limit);
+  void Clear(Limit limit);
 
-  std::map<std::string, Entry> Snapshot() const;
+  std::map<Limit, Entry> Snapshot() const;
 
  private:
   const std::chrono::milliseconds hold_;
   mutable std::mutex mutex_;
-  std::map<std::string, Entry> limits_;
+  std::map<Limit, Entry> limits_;
 };
 
 }  // namespace tikv_exporter

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "common/limits.h"
 
 namespace tikv_exporter {
 
@@ -15,16 +18,16 @@ class Status {
   static Status Error(std::string message) { return Status(std::move(message)); }
   // An error caused by one of the exporter's own bounds (e.g. "upstream_body_bytes"), so the
   // poller can count and log it by name (tikv_exporter_limit_hits_total{limit}).
-  static Status LimitHit(std::string limit, std::string message) {
+  static Status LimitHit(Limit limit, std::string message) {
     Status status(std::move(message));
-    status.limit_ = std::move(limit);
+    status.limit_ = limit;
     return status;
   }
 
   bool ok() const { return !failed_; }
   const std::string& message() const { return message_; }
-  // The bound that was hit, or "" for any other error.
-  const std::string& limit() const { return limit_; }
+  // The bound that was hit, or none for any other error.
+  std::optional<Limit> limit() const { return limit_; }
 
   // The same error with context in front of its message; keeps limit().
   Status Prefixed(const std::string& context) const {
@@ -38,7 +41,7 @@ class Status {
 
   bool failed_ = false;
   std::string message_;
-  std::string limit_;
+  std::optional<Limit> limit_;
 };
 
 // Either a value of T or a failed Status. A value type like Status.

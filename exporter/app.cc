@@ -112,7 +112,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
   handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
-  handlers.on_limit = [&](const std::string& limit, bool hit, const std::string& detail) {
+  handlers.on_limit = [&](Limit limit, bool hit, const std::string& detail) {
     if (hit) {
       limits.Hit(limit, detail);
     } else {

@@ -9,7 +9,7 @@ std::string DiscoveryTargetsJson(const PdData& pd, int port_offset) {
   std::string out = "[";
   bool first = true;
   for (const PdStore& store : pd.stores) {
-    if (store.state_name != "Up" || store.engine != "tikv") continue;
+    if (store.state != StoreState::kUp || store.engine != "tikv") continue;
     StatusOr<HostPort> status = ParseHostPort(store.status_address);
     if (!status.ok()) continue;
     const int port = status->port + port_offset;

@@ -79,8 +79,9 @@ void AddSelf(const SelfMetrics& self, Families& families) {
   MetricFamily& reached = families.Gauge("tikv_exporter_limit_reached",
                                          "1 while the latest check of this bound hit it, else 0.");
   for (const auto& [limit, entry] : self.limits->Snapshot()) {
-    Set(hits, {{"limit", limit}}, static_cast<double>(entry.hits));
-    Set(reached, {{"limit", limit}}, entry.reached ? 1 : 0);
+    const std::string name(LimitName(limit));
+    Set(hits, {{"limit", name}}, static_cast<double>(entry.hits));
+    Set(reached, {{"limit", name}}, entry.reached ? 1 : 0);
   }
   Set(families.Gauge("tikv_exporter_config_last_reload_successful",
                      "1 when the last config load (start, SIGHUP or POST /-/reload) succeeded."),

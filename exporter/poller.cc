@@ -131,7 +131,7 @@ void Poller::PollOnce() {
   state->snapshot.sequence = polls_total_;
   bool tikv_up = false;
   bool any_up = false;
-  std::set<std::string> limits_hit;
+  std::set<Limit> limits_hit;
   for (const CollectorOutcome& outcome : outcomes) {
     CollectorStats& stats = stats_[outcome.name];
     NoteOutcome(outcome, now_ms, &stats);
@@ -141,15 +141,15 @@ void Poller::PollOnce() {
     health.last_success_ms = stats.last_success_ms;
     health.last_error = stats.last_error;
     if (outcome.name == "tikv") tikv_up = outcome.success;
-    if (limits_ != nullptr && !outcome.limit.empty()) {
-      limits_->Hit(outcome.limit, outcome.error);
-      limits_hit.insert(outcome.limit);
+    if (limits_ != nullptr && outcome.limit) {
+      limits_->Hit(*outcome.limit, outcome.error);
+      limits_hit.insert(*outcome.limit);
     }
     any_up = any_up || outcome.success;
   }
   state->collectors = stats_;
   if (limits_ != nullptr) {
-    for (const char* limit : LimitTracker::kUpstreamLimits) {
+    for (Limit limit : kUpstreamLimits) {
       if (!limits_hit.contains(limit)) limits_->Clear(limit);
     }
   }

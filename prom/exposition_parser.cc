@@ -86,7 +86,7 @@ class Parser {
     return Status::Error("line " + std::to_string(line_number_) + ": " + std::string(what) +
                          ": \"" + ToValidUtf8(Snippet(line)) + "\"");
   }
-  Status FailLimit(const char* limit, std::string_view what, std::string_view line) const {
+  Status FailLimit(Limit limit, std::string_view what, std::string_view line) const {
     return Status::LimitHit(limit, Fail(what, line).message());
   }
   void Warn(std::string message) { result_.warnings.push_back({line_number_, std::move(message)}); }
@@ -200,7 +200,7 @@ class Parser {
 
   Status ParseSample(std::string_view rest, std::string_view line) {
     if (sample_count_ >= limits_.max_samples) {
-      return FailLimit("series_per_poll", "more than " + std::to_string(limits_.max_samples) + " samples", line);
+      return FailLimit(Limit::kSeriesPerPoll, "more than " + std::to_string(limits_.max_samples) + " samples", line);
     }
     size_t i = 0;
     if (!IsNameStart(rest[0])) return Fail("invalid metric name", line);
@@ -289,7 +289,7 @@ class Parser {
       }
       if (!closed) return Fail("unterminated label value", line);
       if (label.value.size() > limits_.max_label_value_bytes) {
-        return FailLimit("label_value_bytes", "label value longer than " + std::to_string(limits_.max_label_value_bytes) +
+        return FailLimit(Limit::kLabelValueBytes, "label value longer than " + std::to_string(limits_.max_label_value_bytes) +
                         " bytes",
                     line);
       }
@@ -298,7 +298,7 @@ class Parser {
         if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
       }
       if (sample->labels.size() >= limits_.max_labels_per_sample) {
-        return FailLimit("labels_per_series", "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
+        return FailLimit(Limit::kLabelsPerSeries, "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
       }
       sample->labels.push_back(std::move(label));
       skip_blanks();

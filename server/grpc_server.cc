@@ -36,11 +36,11 @@ class SnapshotServiceImpl final : public v1::SnapshotService::Service {
                               grpc::ServerWriter<v1::Snapshot>* writer) override {
     if (watchers_.fetch_add(1) >= max_watchers_) {
       watchers_.fetch_sub(1);
-      if (limits_ != nullptr) limits_->Hit("grpc_watchers", std::to_string(max_watchers_) + " watches are open");
+      if (limits_ != nullptr) limits_->Hit(Limit::kGrpcWatchers, std::to_string(max_watchers_) + " watches are open");
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                           "too many open watches ([exporter] max_grpc_watchers = " + std::to_string(max_watchers_) + ")");
     }
-    if (limits_ != nullptr) limits_->Clear("grpc_watchers");
+    if (limits_ != nullptr) limits_->Clear(Limit::kGrpcWatchers);
     grpc::Status status = Watch(context, writer);
     watchers_.fetch_sub(1);
     return status;

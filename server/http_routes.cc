@@ -72,12 +72,12 @@ HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest
   if (auth.enabled() && request.path != "/-/healthy") {
     switch (auth.Check(request.Header("authorization"))) {
       case AuthResult::kAllowed:
-        if (handlers.on_limit) handlers.on_limit("http_auth_concurrency", false, "");
+        if (handlers.on_limit) handlers.on_limit(Limit::kHttpAuthConcurrency, false, "");
         break;
       case AuthResult::kBusy: {
         // A flood of wrong passwords must not take the CPU the scraper needs: one bcrypt at a time.
         if (handlers.on_limit) {
-          handlers.on_limit("http_auth_concurrency", true, "answering 429 while another password check runs");
+          handlers.on_limit(Limit::kHttpAuthConcurrency, true, "answering 429 while another password check runs");
         }
         HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
         reply.headers.emplace_back("Retry-After", "1");

@@ -107,7 +107,7 @@ struct HttpServer::Impl {
     }
   }
 
-  void Limit(const char* limit, bool hit, const std::string& detail = "") const {
+  void ReportLimit(Limit limit, bool hit, const std::string& detail = "") const {
     if (handlers.on_limit) handlers.on_limit(limit, hit, detail);
   }
   void Wake() const {
@@ -156,7 +156,7 @@ bool HttpServer::Impl::EvictOldestReading() {
     if (oldest == reading.end() || it->second->opened < oldest->second->opened) oldest = it;
   }
   if (oldest == reading.end()) return false;
-  Limit("http_connections", true,
+  ReportLimit(Limit::kHttpConnections, true,
         "closing the oldest waiting connection for each new one beyond " + std::to_string(options.max_connections));
   epoll_ctl(epoll_fd, EPOLL_CTL_DEL, oldest->first, nullptr);
   std::unique_ptr<HttpConnection> evicted = std::move(oldest->second);
@@ -171,11 +171,11 @@ void HttpServer::Impl::Accept() {
     if (fd < 0) return;
     if (open_connections >= static_cast<size_t>(options.max_connections) && !EvictOldestReading()) {
       close(fd);
-      Limit("http_connections", true,
+      ReportLimit(Limit::kHttpConnections, true,
             "closing new connections beyond " + std::to_string(options.max_connections) + " open ones");
       continue;
     }
-    Limit("http_connections", false);
+    ReportLimit(Limit::kHttpConnections, false);
     ++open_connections;
     int yes = 1;
     // Head and body go out in one write, but a small answer must not wait for a delayed ACK.
@@ -215,7 +215,7 @@ void HttpServer::Impl::Progress(int fd) {
       Dispatch(std::move(owned), std::move(scan));
       return;
     case RequestScan::State::kRejected:
-      Limit(scan.reject_status == 431 ? "http_request_head_bytes" : "http_request_body_bytes", true,
+      ReportLimit(scan.reject_status == 431 ? Limit::kHttpRequestHeadBytes : Limit::kHttpRequestBodyBytes, true,
             "answering " + std::to_string(scan.reject_status) + ": " + scan.reject_reason);
       Reject(std::move(owned), scan.reject_status, scan.reject_reason + "\n");
       return;
@@ -250,13 +250,13 @@ void HttpServer::Impl::Dispatch(std::unique_ptr<HttpConnection> connection, Requ
     }
   }
   if (connection == nullptr) {
-    for (const char* limit : {"http_concurrent_requests", "http_request_head_bytes", "http_request_body_bytes",
-                              "http_request_deadline"}) {
-      Limit(limit, false);
+    for (Limit limit : {Limit::kHttpConcurrentRequests, Limit::kHttpRequestHeadBytes, Limit::kHttpRequestBodyBytes,
+                        Limit::kHttpRequestDeadline}) {
+      ReportLimit(limit, false);
     }
     return;
   }
-  Limit("http_concurrent_requests", true,
+  ReportLimit(Limit::kHttpConcurrentRequests, true,
         "answering 503 to requests beyond max_concurrent_requests = " + std::to_string(capacity));
   Reject(std::move(connection), 503, "Too many concurrent requests ([exporter] max_concurrent_requests).\n",
          {{"Retry-After", "1"}});
@@ -302,7 +302,7 @@ void HttpServer::Impl::EventLoop() {
         CloseConnection(std::move(connection));  // an idle keep-alive connection: just close it
       } else {
         const std::string limit = std::to_string(seconds(kHeadTimeout).count()) + " s";
-        Limit("http_request_deadline", true, "answering 408 to requests not complete within " + limit);
+        ReportLimit(Limit::kHttpRequestDeadline, true, "answering 408 to requests not complete within " + limit);
         Reject(std::move(connection), 408, "The request was not complete within " + limit + ".\n");
       }
     }

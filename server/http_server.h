@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/limits.h"
 #include "common/status.h"
 
 namespace tikv_exporter {
@@ -24,9 +25,9 @@ struct HttpHandlers {
   std::function<void(const std::string& path, int status)> on_request;  // after every request
   // POST /-/reload: reloads the config; an error (the old config keeps running) answers 500.
   std::function<Status()> reload;
-  // A client bound (LimitTracker::kClientLimits) was hit (`hit`, with what happened in
+  // A client bound (common/limits.h) was hit (`hit`, with what happened in
   // `detail`) or a request passed it (`hit` false).
-  std::function<void(const std::string& limit, bool hit, const std::string& detail)> on_limit;
+  std::function<void(Limit limit, bool hit, const std::string& detail)> on_limit;
 };
 
 // How the exporter's listener is protected and bounded ([web] and [exporter] keys).

@@ -28,7 +28,7 @@ PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
 StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point deadline) {
   const std::vector<size_t> order = members_.StartPoll();
   std::string errors;
-  std::string limit;  // a bound hit on any member is reported as that limit
+  std::optional<Limit> limit;  // a bound hit on any member is reported as that limit
   for (size_t attempt = 0; attempt < order.size(); ++attempt) {
     const size_t index = order[attempt];
     PdClient& client = members_.client(index);
@@ -39,7 +39,7 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
       status = WithHttpsHint(status, client.url(), options_.tls_configured);
       members_.Failed(index, status);
       errors += (errors.empty() ? "" : "; ") + status.message();
-      if (!status.limit().empty()) limit = status.limit();
+      if (status.limit()) limit = status.limit();
       if (Clock::now() >= deadline) break;
       continue;
     }
@@ -62,7 +62,7 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     return std::shared_ptr<const PdData>(std::move(data));
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
-  return limit.empty() ? Status::Error(message) : Status::LimitHit(limit, message);
+  return limit ? Status::LimitHit(*limit, message) : Status::Error(message);
 }
 
 void PdCollector::MarkLocalStore(PdData* data) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_names.h"
+
 namespace tikv_exporter {
 
 struct PdMember {
@@ -17,12 +19,18 @@ struct PdMember {
   bool leader = false;
 };
 
+// A store's state as PD names it; kUnknown for anything else a PD version may say.
+enum class StoreState { kUp, kDisconnected, kDown, kOffline, kTombstone, kUnknown };
+inline constexpr EnumName<StoreState> kStoreStateNames[] = {
+    {StoreState::kUp, "Up"},           {StoreState::kDisconnected, "Disconnected"}, {StoreState::kDown, "Down"},
+    {StoreState::kOffline, "Offline"}, {StoreState::kTombstone, "Tombstone"},       {StoreState::kUnknown, "Unknown"}};
+
 struct PdStore {
   uint64_t id = 0;
   std::string address;
   std::string status_address;
   std::string version;
-  std::string state_name;  // Up, Disconnected, Down, Offline, Tombstone
+  StoreState state = StoreState::kUnknown;
   std::string engine;      // "tikv", or the value of the store's "engine" label (e.g. "tiflash")
   std::optional<double> capacity_bytes;  // PD prints sizes rounded to 4 digits
   std::optional<double> available_bytes;

@@ -22,19 +22,19 @@ std::string Target(const std::string& base_url) {
   return at == std::string::npos ? base_url : base_url.substr(at + 3);
 }
 
-std::string StateName(const metapb::Store& store, int64_t now_ns) {
+StoreState StateOf(const metapb::Store& store, int64_t now_ns) {
   switch (store.state()) {
     case metapb::Offline:
-      return "Offline";
+      return StoreState::kOffline;
     case metapb::Tombstone:
-      return "Tombstone";
+      return StoreState::kTombstone;
     default:
       break;
   }
   const int64_t silent = store.last_heartbeat() > 0 ? now_ns - store.last_heartbeat() : 0;
-  if (silent > kDownAfterNs) return "Down";
-  if (silent > kDisconnectedAfterNs) return "Disconnected";
-  return "Up";
+  if (silent > kDownAfterNs) return StoreState::kDown;
+  if (silent > kDisconnectedAfterNs) return StoreState::kDisconnected;
+  return StoreState::kUp;
 }
 
 class PdGrpcClient : public PdClient {
@@ -89,7 +89,7 @@ class PdGrpcClient : public PdClient {
       store.address = meta.address();
       store.status_address = meta.status_address();
       store.version = meta.version();
-      store.state_name = StateName(meta, now_ns);
+      store.state = StateOf(meta, now_ns);
       store.engine = "tikv";
       for (const metapb::StoreLabel& label : meta.labels()) {
         if (label.key() == "engine") store.engine = label.value();

@@ -56,10 +56,11 @@ PdStore ToStore(const pdhttp::StoreInfo& info) {
   store.address = meta.address();
   store.status_address = meta.status_address();
   store.version = meta.version();
-  store.state_name = meta.state_name();
-  if (store.state_name.empty()) {
-    constexpr const char* kStates[] = {"Up", "Offline", "Tombstone"};
-    store.state_name = meta.state() >= 0 && meta.state() < 3 ? kStates[meta.state()] : "Unknown";
+  if (!meta.state_name().empty()) {
+    store.state = ParseEnum(kStoreStateNames, meta.state_name()).value_or(StoreState::kUnknown);
+  } else {  // PD before state_name: the numeric metapb state
+    constexpr StoreState kStates[] = {StoreState::kUp, StoreState::kOffline, StoreState::kTombstone};
+    store.state = meta.state() >= 0 && meta.state() < 3 ? kStates[meta.state()] : StoreState::kUnknown;
   }
   store.engine = "tikv";
   for (const pdhttp::StoreLabel& label : meta.labels()) {

@@ -29,13 +29,12 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
   auto& leader_score = f.Gauge("tikv_exporter_pd_store_leader_score", "PD's leader balance score of the store.");
   auto& heartbeat = f.Gauge("tikv_exporter_pd_store_heartbeat_age_seconds",
                             "Seconds since the store's last heartbeat to PD.");
-  constexpr const char* kStates[] = {"Up", "Disconnected", "Down", "Offline", "Tombstone"};
   // The cluster in a handful of series, whatever its size: stores by state.
-  auto& by_state = f.Gauge("tikv_exporter_pd_stores", "Stores PD knows, by state.");
-  for (const char* name : kStates) {
-    Set(by_state, {{"state", name}},
+  auto& by_state = f.Gauge("tikv_exporter_pd_stores", "Stores PD knows, by state (Unknown: a state this exporter does not know).");
+  for (const EnumName<StoreState>& row : kStoreStateNames) {
+    Set(by_state, {{"state", std::string(row.name)}},
         static_cast<double>(std::count_if(pd.stores.begin(), pd.stores.end(),
-                                          [&](const PdStore& store) { return store.state_name == name; })));
+                                          [&](const PdStore& store) { return store.state == row.value; })));
   }
   for (const PdStore& store : pd.stores) {
     const std::string id = std::to_string(store.id);
@@ -44,7 +43,9 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
     Set(info, {{"address", store.address}, {"engine", store.engine}, {"local", local ? "true" : "false"},
                {"status_address", store.status_address}, {"store_id", id}, {"version", store.version}},
         1);
-    for (const char* name : kStates) Set(state, {{"state", name}, {"store_id", id}}, store.state_name == name ? 1 : 0);
+    for (const EnumName<StoreState>& row : kStoreStateNames) {
+      Set(state, {{"state", std::string(row.name)}, {"store_id", id}}, store.state == row.value ? 1 : 0);
+    }
     SetIf(size, {{"store_id", id}, {"type", "capacity"}}, store.capacity_bytes);
     SetIf(size, {{"store_id", id}, {"type", "available"}}, store.available_bytes);
     SetIf(size, {{"store_id", id}, {"type", "used"}}, store.used_bytes);

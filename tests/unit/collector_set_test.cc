@@ -114,7 +114,7 @@ class CollectorSetTest : public ::testing::Test {
     collectors.push_back(std::make_unique<FakeRocksDb>(
         "rocksdb",
         [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> {
-          return Status::LimitHit("body_bytes", "LOG too large");
+          return Status::LimitHit(Limit::kUpstreamBodyBytes, "LOG too large");
         },
         rocksdb_));
     return std::make_unique<CollectorSet>(std::move(collectors));
@@ -140,7 +140,7 @@ TEST_F(CollectorSetTest, ResultsLandInPollDataAndFailuresCarryTheirErrorAndLimit
   EXPECT_TRUE(outcomes[1].success);
   EXPECT_FALSE(outcomes[2].success);
   EXPECT_EQ(outcomes[2].error, "LOG too large");
-  EXPECT_EQ(outcomes[2].limit, "body_bytes");
+  EXPECT_EQ(outcomes[2].limit, Limit::kUpstreamBodyBytes);
   ASSERT_NE(data.tikv, nullptr);
   EXPECT_EQ(data.tikv->timestamp_ms, 1);
   EXPECT_EQ(data.pd, pd_data_);

@@ -36,7 +36,7 @@ TEST(Discovery, AppliesThePortOffsetAndBracketsIpv6) {
   PdData pd;
   PdStore store;
   store.id = 9;
-  store.state_name = "Up";
+  store.state = StoreState::kUp;
   store.engine = "tikv";
   store.status_address = "[fd00::1]:20180";
   pd.stores.push_back(store);

@@ -127,13 +127,13 @@ class HostileUpstreamTest : public ::testing::Test {
 TEST_F(HostileUpstreamTest, AHugeReasonPhraseIsABoundedErrorNotACrash) {
   StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kLongReason, 5s);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.status().limit(), "upstream_header_bytes") << response.status().message();
+  EXPECT_EQ(response.status().limit(), Limit::kUpstreamHeaderBytes) << response.status().message();
 }
 
 TEST_F(HostileUpstreamTest, AnEndlessHeaderBlockStopsAtTheHeadBound) {
   StatusOr<HttpResponse> response = GetFrom(sim::HostileMode::kEndlessHeaders, 10s);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.status().limit(), "upstream_header_bytes");
+  EXPECT_EQ(response.status().limit(), Limit::kUpstreamHeaderBytes);
   EXPECT_NE(response.status().message().find("larger than 65536 bytes"), std::string::npos)
       << response.status().message();
 }

@@ -10,9 +10,10 @@ namespace {
 TEST(LimitTracker, EveryLimitHasASeriesBeforeItIsHit) {
   LimitTracker limits;
   auto snapshot = limits.Snapshot();
-  for (const char* limit : {"upstream_body_bytes", "series_per_poll", "labels_per_series", "label_value_bytes",
-                            "http_concurrent_requests", "grpc_watchers"}) {
-    ASSERT_TRUE(snapshot.contains(limit)) << limit;
+  ASSERT_EQ(snapshot.size(), std::size(kLimitNames));
+  for (const EnumName<Limit>& row : kLimitNames) {
+    const Limit limit = row.value;
+    ASSERT_TRUE(snapshot.contains(limit)) << row.name;
     EXPECT_EQ(snapshot[limit].hits, 0u);
     EXPECT_FALSE(snapshot[limit].reached);
   }
@@ -20,25 +21,23 @@ TEST(LimitTracker, EveryLimitHasASeriesBeforeItIsHit) {
 
 TEST(LimitTracker, CountsEveryHitAndTracksTheStreak) {
   LimitTracker limits(std::chrono::milliseconds(0));
-  limits.Hit("grpc_watchers", "64 watches are open");
-  limits.Hit("grpc_watchers", "64 watches are open");
-  EXPECT_EQ(limits.Snapshot()["grpc_watchers"].hits, 2u);
-  EXPECT_TRUE(limits.Snapshot()["grpc_watchers"].reached);
-  limits.Clear("grpc_watchers");
-  EXPECT_FALSE(limits.Snapshot()["grpc_watchers"].reached);
-  EXPECT_EQ(limits.Snapshot()["grpc_watchers"].hits, 2u) << "a counter never goes down";
-  limits.Clear("no_such_limit");  // harmless
-  EXPECT_FALSE(limits.Snapshot().contains("no_such_limit"));
+  limits.Hit(Limit::kGrpcWatchers, "64 watches are open");
+  limits.Hit(Limit::kGrpcWatchers, "64 watches are open");
+  EXPECT_EQ(limits.Snapshot()[Limit::kGrpcWatchers].hits, 2u);
+  EXPECT_TRUE(limits.Snapshot()[Limit::kGrpcWatchers].reached);
+  limits.Clear(Limit::kGrpcWatchers);
+  EXPECT_FALSE(limits.Snapshot()[Limit::kGrpcWatchers].reached);
+  EXPECT_EQ(limits.Snapshot()[Limit::kGrpcWatchers].hits, 2u) << "a counter never goes down";
 }
 
 TEST(LimitTracker, AStreakEndsOnlyAfterTheHoldWithoutHits) {
   LimitTracker limits(std::chrono::milliseconds(300));
-  limits.Hit("http_concurrent_requests", "flood");
-  limits.Clear("http_concurrent_requests");  // a wave's gap: too soon to end the streak
-  EXPECT_TRUE(limits.Snapshot()["http_concurrent_requests"].reached);
+  limits.Hit(Limit::kHttpConcurrentRequests, "flood");
+  limits.Clear(Limit::kHttpConcurrentRequests);  // a wave's gap: too soon to end the streak
+  EXPECT_TRUE(limits.Snapshot()[Limit::kHttpConcurrentRequests].reached);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  limits.Clear("http_concurrent_requests");
-  EXPECT_FALSE(limits.Snapshot()["http_concurrent_requests"].reached);
+  limits.Clear(Limit::kHttpConcurrentRequests);
+  EXPECT_FALSE(limits.Snapshot()[Limit::kHttpConcurrentRequests].reached);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ TEST(PdJson, StoresV81) {
   ASSERT_EQ(stores->size(), 4u);
   const PdStore& first = (*stores)[0];
   EXPECT_EQ(first.id, 4u);
-  EXPECT_EQ(first.state_name, "Up");
+  EXPECT_EQ(first.state, StoreState::kUp);
   EXPECT_EQ(first.engine, "tikv");
   EXPECT_EQ(first.version, "8.1.0");
   EXPECT_EQ(first.status_address, "basic-tikv-5gzwgj.basic-tikv-peer.default:20180");
@@ -64,7 +64,7 @@ TEST(PdJson, StoresV616WithAnOfflineStoreAndTiflash) {
       ParsePdStores(ReadFile(Fixture("pd-v6.1.6-api-stores-offline-tiflash.json")));
   ASSERT_TRUE(stores.ok()) << stores.status().message();
   ASSERT_EQ(stores->size(), 5u);
-  EXPECT_EQ((*stores)[0].state_name, "Offline");
+  EXPECT_EQ((*stores)[0].state, StoreState::kOffline);
   EXPECT_EQ((*stores)[0].leader_count, 0);
   EXPECT_EQ((*stores)[0].region_count, 7);
   EXPECT_DOUBLE_EQ(*(*stores)[0].region_score, 5405879793.309714);
@@ -79,7 +79,7 @@ TEST(PdJson, StoresV4) {
     ASSERT_TRUE(stores.ok()) << name << ": " << stores.status().message();
     ASSERT_EQ(stores->size(), 3u) << name;
     for (const PdStore& store : *stores) {
-      EXPECT_EQ(store.state_name, "Up") << name;
+      EXPECT_EQ(store.state, StoreState::kUp) << name;
       EXPECT_TRUE(store.capacity_bytes && store.available_bytes && store.used_bytes) << name;
       EXPECT_GT(store.last_heartbeat_ns, 1'500'000'000'000'000'000) << name;
     }

@@ -17,7 +17,7 @@ PdStore Store(uint64_t id, const std::string& state) {
   store.address = "tikv-" + std::to_string(id) + ":20160";
   store.status_address = "tikv-" + std::to_string(id) + ":20180";
   store.version = "8.5.0";
-  store.state_name = state;
+  store.state = ParseEnum(kStoreStateNames, state).value_or(StoreState::kUnknown);
   store.engine = "tikv";
   store.region_count = 10.0 * static_cast<double>(id);
   return store;
@@ -98,16 +98,17 @@ TEST(PdMetrics, ExportsMembersAndTheLeader) {
             0);
 }
 
-TEST(PdMetrics, CountsStoresInEachOfTheFiveStates) {
+TEST(PdMetrics, CountsStoresInEachStateAndOnesInAStateItDoesNotKnow) {
   PdData pd = Cluster();
   pd.stores = {Store(1, "Up"),           Store(2, "Up"),   Store(3, "Up"),
                Store(4, "Disconnected"), Store(5, "Down"), Store(6, "Tombstone"),
-               Store(7, "Tombstone")};
+               Store(7, "Tombstone"),    Store(8, "Removing")};
   EXPECT_EQ(SeriesOf(Build(pd), {"tikv_exporter_pd_stores"}),
             (Series{{"tikv_exporter_pd_stores{state=\"Disconnected\"}", 1},
                     {"tikv_exporter_pd_stores{state=\"Down\"}", 1},
                     {"tikv_exporter_pd_stores{state=\"Offline\"}", 0},
                     {"tikv_exporter_pd_stores{state=\"Tombstone\"}", 2},
+                    {"tikv_exporter_pd_stores{state=\"Unknown\"}", 1},
                     {"tikv_exporter_pd_stores{state=\"Up\"}", 3}}));
   // Whatever the store_series mode: the cluster's state is not per store.
   EXPECT_EQ(SeriesOf(Build(pd, true), {"tikv_exporter_pd_stores"}),
@@ -129,7 +130,7 @@ TEST(PdMetrics, ExportsEveryStoreWithTheLocalOneMarked) {
            "status_address=\"tikv-3:20180\",store_id=\"3\",version=\"8.5.0\"}",
            1}}));
   Series state = SeriesOf(families, {"tikv_exporter_pd_store_state"});
-  EXPECT_EQ(state.size(), 15u);  // five states for each of three stores
+  EXPECT_EQ(state.size(), 18u);  // six states (Unknown included) for each of three stores
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Up\",store_id=\"1\"}"], 1);
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Disconnected\",store_id=\"1\"}"], 0);
   EXPECT_EQ(state["tikv_exporter_pd_store_state{state=\"Disconnected\",store_id=\"3\"}"], 1);
@@ -164,7 +165,7 @@ TEST(PdMetrics, LocalStoreSeriesOnlyKeepsThisNodesStore) {
     for (const Sample& sample : family->samples)
       EXPECT_EQ(sample.LabelValue("store_id"), "2") << name;
   }
-  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_pd_store_state"}).size(), 5u);
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_pd_store_state"}).size(), 6u);
   EXPECT_EQ(
       ValueOf(families, "tikv_exporter_pd_store_info",
               "tikv_exporter_pd_store_info{address=\"tikv-2:20160\",engine=\"tikv\",local=\"true\","
@@ -175,7 +176,7 @@ TEST(PdMetrics, LocalStoreSeriesOnlyKeepsThisNodesStore) {
   Families none = Build(Unmatched(), true);
   EXPECT_TRUE(SeriesOf(none, {"tikv_exporter_pd_store_info"}).empty());
   EXPECT_TRUE(SeriesOf(none, {"tikv_exporter_pd_store_regions"}).empty());
-  EXPECT_EQ(SeriesOf(none, {"tikv_exporter_pd_stores"}).size(), 5u);
+  EXPECT_EQ(SeriesOf(none, {"tikv_exporter_pd_stores"}).size(), std::size(kStoreStateNames));
 }
 
 TEST(PdMetrics, HeartbeatAgeIsTakenFromNow) {

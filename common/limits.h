@@ -1,0 +1,48 @@
+#pragma once
+
+#include "common/enum_names.h"
+
+namespace tikv_exporter {
+
+// The exporter's bounds (README: Operations), the `limit` label of
+// tikv_exporter_limit_hits_total and tikv_exporter_limit_reached: a closed set, so a typo cannot
+// make a new series.
+enum class Limit {
+  // On what upstreams send; every poll either hits them or clears them.
+  kUpstreamBodyBytes,
+  kUpstreamHeaderBytes,
+  kSeriesPerPoll,
+  kLabelsPerSeries,
+  kLabelValueBytes,
+  // On what clients of the exporter open or send.
+  kHttpConcurrentRequests,
+  kHttpConnections,
+  kHttpRequestHeadBytes,
+  kHttpRequestBodyBytes,
+  kHttpRequestDeadline,
+  kHttpAuthConcurrency,
+  kGrpcWatchers,
+};
+
+inline constexpr EnumName<Limit> kLimitNames[] = {
+    {Limit::kUpstreamBodyBytes, "upstream_body_bytes"},
+    {Limit::kUpstreamHeaderBytes, "upstream_header_bytes"},
+    {Limit::kSeriesPerPoll, "series_per_poll"},
+    {Limit::kLabelsPerSeries, "labels_per_series"},
+    {Limit::kLabelValueBytes, "label_value_bytes"},
+    {Limit::kHttpConcurrentRequests, "http_concurrent_requests"},
+    {Limit::kHttpConnections, "http_connections"},
+    {Limit::kHttpRequestHeadBytes, "http_request_head_bytes"},
+    {Limit::kHttpRequestBodyBytes, "http_request_body_bytes"},
+    {Limit::kHttpRequestDeadline, "http_request_deadline"},
+    {Limit::kHttpAuthConcurrency, "http_auth_concurrency"},
+    {Limit::kGrpcWatchers, "grpc_watchers"},
+};
+
+inline constexpr Limit kUpstreamLimits[] = {Limit::kUpstreamBodyBytes, Limit::kUpstreamHeaderBytes,
+                                            Limit::kSeriesPerPoll, Limit::kLabelsPerSeries,
+                                            Limit::kLabelValueBytes};
+
+inline constexpr std::string_view LimitName(Limit limit) { return NameOf(kLimitNames, limit); }
+
+}  // namespace tikv_exporter
