@@ -1,6 +1,6 @@
 // Clients of the exporter that misbehave: dribbling heads (slowloris), thousands of idle
 // connections, huge or gzip-bombed bodies, endless header blocks, pipelining, clients that never
-// read. The real scraper must keep getting /metrics within a second, memory stays flat, and
+// read, wrong-password floods; and all of them at once with a hostile TiKV (the soak). The real scraper must keep getting /metrics within a second, memory stays flat, and
 // SIGTERM still ends the process at once.
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/integration/sim_and_exporter.h"
+#include "tools/tikv-sim/hostile_upstream.h"
 
 namespace tikv_exporter::testing {
 namespace {
@@ -186,18 +187,36 @@ TEST_F(HostileClients, SigtermEndsTheProcessWithinTwoSecondsWhateverClientsDo) {
   EXPECT_LT(took, 2.5);
 }
 
-// Every attack above at once for 20 s, against an exporter whose TiKV drips its answers, while a
-// scraper polls /metrics every 0.5 s as Prometheus would.
-TEST_F(HostileClients, SoakOfEveryAttackAtOnceKeepsScrapesTimelyAndMemoryBounded) {
+// Every attack above at once for 20 s — hostile clients, a wrong-password flood, and a TiKV that
+// drips its response head — while a scraper polls /metrics every 0.5 s as Prometheus would.
+TEST(HostilePeersSoak, EveryAttackAtOnceKeepsScrapesTimelyMemoryBoundedAndFdsFlat) {
   RaiseFileLimit();
-  const ProcessUsage baseline = UsageOf(env_.exporter().pid());
+  sim::HostileUpstream tikv(sim::HostileMode::kSlowHeaders);
+  const int tikv_port = tikv.Start();
+  ASSERT_GT(tikv_port, 0);
+  const int pd_port = FreePort();
+  SimAndExporter env;
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  std::string output;
+  ASSERT_EQ(RunCommand("echo 's3cret pass' | " TIKV_EXPORTER_BIN " --hash-password", &output), 0) << output;
+  std::string config = env.ConfigText(1000, 800, {pd_port}, "",
+                                      "[web.basic_auth_users]\nalice = \"" + output.substr(0, output.find('\n')) + "\"\n");
+  const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
+  config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+  env.StartExporterWithConfig(config);
+  const int port = env.exporter_port();
+  const std::map<std::string, std::string> alice = {{"Authorization", "Basic YWxpY2U6czNjcmV0IHBhc3M="}};
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/metrics", alice).status == 200; }, std::chrono::seconds(10)));
+  const ProcessUsage baseline = UsageOf(env.exporter().pid());
+
   std::atomic<bool> done{false};
   std::atomic<long> peak_rss_kib{0};
+  std::atomic<int> refused_passwords{0};
   std::vector<std::thread> attackers;
   attackers.emplace_back([&] {  // slowloris, renewed as the exporter closes them
     while (!done) {
       std::vector<std::unique_ptr<RawConnection>> dribblers;
-      for (int i = 0; i < 32; ++i) dribblers.push_back(std::make_unique<RawConnection>(port()));
+      for (int i = 0; i < 32; ++i) dribblers.push_back(std::make_unique<RawConnection>(port));
       for (int second = 0; second < 6 && !done; ++second) {
         for (auto& connection : dribblers) connection->Send("x");
         std::this_thread::sleep_for(milliseconds(1000));
@@ -207,40 +226,57 @@ TEST_F(HostileClients, SoakOfEveryAttackAtOnceKeepsScrapesTimelyAndMemoryBounded
   attackers.emplace_back([&] {  // idle connections beyond the bound
     std::vector<std::unique_ptr<RawConnection>> idle;
     while (!done) {
-      if (idle.size() < 1500) idle.push_back(std::make_unique<RawConnection>(port()));
+      if (idle.size() < 1500) idle.push_back(std::make_unique<RawConnection>(port));
       if (idle.size() >= 1500) std::this_thread::sleep_for(milliseconds(50));
     }
   });
   attackers.emplace_back([&] {  // gzip bodies, endless heads, pipelined non-readers
     while (!done) {
-      RawConnection body(port());
+      RawConnection body(port);
       body.Send("POST /-/reload HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 1048576\r\n\r\n");
       body.Send(std::string(64 << 10, '\0'));
-      RawConnection head(port());
+      RawConnection head(port);
       head.Send("GET / HTTP/1.1\r\n");
       for (int i = 0; i < 100 && head.Send(std::string(1000, 'h') + ": v\r\n"); ++i) {
       }
-      auto non_reader = NonReader(port());
+      auto non_reader = NonReader(port);
       std::this_thread::sleep_for(milliseconds(200));
     }
   });
+  for (int i = 0; i < 2; ++i) {
+    attackers.emplace_back([&] {  // wrong passwords as fast as the exporter answers
+      while (!done) {
+        const int status = HttpGet(port, "/metrics", {{"Authorization", "Basic YWxpY2U6d3Jvbmc="}}).status;
+        if (status == 401 || status == 429) ++refused_passwords;
+      }
+    });
+  }
   attackers.emplace_back([&] {
     while (!done) {
-      peak_rss_kib = std::max(peak_rss_kib.load(), UsageOf(env_.exporter().pid()).rss_kib);
+      peak_rss_kib = std::max(peak_rss_kib.load(), UsageOf(env.exporter().pid()).rss_kib);
       std::this_thread::sleep_for(milliseconds(100));
     }
   });
-  const int timely = TimelyScrapes(port(), 40, milliseconds(500));
+  int timely = 0;
+  for (int i = 0; i < 40; ++i) {
+    const auto start = steady_clock::now();
+    if (HttpGet(port, "/metrics", alice).status == 200 && SecondsSince(start) < 1.0) ++timely;
+    std::this_thread::sleep_for(milliseconds(500));
+  }
   done = true;
   for (std::thread& attacker : attackers) attacker.join();
-  std::printf("soak: %d/40 scrapes within 1 s, peak RSS %ld MiB (baseline %ld MiB)\n", timely,
-              peak_rss_kib.load() / 1024, baseline.rss_kib / 1024);
+  std::printf("soak: %d/40 scrapes within 1 s, %d wrong passwords refused, peak RSS %ld MiB (baseline %ld MiB)\n",
+              timely, refused_passwords.load(), peak_rss_kib.load() / 1024, baseline.rss_kib / 1024);
   EXPECT_GE(timely, 40 * 99 / 100);
+  EXPECT_GT(refused_passwords.load(), 0);
   EXPECT_LT(peak_rss_kib.load(), 150 * 1024) << "the documented bound";
-  EXPECT_TRUE(env_.exporter().Running());
+  EXPECT_TRUE(env.exporter().Running());
+  const std::string metrics = HttpGet(port, "/metrics", alice).body;
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "tikv"}}), 0) << "the dripping TiKV is down";
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "pd"}}), 1) << "PD is not held up by TiKV";
   // Idle connections close after 5 s: the fds come back to where they started.
-  EXPECT_TRUE(WaitFor([&] { return UsageOf(env_.exporter().pid()).fds <= baseline.fds + 2; }, std::chrono::seconds(10)))
-      << UsageOf(env_.exporter().pid()).fds << " fds, " << baseline.fds << " at the start";
+  EXPECT_TRUE(WaitFor([&] { return UsageOf(env.exporter().pid()).fds <= baseline.fds + 2; }, std::chrono::seconds(10)))
+      << UsageOf(env.exporter().pid()).fds << " fds, " << baseline.fds << " at the start";
 }
 
 }  // namespace
