@@ -210,8 +210,7 @@ TEST(HostileUpstream, ADrippedTikvHeadEndsAtTheDeadlineAndDoesNotFreezePd) {
   SimAndExporter env;
   env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
   std::string config = env.ConfigText(1000, 800, {pd_port});
-  const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
-  config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+  config = env.WithTikvAt(config, tikv_port);
   env.StartExporterWithConfig(config);
   ASSERT_TRUE(env.WaitForPolls(4, std::chrono::seconds(20))) << "polls must end at the deadline";
   const std::string metrics = env.Metrics();
@@ -233,8 +232,7 @@ TEST(HostileUpstream, MalformedHeadsMarkTikvDownAndNeverEndTheProcess) {
     const int tikv_port = tikv.Start();
     SimAndExporter env;
     std::string config = env.ConfigText(300, 250, {});
-    const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
-    config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+    config = env.WithTikvAt(config, tikv_port);
     env.StartExporterWithConfig(config);
     ASSERT_TRUE(WaitFor([&] { return env.exporter().Log().find(reason) != std::string::npos; }, std::chrono::seconds(10)))
         << reason << "\n" << env.exporter().Log();

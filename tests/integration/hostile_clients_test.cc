@@ -201,8 +201,7 @@ TEST(HostilePeersSoak, EveryAttackAtOnceKeepsScrapesTimelyMemoryBoundedAndFdsFla
   ASSERT_EQ(RunCommand("echo 's3cret pass' | " TIKV_EXPORTER_BIN " --hash-password", &output), 0) << output;
   std::string config = env.ConfigText(1000, 800, {pd_port}, "",
                                       "[web.basic_auth_users]\nalice = \"" + output.substr(0, output.find('\n')) + "\"\n");
-  const std::string sim_address = "127.0.0.1:" + std::to_string(env.sim_port());
-  config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+  config = env.WithTikvAt(config, tikv_port);
   env.StartExporterWithConfig(config);
   const int port = env.exporter_port();
   const std::map<std::string, std::string> alice = {{"Authorization", "Basic YWxpY2U6czNjcmV0IHBhc3M="}};

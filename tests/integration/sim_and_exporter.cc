@@ -33,6 +33,11 @@ std::string SimAndExporter::ConfigText(int poll_interval_ms, int timeout_ms, con
   return config + tables;
 }
 
+std::string SimAndExporter::WithTikvAt(std::string config, int tikv_port) const {
+  const std::string sim_address = "127.0.0.1:" + std::to_string(sim_port_);
+  return config.replace(config.find(sim_address), sim_address.size(), "127.0.0.1:" + std::to_string(tikv_port));
+}
+
 void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports) {
   StartExporterWithConfig(ConfigText(poll_interval_ms, timeout_ms, pd_ports));
 }

@@ -24,6 +24,9 @@ class SimAndExporter {
   std::string ConfigText(int poll_interval_ms, int timeout_ms, const std::vector<int>& pd_ports,
                          const std::string& exporter_keys = "", const std::string& tables = "",
                          const std::string& scheme = "") const;
+  // `config` (from ConfigText) with TiKV's status address moved from the simulator to
+  // 127.0.0.1:`tikv_port` (e.g. a hostile-peer).
+  std::string WithTikvAt(std::string config, int tikv_port) const;
   // Starts the exporter with this config text (written to exporter.toml); waits for /-/healthy
   // unless the listener is TLS-only.
   void StartExporterWithConfig(const std::string& config, bool wait_healthy = true);
