@@ -31,4 +31,9 @@ StatusOr<HostPort> ParseHostPort(std::string_view address) {
   return HostPort{std::string(host), port};
 }
 
+std::string_view WithoutScheme(std::string_view url) {
+  const size_t at = url.find("://");
+  return at == std::string_view::npos ? url : url.substr(at + 3);
+}
+
 }  // namespace tikv_exporter

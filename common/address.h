@@ -12,6 +12,9 @@ struct HostPort {
   int port = 0;
 };
 
+// "host:port" of "http://host:port" (any scheme); `url` itself when it has none.
+std::string_view WithoutScheme(std::string_view url);
+
 // Parses "host:port" or "[v6]:port"; the error says what is wrong with `address`.
 StatusOr<HostPort> ParseHostPort(std::string_view address);
 

@@ -1,6 +1,7 @@
 #include "common/units.h"
 
 #include <charconv>
+#include <optional>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -14,10 +15,14 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Splits "12.5GB" into 12.5 and "GB"; false when there is no leading number.
+// Splits "12.5GB" or "1.2e3 KiB" into the number and the unit; false without a leading number.
 bool SplitNumber(std::string_view text, double* number, std::string_view* unit) {
   size_t end = 0;
-  while (end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.')) ++end;
+  auto numeric = [&](char c) {
+    return (c >= '0' && c <= '9') || c == '.' || ((c == 'e' || c == 'E') && end > 0) ||
+           ((c == '+' || c == '-') && end > 0 && (text[end - 1] == 'e' || text[end - 1] == 'E'));
+  };
+  while (end < text.size() && numeric(text[end])) ++end;
   if (end == 0) return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, *number);
   if (ec != std::errc() || ptr != text.data() + end) return false;
@@ -27,30 +32,37 @@ bool SplitNumber(std::string_view text, double* number, std::string_view* unit) 
 
 }  // namespace
 
-StatusOr<uint64_t> ParseSizeBytes(std::string_view text) {
-  constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
-      {"B", 1},          {"", 1},
-      {"K", 1ULL << 10}, {"KB", 1ULL << 10}, {"KiB", 1ULL << 10},
-      {"M", 1ULL << 20}, {"MB", 1ULL << 20}, {"MiB", 1ULL << 20},
-      {"G", 1ULL << 30}, {"GB", 1ULL << 30}, {"GiB", 1ULL << 30},
-      {"T", 1ULL << 40}, {"TB", 1ULL << 40}, {"TiB", 1ULL << 40},
-      {"P", 1ULL << 50}, {"PB", 1ULL << 50}, {"PiB", 1ULL << 50},
-  };
-  const std::string quoted = "\"" + std::string(text) + "\"";
+std::optional<double> ParseBinarySize(std::string_view text) {
+  // 1024-based whatever the spelling: TiKV's config ("512GB"), PD ("311.7GiB", old PD "43 GiB")
+  // and RocksDB's LOG ("222.67 KB") all mean powers of 1024.
+  constexpr std::pair<std::string_view, int> kUnits[] = {
+      {"", 0},   {"B", 0},   {"K", 1},   {"KB", 1},  {"KiB", 1}, {"M", 2},   {"MB", 2},
+      {"MiB", 2}, {"G", 3},  {"GB", 3},  {"GiB", 3}, {"T", 4},   {"TB", 4},  {"TiB", 4},
+      {"P", 5},   {"PB", 5}, {"PiB", 5}, {"E", 6},   {"EB", 6},  {"EiB", 6}, {"ZiB", 7},
+      {"YiB", 8}};
   double number = 0;
   std::string_view unit;
-  if (!SplitNumber(Trim(text), &number, &unit)) {
-    return Status::Error(quoted + " is not a size (expected e.g. \"512GB\", \"128MB\")");
+  if (!SplitNumber(Trim(text), &number, &unit)) return std::nullopt;
+  for (const auto& [name, power] : kUnits) {
+    if (unit == name) return number * std::pow(1024.0, power);
   }
-  for (const auto& [name, multiplier] : kUnits) {
-    if (unit == name) {
-      double bytes = number * static_cast<double>(multiplier);
-      if (bytes >= 18446744073709551615.0) return Status::Error(quoted + " is too large");
-      return static_cast<uint64_t>(std::llround(bytes));
+  return std::nullopt;
+}
+
+StatusOr<uint64_t> ParseSizeBytes(std::string_view text) {
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  std::optional<double> bytes = ParseBinarySize(text);
+  if (!bytes) {
+    double number = 0;
+    std::string_view unit;
+    if (!SplitNumber(Trim(text), &number, &unit)) {
+      return Status::Error(quoted + " is not a size (expected e.g. \"512GB\", \"128MB\")");
     }
+    return Status::Error(quoted + " has an unknown size unit \"" + std::string(unit) +
+                         "\" (use B, KB, MB, GB, TB or PB)");
   }
-  return Status::Error(quoted + " has an unknown size unit \"" + std::string(unit) +
-                       "\" (use B, KB, MB, GB, TB or PB)");
+  if (*bytes < 0 || *bytes >= 18446744073709551615.0) return Status::Error(quoted + " is too large");
+  return static_cast<uint64_t>(std::llround(*bytes));
 }
 
 StatusOr<double> ParseDurationSeconds(std::string_view text) {

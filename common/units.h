@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "common/status.h"
@@ -9,6 +10,11 @@ namespace tikv_exporter {
 
 // Parses a size the way TiKV's ReadableSize does: a number (decimals allowed) and a binary unit,
 // B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T/TB/TiB or P/PB/PiB, case as written ("10GB" = 10 GiB).
+// A size with a 1024-based unit, written any way TiKV, PD or RocksDB write one ("512GB", "128M",
+// "311.7GiB", "43 GiB", "222.67 KB", a bare number of bytes); nullopt when it is none of these.
+// The one size parser: the config, PD's JSON and the RocksDB LOG all use it.
+std::optional<double> ParseBinarySize(std::string_view text);
+
 StatusOr<uint64_t> ParseSizeBytes(std::string_view text);
 
 // Parses a duration the way TiKV's ReadableDuration does ("10m", "1h30m", "500ms", "2d").

@@ -19,11 +19,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-std::string_view WithoutScheme(std::string_view url) {
-  size_t at = url.find("://");
-  return at == std::string_view::npos ? url : url.substr(at + 3);
-}
-
 // A host that names whatever machine it is used on.
 bool IsLoopbackOrWildcard(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "0.0.0.0" ||

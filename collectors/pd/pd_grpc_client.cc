@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "collectors/pd/pd_client.h"
+#include "common/address.h"
 #include "common/clock.h"
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
 
@@ -16,11 +17,6 @@ namespace {
 constexpr int64_t kDisconnectedAfterNs = 20LL * 1'000'000'000;
 constexpr int64_t kDownAfterNs = 30LL * 60 * 1'000'000'000;
 constexpr size_t kMaxChannels = 16;
-
-std::string Target(const std::string& base_url) {
-  size_t at = base_url.find("://");
-  return at == std::string::npos ? base_url : base_url.substr(at + 3);
-}
 
 StoreState StateOf(const metapb::Store& store, int64_t now_ns) {
   switch (store.state()) {
@@ -147,8 +143,8 @@ class PdGrpcClient : public PdClient {
       auto credentials = !url.starts_with("https://") ? grpc::InsecureChannelCredentials()
                          : tls_.enabled()                 ? TlsCredentials()
                                                           : grpc::SslCredentials(grpc::SslCredentialsOptions());
-      it = stubs_.emplace(url, pdpb::PD::NewStub(grpc::CreateCustomChannel(Target(url), credentials, arguments)))
-               .first;
+      const std::string target(WithoutScheme(url));
+      it = stubs_.emplace(url, pdpb::PD::NewStub(grpc::CreateCustomChannel(target, credentials, arguments))).first;
     }
     return *it->second;
   }

@@ -184,26 +184,8 @@ Status ParsePdConfig(std::string_view json, PdRegionData* out) {
 }
 
 StatusOr<double> ParsePdSize(std::string_view text) {
-  constexpr std::pair<std::string_view, int> kUnits[] = {{"B", 0},   {"KiB", 1}, {"MiB", 2},
-                                                         {"GiB", 3}, {"TiB", 4}, {"PiB", 5},
-                                                         {"EiB", 6}, {"ZiB", 7}, {"YiB", 8}};
-  const std::string quoted = "\"" + std::string(text) + "\"";
-  size_t end = 0;
-  while (end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.' ||
-                               text[end] == 'e' || text[end] == '+' || text[end] == '-')) {
-    ++end;
-  }
-  double number = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, number);
-  if (end == 0 || ec != std::errc() || ptr != text.data() + end) {
-    return Status::Error(quoted + " is not a PD size");
-  }
-  std::string_view unit = text.substr(end);
-  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  for (const auto& [name, power] : kUnits) {
-    if (unit == name) return number * std::pow(1024.0, power);
-  }
-  return Status::Error(quoted + " has an unknown unit");
+  if (std::optional<double> bytes = ParseBinarySize(text)) return *bytes;
+  return Status::Error("\"" + std::string(text) + "\" is not a PD size");
 }
 
 }  // namespace tikv_exporter

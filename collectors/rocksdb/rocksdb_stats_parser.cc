@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "common/units.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -37,14 +39,8 @@ std::optional<double> Number(std::string_view text) {
 
 // "0.00 KB", "222.67 KB", "1.2 GB" (BytesToHumanString, 1024-based).
 std::optional<double> HumanBytes(std::string_view number, std::string_view unit) {
-  std::optional<double> value = Number(number);
-  if (!value) return std::nullopt;
-  constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"B", 1}, {"KB", 1024.0}, {"MB", 1024.0 * 1024}, {"GB", kGiB}, {"TB", kGiB * 1024}, {"PB", kGiB * 1024 * 1024}};
-  for (const auto& [name, multiplier] : kUnits) {
-    if (unit == name) return *value * multiplier;
-  }
-  return std::nullopt;
+  if (!Number(number)) return std::nullopt;
+  return ParseBinarySize(std::string(number) + std::string(unit));
 }
 
 // The number right before `marker` in `line`: ("40K writes, 40K keys", " keys") -> 40000.

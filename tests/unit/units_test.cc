@@ -54,5 +54,18 @@ TEST(Address, NormalizesBaseUrls) {
   EXPECT_FALSE(NormalizeBaseUrl("ftp://tikv-0:20180").ok());
 }
 
+TEST(ParseBinarySize, ReadsTheSpellingsOfTikvPdAndRocksDbAlike) {
+  // TiKV config, PD's JSON (new and old) and RocksDB's LOG: all 1024-based.
+  EXPECT_EQ(ParseBinarySize("512GB"), 512.0 * (1ULL << 30));
+  EXPECT_EQ(ParseBinarySize("311.7GiB"), 311.7 * (1ULL << 30));
+  EXPECT_EQ(ParseBinarySize("43 GiB"), 43.0 * (1ULL << 30));
+  EXPECT_EQ(ParseBinarySize("222.67 KB"), 222.67 * 1024);
+  EXPECT_EQ(ParseBinarySize("1.5e3 MiB"), 1500.0 * (1 << 20));
+  EXPECT_EQ(ParseBinarySize("4096"), 4096.0);
+  EXPECT_FALSE(ParseBinarySize("12 XB").has_value());
+  EXPECT_FALSE(ParseBinarySize("GB").has_value());
+  EXPECT_FALSE(ParseBinarySize("").has_value());
+}
+
 }  // namespace
 }  // namespace tikv_exporter
