@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "collectors/poll_data.h"
+#include "collectors/source.h"
 #include "common/status.h"
 
 namespace tikv_exporter {
@@ -23,8 +24,9 @@ class Collector {
 
   virtual ~Collector() = default;
 
-  // The `collector` label value and the `source` of tikv_exporter_up.
-  virtual std::string_view Name() const = 0;
+  // Which source this collects: its `collector` label and the `source` of tikv_exporter_up.
+  virtual Source source() const = 0;
+  std::string_view Name() const { return SourceName(source()); }
 
   // Gathers one poll's data, returning by `deadline`. A failed status means the source is down
   // for this poll.

@@ -50,10 +50,10 @@ CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
   shared_->keep_alive = std::move(keep_alive);
   shared_->slots.resize(collectors.size());
   for (size_t i = 0; i < collectors.size(); ++i) {
-    names_.emplace_back(collectors[i]->Name());
+    sources_.push_back(collectors[i]->source());
     shared_->slots[i].collector = std::move(collectors[i]);
   }
-  for (size_t i = 0; i < names_.size(); ++i) workers_.emplace_back(&CollectorSet::Work, shared_, i);
+  for (size_t i = 0; i < sources_.size(); ++i) workers_.emplace_back(&CollectorSet::Work, shared_, i);
 }
 
 CollectorSet::~CollectorSet() {
@@ -107,14 +107,14 @@ void CollectorSet::Work(std::shared_ptr<Shared> shared, size_t index) {
 std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadline, PollData* out,
                                                        std::stop_token stop) {
   const Clock::time_point start = Clock::now();
-  std::vector<CollectorOutcome> outcomes(names_.size());
-  std::vector<bool> posted(names_.size());
+  std::vector<CollectorOutcome> outcomes(sources_.size());
+  std::vector<bool> posted(sources_.size());
   std::vector<Collector::Delivery> deliveries;
   {
     std::unique_lock<std::mutex> lock(shared_->mutex);
     std::vector<Shared::Slot>& slots = shared_->slots;
     for (size_t i = 0; i < slots.size(); ++i) {
-      outcomes[i].name = names_[i];
+      outcomes[i].source = sources_[i];
       if (slots[i].running || slots[i].pending) {
         outcomes[i].error = "still running from an earlier poll";
         continue;

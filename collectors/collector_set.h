@@ -12,7 +12,7 @@
 namespace tikv_exporter {
 
 struct CollectorOutcome {
-  std::string name;
+  Source source = Source::kTikv;
   bool success = false;
   double duration_seconds = 0;
   std::string error;  // empty on success
@@ -51,13 +51,13 @@ class CollectorSet {
   std::vector<CollectorOutcome> CollectAll(Clock::time_point deadline, PollData* out,
                                            std::stop_token stop = {});
 
-  std::vector<std::string> Names() const { return names_; }
+  std::vector<Source> Sources() const { return sources_; }
 
  private:
   struct Shared;
   static void Work(std::shared_ptr<Shared> shared, size_t index);
 
-  std::vector<std::string> names_;
+  std::vector<Source> sources_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::thread> workers_;
 };

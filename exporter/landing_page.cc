@@ -48,9 +48,9 @@ std::string Ms(const std::optional<double>& seconds) {
 
 std::string DescribeSnapshot(const Snapshot& s) {
   std::string text;
-  for (const auto& [name, health] : s.sources) {
-    text += health.up ? fmt::format("Source {} is up.\n", name)
-                      : fmt::format("Source {} is DOWN: {}\n", name, health.last_error);
+  for (const auto& [source, health] : s.sources) {
+    text += health.up ? fmt::format("Source {} is up.\n", SourceName(source))
+                      : fmt::format("Source {} is DOWN: {}\n", SourceName(source), health.last_error);
   }
   if (!s.tikv_version.empty()) text += fmt::format("TiKV version {}.\n", s.tikv_version);
   if (s.qps && s.window_seconds) {

@@ -38,7 +38,8 @@ void AddCollectorStats(const PollState& state, Families& f) {
                           "1 when the collector's last poll succeeded.");
   auto& last = f.Gauge("tikv_exporter_collector_last_success_timestamp_seconds",
                        "Unix time of the collector's last successful poll (absent before the first).");
-  for (const auto& [name, stats] : state.collectors) {
+  for (const auto& [source, stats] : state.collectors) {
+    const std::string name(SourceName(source));
     Set(duration, {{"collector", name}}, stats.duration_seconds);
     Set(success, {{"collector", name}}, stats.success ? 1 : 0);
     if (stats.last_success_ms > 0) {
@@ -99,7 +100,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build, const 
   Set(families.Gauge("tikv_exporter_build_info",
                      "Version and git revision of the exporter; the value is 1."),
       {{"revision", build.revision}, {"version", build.version}}, 1);
-  const auto tikv = state.snapshot.sources.find("tikv");
+  const auto tikv = state.snapshot.sources.find(Source::kTikv);
   AddSnapshotSeries(state.snapshot, tikv != state.snapshot.sources.end() && tikv->second.up, families);
   AddDrift(state.drift, families);
   if (state.rocksdb) AddRocksDbSeries(*state.rocksdb, families);

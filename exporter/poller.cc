@@ -19,9 +19,9 @@ Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, i
       plan_{std::move(collectors), std::chrono::milliseconds(poll_interval_ms),
             std::chrono::milliseconds(timeout_ms), std::move(expected_settings)} {
   auto initial = std::make_shared<PollState>();
-  for (const std::string& name : plan_.collectors->Names()) {
-    initial->snapshot.sources[name].enabled = true;
-    initial->collectors[name].last_error = "not polled yet";
+  for (Source source : plan_.collectors->Sources()) {
+    initial->snapshot.sources[source].enabled = true;
+    initial->collectors[source].last_error = "not polled yet";
   }
   latest_ = std::move(initial);
 }
@@ -72,9 +72,9 @@ void Poller::TakePendingPlan() {
   if (!pending) return;
   plan_ = std::move(*pending);
   // A collector the new config turned off has no stats and no health any more.
-  std::map<std::string, CollectorStats> kept;
-  for (const std::string& name : plan_.collectors->Names()) {
-    if (auto it = stats_.find(name); it != stats_.end()) kept.insert(*it);
+  std::map<Source, CollectorStats> kept;
+  for (Source source : plan_.collectors->Sources()) {
+    if (auto it = stats_.find(source); it != stats_.end()) kept.insert(*it);
   }
   stats_ = std::move(kept);
 }
@@ -103,14 +103,14 @@ void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, Collec
   stats->duration_seconds = outcome.duration_seconds;
   if (outcome.success) {
     stats->last_success_ms = now_ms;
-    if (!was_up) spdlog::info("source {} is up", outcome.name);
+    if (!was_up) spdlog::info("source {} is up", SourceName(outcome.source));
     stats->last_error.clear();
     return;
   }
   if (was_up || first) {
-    spdlog::warn("source {} is down: {}", outcome.name, outcome.error);
+    spdlog::warn("source {} is down: {}", SourceName(outcome.source), outcome.error);
   } else if (outcome.error != stats->last_error) {
-    spdlog::debug("source {} is still down: {}", outcome.name, outcome.error);
+    spdlog::debug("source {} is still down: {}", SourceName(outcome.source), outcome.error);
   }
   stats->last_error = outcome.error;
 }
@@ -133,14 +133,14 @@ void Poller::PollOnce() {
   bool any_up = false;
   std::set<Limit> limits_hit;
   for (const CollectorOutcome& outcome : outcomes) {
-    CollectorStats& stats = stats_[outcome.name];
+    CollectorStats& stats = stats_[outcome.source];
     NoteOutcome(outcome, now_ms, &stats);
-    SourceHealth& health = state->snapshot.sources[outcome.name];
+    SourceHealth& health = state->snapshot.sources[outcome.source];
     health.enabled = true;
     health.up = outcome.success;
     health.last_success_ms = stats.last_success_ms;
     health.last_error = stats.last_error;
-    if (outcome.name == "tikv") tikv_up = outcome.success;
+    if (outcome.source == Source::kTikv) tikv_up = outcome.success;
     if (limits_ != nullptr && outcome.limit) {
       limits_->Hit(*outcome.limit, outcome.error);
       limits_hit.insert(*outcome.limit);

@@ -29,7 +29,7 @@ struct CollectorStats {
 // Immutable once published.
 struct PollState {
   Snapshot snapshot;
-  std::map<std::string, CollectorStats> collectors;  // by collector name
+  std::map<Source, CollectorStats> collectors;
   std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
   std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
   std::shared_ptr<const RocksDbLogData> rocksdb;      // the LOG's dumps when the log is readable
@@ -89,7 +89,7 @@ class Poller {
   Plan plan_;
   std::shared_ptr<const TikvScrape> previous_tikv_;
   std::shared_ptr<const TikvScrape> latest_tikv_;
-  std::map<std::string, CollectorStats> stats_;
+  std::map<Source, CollectorStats> stats_;
   uint64_t polls_total_ = 0;
 
   mutable std::mutex mutex_;

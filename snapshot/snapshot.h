@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "collectors/source.h"
+
 namespace tikv_exporter {
 
 struct LatencyQuantiles {
@@ -64,7 +66,7 @@ struct Snapshot {
   std::map<std::string, std::string> signal_sources;
 
   std::string tikv_version;  // from tikv_server_info{version}
-  std::map<std::string, SourceHealth> sources;  // tikv, pd, rocksdb
+  std::map<Source, SourceHealth> sources;
 
   // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
   std::optional<double> TotalCompactionPendingBytes() const;

@@ -18,7 +18,7 @@ void SetQuantiles(MetricFamily& family, const Labels& base, const LatencyQuantil
 void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
   auto& up = f.Gauge("tikv_exporter_up", "1 when the last poll of the source succeeded, 0 when it failed.");
   for (const auto& [source, health] : s.sources) {
-    if (health.enabled) Set(up, {{"source", source}}, health.up ? 1 : 0);
+    if (health.enabled) Set(up, {{"source", std::string(SourceName(source))}}, health.up ? 1 : 0);
   }
   if (s.timestamp_ms > 0) {
     Set(f.Gauge("tikv_exporter_snapshot_timestamp_seconds",

@@ -59,10 +59,8 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
     out->mutable_signal_sources()->insert({ToValidUtf8(signal), ToValidUtf8(source)});
   }
   if (!s.tikv_version.empty()) out->set_tikv_version(ToValidUtf8(s.tikv_version));
-  for (const auto& [raw_name, health] : s.sources) {
-    const std::string name = ToValidUtf8(raw_name);
-    if (out->sources().contains(name)) continue;
-    v1::SourceHealth& h = (*out->mutable_sources())[name];
+  for (const auto& [source, health] : s.sources) {
+    v1::SourceHealth& h = (*out->mutable_sources())[std::string(SourceName(source))];
     h.set_up(health.up);
     h.set_enabled(health.enabled);
     h.set_last_success_ms(health.last_success_ms);

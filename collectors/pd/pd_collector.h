@@ -41,7 +41,7 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
   PdCollector(const PdCollector&) = delete;
   PdCollector& operator=(const PdCollector&) = delete;
 
-  std::string_view Name() const override { return "pd"; }
+  Source source() const override { return Source::kPd; }
   StatusOr<std::shared_ptr<const PdData>> Collect(Clock::time_point deadline) override;
 
  private:

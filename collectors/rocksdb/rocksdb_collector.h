@@ -21,7 +21,7 @@ class RocksDbCollector : public SourceCollector<RocksDbLogData, &PollData::rocks
  public:
   RocksDbCollector(std::string log_path, LogFollower::Limits limits);
 
-  std::string_view Name() const override { return "rocksdb"; }
+  Source source() const override { return Source::kRocksDb; }
   StatusOr<std::shared_ptr<const RocksDbLogData>> Collect(Clock::time_point deadline) override;
 
  private:

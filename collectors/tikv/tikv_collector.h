@@ -21,7 +21,7 @@ class TikvCollector : public SourceCollector<TikvScrape, &PollData::tikv> {
   TikvCollector(const TikvCollector&) = delete;
   TikvCollector& operator=(const TikvCollector&) = delete;
 
-  std::string_view Name() const override { return "tikv"; }
+  Source source() const override { return Source::kTikv; }
   StatusOr<std::shared_ptr<const TikvScrape>> Collect(Clock::time_point deadline) override;
 
  private:

@@ -52,11 +52,11 @@ class FakeCollector : public SourceCollector<T, kMember> {
  public:
   using Behaviour = std::function<StatusOr<std::shared_ptr<const T>>(int call)>;
 
-  FakeCollector(std::string name, Behaviour behaviour, std::shared_ptr<Record> record)
-      : name_(std::move(name)), behaviour_(std::move(behaviour)), record_(std::move(record)) {}
+  FakeCollector(Source source, Behaviour behaviour, std::shared_ptr<Record> record)
+      : source_(source), behaviour_(std::move(behaviour)), record_(std::move(record)) {}
   ~FakeCollector() override { record_->destroyed = true; }
 
-  std::string_view Name() const override { return name_; }
+  Source source() const override { return source_; }
   StatusOr<std::shared_ptr<const T>> Collect(Clock::time_point) override {
     const int call = ++record_->calls;
     {
@@ -69,7 +69,7 @@ class FakeCollector : public SourceCollector<T, kMember> {
   }
 
  private:
-  std::string name_;
+  Source source_;
   Behaviour behaviour_;
   std::shared_ptr<Record> record_;
 };
@@ -103,16 +103,16 @@ class CollectorSetTest : public ::testing::Test {
   std::unique_ptr<CollectorSet> MakeSet() {
     std::vector<std::unique_ptr<Collector>> collectors;
     collectors.push_back(std::make_unique<FakeTikv>(
-        "tikv",
+        Source::kTikv,
         [gate = gate_](int call) -> StatusOr<std::shared_ptr<const TikvScrape>> {
           gate->Wait();
           return Scrape(call);
         },
         tikv_));
     collectors.push_back(std::make_unique<FakePd>(
-        "pd", [data = pd_data_](int) -> StatusOr<std::shared_ptr<const PdData>> { return data; }, pd_));
+        Source::kPd, [data = pd_data_](int) -> StatusOr<std::shared_ptr<const PdData>> { return data; }, pd_));
     collectors.push_back(std::make_unique<FakeRocksDb>(
-        "rocksdb",
+        Source::kRocksDb,
         [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> {
           return Status::LimitHit(Limit::kUpstreamBodyBytes, "LOG too large");
         },
@@ -131,11 +131,11 @@ class CollectorSetTest : public ::testing::Test {
 TEST_F(CollectorSetTest, ResultsLandInPollDataAndFailuresCarryTheirErrorAndLimit) {
   gate_->Release();
   auto set = MakeSet();
-  EXPECT_EQ(set->Names(), (std::vector<std::string>{"tikv", "pd", "rocksdb"}));
+  EXPECT_EQ(set->Sources(), (std::vector<Source>{Source::kTikv, Source::kPd, Source::kRocksDb}));
   PollData data;
   std::vector<CollectorOutcome> outcomes = set->CollectAll(Clock::now() + seconds(5), &data);
   ASSERT_EQ(outcomes.size(), 3u);
-  EXPECT_EQ(outcomes[0].name, "tikv");
+  EXPECT_EQ(outcomes[0].source, Source::kTikv);
   EXPECT_TRUE(outcomes[0].success);
   EXPECT_TRUE(outcomes[1].success);
   EXPECT_FALSE(outcomes[2].success);
@@ -186,11 +186,11 @@ TEST_F(CollectorSetTest, AHungCollectorFailsAloneAndIsSkippedWhileItStillRuns) {
 TEST_F(CollectorSetTest, AnExceptionIsThatCollectorsFailure) {
   std::vector<std::unique_ptr<Collector>> collectors;
   collectors.push_back(std::make_unique<FakeTikv>(
-      "tikv", [](int) -> StatusOr<std::shared_ptr<const TikvScrape>> { throw std::runtime_error("boom"); }, tikv_));
+      Source::kTikv, [](int) -> StatusOr<std::shared_ptr<const TikvScrape>> { throw std::runtime_error("boom"); }, tikv_));
   collectors.push_back(std::make_unique<FakePd>(
-      "pd", [](int) -> StatusOr<std::shared_ptr<const PdData>> { throw 42; }, pd_));
+      Source::kPd, [](int) -> StatusOr<std::shared_ptr<const PdData>> { throw 42; }, pd_));
   collectors.push_back(std::make_unique<FakeRocksDb>(
-      "rocksdb",
+      Source::kRocksDb,
       [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> { return std::make_shared<const RocksDbLogData>(); },
       rocksdb_));
   CollectorSet set(std::move(collectors));

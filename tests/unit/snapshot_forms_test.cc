@@ -39,8 +39,8 @@ Snapshot FullSnapshot() {
   s.write_stall_seconds = {{"kv", 0.25}};
   s.signal_sources = {{"block_cache", "tikv"}, {"write_stall", "rocksdb_log"}};
   s.tikv_version = "8.5.0";
-  s.sources["tikv"] = SourceHealth{true, true, 1764500000000, ""};
-  s.sources["pd"] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
+  s.sources[Source::kTikv] = SourceHealth{true, true, 1764500000000, ""};
+  s.sources[Source::kPd] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
   return s;
 }
 
@@ -131,7 +131,7 @@ TEST(SnapshotForms, JsonAndProtobufAgreeOnAFirstPollWithoutRatesOrStorage) {
   Snapshot first;
   first.timestamp_ms = 1764500000000;
   first.sequence = 1;
-  first.sources["tikv"] = SourceHealth{true, false, 0, "connection refused"};
+  first.sources[Source::kTikv] = SourceHealth{true, false, 0, "connection refused"};
   v1::Snapshot proto;
   SnapshotToProto(first, &proto);
   const std::string json = SnapshotToJson(first);

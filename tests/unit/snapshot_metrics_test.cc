@@ -10,11 +10,11 @@ namespace tikv_exporter::testing {
 namespace {
 
 // The named sources enabled, each up or down.
-std::map<std::string, SourceHealth> Enabled(const std::map<std::string, bool>& up) {
-  std::map<std::string, SourceHealth> sources;
-  for (const auto& [name, is_up] : up) {
-    sources[name].enabled = true;
-    sources[name].up = is_up;
+std::map<Source, SourceHealth> Enabled(const std::map<Source, bool>& up) {
+  std::map<Source, SourceHealth> sources;
+  for (const auto& [source, is_up] : up) {
+    sources[source].enabled = true;
+    sources[source].up = is_up;
   }
   return sources;
 }
@@ -44,14 +44,14 @@ Snapshot Full() {
   s.write_stall_seconds = {{"kv", 1.5}};
   s.signal_sources = {{"block_cache", "tikv"}, {"write_stall", "rocksdb_log"}};
   s.tikv_version = "8.5.0";
-  s.sources = Enabled({{"tikv", true}, {"pd", true}, {"rocksdb", false}});
+  s.sources = Enabled({{Source::kTikv, true}, {Source::kPd, true}, {Source::kRocksDb, false}});
   return s;
 }
 
 TEST(SnapshotMetrics, UpIsExportedForEnabledSourcesOnly) {
   Snapshot s;
-  s.sources = Enabled({{"tikv", false}, {"pd", true}});
-  s.sources["rocksdb"] = SourceHealth{};  // known, not enabled
+  s.sources = Enabled({{Source::kTikv, false}, {Source::kPd, true}});
+  s.sources[Source::kRocksDb] = SourceHealth{};  // known, not enabled
   Families families;
   AddSnapshotSeries(s, false, families);
   // Before the first poll there is no snapshot time either.
@@ -62,7 +62,7 @@ TEST(SnapshotMetrics, UpIsExportedForEnabledSourcesOnly) {
 TEST(SnapshotMetrics, TikvDerivedSeriesAreAbsentWhileTikvIsDown) {
   // The snapshot still holds the last values; exporting them would look healthy.
   Snapshot s = Full();
-  s.sources["tikv"].up = false;
+  s.sources[Source::kTikv].up = false;
   Families families;
   AddSnapshotSeries(s, false, families);
   EXPECT_EQ(AllSeries(families),
@@ -135,7 +135,7 @@ TEST(SnapshotMetrics, AbsentFieldsGiveNoSampleRatherThanZero) {
   // The first poll: TiKV up, no window yet, so no rates; a request type seen without latency.
   Snapshot s;
   s.timestamp_ms = 1000;
-  s.sources = Enabled({{"tikv", true}});
+  s.sources = Enabled({{Source::kTikv, true}});
   RequestTypeStats get;
   get.qps = 0;
   get.quantiles_seconds.p99 = 0.5;
