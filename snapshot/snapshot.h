@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "snapshot/pressure_signals.h"
+
 namespace tikv_exporter {
 
 struct LatencyQuantiles {
@@ -62,6 +64,8 @@ struct Snapshot {
   // "tikv" (TiKV's /metrics) or "rocksdb_log" (the two latest stats dumps of the kv RocksDB's
   // LOG, when /metrics lacks the signal).
   std::map<std::string, std::string> signal_sources;
+
+  PressureSignals pressure;  // write path, scheduler, errors, restarts, thread pools
 
   std::string tikv_version;  // from tikv_server_info{version}
   std::map<std::string, SourceHealth> sources;  // tikv, pd, rocksdb
