@@ -32,6 +32,7 @@ constexpr std::string_view kDiscardRatio = "tikv_scheduler_discard_ratio";
 constexpr double kDiscardRatioScale = 1e7;  // TiKV exports the ratio times 10^7 as an integer
 constexpr std::string_view kStartTime = "process_start_time_seconds";
 constexpr std::string_view kThreadCpu = "tikv_thread_cpu_seconds_total";
+constexpr std::string_view kCpuQuota = "tikv_server_cpu_cores_quota";
 
 using SamplePredicate = std::function<bool(const Sample&)>;
 
@@ -158,6 +159,10 @@ void AddPressureSignals(const TikvScrape* previous, const TikvScrape& current, S
   const MetricFamily* start = current.metrics.Find(kStartTime);
   if (start != nullptr && !start->samples.empty())
     out.tikv_start_time_seconds = start->samples.front().value;
+  if (const MetricFamily* quota = current.metrics.Find(kCpuQuota);
+      quota != nullptr && !quota->samples.empty()) {
+    out.cpu_cores_quota = quota->samples.front().value;
+  }
   if (std::optional<double> discard = Total(current.metrics, kDiscardRatio)) {
     out.flow_control_discard_ratio = *discard / kDiscardRatioScale;
   }

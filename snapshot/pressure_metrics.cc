@@ -45,6 +45,10 @@ void AddPressureSeries(const PressureSignals& p, Families& f) {
                   "changed between polls."),
         {}, static_cast<double>(*p.tikv_restarts));
   }
+  SetIf(f.Gauge("tikv_exporter_tikv_cpu_cores_quota",
+                "TiKV's CPU quota in cores (tikv_server_cpu_cores_quota); divide "
+                "tikv_exporter_thread_pool_cpu_seconds_per_second by it for a pool's share."),
+        {}, p.cpu_cores_quota);
   auto& cpu = f.Gauge("tikv_exporter_thread_pool_cpu_seconds_per_second",
                       "CPU seconds per second of each TiKV thread pool over the window "
                       "(tikv_thread_cpu_seconds_total "

@@ -30,6 +30,8 @@ struct PressureSignals {
   bool tikv_restarted = false;                        // the start time changed in the window
   std::optional<uint64_t> tikv_restarts;              // restarts seen since the exporter started
   std::map<std::string, ThreadPoolCpu> thread_pools;  // by pool (a bounded set, see PoolOfThread)
+  std::optional<double>
+      cpu_cores_quota;  // tikv_server_cpu_cores_quota (TiKV >= 5.3): pools' share of it
 };
 
 }  // namespace tikv_exporter

@@ -33,6 +33,7 @@ void PressureToProto(const PressureSignals& p, v1::Snapshot* out) {
   if (p.critical_errors) out->set_critical_errors(*p.critical_errors);
   if (p.tikv_start_time_seconds) out->set_tikv_start_time_seconds(*p.tikv_start_time_seconds);
   if (p.tikv_restarts) out->set_tikv_restarts(*p.tikv_restarts);
+  if (p.cpu_cores_quota) out->set_cpu_cores_quota(*p.cpu_cores_quota);
   for (const auto& [pool, cpu] : p.thread_pools) {
     v1::ThreadPoolCpu& entry = (*out->mutable_thread_pool_cpu())[ToValidUtf8(pool)];
     entry.set_cpu_seconds_per_second(cpu.cpu_seconds_per_second);

@@ -104,6 +104,9 @@ TEST(PressureSignals, ThreadPoolsFromTheV53Dump) {
   EXPECT_EQ(pools.at("other").threads, 85 - 2 - 3 - 6 - 5 - 4 - 6);
   EXPECT_NEAR(pools.at("other").cpu_seconds_per_second, (5.65 - 1.75) / 10, 1e-9);
   EXPECT_EQ(pools.size(), 7u);
+  // A gauge, read from the latest scrape alone: the dump says 2 (the doubled copy 4).
+  EXPECT_DOUBLE_EQ(*Build(nullptr, before).pressure.cpu_cores_quota, 2);
+  EXPECT_DOUBLE_EQ(*s.pressure.cpu_cores_quota, 4);
 }
 
 TEST(PressureSignals, ThreadPoolsFromTheV50Dump) {
@@ -116,7 +119,8 @@ TEST(PressureSignals, ThreadPoolsFromTheV50Dump) {
   EXPECT_NEAR(pools.at("storage_read").cpu_seconds_per_second, (0.12 * 4 + 0.06 + 0.05 * 3) / 10,
               kEps);
   EXPECT_EQ(pools.at("storage_read").threads, 12);
-  EXPECT_EQ(pools.at("scheduler").threads, 6);  // sched_high_pri_ x 2, sched_worker_po x 4
+  EXPECT_EQ(pools.at("scheduler").threads, 6);           // sched_high_pri_ x 2, sched_worker_po x 4
+  EXPECT_FALSE(s.pressure.cpu_cores_quota.has_value());  // not exported before v5.3
 }
 
 TEST(PressureSignals, PoolNamesAreMatchedTolerantlyAndBounded) {
@@ -269,6 +273,7 @@ PressureSignals FullPressure() {
   p.critical_errors = 0;
   p.tikv_start_time_seconds = 1634094873.15;
   p.tikv_restarts = 2;
+  p.cpu_cores_quota = 4;
   p.thread_pools["apply"] = ThreadPoolCpu{1.5, 2};
   p.thread_pools["other"] = ThreadPoolCpu{0.25, 0};
   return p;
@@ -290,6 +295,7 @@ TEST(PressureSeries, EverySignalInBaseUnits) {
           {"tikv_exporter_critical_errors{}", 0},
           {"tikv_exporter_tikv_start_time_seconds{}", 1634094873.15},
           {"tikv_exporter_tikv_restarts_total{}", 2},
+          {"tikv_exporter_tikv_cpu_cores_quota{}", 4},
           {"tikv_exporter_thread_pool_cpu_seconds_per_second{pool=\"apply\"}", 1.5},
           {"tikv_exporter_thread_pool_cpu_seconds_per_second{pool=\"other\"}", 0.25},
           {"tikv_exporter_thread_pool_threads{pool=\"apply\"}", 2},
