@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "snapshot/pressure_builder.h"
 #include "snapshot/snapshot_builder.h"
 #include "common/clock.h"
 
@@ -170,6 +171,9 @@ void Poller::PollOnce() {
     state->pd = data.pd;
     if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);
   }
+
+  // Only this thread replaces latest_: reading it here needs no lock.
+  CountTikvRestarts(latest_ ? &latest_->snapshot : nullptr, &state->snapshot);
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
   {

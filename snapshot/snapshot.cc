@@ -9,4 +9,9 @@ std::optional<double> Snapshot::TotalCompactionPendingBytes() const {
   return total;
 }
 
+std::optional<double> ThreadPoolCpu::ShareOfThreads() const {
+  if (threads <= 0) return std::nullopt;
+  return cpu_seconds_per_second / threads;
+}
+
 }  // namespace tikv_exporter

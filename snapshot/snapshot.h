@@ -6,6 +6,7 @@
 #include <string>
 
 #include "collectors/source.h"
+#include "snapshot/pressure_signals.h"
 
 namespace tikv_exporter {
 
@@ -64,6 +65,8 @@ struct Snapshot {
   // "tikv" (TiKV's /metrics) or "rocksdb_log" (the two latest stats dumps of the kv RocksDB's
   // LOG, when /metrics lacks the signal).
   std::map<std::string, std::string> signal_sources;
+
+  PressureSignals pressure;  // write path, scheduler, errors, restarts, thread pools
 
   std::string tikv_version;  // from tikv_server_info{version}
   std::map<Source, SourceHealth> sources;

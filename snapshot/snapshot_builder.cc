@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "prom/histogram.h"
+#include "snapshot/pressure_builder.h"
 
 namespace tikv_exporter {
 namespace {
@@ -248,11 +249,13 @@ TikvScrape KeepRateInputs(const TikvScrape& scrape) {
   for (std::string_view name : kRateFamilies) {
     if (const MetricFamily* family = scrape.metrics.Find(name)) kept.metrics.FindOrAdd(name) = *family;
   }
+  KeepPressureInputs(scrape.metrics, &kept.metrics);
   return kept;
 }
 
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {
   AddLevels(current.metrics, snapshot);
+  AddPressureSignals(previous, current, snapshot);
   if (previous == nullptr || previous->monotonic_ms >= current.monotonic_ms) return;
   double window = static_cast<double>(current.monotonic_ms - previous->monotonic_ms) / 1000.0;
   snapshot->window_seconds = window;

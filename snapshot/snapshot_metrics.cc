@@ -1,5 +1,7 @@
 #include "snapshot/snapshot_metrics.h"
 
+#include "snapshot/pressure_metrics.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -80,6 +82,7 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
                         "Write-stall time in the window, from the increase of tikv_engine_stall_micro_seconds or of "
                         "the RocksDB LOG's rocksdb.stall.micros (tikv_exporter_signal_source_info says which).");
   for (const auto& [db, seconds] : s.write_stall_seconds) Set(stall, {{"db", db}}, seconds);
+  AddPressureSeries(s.pressure, f);
   if (!s.tikv_version.empty()) {
     Set(f.Gauge("tikv_exporter_tikv_info", "The TiKV node's version, from tikv_server_info."),
         {{"version", s.tikv_version}}, 1);

@@ -22,6 +22,26 @@ void LatencyToProto(const std::optional<double>& average, const LatencyQuantiles
   if (q.p99) out->set_p99(*q.p99 * 1000);
 }
 
+void PressureToProto(const PressureSignals& p, v1::Snapshot* out) {
+  CopyMap(p.raft_write_p99_seconds, out->mutable_raft_write_p99_seconds());
+  if (p.scheduler_latch_wait_p99_seconds) {
+    out->set_scheduler_latch_wait_p99_seconds(*p.scheduler_latch_wait_p99_seconds);
+  }
+  CopyMap(p.busy_rejections_per_second, out->mutable_busy_rejections_per_second());
+  if (p.flow_control_discard_ratio) out->set_flow_control_discard_ratio(*p.flow_control_discard_ratio);
+  if (p.grpc_failure_ratio) out->set_grpc_failure_ratio(*p.grpc_failure_ratio);
+  if (p.critical_errors) out->set_critical_errors(*p.critical_errors);
+  if (p.tikv_start_time_seconds) out->set_tikv_start_time_seconds(*p.tikv_start_time_seconds);
+  if (p.tikv_restarts) out->set_tikv_restarts(*p.tikv_restarts);
+  if (p.cpu_cores_quota) out->set_cpu_cores_quota(*p.cpu_cores_quota);
+  for (const auto& [pool, cpu] : p.thread_pools) {
+    v1::ThreadPoolCpu& entry = (*out->mutable_thread_pool_cpu())[ToValidUtf8(pool)];
+    entry.set_cpu_seconds_per_second(cpu.cpu_seconds_per_second);
+    entry.set_threads(static_cast<uint32_t>(cpu.threads));
+    if (auto share = cpu.ShareOfThreads()) entry.set_share_of_threads(*share);
+  }
+}
+
 }  // namespace
 
 void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
@@ -58,6 +78,7 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
   for (const auto& [signal, source] : s.signal_sources) {
     out->mutable_signal_sources()->insert({ToValidUtf8(signal), ToValidUtf8(source)});
   }
+  PressureToProto(s.pressure, out);
   if (!s.tikv_version.empty()) out->set_tikv_version(ToValidUtf8(s.tikv_version));
   for (const auto& [source, health] : s.sources) {
     v1::SourceHealth& h = (*out->mutable_sources())[std::string(SourceName(source))];

@@ -41,6 +41,18 @@ Snapshot FullSnapshot() {
   s.tikv_version = "8.5.0";
   s.sources[Source::kTikv] = SourceHealth{true, true, 1764500000000, ""};
   s.sources[Source::kPd] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
+  s.pressure.raft_write_p99_seconds = {{"append_log", 0.002}, {"apply_wait", 0.25}};
+  s.pressure.scheduler_latch_wait_p99_seconds = 0.0005;
+  s.pressure.busy_rejections_per_second = {{"scheduler_too_busy", 1.5}, {"channel_full", 0}};
+  s.pressure.flow_control_discard_ratio = 0.125;
+  s.pressure.grpc_failure_ratio = 0.01;
+  s.pressure.critical_errors = 3;
+  s.pressure.tikv_start_time_seconds = 1764400000.5;
+  s.pressure.tikv_restarts = 2;
+  s.pressure.cpu_cores_quota = 8;
+  s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{0.75, 2};
+  s.sources["tikv"] = SourceHealth{true, true, 1764500000000, ""};
+  s.sources["pd"] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
   return s;
 }
 
