@@ -51,8 +51,6 @@ Snapshot FullSnapshot() {
   s.pressure.tikv_restarts = 2;
   s.pressure.cpu_cores_quota = 8;
   s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{0.75, 2};
-  s.sources["tikv"] = SourceHealth{true, true, 1764500000000, ""};
-  s.sources["pd"] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
   return s;
 }
 
