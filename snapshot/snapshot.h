@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "snapshot/node_signals.h"
+
 namespace tikv_exporter {
 
 struct LatencyQuantiles {
@@ -65,6 +67,12 @@ struct Snapshot {
 
   std::string tikv_version;  // from tikv_server_info{version}
   std::map<std::string, SourceHealth> sources;  // tikv, pd, rocksdb
+
+  // Node health (issue 17; node_signals.h). Absent when the node does not export the inputs.
+  std::optional<DiskHeadroom> disk_headroom;  // needs capacity, available and /config's reserve-space
+  SlowStore slow_store;
+  std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point
+  std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
 
   // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
   std::optional<double> TotalCompactionPendingBytes() const;

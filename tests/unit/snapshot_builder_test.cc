@@ -3,20 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "snapshot/snapshot_json.h"
+#include "tests/unit/snapshot_inputs.h"
 #include "tests/unit/test_files.h"
 
 namespace tikv_exporter {
 namespace {
 
-TikvScrape Scrape(const std::string& text, int64_t at_ms) {
-  StatusOr<ParseResult> parsed = ParseExposition(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-  TikvScrape scrape;
-  scrape.metrics = std::move(parsed->exposition);
-  scrape.monotonic_ms = at_ms;
-  scrape.timestamp_ms = at_ms;
-  return scrape;
-}
+TikvScrape Scrape(const std::string& text, int64_t at_ms) { return testing::ScrapeOf(text, at_ms); }
 
 std::string Grpc(const std::string& type, const std::string& extra_label, double b1, double b2,
                  double b4, double sum) {

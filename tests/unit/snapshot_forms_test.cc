@@ -12,6 +12,7 @@
 #include "snapshot/proto_json.h"
 #include "snapshot/snapshot_json.h"
 #include "snapshot/snapshot_proto.h"
+#include "tests/unit/snapshot_inputs.h"
 #include "tikv_exporter.pb.h"
 
 namespace tikv_exporter {
@@ -41,6 +42,7 @@ Snapshot FullSnapshot() {
   s.tikv_version = "8.5.0";
   s.sources["tikv"] = SourceHealth{true, true, 1764500000000, ""};
   s.sources["pd"] = SourceHealth{true, false, 0, "GET http://pd:2379/pd/api/v1/members: refused"};
+  testing::SetAllNodeSignals(&s);
   return s;
 }
 
