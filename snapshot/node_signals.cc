@@ -84,6 +84,7 @@ void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot) {
   AddDiskHeadroom(scrape.config, snapshot);
   AddGcLag(scrape.metrics, scrape.timestamp_ms, snapshot);
   AddTikvSlowScore(scrape.metrics, snapshot);
+  snapshot->tikv_ready = scrape.ready;
 }
 
 void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot) {

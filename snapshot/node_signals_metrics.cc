@@ -68,6 +68,12 @@ void AddNodeSignalSeries(const Snapshot& s, Families& f) {
                 "TiKV's smallest resolved-ts gap (tikv_resolved_ts_min_resolved_ts_gap_millis), in "
                 "seconds."),
         {}, s.min_resolved_ts_gap_seconds);
+  if (s.tikv_ready) {
+    Set(f.Gauge("tikv_exporter_tikv_ready",
+                "1 when TiKV's GET /ready answers 200, 0 when it answers 500 (absent where TiKV "
+                "has no /ready)."),
+        {}, *s.tikv_ready ? 1 : 0);
+  }
 }
 
 }  // namespace tikv_exporter

@@ -73,6 +73,7 @@ struct Snapshot {
   SlowStore slow_store;
   std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point
   std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
+  std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
 
   // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
   std::optional<double> TotalCompactionPendingBytes() const;

@@ -42,6 +42,7 @@ void NodeSignalsToProto(const Snapshot& s, v1::Snapshot* out) {
   }
   if (s.gc_safe_point_lag_seconds) out->set_gc_safe_point_lag_seconds(*s.gc_safe_point_lag_seconds);
   if (s.min_resolved_ts_gap_seconds) out->set_min_resolved_ts_gap_seconds(*s.min_resolved_ts_gap_seconds);
+  if (s.tikv_ready) out->set_tikv_ready(*s.tikv_ready);
 }
 
 }  // namespace

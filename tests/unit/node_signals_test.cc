@@ -192,8 +192,18 @@ TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {
                     {"tikv_exporter_pd_local_slow_trend_rate{kind=\"result\"}", -0.5},
                     {"tikv_exporter_pd_local_busy{}", 1},
                     {"tikv_exporter_gc_safe_point_lag_seconds{}", 60},
-                    {"tikv_exporter_min_resolved_ts_gap_seconds{}", 0.782}}));
+                    {"tikv_exporter_min_resolved_ts_gap_seconds{}", 0.782},
+                    {"tikv_exporter_tikv_ready{}", 0}}));
   ExpectWellFormed(families);
+}
+
+TEST(Readiness, TheSnapshotCarriesTheScrapesAnswer) {
+  TikvScrape scrape = ScrapeOf(V53(), 1000);
+  EXPECT_FALSE(FromTikv(scrape).tikv_ready) << "no /ready (404): absent";
+  scrape.ready = false;
+  EXPECT_EQ(FromTikv(scrape).tikv_ready, false);
+  scrape.ready = true;
+  EXPECT_EQ(FromTikv(scrape).tikv_ready, true);
 }
 
 TEST(NodeSignalSeries, NoneWithoutInputs) {

@@ -35,6 +35,7 @@ inline void SetAllNodeSignals(Snapshot* s) {
   s->slow_store.pd_busy = true;
   s->gc_safe_point_lag_seconds = 60;
   s->min_resolved_ts_gap_seconds = 0.782;
+  s->tikv_ready = false;
 }
 
 }  // namespace tikv_exporter::testing
