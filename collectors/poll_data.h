@@ -28,6 +28,9 @@ struct TikvScrape {
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;
   std::string config_error;  // why /config could not be read, when it could not
+  // GET /ready (TiKV master 2025-03 / v8.5.6 builds): true on 200, false on 500; absent when TiKV
+  // has no /ready (404) or the request failed. Never fails a poll.
+  std::optional<bool> ready;
 };
 
 // What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)

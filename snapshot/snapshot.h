@@ -7,6 +7,7 @@
 
 #include "collectors/source.h"
 #include "snapshot/pressure_signals.h"
+#include "snapshot/node_signals.h"
 
 namespace tikv_exporter {
 
@@ -70,6 +71,13 @@ struct Snapshot {
 
   std::string tikv_version;  // from tikv_server_info{version}
   std::map<Source, SourceHealth> sources;
+
+  // Node health (issue 17; node_signals.h). Absent when the node does not export the inputs.
+  std::optional<DiskHeadroom> disk_headroom;  // needs capacity, available and /config's reserve-space
+  SlowStore slow_store;
+  std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point
+  std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
+  std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
 
   // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
   std::optional<double> TotalCompactionPendingBytes() const;

@@ -233,6 +233,7 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
 }
 
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot) {
+  AddPdNodeSignals(pd, snapshot);
   if (snapshot->storage.used_source == "tikv" || !pd.local_store_id) return;
   for (const PdStore& store : pd.stores) {
     if (store.id == *pd.local_store_id && store.used_bytes) {
@@ -256,6 +257,7 @@ TikvScrape KeepRateInputs(const TikvScrape& scrape) {
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {
   AddLevels(current.metrics, snapshot);
   AddPressureSignals(previous, current, snapshot);
+  AddTikvNodeSignals(current, snapshot);
   if (previous == nullptr || previous->monotonic_ms >= current.monotonic_ms) return;
   double window = static_cast<double>(current.monotonic_ms - previous->monotonic_ms) / 1000.0;
   snapshot->window_seconds = window;

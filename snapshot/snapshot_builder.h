@@ -10,7 +10,7 @@ namespace tikv_exporter {
 inline constexpr const char* kExcludedRequestTypes[] = {"kv_gc"};
 
 // Fills the TiKV-derived fields of `snapshot` (storage, engine sizes, pending compaction,
-// version) from `current`, and — when `previous` is given and older — the window's rates:
+// version, node signals of node_signals.h) from `current`, and — when `previous` is given and older — the window's rates:
 // QPS, latency average and quantiles, cache and bloom ratios, write-stall time.
 // Pure function of its inputs; thread-safe.
 void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot);
@@ -21,7 +21,8 @@ void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snaps
 TikvScrape KeepRateInputs(const TikvScrape& scrape);
 
 // Older TiKV (< 5.4) has no used size: PD's figure for this node's store replaces the sum of
-// engine sizes when PD knows the store. Call after AddTikvMetrics.
+// engine sizes when PD knows the store; PD's slow score, slow trend and busy flag of the store
+// are added too (node_signals.h). Call after AddTikvMetrics.
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot);
 
 // Fills the kv db's block-cache, bloom-filter and write-stall signals that TiKV's /metrics did

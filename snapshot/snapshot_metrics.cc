@@ -87,6 +87,7 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
     Set(f.Gauge("tikv_exporter_tikv_info", "The TiKV node's version, from tikv_server_info."),
         {{"version", s.tikv_version}}, 1);
   }
+  AddNodeSignalSeries(s, f);
 }
 
 }  // namespace tikv_exporter

@@ -42,6 +42,29 @@ void PressureToProto(const PressureSignals& p, v1::Snapshot* out) {
   }
 }
 
+void NodeSignalsToProto(const Snapshot& s, v1::Snapshot* out) {
+  if (s.disk_headroom) {
+    v1::DiskHeadroom* disk = out->mutable_disk_headroom();
+    disk->set_reserve_bytes(s.disk_headroom->reserve_bytes);
+    disk->set_state(s.disk_headroom->state);
+    disk->set_bytes_before_write_refusal(s.disk_headroom->bytes_before_write_refusal);
+  }
+  const SlowStore& slow = s.slow_store;
+  if (!slow.empty()) {
+    v1::SlowStore* out_slow = out->mutable_slow_store();
+    CopyMap(slow.tikv_score, out_slow->mutable_tikv_score());
+    if (slow.pd_score) out_slow->set_pd_score(*slow.pd_score);
+    if (slow.pd_trend_cause_value) out_slow->set_pd_trend_cause_value(*slow.pd_trend_cause_value);
+    if (slow.pd_trend_cause_rate) out_slow->set_pd_trend_cause_rate(*slow.pd_trend_cause_rate);
+    if (slow.pd_trend_result_value) out_slow->set_pd_trend_result_value(*slow.pd_trend_result_value);
+    if (slow.pd_trend_result_rate) out_slow->set_pd_trend_result_rate(*slow.pd_trend_result_rate);
+    if (slow.pd_busy) out_slow->set_pd_busy(*slow.pd_busy);
+  }
+  if (s.gc_safe_point_lag_seconds) out->set_gc_safe_point_lag_seconds(*s.gc_safe_point_lag_seconds);
+  if (s.min_resolved_ts_gap_seconds) out->set_min_resolved_ts_gap_seconds(*s.min_resolved_ts_gap_seconds);
+  if (s.tikv_ready) out->set_tikv_ready(*s.tikv_ready);
+}
+
 }  // namespace
 
 void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
@@ -87,6 +110,7 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
     h.set_last_success_ms(health.last_success_ms);
     h.set_last_error(ToValidUtf8(health.last_error));
   }
+  NodeSignalsToProto(s, out);
 }
 
 }  // namespace tikv_exporter

@@ -41,6 +41,14 @@ struct PdStore {
   std::optional<double> region_score;
   std::optional<double> leader_score;
   int64_t last_heartbeat_ns = 0;  // unix nanoseconds; 0 = unknown
+  // Store health, over HTTP only; each absent when PD leaves it out (all omitempty in PD's JSON).
+  std::optional<double> slow_score;               // status.slow_score (PD >= 5.3)
+  std::optional<double> slow_trend_cause_value;   // status.slow_trend (PD >= 6.6)
+  std::optional<double> slow_trend_cause_rate;
+  std::optional<double> slow_trend_result_value;
+  std::optional<double> slow_trend_result_rate;
+  // status.is_busy; false when PD printed the omitempty health fields (a slow_score) without it.
+  std::optional<bool> busy;
 };
 
 // Hot-spot load of one store, as PD's /hotspot/regions/{read,write} sums it.

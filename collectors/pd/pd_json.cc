@@ -48,6 +48,22 @@ std::optional<double> SizeOrNothing(const std::string& text) {
   return bytes.ok() ? std::optional<double>(*bytes) : std::nullopt;
 }
 
+void AddStoreHealth(const pdhttp::StoreStatus& status, PdStore* store) {
+  if (status.has_slow_score()) store->slow_score = status.slow_score();
+  if (status.has_slow_trend()) {
+    const pdhttp::SlowTrend& trend = status.slow_trend();
+    if (trend.has_cause_value()) store->slow_trend_cause_value = trend.cause_value();
+    if (trend.has_cause_rate()) store->slow_trend_cause_rate = trend.cause_rate();
+    if (trend.has_result_value()) store->slow_trend_result_value = trend.result_value();
+    if (trend.has_result_rate()) store->slow_trend_result_rate = trend.result_rate();
+  }
+  if (status.has_is_busy()) {
+    store->busy = status.is_busy();
+  } else if (status.has_slow_score()) {
+    store->busy = false;  // a PD that prints the omitempty health fields omits is_busy when false
+  }
+}
+
 PdStore ToStore(const pdhttp::StoreInfo& info) {
   const pdhttp::StoreMeta& meta = info.store();
   const pdhttp::StoreStatus& status = info.status();
@@ -74,6 +90,7 @@ PdStore ToStore(const pdhttp::StoreInfo& info) {
   store.region_score = status.region_score();
   store.leader_score = status.leader_score();
   store.last_heartbeat_ns = meta.last_heartbeat();
+  AddStoreHealth(status, &store);
   return store;
 }
 

@@ -5,6 +5,19 @@
 #include "common/clock.h"
 
 namespace tikv_exporter {
+namespace {
+
+// TiKV's /ready answers 200 when ready and 500 when not (../shared/upstreams §1); an older TiKV
+// answers 404, which means "not supported", not "down".
+std::optional<bool> Readiness(HttpFetcher& fetcher, const HttpRequestOptions& options) {
+  StatusOr<HttpResponse> ready = fetcher.Get("/ready", options);
+  if (!ready.ok()) return std::nullopt;
+  if (ready->status == 200) return true;
+  if (ready->status == 500) return false;
+  return std::nullopt;
+}
+
+}  // namespace
 
 TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
                              ParseLimits limits, RelayRules relay)
@@ -51,6 +64,7 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   } else {
     scrape->config_error = live.status().message();
   }
+  scrape->ready = Readiness(*fetcher_, options);
   return std::shared_ptr<const TikvScrape>(std::move(scrape));
 }
 

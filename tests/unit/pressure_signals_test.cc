@@ -5,7 +5,7 @@
 #include "snapshot/snapshot_builder.h"
 #include "tests/unit/exposition_checks.h"
 #include "tests/unit/test_files.h"
-#include "tests/unit/tikv_scrapes.h"
+#include "tests/unit/snapshot_inputs.h"
 
 namespace tikv_exporter {
 namespace {

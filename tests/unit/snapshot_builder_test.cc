@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "snapshot/snapshot_json.h"
+#include "tests/unit/snapshot_inputs.h"
 #include "tests/unit/test_files.h"
-#include "tests/unit/tikv_scrapes.h"
 
 namespace tikv_exporter {
 namespace {

@@ -12,6 +12,7 @@
 #include "snapshot/proto_json.h"
 #include "snapshot/snapshot_json.h"
 #include "snapshot/snapshot_proto.h"
+#include "tests/unit/snapshot_inputs.h"
 #include "tikv_exporter.pb.h"
 
 namespace tikv_exporter {
@@ -51,6 +52,7 @@ Snapshot FullSnapshot() {
   s.pressure.tikv_restarts = 2;
   s.pressure.cpu_cores_quota = 8;
   s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{0.75, 2};
+  testing::SetAllNodeSignals(&s);
   return s;
 }
 

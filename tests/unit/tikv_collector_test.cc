@@ -57,6 +57,26 @@ TEST_F(TikvCollectorTest, AMissingConfigDoesNotFailThePoll) {
   EXPECT_EQ((*scrape)->config_error, "GET /config answered HTTP 404");
 }
 
+TEST_F(TikvCollectorTest, ReadinessIsAbsentWhereTikvHasNoReadyEndpoint) {
+  // Not scripted: the fake answers 404, as a TiKV without /ready does. That is not "down".
+  StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
+  ASSERT_TRUE(scrape.ok()) << scrape.status().message();
+  EXPECT_FALSE((*scrape)->ready);
+  EXPECT_EQ(upstreams_.Asked("/ready").size(), 1u);
+}
+
+TEST_F(TikvCollectorTest, ReadinessFollowsTheReadyEndpoint) {
+  // upstreams §1: 200 when ready, 500 otherwise (body {"connected_to_pd": ..} only with ?verbose).
+  upstreams_.Answer(kTikv, "/ready", "");
+  StatusOr<std::shared_ptr<const TikvScrape>> ready = Poll();
+  ASSERT_TRUE(ready.ok()) << ready.status().message();
+  EXPECT_EQ((*ready)->ready, true);
+  upstreams_.Answer(kTikv, "/ready", "", 500);
+  StatusOr<std::shared_ptr<const TikvScrape>> not_ready = Poll();
+  ASSERT_TRUE(not_ready.ok()) << not_ready.status().message();
+  EXPECT_EQ((*not_ready)->ready, false) << "a TiKV not ready yet is still polled";
+}
+
 TEST_F(TikvCollectorTest, AFailedStatusStopsThePollBeforeMetrics) {
   upstreams_.Answer(kTikv, "/status", "overloaded", 503, "text/plain");
   StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();

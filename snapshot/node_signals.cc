@@ -1,0 +1,104 @@
+#include "snapshot/node_signals.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "collectors/poll_data.h"
+#include "common/units.h"
+#include "snapshot/snapshot.h"
+
+namespace tikv_exporter {
+namespace {
+
+// The value of a family's only sample (or of its first, for a family that should have one).
+std::optional<double> SingleValue(const Exposition& metrics, std::string_view name) {
+  const MetricFamily* family = metrics.Find(name);
+  if (family == nullptr || family->samples.empty()) return std::nullopt;
+  return family->samples.front().value;
+}
+
+// TiKV's rule, from tikv/tikv (components/server/src/common.rs `init_fs`, and
+// components/raftstore/src/store/worker/pd.rs / tikv_util::sys::disk): the reserved space is
+// max(5 % of the capacity, storage.reserve-space), or 0 — protection off — when reserve-space is 0;
+// the disk is AlmostFull when available <= reserve and AlreadyFull when available <= reserve / 2.
+// With the clients' default DiskFullOpt (NotAllowedOnFull) writes are refused from AlmostFull on.
+// The capacity TiKV uses is the store's capacity as reported to PD (tikv_store_size_bytes).
+constexpr double kReserveShareOfCapacity = 0.05;
+
+void AddDiskHeadroom(const TikvConfig& config, Snapshot* snapshot) {
+  const StorageSize& storage = snapshot->storage;
+  if (!storage.capacity_bytes || !storage.available_bytes) return;
+  auto key = config.find("storage.reserve-space");
+  if (key == config.end()) return;  // TiKV < 4.0 (no /config), or /config failed
+  StatusOr<uint64_t> configured = ParseSizeBytes(key->second);
+  if (!configured.ok()) return;
+  DiskHeadroom headroom;
+  if (*configured > 0) {
+    // TiKV truncates the 5 % to whole bytes (an `as u64` cast).
+    headroom.reserve_bytes = std::max(std::floor(*storage.capacity_bytes * kReserveShareOfCapacity),
+                                      static_cast<double>(*configured));
+  }
+  const double available = *storage.available_bytes;
+  if (available <= headroom.reserve_bytes / 2) {
+    headroom.state = "full";
+  } else if (available <= headroom.reserve_bytes) {
+    headroom.state = "almost_full";
+  } else {
+    headroom.state = "normal";
+  }
+  headroom.bytes_before_write_refusal = std::max(0.0, available - headroom.reserve_bytes);
+  snapshot->disk_headroom = headroom;
+}
+
+// A TSO's physical part: milliseconds since the Unix epoch in the bits above the 18 logical ones.
+constexpr int kTsoLogicalBits = 18;
+
+void AddGcLag(const Exposition& metrics, int64_t now_ms, Snapshot* snapshot) {
+  // The value passes through a double (the exposition format), which near 4e17 is exact to 64
+  // units of the logical part: the physical part may be 1 ms late.
+  std::optional<double> safe_point = SingleValue(metrics, "tikv_gcworker_autogc_safe_point");
+  if (safe_point && *safe_point > 0 && now_ms > 0) {
+    const auto physical_ms =
+        static_cast<int64_t>(static_cast<uint64_t>(*safe_point) >> kTsoLogicalBits);
+    snapshot->gc_safe_point_lag_seconds = static_cast<double>(now_ms - physical_ms) / 1000.0;
+  }
+  if (std::optional<double> gap =
+          SingleValue(metrics, "tikv_resolved_ts_min_resolved_ts_gap_millis")) {
+    snapshot->min_resolved_ts_gap_seconds = *gap / 1000.0;
+  }
+}
+
+void AddTikvSlowScore(const Exposition& metrics, Snapshot* snapshot) {
+  const MetricFamily* family = metrics.Find("tikv_raftstore_slow_score");
+  if (family == nullptr) return;
+  for (const Sample& sample : family->samples) {
+    if (sample.name != family->name) continue;
+    snapshot->slow_store.tikv_score[std::string(sample.LabelValue("type"))] = sample.value;
+  }
+}
+
+}  // namespace
+
+void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot) {
+  AddDiskHeadroom(scrape.config, snapshot);
+  AddGcLag(scrape.metrics, scrape.timestamp_ms, snapshot);
+  AddTikvSlowScore(scrape.metrics, snapshot);
+  snapshot->tikv_ready = scrape.ready;
+}
+
+void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot) {
+  if (!pd.local_store_id) return;
+  for (const PdStore& store : pd.stores) {
+    if (store.id != *pd.local_store_id) continue;
+    SlowStore& slow = snapshot->slow_store;
+    slow.pd_score = store.slow_score;
+    slow.pd_trend_cause_value = store.slow_trend_cause_value;
+    slow.pd_trend_cause_rate = store.slow_trend_cause_rate;
+    slow.pd_trend_result_value = store.slow_trend_result_value;
+    slow.pd_trend_result_rate = store.slow_trend_result_rate;
+    slow.pd_busy = store.busy;
+  }
+}
+
+}  // namespace tikv_exporter
