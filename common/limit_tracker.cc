@@ -2,9 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+
 namespace tikv_exporter {
 
+namespace {
+
+uint32_t Bit(Limit limit) { return 1u << static_cast<unsigned>(limit); }
+
+}  // namespace
+
 LimitTracker::LimitTracker(std::chrono::milliseconds hold) : hold_(hold) {
+  static_assert(std::size(kLimitNames) <= 32, "reached_bits_ holds one bit per limit");
   for (const EnumName<Limit>& row : kLimitNames) limits_[row.value];
 }
 
@@ -15,14 +24,17 @@ void LimitTracker::Hit(Limit limit, const std::string& detail) {
   entry.last_hit = std::chrono::steady_clock::now();
   if (!entry.reached) spdlog::warn("limit {} reached: {}", LimitName(limit), detail);
   entry.reached = true;
+  reached_bits_.fetch_or(Bit(limit));
 }
 
 void LimitTracker::Clear(Limit limit) {
+  if ((reached_bits_.load() & Bit(limit)) == 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = limits_.find(limit);
-  if (it == limits_.end() || !it->second.reached) return;
-  if (std::chrono::steady_clock::now() - it->second.last_hit < hold_) return;
-  it->second.reached = false;
+  Entry& entry = limits_[limit];
+  if (!entry.reached) return;
+  if (std::chrono::steady_clock::now() - entry.last_hit < hold_) return;
+  entry.reached = false;
+  reached_bits_.fetch_and(~Bit(limit));
   spdlog::info("limit {} no longer reached", LimitName(limit));
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -29,6 +30,7 @@ class LimitTracker {
   // Records one hit of `limit`; `detail` goes into the log line when this starts a hit streak.
   void Hit(Limit limit, const std::string& detail);
   // Records that `limit` was checked and not hit (ends a hit streak `hold` after its last hit).
+  // Called for every request and poll that passes a bound: without a streak it takes no lock.
   void Clear(Limit limit);
 
   std::map<Limit, Entry> Snapshot() const;
@@ -37,6 +39,8 @@ class LimitTracker {
   const std::chrono::milliseconds hold_;
   mutable std::mutex mutex_;
   std::map<Limit, Entry> limits_;
+  // One bit per Limit whose streak is on: a mirror of Entry::reached that Clear() reads unlocked.
+  std::atomic<uint32_t> reached_bits_{0};
 };
 
 }  // namespace tikv_exporter
