@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -214,9 +217,65 @@ int BindLoopback(int port) {
   return bound;
 }
 
+// Ports handed to child processes come from below the kernel's ephemeral range: a port bound
+// with 0 lies inside it, where any outgoing connection (a test's client, Prometheus' scrapes) may
+// take it between our check and the child's bind — CI once saw "cannot listen" that way. Each
+// port is also reserved across test processes (ctest -j) by an flock held until this one exits.
+std::pair<int, int> EphemeralPorts() {
+  std::ifstream file("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  file >> low >> high;
+  return {low, high};
+}
+
+std::pair<int, int> TestPorts() {
+  constexpr int kLowest = 10000, kEnough = 2000;
+  const auto [low, high] = EphemeralPorts();
+  if (low - kLowest >= kEnough) return {kLowest, low - 1};
+  return {high + 1, 65535};
+}
+
+bool InTestPorts(int port) {
+  const auto [low, high] = TestPorts();
+  return port >= low && port <= high;
+}
+
+// True when no other test process (nor an earlier call here) holds `port`; the lock is kept.
+bool Reserve(int port) {
+  static std::mutex mutex;
+  static std::vector<int> held;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tikv-exporter-test-ports";
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  const int fd = open((dir / std::to_string(port)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // no lock directory: the bind check alone still applies
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return false;
+  }
+  std::lock_guard lock(mutex);
+  held.push_back(fd);
+  return true;
+}
+
+bool Claim(int port) { return InTestPorts(port) && Reserve(port) && BindLoopback(port) == port; }
+
 }  // namespace
 
-int FreePort() { return BindLoopback(0); }
+int FreePort() {
+  static std::mutex mutex;
+  static std::mt19937 random(std::random_device{}());
+  const auto [low, high] = TestPorts();
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port;
+    {
+      std::lock_guard lock(mutex);
+      port = std::uniform_int_distribution<int>(low, high)(random);
+    }
+    if (Claim(port)) return port;
+  }
+  return BindLoopback(0);
+}
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -245,8 +304,7 @@ std::optional<double> SampleValue(const std::string& body, const std::string& na
 int FreePortWithPartner(int offset) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     const int port = FreePort();
-    const int partner = port + offset;
-    if (partner <= 65535 && BindLoopback(partner) == partner) return port;
+    if (Claim(port + offset)) return port;
   }
   return 0;
 }

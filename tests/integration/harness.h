@@ -70,7 +70,8 @@ struct ProcessUsage {
 };
 ProcessUsage UsageOf(int pid);
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range (so no
+// outgoing connection takes it) and reserved against other test processes until this one exits.
 int FreePort();
 
 // Polls `condition` every 100 ms until it holds or `timeout` passes.
