@@ -7,11 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_and_exporter.h"
 
 namespace tikv_exporter::testing {
 namespace {
@@ -157,8 +159,8 @@ TEST(PromqlIntegration, EveryDashboardAndRuleExpressionWorksOnLiveSidecars) {
   const std::vector<std::string> rule_exprs = RuleExprs(rules_yaml);
   const std::vector<std::string> template_queries = TemplateQueries(rules_yaml);
   ASSERT_GE(dashboard_exprs.size(), 49u);
-  ASSERT_EQ(rule_exprs.size(), 36u);
-  ASSERT_EQ(template_queries.size(), 18u);
+  ASSERT_EQ(rule_exprs.size(), 35u);
+  ASSERT_EQ(template_queries.size(), 17u);
 
   // Series that neither the built-in simulated node nor the v5.3 dump serve (their histograms and
   // gauges stand still there): an expression naming one of them must work, and must return data
@@ -209,6 +211,78 @@ TEST(PromqlIntegration, EveryDashboardAndRuleExpressionWorksOnLiveSidecars) {
     EXPECT_TRUE(served(name) || kUnservedHere.contains(name))
         << "the bundle names " << name << ", which the exporter does not emit";
   }
+}
+
+// The active alerts (pending or firing) of Prometheus' /api/v1/alerts: alert name -> the
+// alert's JSON object (labels and annotations).
+std::map<std::string, std::string> ActiveAlerts(int prometheus_port) {
+  std::map<std::string, std::string> alerts;
+  const std::string body = HttpGet(prometheus_port, "/api/v1/alerts").body;
+  static const std::regex kAlert(R"re(\{"labels":\{"alertname":"(\w+)"[^}]*\},"annotations":\{[^}]*\})re");
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), kAlert); it != std::sregex_iterator(); ++it) {
+    alerts[(*it)[1].str()] = it->str();
+  }
+  return alerts;
+}
+
+std::set<std::string> Critical(const std::map<std::string, std::string>& alerts) {
+  std::set<std::string> names;
+  for (const auto& [name, json] : alerts) {
+    if (json.find(R"("severity":"critical")") != std::string::npos) names.insert(name);
+  }
+  return names;
+}
+
+// The node-health alerts against a live sidecar: a failing check makes exactly one critical alert
+// active (never one from the verdict and one from the older rules for the same thing), and the
+// warning alert names the checks in warning as the sidecar serves them.
+TEST(PromqlIntegration, HealthAlertsPageOnceAndNameTheirChecksOnALiveNode) {
+  SimAndExporter env;
+  const int pd_port = FreePort();
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  env.StartExporter(500, 400, {pd_port});
+  const int prometheus_port = FreePort();
+  auto prometheus = StartPrometheus(
+      env.dir(), prometheus_port,
+      "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - " + std::string(SOURCE_DIR) +
+          "/alerts/tikv-exporter.rules.yml\nscrape_configs:\n  - job_name: tikv-sidecars\n    static_configs:\n"
+          "      - targets: ['127.0.0.1:" + std::to_string(env.exporter_port()) + "']\n");
+  const std::string instance = "127.0.0.1:" + std::to_string(env.exporter_port());
+  ASSERT_TRUE(WaitFor([&] { return PromQuery(prometheus_port, "tikv_exporter_health_check_level{check=\"pd_store_state\"}") == 0; },
+                      std::chrono::seconds(30)))
+      << prometheus->Log();
+  EXPECT_EQ(Critical(ActiveAlerts(prometheus_port)), std::set<std::string>{});
+
+  // PD sees the store Down: the verdict's pd_store_state is critical, and TiKVStoreDown alone pages.
+  env.Control("/control/pd/store?id=1&state=Down");
+  ASSERT_TRUE(WaitFor([&] { return Critical(ActiveAlerts(prometheus_port)).contains("TiKVStoreDown"); },
+                      std::chrono::seconds(20)));
+  EXPECT_EQ(PromQuery(prometheus_port, "tikv_exporter_health_check_level{check=\"pd_store_state\"}"), 2);
+  EXPECT_EQ(Critical(ActiveAlerts(prometheus_port)), std::set<std::string>{"TiKVStoreDown"});
+
+  // Disconnected is a warning: no page, and TiKVNodeHealthWarning (pending) names the check.
+  env.Control("/control/pd/store?id=1&state=Disconnected");
+  ASSERT_TRUE(WaitFor([&] {
+    auto alerts = ActiveAlerts(prometheus_port);
+    return Critical(alerts).empty() && alerts.contains("TiKVNodeHealthWarning") &&
+           std::regex_search(alerts["TiKVNodeHealthWarning"],
+                             std::regex("\"summary\":\"TiKV at " + instance +
+                                        " has been in warning for 15 minutes:[ a-z_]* pd_store_state[ a-z_]*\""));
+  }, std::chrono::seconds(20))) << ActiveAlerts(prometheus_port)["TiKVNodeHealthWarning"];
+
+  // TiKV stops answering: TiKVUnreachable alone pages (the verdict's tikv_reachable has no alert
+  // of its own), and the warning alert goes, the verdict being critical.
+  env.Control("/control/pd/store?id=1&state=Up");
+  env.Control("/control/fault?mode=down");
+  ASSERT_TRUE(WaitFor([&] {
+    auto alerts = ActiveAlerts(prometheus_port);
+    return Critical(alerts) == std::set<std::string>{"TiKVUnreachable"} && !alerts.contains("TiKVNodeHealthWarning");
+  }, std::chrono::seconds(20))) << HttpGet(prometheus_port, "/api/v1/alerts").body;
+  EXPECT_EQ(PromQuery(prometheus_port, "tikv_exporter_health_check_level{check=\"tikv_reachable\"}"), 2);
+
+  env.Control("/control/fault?mode=none");
+  EXPECT_TRUE(WaitFor([&] { return Critical(ActiveAlerts(prometheus_port)).empty(); }, std::chrono::seconds(20)))
+      << HttpGet(prometheus_port, "/api/v1/alerts").body;
 }
 
 }  // namespace
