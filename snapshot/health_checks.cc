@@ -279,11 +279,25 @@ HealthCheckResult CpuQuota(const Context& c) {
 }
 
 HealthCheckResult GcSafePoint(const Context& c) {
-  const std::optional<double>& lag = c.snapshot.gc_safe_point_lag_seconds;
-  if (!lag) return c.Missing(HealthCheck::kGcSafePoint, "TiKV exports no GC safe point (or GC has not run)");
-  return Graded(HealthCheck::kGcSafePoint, "GC safe point behind by", *lag, c.thresholds.gc_safe_point_lag_seconds,
-                FormatSeconds,
-                "old versions pile up; PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back");
+  // TiKV's auto-GC safe point comes from PD's; either may be missing (TiKV < 5.0 or without GC
+  // yet, PD over gRPC), and the later one is the truth.
+  std::optional<double> lag = c.snapshot.gc_safe_point_lag_seconds;
+  const std::optional<PdGcLag>& pd = c.snapshot.pd_gc;
+  if (pd) lag = std::max(lag.value_or(pd->lag_seconds), pd->lag_seconds);
+  if (!lag) return c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point");
+  HealthCheckResult result =
+      Graded(HealthCheck::kGcSafePoint, "GC safe point behind by", *lag, c.thresholds.gc_safe_point_lag_seconds,
+             FormatSeconds, "old versions pile up and slow reads down");
+  if (pd && !pd->oldest_service.empty() && *result.level != HealthLevel::kOk) {
+    result.reason += "; the oldest service safe point is " + pd->oldest_service + "'s, " +
+                     FormatSeconds(pd->oldest_service_lag_seconds) + " old" +
+                     (pd->oldest_service_expires_in_seconds
+                          ? ", expiring in " + FormatSeconds(std::max(0.0, *pd->oldest_service_expires_in_seconds))
+                          : ", never expiring");
+  } else if (*result.level != HealthLevel::kOk) {
+    result.reason += "; PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back";
+  }
+  return result;
 }
 
 HealthCheckResult ResolvedTs(const Context& c) {
