@@ -1,6 +1,7 @@
 #include "snapshot/health_checks.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <iterator>
@@ -14,9 +15,10 @@ namespace {
 
 using Words = std::string (*)(double);
 
+// Three significant digits, whole numbers from 1000 on (no exponent in a sentence).
 std::string Plain(double value) {
   char text[32];
-  std::snprintf(text, sizeof(text), "%.3g", value);
+  std::snprintf(text, sizeof(text), std::fabs(value) >= 1000 ? "%.0f" : "%.3g", value);
   return text;
 }
 std::string Percent(double ratio) { return Plain(ratio * 100) + " %"; }

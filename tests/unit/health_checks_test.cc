@@ -140,6 +140,13 @@ TEST(HealthVerdict, WriteStallIsGradedByTheShareOfTheWindow) {
   EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall).level, HealthLevel::kCritical);
 }
 
+TEST(HealthVerdict, LargeRatesReadAsWholeNumbers) {
+  Snapshot s = HealthyNode();
+  s.pressure.busy_rejections_per_second["scheduler_too_busy"] = 12345.6;
+  const HealthCheckResult busy = Check(EvaluateHealth(s, {}), HealthCheck::kServerBusy);
+  EXPECT_TRUE(busy.reason.starts_with("busy rejections 12346/s ≥ 10/s")) << busy.reason;
+}
+
 TEST(HealthVerdict, AnyChannelFullIsCritical) {
   Snapshot s = HealthyNode();
   s.pressure.busy_rejections_per_second["channel_full"] = 0.2;
