@@ -160,14 +160,15 @@ TEST(PromqlIntegration, EveryDashboardAndRuleExpressionWorksOnLiveSidecars) {
   const std::vector<std::string> template_queries = TemplateQueries(rules_yaml);
   ASSERT_GE(dashboard_exprs.size(), 49u);
   ASSERT_EQ(rule_exprs.size(), 35u);
-  ASSERT_EQ(template_queries.size(), 17u);
+  ASSERT_EQ(template_queries.size(), 18u);
 
   // Series that neither the built-in simulated node nor the v5.3 dump serve (their histograms and
   // gauges stand still there): an expression naming one of them must work, and must return data
   // as soon as the simulator serves it.
   static const std::set<std::string> kUnservedHere = {
       "tikv_exporter_raft_write_duration_seconds", "tikv_exporter_scheduler_latch_wait_seconds",
-      "tikv_exporter_flow_control_discard_ratio", "tikv_exporter_gc_safe_point_lag_seconds"};
+      "tikv_exporter_flow_control_discard_ratio", "tikv_exporter_gc_safe_point_lag_seconds",
+      "tikv_exporter_pd_gc_safe_point_lag_seconds", "tikv_exporter_pd_oldest_service_safe_point_lag_seconds"};
   auto served = [&](const std::string& name) {
     return PromQuery(prometheus_port, "count({__name__=\"" + name + "\"})").value_or(0) > 0;
   };
