@@ -20,10 +20,10 @@ h2 small{text-transform:none;letter-spacing:0;font-weight:400;color:var(--muted)
 #verdict[data-level=ok]{border-left-color:var(--ok)}#verdict[data-level=warning]{border-left-color:var(--warning);background:#fffbeb}
 #verdict[data-level=critical]{border-left-color:var(--critical);background:#fef2f2}
 .verdict-head{display:flex;gap:1.2em;align-items:center}
-#verdict-badge{font-size:1.6em;font-weight:800;letter-spacing:.06em;color:#fff;background:var(--muted);border-radius:8px;padding:.35em .8em;min-width:6.5em;text-align:center}
+#verdict-badge{font-size:1.6em;font-weight:800;letter-spacing:.06em;color:#fff;background:var(--muted);border-radius:8px;padding:.35em .8em;min-width:7.5em;text-align:center}
 #verdict[data-level=ok] #verdict-badge{background:var(--ok)}#verdict[data-level=warning] #verdict-badge{background:var(--warning)}
 #verdict[data-level=critical] #verdict-badge{background:var(--critical)}
-#verdict-title{font-size:1.25em;font-weight:700}
+#verdict-title{font-size:1.25em;font-weight:700}#verdict-title small{font-size:.65em;font-weight:400;color:var(--muted);margin-left:.8em}
 #verdict-reasons{margin:.2em 0 0;padding-left:1.2em}#verdict-reasons li{margin:.1em 0}
 .quiet{color:var(--muted)}
 .chips{display:flex;flex-wrap:wrap;gap:.35em}
@@ -153,7 +153,7 @@ async function update() {
     if (state.snapshots.length > MAX_POINTS) state.snapshots.splice(0, state.snapshots.length - MAX_POINTS);
     const latest = state.snapshots[state.snapshots.length - 1];
     if (latest) {
-      renderVerdict(latest.health);
+      renderVerdict(latest.health, latest.timestamp_ms);
       renderSources(latest.sources);
     }
     for (const spec of CHARTS) renderChart(spec, state.snapshots);

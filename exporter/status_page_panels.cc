@@ -12,7 +12,7 @@ function knownLevel(level) { return LEVELS.includes(level) ? level : "unknown"; 
 
 // The node's verdict (the snapshot's "health"): badge, reasons worst first, one chip per check.
 // Hidden while the snapshot carries none.
-function renderVerdict(health) {
+function renderVerdict(health, timestampMs) {
   const box = $("verdict");
   if (!health || typeof health.level !== "string") {
     box.hidden = true;
@@ -24,6 +24,7 @@ function renderVerdict(health) {
   box.setAttribute("data-level", level);
   $("verdict-badge").textContent = level === "unknown" ? "?" : level.toUpperCase();
   $("verdict-title").textContent = VERDICT_TITLES[level] || VERDICT_TITLES.unknown;
+  $("verdict-title").appendChild(el("small", {}, "as of " + fmtTime(timestampMs)));
   const checks = Array.isArray(health.checks) ? health.checks.slice(0, MAX_CHECKS) : [];
   const reasons = Array.isArray(health.reasons) ? health.reasons.slice(0, MAX_REASONS) : [];
   const list = $("verdict-reasons");
@@ -31,7 +32,9 @@ function renderVerdict(health) {
   for (const reason of reasons) list.appendChild(el("li", {}, String(reason)));
   if (!reasons.length) {
     const passing = checks.filter(c => c && c.level === "ok").length;
-    list.appendChild(el("li", {class: "quiet"}, passing + " of " + checks.length + " checks pass; nothing to report"));
+    const noData = checks.filter(c => c && c.level === "no_data").length;
+    list.appendChild(el("li", {class: "quiet"}, passing + " checks pass" +
+                                                (noData ? ", " + noData + " without data on this node" : "")));
   }
   const chips = $("verdict-checks");
   chips.textContent = "";

@@ -139,5 +139,31 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/"), 10000u);
 }
 
+// Every byte from PD is hostile: a store address holding markup shows as text; no element, no
+// script runs.
+TEST(Browser, StoreFieldsFromPdAreShownAsTextNeverParsedAsHtml) {
+  SimAndExporter env;
+  const std::string prefix = env.dir().path() + "/pd-";
+  for (const char* body : {"members.json", "health.json"}) {
+    env.dir().Write(std::string("pd-") + body, FixtureText(std::string("pd-v8.1.0-api-") + body));
+  }
+  std::string stores = FixtureText("pd-v8.1.0-api-stores.json");
+  const std::string address = "basic-tikv-5gzwgj.basic-tikv-peer.default:20160";
+  const std::string hostile = "<img src=x onerror=\\\"document.title='pwned'\\\">";
+  stores.replace(stores.find(address), address.size(), hostile);
+  env.dir().Write("pd-stores.json", stores);
+  const int pd_port = FreePort();
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port), "--pd-fixture", prefix});
+  env.StartExporter(500, 400, {pd_port});
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/cluster").status == 200; },
+                      std::chrono::seconds(15)));
+
+  const std::string dom = Browse(env.dir(), env.exporter_port());
+  EXPECT_EQ(Count(dom, std::regex("<tr data-store-id=\"[0-9]+\"")), 4u) << dom;  // the fixture's 4 stores
+  EXPECT_NE(dom.find("<td>&lt;img src=x onerror=\"document.title='pwned'\"&gt;"), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("<img"), std::string::npos);
+  EXPECT_NE(dom.find("<title>tikv-exporter"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tikv_exporter::testing
