@@ -73,6 +73,8 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   EXPECT_NE(dom.find("id=\"sources\" data-state=\"green\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("data-source=\"tikv\" data-up=\"true\""), std::string::npos);
   // Neither PD nor the LOG collector runs: their sections stay hidden.
+  EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/cluster").status, 503);
+  EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/rocksdb").status, 503);
   EXPECT_NE(dom.find("<section id=\"cluster\" hidden=\"\">"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<section id=\"levels\" hidden=\"\">"), std::string::npos) << dom;
   // Axes: round ticks with their unit, and time labels.
