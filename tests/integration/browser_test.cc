@@ -16,15 +16,20 @@ namespace tikv_exporter::testing {
 namespace {
 
 // Loads `path` (with its #fragment) in headless Chromium for 3.5 s of (virtual) page time;
-// returns what Chromium printed (the DOM with --dump-dom).
+// returns what Chromium printed (the DOM with --dump-dom). The page's script must throw nothing.
 std::string Browse(const TempDir& dir, int port, const std::string& extra = "--dump-dom",
                    const std::string& path = "/", const std::string& window = "1200,1100") {
   std::string output;
+  const std::string console = dir.path() + "/chromium-console.log";
   RunCommand("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
              "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
-                 dir.path() + "/chromium --virtual-time-budget=3500 --window-size=" + window + " " + extra +
-                 " 'http://127.0.0.1:" + std::to_string(port) + path + "' 2>/dev/null",
+                 dir.path() + "/chromium --enable-logging=stderr --v=0 --virtual-time-budget=3500 --window-size=" +
+                 window + " " + extra + " 'http://127.0.0.1:" + std::to_string(port) + path + "' 2>" + console,
              &output);
+  std::ifstream in(console);
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_EQ(log.str().find("Uncaught"), std::string::npos) << log.str();
   return output;
 }
 
