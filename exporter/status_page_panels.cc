@@ -8,7 +8,20 @@ const LEVELS = ["ok", "warning", "critical", "no_data"];
 const VERDICT_TITLES = {ok: "Healthy", warning: "Needs attention", critical: "Unhealthy", unknown: "No verdict yet"};
 const MAX_REASONS = 20, MAX_CHECKS = 64;
 
+const LEVEL_COLORS = {ok: "#15803d", warning: "#b45309", critical: "#b91c1c", unknown: "#6b7280"};
+const BASE_TITLE = document.title;
+
 function knownLevel(level) { return LEVELS.includes(level) ? level : "unknown"; }
+
+// The browser tab tells the verdict: a coloured dot as the icon, the level in the title.
+function showLevelInTab(level) {
+  document.title = (level === "unknown" ? "" : level.toUpperCase() + " · ") + BASE_TITLE;
+  let icon = document.querySelector("link[rel=icon]");
+  if (!icon) { icon = el("link", {rel: "icon"}); document.head.appendChild(icon); }
+  const svg = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='" +
+              (LEVEL_COLORS[level] || LEVEL_COLORS.unknown) + "'/></svg>";
+  icon.setAttribute("href", "data:image/svg+xml," + encodeURIComponent(svg));
+}
 
 // The node's verdict (the snapshot's "health"): badge, reasons worst first, one chip per check.
 // Hidden while the snapshot carries none.
@@ -20,6 +33,7 @@ function renderVerdict(health, timestampMs) {
     return;
   }
   const level = knownLevel(health.level);
+  showLevelInTab(level === "no_data" ? "unknown" : level);
   box.hidden = false;
   box.setAttribute("data-level", level);
   $("verdict-badge").textContent = level === "unknown" ? "?" : level.toUpperCase();
