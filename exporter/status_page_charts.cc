@@ -46,9 +46,13 @@ function timeTicks(t0, t1) {
   return {ticks, label: t => step >= 60000 ? fmtTime(t).slice(0, 5) : fmtTime(t)};
 }
 
+// The least top of the y axis per unit, so that an all-zero series gets round labels.
+const UNIT_FLOOR = {bytes: 1024, ms: 1, ratio: 1, rate: 1};
+
 function drawAxes(svg, spec, d) {
-  const scale = UNITS[spec.unit](d.vmax);
-  const yticks = niceTicks(d.vmax / scale.div, 4).map(v => v * scale.div);
+  const vmax = d.vmax || UNIT_FLOOR[spec.unit];
+  const scale = UNITS[spec.unit](vmax);
+  const yticks = niceTicks(vmax / scale.div, 4).map(v => v * scale.div);
   d.ymax = yticks[yticks.length - 1] || 1;
   for (const v of yticks) {
     const y = yOf(d, v).toFixed(1);
