@@ -61,7 +61,7 @@ figcaption{font-weight:600;margin-bottom:.2em}
 figure svg{width:100%;height:auto;display:block;cursor:crosshair}
 svg .grid{stroke:#eef0f3}svg .axis{stroke:#9ca3af}
 svg text{font-size:11px;fill:#6b7280;font-family:inherit}
-svg .ylabel{text-anchor:end;dominant-baseline:middle}svg .xlabel{text-anchor:middle}
+svg .ylabel{text-anchor:end;dominant-baseline:middle}
 svg .empty{text-anchor:middle;font-size:13px}
 svg .crosshair{stroke:#111827;stroke-width:1;stroke-dasharray:3 3}
 .legend{display:flex;flex-wrap:wrap;gap:.2em 1em;font-size:.85em}

@@ -63,7 +63,9 @@ function drawAxes(svg, spec, d) {
   for (const t of ticks) {
     const x = xOf(d, t).toFixed(1);
     svg.appendChild(el("line", {x1: x, x2: x, y1: MT + PH, y2: MT + PH + 4, class: "axis"}));
-    svg.appendChild(el("text", {x: x, y: H - 8, class: "xlabel"}, label(t)));
+    // A label at an edge of the plot is aligned to stay inside the chart.
+    const anchor = x > W - MR - 24 ? "end" : x < ML + 24 ? "start" : "middle";
+    svg.appendChild(el("text", {x: x, y: H - 8, class: "xlabel", "text-anchor": anchor}, label(t)));
   }
 }
 

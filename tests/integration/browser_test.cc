@@ -1,7 +1,8 @@
 // The status page in a real browser: Debian's headless Chromium loads "/" from the exporter (fed
 // by the simulator, its PD and a real RocksDB LOG), runs its script, and the DOM must show the
-// cluster's stores, the RocksDB levels, charts with data and a hover readout, and a green source
-// strip — red once the simulated TiKV is down. Screenshots are kept as test artifacts.
+// verdict with its reasons and checks, the cluster's stores, the RocksDB levels, charts with data
+// and a hover readout, and a green source strip — red, and a critical verdict, once the simulated
+// TiKV is down. Screenshots of a healthy and a failing node are kept as test artifacts.
 
 #include <gtest/gtest.h>
 
@@ -60,6 +61,16 @@ std::string FixtureText(const std::string& name) {
   return text.str();
 }
 
+// The verdict once the simulated TiKV is down: critical, tikv_reachable first among the reasons.
+void ExpectCriticalBecauseTikvIsDown(const std::string& dom) {
+  EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"critical\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<div id=\"verdict-badge\">CRITICAL</div>"), std::string::npos);
+  EXPECT_NE(dom.find("<ul id=\"verdict-reasons\"><li>TiKV's status server does not answer"), std::string::npos);
+  EXPECT_NE(dom.find("<span class=\"chip critical\" data-check=\"tikv_reachable\" data-level=\"critical\""),
+            std::string::npos);
+  EXPECT_NE(dom.find("<title>CRITICAL · tikv-exporter"), std::string::npos);
+}
+
 TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   SimAndExporter env;
   env.StartSim();
@@ -77,6 +88,12 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   }
   EXPECT_NE(dom.find("id=\"sources\" data-state=\"green\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("data-source=\"tikv\" data-up=\"true\""), std::string::npos);
+  // The simulator stalls its kv db 2 % of the time: a warning, by default, with its reason.
+  EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"warning\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<div id=\"verdict-badge\">WARNING</div>"), std::string::npos);
+  EXPECT_NE(dom.find("<li>write stall in the kv db"), std::string::npos);
+  EXPECT_NE(dom.find("data-check=\"write_stall\" data-level=\"warning\""), std::string::npos);
+  EXPECT_EQ(Count(dom, std::regex("<span class=\"chip [a-z_]+\" data-check=")), 17u);
   // Neither PD nor the LOG collector runs: their sections stay hidden.
   EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/cluster").status, 503);
   EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/rocksdb").status, 503);
@@ -85,7 +102,7 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   // Axes: round ticks with their unit, and time labels.
   EXPECT_NE(dom.find(" ms</text>"), std::string::npos);
   EXPECT_NE(dom.find(" GiB</text>"), std::string::npos);
-  EXPECT_GE(Count(dom, std::regex("class=\"xlabel\">[0-9]{2}:[0-9]{2}(:[0-9]{2})?</text>")), 6u);
+  EXPECT_GE(Count(dom, std::regex("class=\"xlabel\"[^>]*>[0-9]{2}:[0-9]{2}(:[0-9]{2})?</text>")), 6u);
 
   env.Control("/control/fault?mode=down");
   ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_up", {{"source", "tikv"}}) == 0; },
@@ -93,6 +110,7 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   const std::string down = Browse(env.dir(), env.exporter_port());
   EXPECT_NE(down.find("id=\"sources\" data-state=\"red\""), std::string::npos) << down;
   EXPECT_NE(down.find("data-source=\"tikv\" data-up=\"false\""), std::string::npos);
+  ExpectCriticalBecauseTikvIsDown(down);
 }
 
 TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
@@ -100,7 +118,8 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   const int pd_port = FreePort();
   env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
   const std::string log = env.dir().Write("rocksdb.info", FixtureText("rocksdb-7.8.3-tikv-cfs-LOG"));
-  std::string config = env.ConfigText(500, 400, {pd_port});
+  // The simulator stalls its kv db 2 % of the time; this node tolerates up to 5 %, so it is healthy.
+  std::string config = env.ConfigText(500, 400, {pd_port}, "", "[health]\nwrite_stall_ratio_warning = 0.05\n");
   const std::string off = "[collectors.rocksdb]\nenabled = false\n";
   config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
   env.StartExporterWithConfig(config);
@@ -110,6 +129,15 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
 
   const std::string dom = Browse(env.dir(), env.exporter_port(), "--dump-dom", "/#hover=latency@0.5");
   ASSERT_NE(dom.find("<html"), std::string::npos) << "chromium printed no DOM:\n" << dom;
+  // The verdict: ok, a chip per check, those without data on this node greyed.
+  EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"ok\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<div id=\"verdict-badge\">OK</div>"), std::string::npos);
+  EXPECT_EQ(Count(dom, std::regex("<span class=\"chip [a-z_]+\" data-check=")), 17u);
+  EXPECT_NE(dom.find("<span class=\"chip ok\" data-check=\"tikv_reachable\" data-level=\"ok\""), std::string::npos);
+  EXPECT_NE(dom.find("<span class=\"chip ok\" data-check=\"pd_store_state\" data-level=\"ok\""), std::string::npos);
+  EXPECT_GE(Count(dom, std::regex("<span class=\"chip no_data\" data-check=")), 1u);
+  EXPECT_TRUE(std::regex_search(dom, std::regex("<li class=\"quiet\">[0-9]+ checks pass, [0-9]+ without data on this node</li>")));
+  EXPECT_NE(dom.find("<title>OK · tikv-exporter"), std::string::npos);
   // The simulator's PD lists five stores; this node's (1, matched by its status address) first.
   EXPECT_EQ(Count(dom, std::regex("<tr data-store-id=\"[0-9]+\"")), 5u) << dom;
   EXPECT_NE(dom.find("<tr data-store-id=\"1\" data-local=\"true\""), std::string::npos);
@@ -143,6 +171,7 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   const std::string down = Browse(env.dir(), env.exporter_port());
   EXPECT_NE(down.find("data-source=\"tikv\" data-up=\"false\""), std::string::npos) << down;
   EXPECT_EQ(Count(down, std::regex("<tr data-store-id=\"[0-9]+\"")), 5u);
+  ExpectCriticalBecauseTikvIsDown(down);
   EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/"), 10000u);
 }
 
