@@ -98,7 +98,8 @@ std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
       "<header><h1>tikv-exporter {}</h1><span class=\"where\">watching TiKV at {} · revision {}</span>\n<nav>"
       "<a href=\"/metrics\">/metrics</a> <a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> "
       "<a href=\"/api/v1/snapshots\">/api/v1/snapshots</a> <a href=\"/api/v1/cluster\">/api/v1/cluster</a> "
-      "<a href=\"/api/v1/rocksdb\">/api/v1/rocksdb</a> <a href=\"/-/healthy\">/-/healthy</a> "
+      "<a href=\"/api/v1/rocksdb\">/api/v1/rocksdb</a> <a href=\"/api/v1/health\">/api/v1/health</a> "
+      "<a href=\"/-/healthy\">/-/healthy</a> "
       "<a href=\"/-/ready\">/-/ready</a></nav></header>\n<main>\n",
       HtmlEscape(tikv_address), HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
   page += StatusPageAssets();
