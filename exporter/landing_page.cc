@@ -48,6 +48,10 @@ std::string Ms(const std::optional<double>& seconds) {
 
 std::string DescribeSnapshot(const Snapshot& s) {
   std::string text;
+  if (!s.health.checks.empty()) {
+    text += fmt::format("Verdict: {}.\n", NameOf(kHealthLevelNames, s.health.level));
+    for (const std::string& reason : s.health.Reasons()) text += fmt::format("  - {}\n", reason);
+  }
   for (const auto& [source, health] : s.sources) {
     text += health.up ? fmt::format("Source {} is up.\n", SourceName(source))
                       : fmt::format("Source {} is DOWN: {}\n", SourceName(source), health.last_error);

@@ -92,6 +92,7 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"warning\">"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div id=\"verdict-badge\">WARNING</div>"), std::string::npos);
   EXPECT_NE(dom.find("<li>write stall in the kv db"), std::string::npos);
+  EXPECT_NE(dom.find("<pre id=\"snapshot\">Verdict: warning.\n  - write stall in the kv db"), std::string::npos);
   EXPECT_NE(dom.find("data-check=\"write_stall\" data-level=\"warning\""), std::string::npos);
   EXPECT_EQ(Count(dom, std::regex("<span class=\"chip [a-z_]+\" data-check=")), 17u);
   // Neither PD nor the LOG collector runs: their sections stay hidden.
