@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "prom/exposition_writer.h"
+#include "tools/tikv-sim/sim_health_series.h"
 
 namespace tikv_exporter::sim {
 namespace {
@@ -95,11 +96,21 @@ void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std:
 
 }  // namespace
 
-SimNode::SimNode(Exposition base) : base_(std::move(base)), start_(std::chrono::steady_clock::now()) {}
+SimNode::SimNode(Exposition base)
+    : base_(std::move(base)),
+      start_(std::chrono::steady_clock::now()),
+      wall_start_(std::chrono::system_clock::now()),
+      health_(start_) {}
 
 std::unique_ptr<SimNode> SimNode::Raw(std::string raw_body) {
   auto node = std::make_unique<SimNode>(Exposition{});
   node->raw_body_ = std::move(raw_body);
+  return node;
+}
+
+std::unique_ptr<SimNode> SimNode::BuiltIn() {
+  auto node = std::make_unique<SimNode>(BuiltInExposition());
+  node->health_series_ = true;
   return node;
 }
 
@@ -136,14 +147,12 @@ Exposition SimNode::BuiltInExposition() {
         static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count()));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "available"}}, 300.0 * (1ULL << 30));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "capacity"}}, 500.0 * (1ULL << 30));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "used"}}, 126.0 * (1ULL << 30));
   for (const TickerLoad& ticker : DefaultTickerLoads()) {
     std::vector<Label> labels = {{"db", ticker.db}};
     if (!ticker.type.empty()) labels.push_back({"type", ticker.type});
     counter(ticker.family.c_str(), "RocksDB ticker", std::move(labels));
   }
+  AddHealthFamilies(&e);
   return e;
 }
 
@@ -215,10 +224,33 @@ void SimNode::SetTickerLoads(std::vector<TickerLoad> loads) {
 void SimNode::Restart() {
   std::lock_guard<std::mutex> lock(mutex_);
   start_ = std::chrono::steady_clock::now();
+  wall_start_ = std::chrono::system_clock::now();
+  health_.Restart(start_);
   for (auto& [type, segments] : request_loads_) {
     RequestLoad current = segments.back().load;
     segments = {{current, start_, std::nullopt}};
   }
+}
+
+void SimNode::SetHealthState(HealthState state, bool on) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  health_.Set(state, on, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+}
+
+void SimNode::ClearHealth() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  health_.Clear(std::chrono::steady_clock::now());
+}
+
+std::vector<HealthState> SimNode::health_states() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return health_.active();
+}
+
+std::optional<bool> SimNode::Ready() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!health_series_) return std::nullopt;
+  return !health_.On(HealthState::kNotReady);
 }
 
 std::vector<RequestLoad> SimNode::request_loads() const {
@@ -229,9 +261,13 @@ std::vector<RequestLoad> SimNode::request_loads() const {
 }
 
 std::string SimNode::Render() const {
+  return RenderAt(std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+}
+
+std::string SimNode::RenderAt(std::chrono::steady_clock::time_point now,
+                              std::chrono::system_clock::time_point wall_now) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (raw_body_) return *raw_body_;
-  const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::map<std::string, Completed, std::less<>> completed_by_type;
   for (const auto& [type, segments] : request_loads_) {
@@ -241,12 +277,16 @@ std::string SimNode::Render() const {
                     std::chrono::duration<double>(segment.until.value_or(now) - segment.from).count());
     }
   }
+  const HealthClock health_clock{health_, now, wall_now, wall_start_};
   std::string out;
   for (const MetricFamily& family : base_.families()) {
     AppendFamilyHeader(family, &out);
     const bool grpc = family.name == kGrpcFamily;
+    const bool health = health_series_ && IsHealthFamily(family.name);
     for (Sample sample : family.samples) {
-      if (grpc) {
+      if (health) {
+        RenderHealthSample(family, health_clock, &sample);
+      } else if (grpc) {
         auto found = completed_by_type.find(sample.LabelValue("type"));
         std::string_view priority = sample.LabelValue("priority");
         if (found != completed_by_type.end() && (priority.empty() || priority == "normal")) {

@@ -200,6 +200,11 @@ bool SimPdCluster::SetStoreState(uint64_t store_id, const std::string& state_nam
   return false;
 }
 
+void SimPdCluster::SetLocalSlowScore(double score) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!stores_.empty()) stores_.front().slow_score = score;
+}
+
 bool SimPdCluster::SetAdvertisedAddress(size_t index, const std::string& address) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (index >= members_.size()) return false;
@@ -268,7 +273,8 @@ std::string SimPdCluster::StoresJson() const {
            std::to_string(s.leaders) + ",\"leader_size\":" + std::to_string(s.leaders) +
            ",\"region_count\":" + std::to_string(s.regions) + ",\"region_weight\":1,\"region_score\":" +
            std::to_string(s.regions * 1.25) + ",\"region_size\":" + std::to_string(s.regions) +
-           ",\"slow_score\":1,\"uptime\":\"1h0m0s\"}}";
+           (s.slow_score != 0 ? ",\"slow_score\":" + std::to_string(static_cast<int64_t>(s.slow_score)) : "") +
+           ",\"uptime\":\"1h0m0s\"}}";
   }
   return out + "]}";
 }
@@ -317,7 +323,8 @@ std::string SimPdCluster::StateText() const {
             (members_[i]->advertised.empty() ? "" : " advertises " + ClientUrl(*members_[i])) + "\n";
   }
   for (const Store& s : stores_) {
-    text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name + "\n";
+    text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name +
+            (s.slow_score != 1 ? " slow_score " + std::to_string(static_cast<int64_t>(s.slow_score)) : "") + "\n";
   }
   return text;
 }

@@ -33,6 +33,7 @@ class SimPdCluster {
     std::string engine = "tikv";
     double capacity = 0, available = 0, used = 0;
     int regions = 0, leaders = 0;
+    double slow_score = 1;  // 1 healthy .. 100; PD omits it when 0
   };
 
   // A member as the gRPC service shows it.
@@ -68,6 +69,8 @@ class SimPdCluster {
   bool SetMemberDown(size_t member, bool down);
   bool SetLeader(size_t member);
   bool SetStoreState(uint64_t store_id, const std::string& state_name);
+  // The slow_score of this node's store (the first one), as PD shows it in /stores.
+  void SetLocalSlowScore(double score);
   // The client URL a member advertises in /members, /leader and /health: "" its own address,
   // "blackhole" a port that accepts and never answers (an address unreachable from the
   // exporter), anything else that host:port. Its HTTP API keeps serving on its own address.

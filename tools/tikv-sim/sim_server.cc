@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 namespace tikv_exporter::sim {
 
@@ -20,6 +21,22 @@ bool SimServer::StartStatus() {
   faults_.InstallOn(*server);
   // TiKV answers /status with an empty 200 without a content type.
   server->Get("/status", [](const httplib::Request&, httplib::Response&) {});
+  // TiKV >= v8.5.6 builds: 200 when ready, 500 when not; with ?verbose a JSON of the two
+  // conditions (components/tikv_util/src/lib.rs ServerReadiness). Older TiKV: 404.
+  server->Get("/ready", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::optional<bool> ready = node_->Ready();
+    if (!ready) {
+      res.status = 404;
+      res.set_content("path not found", "text/plain");
+      return;
+    }
+    res.status = *ready ? 200 : 500;
+    if (req.has_param("verbose")) {
+      const std::string caught_up = *ready ? "true" : "false";
+      res.set_content("{\n  \"connected_to_pd\": true,\n  \"raft_peers_caught_up\": " + caught_up + "\n}",
+                      "application/json");
+    }
+  });
   server->Get("/config", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(SimNode::ConfigJson(), "application/json");
   });
@@ -55,6 +72,7 @@ void SimServer::SetFault(bool down, Fault fault, int delay_ms, int code) {
 std::string SimServer::StateText() const {
   std::string text = down_ ? "fault down\n" : faults_.StateText();
   if (pd_ != nullptr) text += pd_->StateText();
+  for (HealthState state : node_->health_states()) text += "unhealthy " + std::string(HealthStateName(state)) + "\n";
   for (const RequestLoad& load : node_->request_loads()) {
     text += "load " + load.type + " qps " + std::to_string(load.qps) + " latency " +
             std::to_string(load.mean_latency_seconds) + "\n";
@@ -114,6 +132,14 @@ bool SimServer::ServeControl(const std::string& host, int port) {
     node_->SetRequestLoad(load);
     res.set_content(StateText(), "text/plain");
   });
+  control.Post("/control/unhealthy", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!SetUnhealthy(req.get_param_value("state"), req.get_param_value("on") != "false")) {
+      res.status = 400;
+      res.set_content("state must be none|" + HealthStateNames() + " (on=false heals one)\n", "text/plain");
+      return;
+    }
+    res.set_content(StateText(), "text/plain");
+  });
   control.Get("/control/state", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(StateText(), "text/plain");
   });
@@ -142,6 +168,23 @@ bool SimServer::ServeControl(const std::string& host, int port) {
                                                        req.get_param_value("state")));
   });
   return control.listen(host, port);
+}
+
+bool SimServer::SetUnhealthy(const std::string& name, bool on) {
+  if (name == "none") {
+    node_->ClearHealth();
+  } else if (std::optional<HealthState> state = ParseHealthState(name)) {
+    node_->SetHealthState(*state, on);
+  } else {
+    return false;
+  }
+  // PD sees the slow store too: the local store's (the first one's) slow_score follows TiKV's.
+  if (pd_ != nullptr) {
+    bool slow = false;
+    for (HealthState state : node_->health_states()) slow = slow || state == HealthState::kSlowScore;
+    pd_->SetLocalSlowScore(slow ? 100 : 1);
+  }
+  return true;
 }
 
 void SimServer::StopAll() {
