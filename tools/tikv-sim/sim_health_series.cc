@@ -1,9 +1,9 @@
 #include "tools/tikv-sim/sim_health_series.h"
 
-#include <charconv>
 #include <cmath>
-#include <limits>
 #include <string>
+
+#include "tools/tikv-sim/sim_buckets.h"
 
 namespace tikv_exporter::sim {
 namespace {
@@ -121,12 +121,6 @@ constexpr double kHealthyResolvedGapMs = 1000;
 constexpr double kLaggingResolvedGapMs = 20.0 * 60 * 1000;
 constexpr double kOtherUsedBytes = 74 * kSimGiB;  // capacity - available - used: not TiKV's data
 
-std::string FormatDouble(double value) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, end);
-}
-
 int64_t Ms(HealthTimeline::WallClock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -168,11 +162,7 @@ double GaugeValue(const MetricFamily& family, const Sample& sample, const Health
 void RenderHistogramSample(const HistogramSpec& spec, const HealthClock& clock, Sample* sample) {
   const std::string_view suffix =
       std::string_view(sample->name).substr(std::string_view(spec.family).size());
-  double bound = std::numeric_limits<double>::infinity();
-  if (suffix == "_bucket" && sample->LabelValue("le") != "+Inf") {
-    const std::string_view le = sample->LabelValue("le");
-    std::from_chars(le.data(), le.data() + le.size(), bound);
-  }
+  const double bound = ParseLe(sample->LabelValue("le"));
   double value = 0;
   clock.timeline.ForEachSegment(clock.now, [&](Mask mask, double seconds) {
     const double latency = On(mask, spec.slow) ? spec.slow_latency : spec.latency;
@@ -192,10 +182,9 @@ void AddHistogram(Exposition* e, const HistogramSpec& spec) {
   family.help = spec.help;
   std::vector<Label> labels;
   if (spec.type != nullptr) labels.push_back({"type", spec.type});
-  double bound = 0.0005;
-  for (int i = 0; i <= 20; ++i, bound *= 2) {
+  for (std::string& le : ExponentialBucketLes(0.0005, 2, 20)) {
     std::vector<Label> with_le = labels;
-    with_le.push_back({"le", i < 20 ? FormatDouble(bound) : "+Inf"});
+    with_le.push_back({"le", std::move(le)});
     family.samples.push_back({family.name + "_bucket", std::move(with_le), 0, {}});
   }
   family.samples.push_back({family.name + "_sum", labels, 0, {}});

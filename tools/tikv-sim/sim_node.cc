@@ -1,10 +1,9 @@
 #include "tools/tikv-sim/sim_node.h"
 
-#include <charconv>
 #include <cmath>
-#include <limits>
 
 #include "prom/exposition_writer.h"
+#include "tools/tikv-sim/sim_buckets.h"
 #include "tools/tikv-sim/sim_health_series.h"
 
 namespace tikv_exporter::sim {
@@ -48,26 +47,6 @@ struct Completed {
   }
 };
 
-double ParseLe(std::string_view le) {
-  if (le == "+Inf") return std::numeric_limits<double>::infinity();
-  double value = 0;
-  std::from_chars(le.data(), le.data() + le.size(), value);
-  return value;
-}
-
-std::string FormatDouble(double value) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, end);
-}
-
-// The bucket bounds of TiKV >= 6.2: exponential_buckets(5e-5, 2, 22).
-std::vector<double> ModernBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i < 22; ++i) bounds.push_back(5e-5 * std::pow(2.0, i));
-  return bounds;
-}
-
 // Adds zero-valued histogram series for `type` (and `priority`, when not empty) to the gRPC
 // family, with the bucket bounds the family already uses (the modern ones when it is empty).
 void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std::string& priority) {
@@ -78,10 +57,8 @@ void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std:
       bounds.emplace_back(sample.LabelValue("le"));
     }
   }
-  if (bounds.empty()) {
-    for (double bound : ModernBounds()) bounds.push_back(FormatDouble(bound));
-    bounds.emplace_back("+Inf");
-  }
+  // TiKV >= 6.2: exponential_buckets(5e-5, 2, 22).
+  if (bounds.empty()) bounds = ExponentialBucketLes(5e-5, 2, 22);
   std::vector<Label> labels;
   if (!priority.empty()) labels.push_back({"priority", priority});
   labels.push_back({"type", type});
