@@ -1,6 +1,8 @@
 #include "common/units.h"
 
 #include <charconv>
+#include <cstdio>
+#include <iterator>
 #include <optional>
 #include <cmath>
 #include <string>
@@ -94,6 +96,41 @@ StatusOr<double> ParseDurationSeconds(std::string_view text) {
     rest = unit.substr(unit_length);
   }
   return seconds;
+}
+
+namespace {
+
+// Three significant digits (never an exponent), without trailing zeros: 41.2, 512, 1.8, 0.25.
+std::string ThreeDigits(double value) {
+  const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+  std::string out = text;
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatBytes(double bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  size_t unit = 0;
+  double value = bytes < 0 ? 0 : bytes;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  return ThreeDigits(value) + " " + kUnits[unit];
+}
+
+std::string FormatSeconds(double seconds) {
+  if (seconds < 1) return ThreeDigits(seconds * 1000) + " ms";
+  if (seconds < 120) return ThreeDigits(seconds) + " s";
+  if (seconds < 7200) return ThreeDigits(seconds / 60) + " min";
+  return ThreeDigits(seconds / 3600) + " h";
 }
 
 }  // namespace tikv_exporter

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -19,5 +20,11 @@ StatusOr<uint64_t> ParseSizeBytes(std::string_view text);
 
 // Parses a duration the way TiKV's ReadableDuration does ("10m", "1h30m", "500ms", "2d").
 StatusOr<double> ParseDurationSeconds(std::string_view text);
+
+// For reasons written to people: bytes with a binary unit and three significant digits
+// ("41.2 GiB", "512 MiB", "0 B"), and a duration in the unit that reads best ("250 ms",
+// "1.8 s", "20 min", "48 h").
+std::string FormatBytes(double bytes);
+std::string FormatSeconds(double seconds);
 
 }  // namespace tikv_exporter

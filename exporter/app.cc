@@ -87,11 +87,9 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   // By default one hour of snapshots (240 at the default 15 s interval), at most 3,600.
   SnapshotHistory history(HistorySize(config));
   LimitTracker limits;
-  Poller poller(MakeCollectors(config, limiter), config.poll_interval_ms, config.timeout_ms,
-                config.expected_settings, &history, &limits);
+  Poller poller(MakeCollectors(config, limiter), config, &history, &limits);
   Reloader reloader(config, std::move(reload), [&](const ExporterConfig& loaded) {
-    poller.Reconfigure(MakeCollectors(loaded, limiter), loaded.poll_interval_ms, loaded.timeout_ms,
-                       loaded.expected_settings);
+    poller.Reconfigure(MakeCollectors(loaded, limiter), loaded);
   });
   HttpRequestCounter requests;
 
@@ -104,6 +102,11 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     return RenderLandingPage(*poller.Latest(), build, reloader.Current()->status_address);
   };
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
+  handlers.health_json = [&] {
+    const Snapshot& snapshot = poller.Latest()->snapshot;
+    const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
+    return std::make_pair(passing, HealthToJson(snapshot));
+  };
   handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
   handlers.ready = [&] { return poller.Ready(); };
   handlers.targets_json = [&]() -> std::string {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <regex>
 #include <sstream>
@@ -321,6 +322,74 @@ void LoadWeb(const toml::value& table, ExporterConfig* config) {
   }
 }
 
+std::string FormatNumber(double n) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", n);
+  return text;
+}
+
+double GetNumber(const toml::value& value, const std::string& name, double min, double max) {
+  if (!value.is_integer() && !value.is_floating()) Fail(value, name, "expected a number, found " + TypeName(value));
+  const double n = value.is_integer() ? static_cast<double>(value.as_integer()) : value.as_floating();
+  if (!(n >= min && n <= max)) {
+    Fail(value, name, "must be between " + FormatNumber(min) + " and " + FormatNumber(max) + ", found " + FormatNumber(n));
+  }
+  return n;
+}
+
+// [health]: each two-level threshold is a pair of keys, <name>_warning and <name>_critical.
+struct ThresholdKey {
+  const char* name;
+  HealthThreshold HealthThresholds::*member;
+  double max;
+};
+constexpr ThresholdKey kThresholdKeys[] = {
+    {"slow_score", &HealthThresholds::slow_score, 100},
+    {"raft_write_p99_seconds", &HealthThresholds::raft_write_p99_seconds, 86400},
+    {"scheduler_latch_wait_p99_seconds", &HealthThresholds::scheduler_latch_wait_p99_seconds, 86400},
+    {"busy_rejections_per_second", &HealthThresholds::busy_rejections_per_second, 1e9},
+    {"write_stall_ratio", &HealthThresholds::write_stall_ratio, 1},
+    {"flow_control_discard_ratio", &HealthThresholds::flow_control_discard_ratio, 1},
+    {"grpc_failure_ratio", &HealthThresholds::grpc_failure_ratio, 1},
+    {"thread_pool_busy_ratio", &HealthThresholds::thread_pool_busy_ratio, 1e3},
+    {"cpu_quota_ratio", &HealthThresholds::cpu_quota_ratio, 1e3},
+    {"gc_safe_point_lag_seconds", &HealthThresholds::gc_safe_point_lag_seconds, 1e9},
+    {"resolved_ts_gap_seconds", &HealthThresholds::resolved_ts_gap_seconds, 1e9},
+};
+
+void LoadHealth(const toml::value& table, HealthThresholds* health) {
+  Handlers handlers = {
+      {"disk_available_ratio_warning",
+       [&](const toml::value& v, const std::string& n) { health->disk_available_ratio_warning = GetNumber(v, n, 0, 1); }},
+      {"disabled",
+       [&](const toml::value& v, const std::string& n) {
+         if (!v.is_array()) Fail(v, n, "expected an array of check names, found " + TypeName(v));
+         for (const toml::value& name : v.as_array()) health->disabled.insert(GetEnum(name, n, kHealthCheckNames));
+       }},
+  };
+  std::map<std::string, const toml::value*> warnings;  // name -> its _warning value, for the order check
+  for (const ThresholdKey& key : kThresholdKeys) {
+    HealthThreshold& threshold = health->*key.member;
+    handlers[std::string(key.name) + "_warning"] = [&, key](const toml::value& v, const std::string& n) {
+      threshold.warning = GetNumber(v, n, 0, key.max);
+      warnings[key.name] = &v;
+    };
+    handlers[std::string(key.name) + "_critical"] = [&, key](const toml::value& v, const std::string& n) {
+      threshold.critical = GetNumber(v, n, 0, key.max);
+    };
+  }
+  VisitTable(table, "health", handlers);
+  for (const ThresholdKey& key : kThresholdKeys) {
+    const HealthThreshold& threshold = health->*key.member;
+    if (threshold.warning > threshold.critical) {
+      auto located = warnings.find(key.name);
+      Fail(located != warnings.end() ? *located->second : table, "[health] " + std::string(key.name) + "_warning",
+           FormatNumber(threshold.warning) + " is above " + key.name + "_critical (" +
+               FormatNumber(threshold.critical) + "): a warning must come first");
+    }
+  }
+}
+
 void LoadCollectors(const toml::value& table, ExporterConfig* config) {
   auto strings = [](const toml::value& v, const std::string& n, bool label_names) {
     if (!v.is_array()) Fail(v, n, "expected an array of strings, found " + TypeName(v));
@@ -450,6 +519,11 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
                     [&](const toml::value& v, const std::string& n) {
                       ExpectTable(v, n);
                       LoadWeb(v, &config);
+                    }},
+                   {"health",
+                    [&](const toml::value& v, const std::string& n) {
+                      ExpectTable(v, n);
+                      LoadHealth(v, &config.health);
                     }},
                });
   } catch (const ConfigError& e) {

@@ -8,6 +8,7 @@
 #include "common/enum_names.h"
 #include "common/status.h"
 #include "exporter/logging.h"
+#include "snapshot/health.h"
 
 namespace tikv_exporter {
 
@@ -85,6 +86,9 @@ struct ExporterConfig {
   StoreSeries pd_store_series = StoreSeries::kAll;
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
+
+  // [health]: the verdict's thresholds and disabled checks (README "Node health").
+  HealthThresholds health;
 };
 
 // [exporter] history: an explicit value is bounded by kMaxHistory; 0 derives one hour of polls

@@ -6,19 +6,22 @@
 
 #include <set>
 
+#include "snapshot/health_checks.h"
+#include "snapshot/node_signals.h"
 #include "snapshot/pressure_builder.h"
 #include "snapshot/snapshot_builder.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
 
-Poller::Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-               std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings,
-               SnapshotHistory* history, LimitTracker* limits)
-    : history_(history),
-      limits_(limits),
-      plan_{std::move(collectors), std::chrono::milliseconds(poll_interval_ms),
-            std::chrono::milliseconds(timeout_ms), std::move(expected_settings)} {
+Poller::Plan Poller::MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config) {
+  return Plan{std::move(collectors), std::chrono::milliseconds(config.poll_interval_ms),
+              std::chrono::milliseconds(config.timeout_ms), config.expected_settings, config.health};
+}
+
+Poller::Poller(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config, SnapshotHistory* history,
+               LimitTracker* limits)
+    : history_(history), limits_(limits), plan_(MakePlan(std::move(collectors), config)) {
   auto initial = std::make_shared<PollState>();
   for (Source source : plan_.collectors->Sources()) {
     initial->snapshot.sources[source].enabled = true;
@@ -53,10 +56,8 @@ bool Poller::Ready() const {
   return ready_;
 }
 
-void Poller::Reconfigure(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-                         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings) {
-  auto plan = std::make_unique<Plan>(Plan{std::move(collectors), std::chrono::milliseconds(poll_interval_ms),
-                                          std::chrono::milliseconds(timeout_ms), std::move(expected_settings)});
+void Poller::Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config) {
+  auto plan = std::make_unique<Plan>(MakePlan(std::move(collectors), config));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_plan_ = std::move(plan);
@@ -116,6 +117,30 @@ void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, Collec
   stats->last_error = outcome.error;
 }
 
+void Poller::NoteHealth(const HealthVerdict& verdict) {
+  // A reason carries its value ("apply log p99 1.2 s"), which moves every poll: log when the
+  // level, or which checks fail at which level, changes, not when only the figures do.
+  const std::string level(NameOf(kHealthLevelNames, verdict.level));
+  std::vector<std::string> key = {level};
+  for (const HealthCheckResult& check : verdict.checks) {
+    if (check.level && *check.level != HealthLevel::kOk) {
+      key.push_back(std::string(NameOf(kHealthCheckNames, check.check)) + "=" +
+                    std::string(NameOf(kHealthLevelNames, *check.level)));
+    }
+  }
+  if (logged_health_ == key) return;
+  const bool first = !logged_health_;
+  logged_health_ = std::move(key);
+  if (verdict.level == HealthLevel::kOk) {
+    if (!first) spdlog::info("node health is ok again");
+    return;
+  }
+  std::string reasons;
+  for (const std::string& reason : verdict.Reasons()) reasons += (reasons.empty() ? "" : "; ") + reason;
+  spdlog::log(verdict.level == HealthLevel::kCritical ? spdlog::level::err : spdlog::level::warn,
+              "node health is {}: {}", level, reasons);
+}
+
 void Poller::PollOnce() {
   TakePendingPlan();
   PollData data;
@@ -169,11 +194,14 @@ void Poller::PollOnce() {
   if (tikv_up) AddRocksDbLogSignals(data.rocksdb ? *data.rocksdb : RocksDbLogData{}, &state->snapshot);
   if (data.pd) {
     state->pd = data.pd;
+    AddPdNodeSignals(*data.pd, &state->snapshot);  // what PD says of the store holds while TiKV is down
     if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);
   }
 
   // Only this thread replaces latest_: reading it here needs no lock.
   CountTikvRestarts(latest_ ? &latest_->snapshot : nullptr, &state->snapshot);
+  state->snapshot.health = EvaluateHealth(state->snapshot, plan_.health);
+  NoteHealth(state->snapshot.health);
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
   {

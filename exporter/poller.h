@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 
 #include "collectors/collector_set.h"
 #include "snapshot/snapshot.h"
+#include "exporter/config.h"
 #include "exporter/config_drift.h"
 #include "common/limit_tracker.h"
 #include "snapshot/snapshot_history.h"
@@ -42,12 +44,11 @@ struct PollState {
 // Owns the thread; Latest() and Ready() are thread-safe.
 class Poller {
  public:
-  // `expected_settings` are the node's declared TiKV settings, compared with TiKV's /config.
-  // Every snapshot is also pushed to `history`; bounds hit by collectors are recorded in
-  // `limits` (both borrowed; may be null).
-  Poller(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-         std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings = {},
-         SnapshotHistory* history = nullptr, LimitTracker* limits = nullptr);
+  // From `config`: the interval and timeout, the node's declared TiKV settings (compared with
+  // TiKV's /config) and the health thresholds. Every snapshot is also pushed to `history`;
+  // bounds hit by collectors are recorded in `limits` (both borrowed; may be null).
+  Poller(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config, SnapshotHistory* history = nullptr,
+         LimitTracker* limits = nullptr);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -60,8 +61,7 @@ class Poller {
   // Replaces the collectors and the schedule from the next poll on (config reload); the poll in
   // progress finishes with the old ones. Rates continue across the swap: the previous TiKV
   // scrape is kept. Thread-safe.
-  void Reconfigure(std::unique_ptr<CollectorSet> collectors, int poll_interval_ms, int timeout_ms,
-                   std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings);
+  void Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
 
   // Runs one poll synchronously (tests, and the first poll at start).
   void PollOnce();
@@ -73,13 +73,17 @@ class Poller {
  private:
   void Run();
   void NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, CollectorStats* stats);
+  // Logs the verdict when its level or its reasons changed since the last poll.
+  void NoteHealth(const HealthVerdict& verdict);
 
   struct Plan {
     std::unique_ptr<CollectorSet> collectors;
     std::chrono::milliseconds interval;
     std::chrono::milliseconds timeout;
     std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
+    HealthThresholds health;
   };
+  static Plan MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
   void TakePendingPlan();
 
   SnapshotHistory* const history_;
@@ -91,6 +95,7 @@ class Poller {
   std::shared_ptr<const TikvScrape> latest_tikv_;
   std::map<Source, CollectorStats> stats_;
   uint64_t polls_total_ = 0;
+  std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -42,6 +42,13 @@ const Endpoint kEndpoints[] = {
     {"/api/v1/snapshot", "GET",
      [](const HttpHandlers& h, const HttpRequest&) { return Content(h.snapshot_json(), "application/json"); }},
     {"/api/v1/snapshots", "GET", Snapshots},
+    {"/api/v1/health", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) {
+       auto [passing, json] = h.health_json();
+       HttpReply reply = Content(std::move(json), "application/json");
+       if (!passing) reply.status = 503;
+       return reply;
+     }},
     {"/api/v1/targets", "GET",
      [](const HttpHandlers& h, const HttpRequest&) {
        std::string targets = h.targets_json();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "common/limits.h"
 #include "common/status.h"
@@ -17,6 +18,9 @@ struct HttpHandlers {
   std::function<std::string()> metrics;        // /metrics, text format 0.0.4
   std::function<std::string()> landing_page;   // /
   std::function<std::string()> snapshot_json;  // /api/v1/snapshot
+  // /api/v1/health: the verdict as JSON, and whether it passes (not critical, after a poll);
+  // a failing verdict answers 503, for load balancers and Kubernetes probes.
+  std::function<std::pair<bool, std::string>()> health_json;
   std::function<std::string(int64_t since_ms)> snapshots_json;  // /api/v1/snapshots?since=
   std::function<bool()> ready;                 // /-/ready: 200 when true, else 503
   // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that

@@ -98,6 +98,7 @@ void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot) {
     slow.pd_trend_result_value = store.slow_trend_result_value;
     slow.pd_trend_result_rate = store.slow_trend_result_rate;
     slow.pd_busy = store.busy;
+    snapshot->pd_store_state = store.state;
   }
 }
 

@@ -5,7 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "collectors/pd/pd_data.h"
 #include "collectors/source.h"
+#include "snapshot/health.h"
 #include "snapshot/pressure_signals.h"
 #include "snapshot/node_signals.h"
 
@@ -78,6 +80,10 @@ struct Snapshot {
   std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point
   std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
   std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
+  std::optional<StoreState> pd_store_state;  // this node's store in PD's /stores
+
+  // The verdict on all of the above (health_checks.h), made once per poll.
+  HealthVerdict health;
 
   // The total of compaction_pending_bytes over every db (the seed's compaction_pending).
   std::optional<double> TotalCompactionPendingBytes() const;

@@ -233,7 +233,6 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
 }
 
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot) {
-  AddPdNodeSignals(pd, snapshot);
   if (snapshot->storage.used_source == "tikv" || !pd.local_store_id) return;
   for (const PdStore& store : pd.stores) {
     if (store.id == *pd.local_store_id && store.used_bytes) {

@@ -21,8 +21,7 @@ void AddTikvMetrics(const TikvScrape* previous, const TikvScrape& current, Snaps
 TikvScrape KeepRateInputs(const TikvScrape& scrape);
 
 // Older TiKV (< 5.4) has no used size: PD's figure for this node's store replaces the sum of
-// engine sizes when PD knows the store; PD's slow score, slow trend and busy flag of the store
-// are added too (node_signals.h). Call after AddTikvMetrics.
+// engine sizes when PD knows the store. Call after AddTikvMetrics.
 void AddPdStoreSize(const PdData& pd, Snapshot* snapshot);
 
 // Fills the kv db's block-cache, bloom-filter and write-stall signals that TiKV's /metrics did

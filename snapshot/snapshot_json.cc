@@ -14,6 +14,15 @@ std::string SnapshotToJson(const Snapshot& snapshot) {
   return ProtoToJson(message);
 }
 
+std::string HealthToJson(const Snapshot& snapshot) {
+  v1::Health message;
+  HealthToProto(snapshot, &message);
+  // The endpoint stands alone, so it says when the verdict was made; inside a snapshot that is
+  // the snapshot's own timestamp_ms.
+  std::string json = ProtoToJson(message);
+  return "{\"timestamp_ms\":" + std::to_string(snapshot.timestamp_ms) + "," + json.substr(1);
+}
+
 std::string SnapshotsToJson(const std::vector<std::shared_ptr<const Snapshot>>& snapshots) {
   std::string out = "{\"snapshots\":[";
   for (size_t i = 0; i < snapshots.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "snapshot/snapshot_metrics.h"
 
+#include "snapshot/health_metrics.h"
 #include "snapshot/pressure_metrics.h"
 
 namespace tikv_exporter {
@@ -27,6 +28,7 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
                 "Unix time of the latest poll that produced the snapshot."),
         {}, static_cast<double>(s.timestamp_ms) / 1000.0);
   }
+  AddHealthSeries(s.health, f);  // also while TiKV is down: that is a verdict too
   if (!tikv_up) return;  // no stale values that look healthy
 
   SetIf(f.Gauge("tikv_exporter_snapshot_window_seconds",

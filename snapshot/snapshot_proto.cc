@@ -63,6 +63,7 @@ void NodeSignalsToProto(const Snapshot& s, v1::Snapshot* out) {
   if (s.gc_safe_point_lag_seconds) out->set_gc_safe_point_lag_seconds(*s.gc_safe_point_lag_seconds);
   if (s.min_resolved_ts_gap_seconds) out->set_min_resolved_ts_gap_seconds(*s.min_resolved_ts_gap_seconds);
   if (s.tikv_ready) out->set_tikv_ready(*s.tikv_ready);
+  if (s.pd_store_state) out->set_pd_store_state(std::string(NameOf(kStoreStateNames, *s.pd_store_state)));
 }
 
 }  // namespace
@@ -111,6 +112,26 @@ void SnapshotToProto(const Snapshot& s, v1::Snapshot* out) {
     h.set_last_error(ToValidUtf8(health.last_error));
   }
   NodeSignalsToProto(s, out);
+  if (!s.health.checks.empty()) HealthToProto(s, out->mutable_health());
+}
+
+void HealthToProto(const Snapshot& s, v1::Health* out) {
+  if (s.health.checks.empty()) {
+    out->set_level("unknown");
+    out->add_reasons("no poll has finished yet");
+    return;
+  }
+  out->set_level(std::string(NameOf(kHealthLevelNames, s.health.level)));
+  for (const std::string& reason : s.health.Reasons()) out->add_reasons(ToValidUtf8(reason));
+  for (const HealthCheckResult& check : s.health.checks) {
+    v1::HealthCheck* entry = out->add_checks();
+    entry->set_name(std::string(NameOf(kHealthCheckNames, check.check)));
+    entry->set_level(check.level ? std::string(NameOf(kHealthLevelNames, *check.level)) : "no_data");
+    entry->set_reason(ToValidUtf8(check.reason));
+    if (check.value) entry->set_value(*check.value);
+    if (check.warning_threshold) entry->set_warning_threshold(*check.warning_threshold);
+    if (check.critical_threshold) entry->set_critical_threshold(*check.critical_threshold);
+  }
 }
 
 }  // namespace tikv_exporter

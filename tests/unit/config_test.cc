@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace tikv_exporter {
 namespace {
@@ -192,6 +193,32 @@ TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
   EXPECT_EQ(config->pd_store_series, StoreSeries::kLocal);
   EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, StoreSeries::kAll);
   ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
+}
+
+TEST_F(ConfigTest, HealthThresholdsAndDisabledChecksLoad) {
+  StatusOr<ExporterConfig> config = LoadConfig(Write(
+      "[health]\ndisk_available_ratio_warning = 0.1\nraft_write_p99_seconds_warning = 0.2\n"
+      "raft_write_p99_seconds_critical = 2\nslow_score_critical = 100\ndisabled = [\"resolved_ts\", \"gc_safe_point\"]\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->health.disk_available_ratio_warning, 0.1);
+  EXPECT_EQ(config->health.raft_write_p99_seconds.warning, 0.2);
+  EXPECT_EQ(config->health.raft_write_p99_seconds.critical, 2);
+  EXPECT_EQ(config->health.slow_score.warning, 50) << "a key left out keeps its default";
+  EXPECT_EQ(config->health.slow_score.critical, 100);
+  EXPECT_EQ(config->health.disabled, (std::set<HealthCheck>{HealthCheck::kResolvedTs, HealthCheck::kGcSafePoint}));
+  const HealthThresholds defaults = LoadConfig(Write("")).value().health;
+  EXPECT_EQ(defaults.gc_safe_point_lag_seconds.critical, 86400);
+  EXPECT_TRUE(defaults.disabled.empty());
+}
+
+TEST_F(ConfigTest, HealthMistakesNameTheLineAndKey) {
+  ExpectError("[health]\nslow_score_warning = 90\n", 2,
+              {"[health] slow_score_warning", "90 is above slow_score_critical (80)"});
+  ExpectError("[health]\ngrpc_failure_ratio_critical = 1.5\n", 2,
+              {"[health] grpc_failure_ratio_critical", "between 0 and 1, found 1.5"});
+  ExpectError("[health]\n\ndisabled = [\"disk\"]\n", 3, {"[health] disabled", "\"disk\" is not one of tikv_reachable|"});
+  ExpectError("[health]\nslow_score = 80\n", 2, {"[health] slow_score", "unknown key", "slow_score_critical"});
+  ExpectError("[health]\nresolved_ts_gap_seconds_warning = \"1m\"\n", 2, {"expected a number, found a string"});
 }
 
 // A hash crypt(3) cannot match, or one whose cost would make every check take days (and the

@@ -138,7 +138,7 @@ TEST(SlowStore, PdV81StoresGiveTheLocalStoresScoreAndTrend) {
   // Store 4 of the v8.1.0 body: slow_score 1, slow_trend {cause_value 250054.47306397307,
   // cause_rate 0, result_value 10, result_rate 0}, no is_busy (omitempty): not busy.
   Snapshot s;
-  AddPdStoreSize(Pd(ReadFile(Fixture("pd-v8.1.0-api-stores.json")), 4), &s);
+  AddPdNodeSignals(Pd(ReadFile(Fixture("pd-v8.1.0-api-stores.json")), 4), &s);
   const SlowStore& slow = s.slow_store;
   EXPECT_EQ(slow.pd_score, 1);
   EXPECT_EQ(slow.pd_trend_cause_value, 250054.47306397307);
@@ -150,7 +150,7 @@ TEST(SlowStore, PdV81StoresGiveTheLocalStoresScoreAndTrend) {
 
 TEST(SlowStore, PdV4StoresHaveNoneOfIt) {
   Snapshot s;
-  AddPdStoreSize(Pd(ReadFile(Fixture("pd-v4.0.14-api-stores.json")), 4), &s);
+  AddPdNodeSignals(Pd(ReadFile(Fixture("pd-v4.0.14-api-stores.json")), 4), &s);
   EXPECT_TRUE(s.slow_store.empty());
 }
 
@@ -160,16 +160,18 @@ TEST(SlowStore, ABusySlowStoreOfTheShapePdPrints) {
     "status": {"capacity": "100GiB", "available": "10GiB", "slow_score": 80, "is_busy": true,
     "slow_trend": {"cause_value": 3000000.5, "cause_rate": 2.25, "result_value": 1200, "result_rate": -0.5}}}]})";
   Snapshot s;
-  AddPdStoreSize(Pd(body, 7), &s);
+  AddPdNodeSignals(Pd(body, 7), &s);
   EXPECT_EQ(s.slow_store.pd_score, 80);
   EXPECT_EQ(s.slow_store.pd_trend_cause_value, 3000000.5);
   EXPECT_EQ(s.slow_store.pd_trend_cause_rate, 2.25);
   EXPECT_EQ(s.slow_store.pd_trend_result_value, 1200);
   EXPECT_EQ(s.slow_store.pd_trend_result_rate, -0.5);
   EXPECT_EQ(s.slow_store.pd_busy, true);
+  EXPECT_EQ(s.pd_store_state, StoreState::kUp);
   Snapshot other;
-  AddPdStoreSize(Pd(body, 8), &other);
+  AddPdNodeSignals(Pd(body, 8), &other);
   EXPECT_TRUE(other.slow_store.empty()) << "another node's store";
+  EXPECT_FALSE(other.pd_store_state);
 }
 
 TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {

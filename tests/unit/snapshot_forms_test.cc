@@ -9,6 +9,7 @@
 
 #include <functional>
 
+#include "snapshot/health_checks.h"
 #include "snapshot/proto_json.h"
 #include "snapshot/snapshot_json.h"
 #include "snapshot/snapshot_proto.h"
@@ -53,6 +54,7 @@ Snapshot FullSnapshot() {
   s.pressure.cpu_cores_quota = 8;
   s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{0.75, 2};
   testing::SetAllNodeSignals(&s);
+  s.health = EvaluateHealth(s, HealthThresholds{});  // graded checks carry values and thresholds
   return s;
 }
 

@@ -36,6 +36,7 @@ inline void SetAllNodeSignals(Snapshot* s) {
   s->gc_safe_point_lag_seconds = 60;
   s->min_resolved_ts_gap_seconds = 0.782;
   s->tikv_ready = false;
+  s->pd_store_state = StoreState::kDown;
 }
 
 }  // namespace tikv_exporter::testing

@@ -1,0 +1,47 @@
+// GET /api/v1/health against a real exporter polling the simulator: the verdict as JSON, 200
+// while the node passes, 503 (with the reason) while TiKV is down, 200 again once it is back.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "tests/integration/sim_and_exporter.h"
+
+namespace tikv_exporter::testing {
+namespace {
+
+TEST(HealthEndpoint, AnswersTheVerdictAnd503WhileTikvIsDown) {
+  SimAndExporter env;
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(FreePort())});
+  env.StartExporter(500, 400);
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 200; },
+                      std::chrono::seconds(15)));
+  const HttpResult passing = HttpGet(env.exporter_port(), "/api/v1/health");
+  EXPECT_EQ(passing.headers.at("Content-Type"), "application/json");
+  EXPECT_TRUE(std::regex_search(passing.body, std::regex(R"re("level":"(ok|warning)")re"))) << passing.body;
+  EXPECT_NE(passing.body.find(R"({"name":"tikv_reachable","level":"ok","reason":"TiKV's status server answers"})"),
+            std::string::npos)
+      << passing.body;
+  EXPECT_NE(passing.body.find(R"("timestamp_ms":)"), std::string::npos);
+  // The same verdict in the snapshot and on /metrics.
+  EXPECT_NE(HttpGet(env.exporter_port(), "/api/v1/snapshot").body.find(R"("health":{"level":)"), std::string::npos);
+  EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_health_check_level", {{"check", "tikv_reachable"}}), 0);
+
+  env.Control("/control/fault?mode=down");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 503; },
+                      std::chrono::seconds(10)));
+  const HttpResult failing = HttpGet(env.exporter_port(), "/api/v1/health");
+  EXPECT_NE(failing.body.find(R"("level":"critical","reasons":["TiKV's status server does not answer: )"),
+            std::string::npos)
+      << failing.body;
+  EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_health_level"), 2);
+  EXPECT_NE(env.exporter().Log().find("node health is critical: TiKV's status server does not answer"),
+            std::string::npos);
+
+  env.Control("/control/fault?mode=none");
+  EXPECT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 200; },
+                      std::chrono::seconds(10)));
+  EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_health_check_level", {{"check", "tikv_reachable"}}), 0);
+}
+
+}  // namespace
+}  // namespace tikv_exporter::testing

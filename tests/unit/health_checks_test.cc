@@ -1,0 +1,255 @@
+#include "snapshot/health_checks.h"
+
+#include <gtest/gtest.h>
+
+#include "prom/family_builder.h"
+#include "snapshot/health_metrics.h"
+#include "snapshot/snapshot.h"
+#include "tests/unit/exposition_checks.h"
+
+namespace tikv_exporter {
+namespace {
+
+using testing::AllSeries;
+using testing::ExpectWellFormed;
+using testing::Series;
+
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+// A node every check passes on: TiKV up and ready, 40 % of 500 GiB free, every signal quiet.
+Snapshot HealthyNode() {
+  Snapshot s;
+  s.timestamp_ms = 1764500000000;
+  s.sources[Source::kTikv] = SourceHealth{true, true, 1764500000000, ""};
+  s.tikv_ready = true;
+  s.pd_store_state = StoreState::kUp;
+  s.storage.capacity_bytes = 500 * kGiB;
+  s.storage.available_bytes = 200 * kGiB;
+  s.disk_headroom = DiskHeadroom{25 * kGiB, "normal", 175 * kGiB};
+  s.slow_store.tikv_score = {{"disk", 1}, {"network", 1}};
+  s.slow_store.pd_score = 1;
+  s.pressure.raft_write_p99_seconds = {{"append_log", 0.002}, {"apply_log", 0.004}, {"commit_log", 0.003}};
+  s.pressure.scheduler_latch_wait_p99_seconds = 0.0001;
+  s.pressure.busy_rejections_per_second = {{"scheduler_too_busy", 0}, {"channel_full", 0}, {"coprocessor_full", 0}};
+  s.window_seconds = 15;
+  s.write_stall_seconds = {{"kv", 0}};
+  s.pressure.flow_control_discard_ratio = 0;
+  s.pressure.grpc_failure_ratio = 0.001;
+  s.pressure.critical_errors = 0;
+  s.pressure.tikv_start_time_seconds = 1764400000;
+  s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{0.5, 2};
+  s.pressure.thread_pools["apply"] = ThreadPoolCpu{0.3, 2};
+  s.pressure.cpu_cores_quota = 8;
+  s.gc_safe_point_lag_seconds = 1200;
+  s.min_resolved_ts_gap_seconds = 2;
+  return s;
+}
+
+const HealthCheckResult& Check(const HealthVerdict& verdict, HealthCheck check) {
+  for (const HealthCheckResult& result : verdict.checks) {
+    if (result.check == check) return result;
+  }
+  static const HealthCheckResult kMissing;
+  ADD_FAILURE() << "no result for " << NameOf(kHealthCheckNames, check);
+  return kMissing;
+}
+
+TEST(HealthVerdict, AQuietNodeIsOkOnEveryCheck) {
+  const HealthVerdict verdict = EvaluateHealth(HealthyNode(), HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kOk);
+  ASSERT_EQ(verdict.checks.size(), std::size(kHealthCheckNames));
+  for (const HealthCheckResult& check : verdict.checks) {
+    EXPECT_EQ(check.level, HealthLevel::kOk) << NameOf(kHealthCheckNames, check.check) << ": " << check.reason;
+  }
+  EXPECT_TRUE(verdict.Reasons().empty());
+  // 175 GiB before the reserve of 25 GiB; 200 / 500 = 40 % free.
+  EXPECT_EQ(Check(verdict, HealthCheck::kDiskSpace).reason,
+            "175 GiB left before TiKV refuses writes (reserve 25 GiB), 40 % of capacity free");
+  // Every pool's CPU: 0.5 + 0.3 = 0.8 of 8 cores = 10 %.
+  EXPECT_EQ(Check(verdict, HealthCheck::kCpuQuota).reason, "CPU 10 % (0.8 of 8 cores)");
+  EXPECT_EQ(Check(verdict, HealthCheck::kCpuQuota).value, 0.1);
+}
+
+TEST(HealthVerdict, DiskAtTikvsReserveIsCriticalInWords) {
+  Snapshot s = HealthyNode();
+  s.storage.available_bytes = 20 * kGiB;
+  s.disk_headroom = DiskHeadroom{25 * kGiB, "almost_full", 0};
+  const HealthVerdict verdict = EvaluateHealth(s, HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kCritical);
+  EXPECT_EQ(Check(verdict, HealthCheck::kDiskSpace).reason,
+            "disk almost full: 20 GiB available ≤ the reserve 25 GiB, TiKV refuses writes");
+  s.storage.available_bytes = 10 * kGiB;
+  s.disk_headroom->state = "full";
+  EXPECT_EQ(Check(EvaluateHealth(s, HealthThresholds{}), HealthCheck::kDiskSpace).reason,
+            "disk full: 10 GiB available ≤ half the reserve 25 GiB, TiKV refuses writes");
+}
+
+TEST(HealthVerdict, DiskBelowTheFreeShareWarnsWithTheBytesLeft) {
+  Snapshot s = HealthyNode();
+  // 66 GiB free of 500 GiB = 13.2 % < 20 %; 66 - 25 = 41 GiB before TiKV refuses writes.
+  s.storage.available_bytes = 66 * kGiB;
+  s.disk_headroom = DiskHeadroom{25 * kGiB, "normal", 41 * kGiB};
+  const HealthVerdict verdict = EvaluateHealth(s, HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kWarning);
+  EXPECT_EQ(verdict.Reasons(),
+            std::vector<std::string>{
+                "disk low: 41 GiB left before TiKV refuses writes (reserve 25 GiB), 13.2 % of capacity free < 20 %"});
+  HealthThresholds lower;
+  lower.disk_available_ratio_warning = 0.1;
+  EXPECT_EQ(EvaluateHealth(s, lower).level, HealthLevel::kOk) << "the threshold is configurable";
+}
+
+TEST(HealthVerdict, TheSlowestRaftStageNamesTheReason) {
+  Snapshot s = HealthyNode();
+  s.pressure.raft_write_p99_seconds["apply_log"] = 1.8;
+  HealthVerdict verdict = EvaluateHealth(s, HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kCritical);
+  const HealthCheckResult& raft = Check(verdict, HealthCheck::kRaftWritePath);
+  EXPECT_TRUE(raft.reason.starts_with("apply log p99 1.8 s ≥ 1 s: wri")) << raft.reason;
+  EXPECT_EQ(raft.value, 1.8);
+  EXPECT_EQ(raft.warning_threshold, 0.5);
+  EXPECT_EQ(raft.critical_threshold, 1);
+  s.pressure.raft_write_p99_seconds["apply_log"] = 0.7;
+  verdict = EvaluateHealth(s, HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kWarning);
+  const std::string warning = Check(verdict, HealthCheck::kRaftWritePath).reason;
+  EXPECT_TRUE(warning.starts_with("apply log p99 700 ms ≥ 500 ms")) << warning;
+}
+
+TEST(HealthVerdict, AZeroThresholdMeansAnyEvent) {
+  Snapshot s = HealthyNode();
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kCriticalErrors).level, HealthLevel::kOk);
+  s.pressure.critical_errors = 1;
+  const HealthCheckResult errors = Check(EvaluateHealth(s, {}), HealthCheck::kCriticalErrors);
+  EXPECT_EQ(errors.level, HealthLevel::kCritical);
+  EXPECT_TRUE(errors.reason.starts_with("critical errors in the window 1 > 0")) << errors.reason;
+  s.pressure.busy_rejections_per_second["scheduler_too_busy"] = 2.5;
+  const HealthCheckResult busy = Check(EvaluateHealth(s, {}), HealthCheck::kServerBusy);
+  EXPECT_EQ(busy.level, HealthLevel::kWarning) << "2.5/s is above 0 and under 10/s";
+  EXPECT_NE(busy.reason.find("(scheduler too busy 2.5/s)"), std::string::npos) << busy.reason;
+}
+
+TEST(HealthVerdict, WriteStallIsGradedByTheShareOfTheWindow) {
+  Snapshot s = HealthyNode();
+  s.write_stall_seconds = {{"kv", 0.3}, {"raft", 0}};  // 0.3 s of 15 s = 2 %: stalled, not mostly
+  HealthCheckResult stall = Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall);
+  EXPECT_EQ(stall.level, HealthLevel::kWarning);
+  EXPECT_TRUE(stall.reason.starts_with("write stall in the kv db 2 % > 0: RocksDB")) << stall.reason;
+  EXPECT_TRUE(stall.reason.ends_with("(300 ms of 15 s)")) << stall.reason;
+  s.write_stall_seconds["kv"] = 1.5;  // 10 %
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall).level, HealthLevel::kCritical);
+}
+
+TEST(HealthVerdict, AnyChannelFullIsCritical) {
+  Snapshot s = HealthyNode();
+  s.pressure.busy_rejections_per_second["channel_full"] = 0.2;
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kServerBusy).level, HealthLevel::kCritical);
+}
+
+TEST(HealthVerdict, TheWorstSlowScoreOfTikvAndPdCounts) {
+  Snapshot s = HealthyNode();
+  s.slow_store.tikv_score["disk"] = 100;
+  const HealthCheckResult slow = Check(EvaluateHealth(s, {}), HealthCheck::kSlowStore);
+  EXPECT_EQ(slow.level, HealthLevel::kCritical);
+  EXPECT_EQ(slow.value, 100);
+  EXPECT_NE(slow.reason.find("(PD 1, TiKV disk 100, TiKV network 1)"), std::string::npos) << slow.reason;
+  s.slow_store.tikv_score["disk"] = 1;
+  s.slow_store.pd_score = 80;  // PD's own line: a store is slow from 80
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kSlowStore).level, HealthLevel::kCritical);
+  s.slow_store.pd_score = 79;
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kSlowStore).level, HealthLevel::kWarning);
+}
+
+TEST(HealthVerdict, PoolsAndQuota) {
+  Snapshot s = HealthyNode();
+  s.pressure.thread_pools["raftstore"] = ThreadPoolCpu{1.9, 2};  // 95 % of two threads
+  s.pressure.thread_pools["other"] = ThreadPoolCpu{5.5, 1};       // unnamed threads are no pool
+  const HealthVerdict verdict = EvaluateHealth(s, {});
+  EXPECT_EQ(Check(verdict, HealthCheck::kThreadPools).level, HealthLevel::kCritical);
+  EXPECT_EQ(Check(verdict, HealthCheck::kThreadPools).value, 0.95);
+  // 1.9 + 0.3 + 5.5 = 7.7 of 8 cores = 96 %: critical from 90 %.
+  EXPECT_EQ(Check(verdict, HealthCheck::kCpuQuota).level, HealthLevel::kCritical);
+}
+
+TEST(HealthVerdict, GcStuckForTwoDays) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds = 48 * 3600;
+  const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(gc.level, HealthLevel::kCritical);
+  EXPECT_TRUE(gc.reason.starts_with("GC safe point behind by 48 h ≥ 24 h: old")) << gc.reason;
+}
+
+TEST(HealthVerdict, PdsViewOfTheStore) {
+  Snapshot s = HealthyNode();
+  s.pd_store_state = StoreState::kDisconnected;
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kPdStoreState).level, HealthLevel::kWarning);
+  s.pd_store_state = StoreState::kDown;
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kPdStoreState).level, HealthLevel::kCritical);
+  s.pd_store_state.reset();
+  EXPECT_FALSE(Check(EvaluateHealth(s, {}), HealthCheck::kPdStoreState).level);
+}
+
+TEST(HealthVerdict, TikvDownIsCriticalAndItsSignalsHaveNoData) {
+  Snapshot s;
+  s.sources[Source::kTikv] = SourceHealth{true, false, 0, "GET http://127.0.0.1:20180/metrics: connection refused"};
+  s.pd_store_state = StoreState::kUp;
+  const HealthVerdict verdict = EvaluateHealth(s, {});
+  EXPECT_EQ(verdict.level, HealthLevel::kCritical);
+  EXPECT_EQ(verdict.Reasons(), std::vector<std::string>{"TiKV's status server does not answer: GET "
+                                                        "http://127.0.0.1:20180/metrics: connection refused"});
+  const HealthCheckResult& raft = Check(verdict, HealthCheck::kRaftWritePath);
+  EXPECT_FALSE(raft.level);
+  EXPECT_EQ(raft.reason, "no data: TiKV is not answering");
+  EXPECT_EQ(Check(verdict, HealthCheck::kPdStoreState).level, HealthLevel::kOk) << "PD still answers";
+}
+
+TEST(HealthVerdict, AnOldTikvLacksInputsWithoutFailing) {
+  Snapshot s;
+  s.sources[Source::kTikv] = SourceHealth{true, true, 1, ""};
+  const HealthVerdict verdict = EvaluateHealth(s, {});
+  EXPECT_EQ(verdict.level, HealthLevel::kOk);
+  EXPECT_EQ(Check(verdict, HealthCheck::kFlowControl).reason, "no data: this TiKV has no flow control (< 5.2)");
+  EXPECT_EQ(Check(verdict, HealthCheck::kTikvReady).reason, "no data: this TiKV has no GET /ready");
+}
+
+TEST(HealthVerdict, ADisabledCheckDoesNotCount) {
+  Snapshot s = HealthyNode();
+  s.min_resolved_ts_gap_seconds = 3600;
+  EXPECT_EQ(EvaluateHealth(s, {}).level, HealthLevel::kCritical);
+  HealthThresholds thresholds;
+  thresholds.disabled.insert(HealthCheck::kResolvedTs);
+  const HealthVerdict verdict = EvaluateHealth(s, thresholds);
+  EXPECT_EQ(verdict.level, HealthLevel::kOk);
+  EXPECT_EQ(Check(verdict, HealthCheck::kResolvedTs).reason, "no data: disabled in [health]");
+}
+
+TEST(HealthVerdict, CriticalReasonsComeFirst) {
+  Snapshot s = HealthyNode();
+  s.pressure.tikv_restarted = true;  // warning
+  s.tikv_ready = false;              // critical
+  const HealthVerdict verdict = EvaluateHealth(s, {});
+  ASSERT_EQ(verdict.Reasons().size(), 2u);
+  EXPECT_TRUE(verdict.Reasons()[0].starts_with("TiKV says it is not ready (G")) << verdict.Reasons()[0];
+  EXPECT_EQ(verdict.Reasons()[1], "TiKV restarted in the window (its process start time changed)");
+}
+
+TEST(HealthSeries, OneSeriesPerCheckWithInputsAndTheVerdict) {
+  Snapshot s;
+  s.sources[Source::kTikv] = SourceHealth{true, true, 1, ""};
+  s.tikv_ready = false;
+  s.pressure.tikv_start_time_seconds = 1;
+  s.pressure.tikv_restarted = true;
+  Families families;
+  AddHealthSeries(EvaluateHealth(s, {}), families);
+  EXPECT_EQ(AllSeries(families), (Series{{"tikv_exporter_health_level{}", 2},
+                                         {"tikv_exporter_health_check_level{check=\"tikv_reachable\"}", 0},
+                                         {"tikv_exporter_health_check_level{check=\"tikv_ready\"}", 2},
+                                         {"tikv_exporter_health_check_level{check=\"restarts\"}", 1}}));
+  ExpectWellFormed(families);
+  Families none;
+  AddHealthSeries(HealthVerdict{}, none);
+  EXPECT_TRUE(AllSeries(none).empty()) << "no verdict before the first poll";
+}
+
+}  // namespace
+}  // namespace tikv_exporter
