@@ -1,7 +1,9 @@
 // The simulator's unhealthy states (POST /control/unhealthy) seen through the exporter: each
-// moves the node-health series it feeds, and healing brings them back.
+// moves the node-health series it feeds and turns its check of the health verdict
+// (GET /api/v1/health), and healing brings both back.
 
 #include <functional>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +97,13 @@ std::vector<StateCase> StateCases() {
       {"critical_error",
        [](const std::string& m) { return Above(m, "tikv_exporter_critical_errors", {}, 0); },
        [](const std::string& m) { return Equals(m, "tikv_exporter_critical_errors", {}, 0); }},
+      {"write_stall",
+       [](const std::string& m) {
+         return Above(m, "tikv_exporter_write_stall_seconds", {{"db", "kv"}}, 0);
+       },
+       [](const std::string& m) {
+         return Equals(m, "tikv_exporter_write_stall_seconds", {{"db", "kv"}}, 0);
+       }},
       {"thread_pools",
        [](const std::string& m) {
          return Above(m, "tikv_exporter_thread_pool_busy_ratio", {{"pool", "raftstore"}}, 0.9);
@@ -139,8 +148,9 @@ TEST_F(HealthIntegration, EverySimulatedStateMovesItsSeriesAndHeals) {
     EXPECT_NE(answer.find(std::string("unhealthy ") + c.state), std::string::npos) << answer;
   }
   for (const StateCase& c : cases) {
-    if (c.state != std::string("disk_full"))
+    if (c.state != std::string("disk_full")) {
       EXPECT_TRUE(Until(c.unhealthy)) << c.state << "\n" << env_.Metrics();
+    }
   }
   env_.Control("/control/unhealthy?state=disk_full");
   EXPECT_TRUE(Until([](const std::string& m) {
@@ -151,6 +161,79 @@ TEST_F(HealthIntegration, EverySimulatedStateMovesItsSeriesAndHeals) {
   for (const StateCase& c : cases)
     EXPECT_TRUE(Until(c.healthy)) << c.state << "\n" << env_.Metrics();
   EXPECT_EQ(HttpGet(env_.sim_port(), "/ready").status, 200);
+}
+
+// One state's expected verdict with the default thresholds.
+struct VerdictCase {
+  const char* state;
+  const char* check;
+  const char* level;
+  int status;          // of GET /api/v1/health: 503 when critical, 200 when a warning
+  const char* reason;  // words the check's reason starts with
+};
+constexpr VerdictCase kVerdicts[] = {
+    {"slow_score", "slow_store", "critical", 503, "slow score 100 ≥ 80"},
+    {"disk_almost_full", "disk_space", "critical", 503, "disk almost full: "},
+    {"disk_full", "disk_space", "critical", 503, "disk full: "},
+    {"apply_latency", "raft_write_path", "critical", 503, "apply log p99 "},
+    {"busy", "server_busy", "critical", 503, "busy rejections "},
+    {"gc_stuck", "gc_safe_point", "critical", 503, "GC safe point behind by "},
+    {"resolved_ts", "resolved_ts", "critical", 503, "min resolved-ts gap "},
+    {"not_ready", "tikv_ready", "critical", 503, "TiKV says it is not ready"},
+    {"critical_error", "critical_errors", "critical", 503, "critical errors in the window "},
+    {"thread_pools", "thread_pools", "critical", 503, "raftstore threads busy "},
+    {"write_stall", "write_stall", "warning", 200, "write stall in the kv db "},
+};
+
+// The reason of `check` in a /api/v1/health body when the check is at `level`; "" otherwise.
+std::string ReasonAt(const std::string& body, const std::string& check, const std::string& level) {
+  std::smatch match;
+  const std::regex entry("\\{\"name\":\"" + check + "\",\"level\":\"" + level +
+                         "\",\"reason\":\"([^\"]*)\"");
+  return std::regex_search(body, match, entry) ? match[1].str() : "";
+}
+
+TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
+  Start();
+  auto healthy = [&] {
+    const HttpResult health = HttpGet(env_.exporter_port(), "/api/v1/health");
+    return health.status == 200 &&
+           health.body.find(R"("level":"ok","reasons":[])") != std::string::npos;
+  };
+  // Once a window is in, every check has data and is ok on the healthy simulated node.
+  auto all_ok = [](const std::string& metrics) {
+    for (const char* check :
+         {"tikv_reachable", "tikv_ready", "pd_store_state", "disk_space", "slow_store",
+          "raft_write_path", "scheduler_latch_wait", "server_busy", "write_stall", "flow_control",
+          "grpc_errors", "critical_errors", "restarts", "thread_pools", "cpu_quota",
+          "gc_safe_point", "resolved_ts"}) {
+      if (SampleValue(metrics, "tikv_exporter_health_check_level", {{"check", check}}) != 0)
+        return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(Until(all_ok)) << env_.Metrics();
+  ASSERT_TRUE(healthy()) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+  for (const VerdictCase& c : kVerdicts) {
+    SCOPED_TRACE(c.state);
+    env_.Control(std::string("/control/unhealthy?state=") + c.state);
+    HttpResult health;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          health = HttpGet(env_.exporter_port(), "/api/v1/health");
+          return health.status == c.status &&
+                 ReasonAt(health.body, c.check, c.level).starts_with(c.reason);
+        },
+        std::chrono::seconds(10)))
+        << health.status << " " << health.body;
+    EXPECT_NE(
+        health.body.find(std::string(R"("level":")") + c.level + R"(","reasons":[")" + c.reason),
+        std::string::npos)
+        << health.body;
+    env_.Control(std::string("/control/unhealthy?state=") + c.state + "&on=false");
+    EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10)))
+        << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+  }
 }
 
 TEST_F(HealthIntegration, OneStateHealsAloneAndUnknownStatesAreRefused) {

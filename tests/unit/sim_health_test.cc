@@ -1,10 +1,13 @@
 // The simulated node's health series (tools/tikv-sim/sim_health_*.h): healthy by default, and
 // each unhealthy state moves the signal the exporter computes from them — read back through the
 // exporter's own snapshot code, over a window of the node's clock.
+#include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include <gtest/gtest.h>
 
+#include "snapshot/health_checks.h"
 #include "snapshot/snapshot_builder.h"
 #include "tests/unit/snapshot_inputs.h"
 #include "tools/tikv-sim/sim_health_series.h"
@@ -24,7 +27,8 @@ int64_t WallMs(std::chrono::system_clock::time_point t) {
 // The built-in node serving the default request loads, as tikv-sim runs it.
 std::unique_ptr<sim::SimNode> BuiltInNode() {
   auto node = sim::SimNode::BuiltIn();
-  for (const sim::RequestLoad& load : sim::SimNode::DefaultRequestLoads()) node->SetRequestLoad(load);
+  for (const sim::RequestLoad& load : sim::SimNode::DefaultRequestLoads())
+    node->SetRequestLoad(load);
   return node;
 }
 
@@ -37,6 +41,7 @@ Snapshot Window(const sim::SimNode& node, int from = 10, int to = 20) {
     TikvScrape s =
         ScrapeOf(node.RenderAt(now + seconds(at), wall + seconds(at)), at * 1000LL, config);
     s.timestamp_ms = WallMs(wall + seconds(at));
+    s.ready = node.Ready();
     return s;
   };
   const TikvScrape previous = scrape(from);
@@ -57,8 +62,14 @@ double PoolShare(const Snapshot& s, const std::string& pool) {
   return found->second.ShareOfThreads().value_or(-1);
 }
 
-// Every node-health input present, at a healthy value.
+// Every node-health input present, at a healthy value, and every check with data ok.
 void ExpectHealthy(const Snapshot& s) {
+  const HealthVerdict verdict = EvaluateHealth(s, HealthThresholds{});
+  EXPECT_EQ(verdict.level, HealthLevel::kOk) << ::testing::PrintToString(verdict.Reasons());
+  // All but tikv_reachable and pd_store_state, which need the poller and PD.
+  EXPECT_EQ(std::count_if(verdict.checks.begin(), verdict.checks.end(),
+                          [](const HealthCheckResult& r) { return r.level.has_value(); }),
+            std::ssize(verdict.checks) - 2);
   for (const char* stage :
        {"append_log", "commit_log", "apply_log", "apply_wait", "request_wait"}) {
     EXPECT_GT(RaftP99(s, stage), 0) << stage;
@@ -90,6 +101,8 @@ void ExpectHealthy(const Snapshot& s) {
   EXPECT_EQ(s.disk_headroom->reserve_bytes, sim::kSimReserveBytes);
   EXPECT_EQ(s.storage.available_bytes, sim::kSimAvailableBytes);
   EXPECT_EQ(s.storage.used_source, "tikv");
+  EXPECT_EQ(s.write_stall_seconds.at("kv"), 0);
+  EXPECT_EQ(s.tikv_ready, true);
 }
 
 TEST(SimHealth, TheBuiltInNodeCarriesEveryHealthInputAtAHealthyValue) {
@@ -99,64 +112,77 @@ TEST(SimHealth, TheBuiltInNodeCarriesEveryHealthInputAtAHealthyValue) {
   ExpectHealthy(Window(*node));
 }
 
-TEST(SimHealth, EachStateMovesItsSignal) {
+TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
   struct Case {
     HealthState state;
+    HealthCheck check;
+    HealthLevel level;  // with the default thresholds
     std::function<void(const Snapshot&)> expect;
   };
   const Case cases[] = {
-      {HealthState::kSlowScore,
+      {HealthState::kSlowScore, HealthCheck::kSlowStore, HealthLevel::kCritical,
        [](const Snapshot& s) { EXPECT_EQ(s.slow_store.tikv_score.at("disk"), 100); }},
-      {HealthState::kDiskAlmostFull,
+      {HealthState::kDiskAlmostFull, HealthCheck::kDiskSpace, HealthLevel::kCritical,
        [](const Snapshot& s) {
          ASSERT_TRUE(s.disk_headroom);
          EXPECT_EQ(s.disk_headroom->state, "almost_full");
          EXPECT_EQ(s.disk_headroom->bytes_before_write_refusal, 0);
          EXPECT_GT(*s.storage.available_bytes, s.disk_headroom->reserve_bytes / 2);
        }},
-      {HealthState::kDiskFull,
+      {HealthState::kDiskFull, HealthCheck::kDiskSpace, HealthLevel::kCritical,
        [](const Snapshot& s) {
          ASSERT_TRUE(s.disk_headroom);
          EXPECT_EQ(s.disk_headroom->state, "full");
        }},
-      {HealthState::kApplyLatency,
+      {HealthState::kApplyLatency, HealthCheck::kRaftWritePath, HealthLevel::kCritical,
        [](const Snapshot& s) {
          EXPECT_NEAR(RaftP99(s, "apply_log"), 2.0, 0.05);
          EXPECT_LE(RaftP99(s, "append_log"), 0.002);
        }},
-      {HealthState::kBusy,
+      {HealthState::kBusy, HealthCheck::kServerBusy, HealthLevel::kCritical,
        [](const Snapshot& s) {
          EXPECT_EQ(s.pressure.busy_rejections_per_second.at("scheduler_too_busy"), 50);
        }},
-      {HealthState::kGcStuck,
+      {HealthState::kGcStuck, HealthCheck::kGcSafePoint, HealthLevel::kCritical,
        [](const Snapshot& s) {
          // Frozen when the state went on (about now), 48 h back; the scrape is 20 s later.
          ASSERT_TRUE(s.gc_safe_point_lag_seconds);
          EXPECT_GE(*s.gc_safe_point_lag_seconds, 48 * 3600 + 20 - 0.01);
          EXPECT_LT(*s.gc_safe_point_lag_seconds, 48 * 3600 + 30);
        }},
-      {HealthState::kResolvedTs,
+      {HealthState::kResolvedTs, HealthCheck::kResolvedTs, HealthLevel::kCritical,
        [](const Snapshot& s) { EXPECT_EQ(s.min_resolved_ts_gap_seconds, 1200.0); }},
-      {HealthState::kNotReady, [](const Snapshot& s) { ExpectHealthy(s); }},  // /ready only
-      {HealthState::kCriticalError,
+      {HealthState::kNotReady, HealthCheck::kTikvReady, HealthLevel::kCritical,
+       [](const Snapshot& s) { EXPECT_EQ(s.tikv_ready, false); }},
+      {HealthState::kCriticalError, HealthCheck::kCriticalErrors, HealthLevel::kCritical,
        [](const Snapshot& s) { EXPECT_EQ(s.pressure.critical_errors, 20.0); }},
-      {HealthState::kThreadPools,
+      {HealthState::kThreadPools, HealthCheck::kThreadPools, HealthLevel::kCritical,
        [](const Snapshot& s) {
          EXPECT_NEAR(PoolShare(s, "raftstore"), 0.99, 1e-9);
          EXPECT_LT(PoolShare(s, "apply"), 0.5);
        }},
+      {HealthState::kWriteStall, HealthCheck::kWriteStall, HealthLevel::kWarning,
+       [](const Snapshot& s) { EXPECT_NEAR(s.write_stall_seconds.at("kv"), 0.2, 1e-9); }},
   };
+  static_assert(std::size(cases) == sim::kHealthStateCount);
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(sim::HealthStateName(c.state)));
     auto node = BuiltInNode();
     node->SetHealthState(c.state, true);
     EXPECT_EQ(node->health_states(), std::vector<HealthState>{c.state});
-    EXPECT_EQ(node->Ready(), c.state != HealthState::kNotReady);
-    c.expect(Window(*node));
+    const Snapshot unhealthy = Window(*node);
+    c.expect(unhealthy);
+    // The state's own check turns, and no other.
+    const HealthVerdict verdict = EvaluateHealth(unhealthy, HealthThresholds{});
+    EXPECT_EQ(verdict.level, c.level);
+    for (const HealthCheckResult& result : verdict.checks) {
+      SCOPED_TRACE(result.reason);
+      EXPECT_EQ(result.level.value_or(HealthLevel::kOk),
+                result.check == c.check ? c.level : HealthLevel::kOk);
+    }
     // Healed, the next window is healthy again.
     node->SetHealthState(c.state, false);
     EXPECT_TRUE(node->health_states().empty());
-    EXPECT_EQ(node->Ready(), true);
     ExpectHealthy(Window(*node, 30, 40));
   }
 }
@@ -180,7 +206,8 @@ TEST(SimHealth, AFixtureNodeHasNoReadinessAndKeepsItsDump) {
   sim::SimNode parsed(ScrapeOf(dump, 0).metrics);
   parsed.SetHealthState(HealthState::kSlowScore, true);
   EXPECT_EQ(parsed.Ready(), std::nullopt);
-  EXPECT_NE(parsed.Render().find("tikv_raftstore_slow_score 1\n"), std::string::npos) << parsed.Render();
+  EXPECT_NE(parsed.Render().find("tikv_raftstore_slow_score 1\n"), std::string::npos)
+      << parsed.Render();
 }
 
 TEST(SimHealth, StateNamesRoundTrip) {
@@ -211,6 +238,16 @@ TEST(SimHealthTimeline, AStateChangeNeverRewritesWhatWasCounted) {
   // A restart forgets the past.
   timeline.Restart(t0 + seconds(30));
   EXPECT_EQ(timeline.Integral(t0 + seconds(31), rate, true), 1);
+}
+
+TEST(SimHealth, TheGcSafePointIsATsoTenMinutesBehindOrFrozen48HoursBeforeGcStuck) {
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(static_cast<int64_t>(sim::SimGcSafePoint(now, std::nullopt) >> 18),
+            WallMs(now) - 600'000);
+  const auto stuck = now - seconds(30);
+  EXPECT_EQ(static_cast<int64_t>(sim::SimGcSafePoint(now, stuck) >> 18),
+            WallMs(stuck) - 48LL * 3600 * 1000);
+  EXPECT_EQ(sim::SimGcSafePoint(now + seconds(60), stuck), sim::SimGcSafePoint(now, stuck));
 }
 
 TEST(SimHealthTimeline, OnSinceIsWhenTheStateLastWentOn) {

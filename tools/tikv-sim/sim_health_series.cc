@@ -71,6 +71,10 @@ constexpr CounterSpec kCounters[] = {
      kNoState, 0},
     {"tikv_critical_error_total", "Counter of critical error.", "type", "sim", 0,
      S(HealthState::kCriticalError), 2},
+    // 20 ms of stall a second: 2 % of the time.
+    {"tikv_engine_stall_micro_seconds", "RocksDB ticker", "db", "kv", 0,
+     S(HealthState::kWriteStall), 20000},
+    {"tikv_engine_stall_micro_seconds", "RocksDB ticker", "db", "raft", 0, kNoState, 0},
 };
 
 // A thread's CPU seconds per second, or `on_share` while `state` is on.
@@ -114,9 +118,6 @@ constexpr const char* kDiscardRatio = "tikv_scheduler_discard_ratio";
 constexpr const char* kGauges[] = {kSlowScore, kSafePoint, kResolvedGap, kStoreSize,
                                    kStartTime, kCpuQuota,  kDiscardRatio};
 
-// TiDB's default gc_life_time: a healthy safe point trails now by 10 min.
-constexpr int64_t kHealthySafePointLagMs = 10LL * 60 * 1000;
-constexpr int64_t kStuckSafePointAgeMs = 48LL * 3600 * 1000;
 constexpr double kHealthyResolvedGapMs = 1000;
 constexpr double kLaggingResolvedGapMs = 20.0 * 60 * 1000;
 constexpr double kOtherUsedBytes = 74 * kSimGiB;  // capacity - available - used: not TiKV's data
@@ -137,12 +138,8 @@ double GaugeValue(const MetricFamily& family, const Sample& sample, const Health
     return sample.LabelValue("type") == "disk" && On(mask, S(HealthState::kSlowScore)) ? 100 : 1;
   }
   if (family.name == kSafePoint) {
-    // A TSO: the physical part (Unix ms) above 18 logical bits.
-    std::optional<HealthTimeline::WallClock::time_point> stuck =
-        clock.timeline.OnSince(HealthState::kGcStuck);
-    const int64_t physical =
-        stuck ? Ms(*stuck) - kStuckSafePointAgeMs : Ms(clock.wall_now) - kHealthySafePointLagMs;
-    return static_cast<double>(static_cast<uint64_t>(physical) << 18);
+    return static_cast<double>(
+        SimGcSafePoint(clock.wall_now, clock.timeline.OnSince(HealthState::kGcStuck)));
   }
   if (family.name == kResolvedGap) {
     return On(mask, S(HealthState::kResolvedTs)) ? kLaggingResolvedGapMs : kHealthyResolvedGapMs;

@@ -9,9 +9,10 @@
 namespace tikv_exporter::sim {
 
 // The series of the built-in node that feed the exporter's node-health checks (raft write path,
-// scheduler latch wait and rejections, errors, thread CPU, slow score, GC safe point, resolved
-// ts, store size, start time), in TiKV >= 7.6 shapes. Healthy values unless a HealthState is on;
-// histograms, counters and thread CPU grow with time at their rates, like the gRPC histograms.
+// scheduler latch wait and rejections, errors, write stall, thread CPU, slow score, GC safe
+// point, resolved ts, store size, start time), in TiKV >= 7.6 shapes. Healthy values unless a
+// HealthState is on; histograms, counters and thread CPU grow with time at their rates, like the
+// gRPC histograms.
 
 // Capacity and healthy available space of the built-in node's store, and TiKV's reserve for it:
 // max(5 % of capacity, storage.reserve-space = 5 GiB) (SimNode::ConfigJson).

@@ -7,8 +7,8 @@ namespace tikv_exporter::sim {
 namespace {
 
 constexpr std::array<std::string_view, kHealthStateCount> kNames = {
-    "slow_score", "disk_almost_full", "disk_full", "apply_latency",  "busy",
-    "gc_stuck",   "resolved_ts",      "not_ready", "critical_error", "thread_pools",
+    "slow_score",  "disk_almost_full", "disk_full",      "apply_latency", "busy",        "gc_stuck",
+    "resolved_ts", "not_ready",        "critical_error", "thread_pools",  "write_stall",
 };
 
 }  // namespace
@@ -26,6 +26,16 @@ std::string HealthStateNames() {
   std::string names;
   for (std::string_view name : kNames) names += (names.empty() ? "" : "|") + std::string(name);
   return names;
+}
+
+uint64_t SimGcSafePoint(std::chrono::system_clock::time_point wall_now,
+                        std::optional<std::chrono::system_clock::time_point> stuck_since) {
+  constexpr std::chrono::milliseconds kHealthyLag = std::chrono::minutes(10);
+  constexpr std::chrono::milliseconds kStuckAge = std::chrono::hours(48);
+  const auto physical = stuck_since ? *stuck_since - kStuckAge : wall_now - kHealthyLag;
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(physical.time_since_epoch()).count();
+  return static_cast<uint64_t>(ms) << 18;
 }
 
 HealthTimeline::HealthTimeline(Clock::time_point start) : segments_{{0, start}} {}

@@ -24,13 +24,20 @@ enum class HealthState {
   kNotReady,        // GET /ready answers 500
   kCriticalError,   // tikv_critical_error_total grows
   kThreadPools,     // raftstore threads ~100 % busy
+  kWriteStall,      // the kv RocksDB stalls writes 2 % of the time
 };
-inline constexpr int kHealthStateCount = 10;
+inline constexpr int kHealthStateCount = 11;
 
 std::string_view HealthStateName(HealthState state);
 std::optional<HealthState> ParseHealthState(std::string_view name);
 // "slow_score|disk_almost_full|...", for error messages.
 std::string HealthStateNames();
+
+// The simulated cluster's GC safe point (a TSO: Unix ms above 18 logical bits) at `wall_now`:
+// 10 min behind it (TiDB's default gc_life_time), or, while GC has been stuck since
+// `stuck_since`, frozen 48 h before that moment. TiKV's auto-GC safe point and PD's agree.
+uint64_t SimGcSafePoint(std::chrono::system_clock::time_point wall_now,
+                        std::optional<std::chrono::system_clock::time_point> stuck_since);
 
 // Which states are on, over time: segments each holding the set of states on, so that a series
 // that grows with time (a histogram, a counter, thread CPU) integrates its rate segment by

@@ -156,7 +156,6 @@ std::vector<TickerLoad> SimNode::DefaultTickerLoads() {
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_prefix_checked", 1000 * scale});
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_prefix_useful", 800 * scale});
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_useful", 700 * scale});
-    loads.push_back({"tikv_engine_stall_micro_seconds", db, "", db == std::string("kv") ? 20000.0 : 0.0});
   }
   return loads;
 }

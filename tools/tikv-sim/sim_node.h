@@ -28,7 +28,7 @@ struct RequestLoad {
 struct TickerLoad {
   std::string family;
   std::string db;
-  std::string type;  // "" for families without a type label (tikv_engine_stall_micro_seconds)
+  std::string type;  // "" for families without a type label
   double per_second = 0;
 };
 

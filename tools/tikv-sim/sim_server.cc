@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -178,11 +179,13 @@ bool SimServer::SetUnhealthy(const std::string& name, bool on) {
   } else {
     return false;
   }
-  // PD sees the slow store too: the local store's (the first one's) slow_score follows TiKV's.
+  // PD sees the slow store and the stuck GC too: the local store's (the first one's) slow_score
+  // follows TiKV's, and PD's GC safe point TiKV's auto-GC one.
   if (pd_ != nullptr) {
-    bool slow = false;
-    for (HealthState state : node_->health_states()) slow = slow || state == HealthState::kSlowScore;
-    pd_->SetLocalSlowScore(slow ? 100 : 1);
+    const std::vector<HealthState> states = node_->health_states();
+    auto on = [&states](HealthState state) { return std::find(states.begin(), states.end(), state) != states.end(); };
+    pd_->SetLocalSlowScore(on(HealthState::kSlowScore) ? 100 : 1);
+    pd_->SetGcStuck(on(HealthState::kGcStuck));
   }
   return true;
 }
