@@ -1,6 +1,7 @@
 #include "snapshot/health_checks.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <iterator>
@@ -14,9 +15,10 @@ namespace {
 
 using Words = std::string (*)(double);
 
+// Three significant digits, whole numbers from 1000 on (no exponent in a sentence).
 std::string Plain(double value) {
   char text[32];
-  std::snprintf(text, sizeof(text), "%.3g", value);
+  std::snprintf(text, sizeof(text), std::fabs(value) >= 1000 ? "%.0f" : "%.3g", value);
   return text;
 }
 std::string Percent(double ratio) { return Plain(ratio * 100) + " %"; }
@@ -279,11 +281,25 @@ HealthCheckResult CpuQuota(const Context& c) {
 }
 
 HealthCheckResult GcSafePoint(const Context& c) {
-  const std::optional<double>& lag = c.snapshot.gc_safe_point_lag_seconds;
-  if (!lag) return c.Missing(HealthCheck::kGcSafePoint, "TiKV exports no GC safe point (or GC has not run)");
-  return Graded(HealthCheck::kGcSafePoint, "GC safe point behind by", *lag, c.thresholds.gc_safe_point_lag_seconds,
-                FormatSeconds,
-                "old versions pile up; PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back");
+  // TiKV's auto-GC safe point comes from PD's; either may be missing (TiKV < 5.0 or without GC
+  // yet, PD over gRPC), and the later one is the truth.
+  std::optional<double> lag = c.snapshot.gc_safe_point_lag_seconds;
+  const std::optional<PdGcLag>& pd = c.snapshot.pd_gc;
+  if (pd) lag = std::max(lag.value_or(pd->lag_seconds), pd->lag_seconds);
+  if (!lag) return c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point");
+  HealthCheckResult result =
+      Graded(HealthCheck::kGcSafePoint, "GC safe point behind by", *lag, c.thresholds.gc_safe_point_lag_seconds,
+             FormatSeconds, "old versions pile up and slow reads down");
+  if (pd && !pd->oldest_service.empty() && *result.level != HealthLevel::kOk) {
+    result.reason += "; the oldest service safe point is " + pd->oldest_service + "'s, " +
+                     FormatSeconds(pd->oldest_service_lag_seconds) + " old" +
+                     (pd->oldest_service_expires_in_seconds
+                          ? ", expiring in " + FormatSeconds(std::max(0.0, *pd->oldest_service_expires_in_seconds))
+                          : ", never expiring");
+  } else if (*result.level != HealthLevel::kOk) {
+    result.reason += "; PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back";
+  }
+  return result;
 }
 
 HealthCheckResult ResolvedTs(const Context& c) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "collectors/poll_data.h"
 #include "common/units.h"
@@ -87,7 +88,26 @@ void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot) {
   snapshot->tikv_ready = scrape.ready;
 }
 
+void AddPdGcLag(const PdData& pd, Snapshot* snapshot) {
+  const std::optional<PdGcSafePoints>& gc = pd.regions.gc;
+  if (!gc || gc->gc_safe_point == 0) return;
+  const double now_seconds = static_cast<double>(snapshot->timestamp_ms) / 1000;
+  auto seconds_since = [now_seconds](uint64_t tso) { return now_seconds - static_cast<double>(tso >> 18) / 1000; };
+  PdGcLag lag;
+  lag.lag_seconds = seconds_since(gc->gc_safe_point);
+  if (!gc->services.empty()) {  // oldest first
+    const PdServiceSafePoint& oldest = gc->services.front();
+    lag.oldest_service = oldest.service_id;
+    lag.oldest_service_lag_seconds = seconds_since(oldest.safe_point);
+    if (oldest.expired_at_seconds != std::numeric_limits<int64_t>::max()) {
+      lag.oldest_service_expires_in_seconds = static_cast<double>(oldest.expired_at_seconds) - now_seconds;
+    }
+  }
+  snapshot->pd_gc = std::move(lag);
+}
+
 void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot) {
+  AddPdGcLag(pd, snapshot);
   if (!pd.local_store_id) return;
   for (const PdStore& store : pd.stores) {
     if (store.id != *pd.local_store_id) continue;

@@ -47,11 +47,21 @@ struct SlowStore {
   }
 };
 
+// PD's GC state (GET /gc/safepoint): how far the cluster's GC safe point is behind, and the
+// service safe point that is oldest: what holds GC back (TiCDC, BR, TiDB's own gc_worker).
+struct PdGcLag {
+  double lag_seconds = 0;  // snapshot time - PD's gc_safe_point
+  std::string oldest_service;
+  double oldest_service_lag_seconds = 0;
+  std::optional<double> oldest_service_expires_in_seconds;  // absent when it never expires
+};
+
 // Fills disk headroom, TiKV's slow score, GC safe-point lag and the min resolved-ts gap from one
 // TiKV scrape (its /metrics and /config). Call after the storage sizes are in `snapshot`.
 void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot);
 
-// Fills this node's PD slow score, slow trend and busy flag, when PD knows the local store.
+// Fills this node's PD slow score, slow trend, busy flag and store state, when PD knows the local
+// store, and PD's GC lag (needs snapshot->timestamp_ms).
 void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot);
 
 // The series of the signals above (tikv_exporter_disk_*, *_slow_*, *_gc_*, ...).

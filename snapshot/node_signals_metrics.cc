@@ -68,6 +68,17 @@ void AddNodeSignalSeries(const Snapshot& s, Families& f) {
                 "TiKV's smallest resolved-ts gap (tikv_resolved_ts_min_resolved_ts_gap_millis), in "
                 "seconds."),
         {}, s.min_resolved_ts_gap_seconds);
+  if (s.pd_gc) {
+    Set(f.Gauge("tikv_exporter_pd_gc_safe_point_lag_seconds",
+                "Snapshot time minus the cluster's GC safe point in PD (GET /gc/safepoint)."),
+        {}, s.pd_gc->lag_seconds);
+    if (!s.pd_gc->oldest_service.empty()) {
+      Set(f.Gauge("tikv_exporter_pd_oldest_service_safe_point_lag_seconds",
+                  "Snapshot time minus the oldest service GC safe point in PD, by that service: what "
+                  "holds GC back (gc_worker is TiDB's own GC)."),
+          {{"service", s.pd_gc->oldest_service}}, s.pd_gc->oldest_service_lag_seconds);
+    }
+  }
   if (s.tikv_ready) {
     Set(f.Gauge("tikv_exporter_tikv_ready",
                 "1 when TiKV's GET /ready answers 200, 0 when it answers 500 (absent where TiKV "

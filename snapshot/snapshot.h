@@ -81,6 +81,7 @@ struct Snapshot {
   std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
   std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
   std::optional<StoreState> pd_store_state;  // this node's store in PD's /stores
+  std::optional<PdGcLag> pd_gc;              // PD's /gc/safepoint (HTTP only)
 
   // The verdict on all of the above (health_checks.h), made once per poll.
   HealthVerdict health;

@@ -63,6 +63,15 @@ void NodeSignalsToProto(const Snapshot& s, v1::Snapshot* out) {
   if (s.gc_safe_point_lag_seconds) out->set_gc_safe_point_lag_seconds(*s.gc_safe_point_lag_seconds);
   if (s.min_resolved_ts_gap_seconds) out->set_min_resolved_ts_gap_seconds(*s.min_resolved_ts_gap_seconds);
   if (s.tikv_ready) out->set_tikv_ready(*s.tikv_ready);
+  if (s.pd_gc) {
+    v1::PdGcLag* gc = out->mutable_pd_gc();
+    gc->set_lag_seconds(s.pd_gc->lag_seconds);
+    gc->set_oldest_service(ToValidUtf8(s.pd_gc->oldest_service));
+    gc->set_oldest_service_lag_seconds(s.pd_gc->oldest_service_lag_seconds);
+    if (s.pd_gc->oldest_service_expires_in_seconds) {
+      gc->set_oldest_service_expires_in_seconds(*s.pd_gc->oldest_service_expires_in_seconds);
+    }
+  }
   if (s.pd_store_state) out->set_pd_store_state(std::string(NameOf(kStoreStateNames, *s.pd_store_state)));
 }
 

@@ -59,6 +59,21 @@ struct PdHotStat {
   double queries_per_second = 0;
 };
 
+// One service's GC safe point in PD (GET /gc/safepoint).
+struct PdServiceSafePoint {
+  std::string service_id;        // "gc_worker" (TiDB's GC), "ticdc-...", "br-...", ...
+  int64_t expired_at_seconds = 0;  // unix seconds; INT64_MAX when it never expires
+  uint64_t safe_point = 0;       // a TSO: physical milliseconds << 18
+};
+
+// PD's GC state: GC cannot pass the oldest service safe point.
+struct PdGcSafePoints {
+  uint64_t gc_safe_point = 0;  // a TSO; 0 = GC never ran
+  std::vector<PdServiceSafePoint> services;  // the oldest kPdMaxServiceSafePoints, oldest first
+  size_t services_left_out = 0;
+};
+constexpr size_t kPdMaxServiceSafePoints = 100;
+
 // Region-level data is expensive on large clusters, and PD's settings rarely change: both are
 // refreshed at most once per TTL.
 struct PdRegionData {
@@ -70,6 +85,7 @@ struct PdRegionData {
   std::string pd_version;                              // GET /status
   std::optional<double> max_replicas;                  // GET /config: replication.max-replicas
   std::optional<double> max_store_down_time_seconds;   // GET /config: schedule.max-store-down-time
+  std::optional<PdGcSafePoints> gc;                    // GET /gc/safepoint (HTTP only)
 };
 
 // What one poll of PD gathered.

@@ -72,6 +72,9 @@ class PdHttpClient : public PdClient {
       if (StatusOr<std::string> version = ParsePdVersion(*body); version.ok()) out->pd_version = *version;
     }
     if (StatusOr<std::string> body = GetBody("/config", deadline); body.ok()) ParsePdConfig(*body, out);
+    if (StatusOr<std::string> body = GetBody("/gc/safepoint", deadline); body.ok()) {
+      if (StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(*body); gc.ok()) out->gc = std::move(*gc);
+    }
     return Status::Ok();
   }
 

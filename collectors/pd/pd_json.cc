@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cmath>
@@ -198,6 +199,26 @@ Status ParsePdConfig(std::string_view json, PdRegionData* out) {
     }
   }
   return Status::Ok();
+}
+
+StatusOr<PdGcSafePoints> ParsePdGcSafePoints(std::string_view json) {
+  pdhttp::GcSafePoints body;
+  if (Status s = ParseJson(json, "/gc/safepoint", &body); !s.ok()) return s;
+  PdGcSafePoints out;
+  out.gc_safe_point = body.gc_safe_point();
+  for (const pdhttp::ServiceSafePoint& service : body.service_gc_safe_points()) {
+    // A service id becomes a label value: bounded (ids are short: "gc_worker", "ticdc-default-...").
+    constexpr size_t kMaxServiceIdBytes = 256;
+    out.services.push_back({ToValidUtf8(std::string_view(service.service_id()).substr(0, kMaxServiceIdBytes)),
+                            service.expired_at(), service.safe_point()});
+  }
+  std::sort(out.services.begin(), out.services.end(),
+            [](const PdServiceSafePoint& a, const PdServiceSafePoint& b) { return a.safe_point < b.safe_point; });
+  if (out.services.size() > kPdMaxServiceSafePoints) {
+    out.services_left_out = out.services.size() - kPdMaxServiceSafePoints;
+    out.services.resize(kPdMaxServiceSafePoints);
+  }
+  return out;
 }
 
 StatusOr<double> ParsePdSize(std::string_view text) {

@@ -32,6 +32,9 @@ StatusOr<std::string> ParsePdVersion(std::string_view json);
 // GET /config (or /config/replicate): max replicas and max-store-down-time, when present.
 Status ParsePdConfig(std::string_view json, PdRegionData* out);
 
+// GET /gc/safepoint: the GC safe point and the service safe points, oldest first, bounded.
+StatusOr<PdGcSafePoints> ParsePdGcSafePoints(std::string_view json);
+
 // PD's human-readable sizes: "311.7GiB", "1B" (PD >= 3.1, units.BytesSize) and "43 GiB"
 // (older PD, go-humanize IBytes). Binary units.
 StatusOr<double> ParsePdSize(std::string_view text);

@@ -43,5 +43,26 @@ TEST(HealthEndpoint, AnswersTheVerdictAnd503WhileTikvIsDown) {
   EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_health_check_level", {{"check", "tikv_reachable"}}), 0);
 }
 
+// [health] is reloaded with the rest of the config: a check the operator disables stops counting
+// at the next poll, and its series goes.
+TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
+  SimAndExporter env;
+  env.StartSim();
+  env.StartExporter(500, 400);
+  env.Control("/control/fault?mode=down");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 503; },
+                      std::chrono::seconds(15)));
+  env.dir().Write("exporter.toml",
+                  env.ConfigText(500, 400, {}, "", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
+  ASSERT_EQ(HttpPost(env.exporter_port(), "/-/reload").status, 200);
+  EXPECT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 200; },
+                      std::chrono::seconds(10)));
+  const std::string body = HttpGet(env.exporter_port(), "/api/v1/health").body;
+  EXPECT_NE(body.find(R"({"name":"tikv_reachable","level":"no_data","reason":"no data: disabled in [health]"})"),
+            std::string::npos)
+      << body;
+  EXPECT_FALSE(SampleValue(env.Metrics(), "tikv_exporter_health_check_level", {{"check", "tikv_reachable"}}));
+}
+
 }  // namespace
 }  // namespace tikv_exporter::testing

@@ -140,6 +140,13 @@ TEST(HealthVerdict, WriteStallIsGradedByTheShareOfTheWindow) {
   EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall).level, HealthLevel::kCritical);
 }
 
+TEST(HealthVerdict, LargeRatesReadAsWholeNumbers) {
+  Snapshot s = HealthyNode();
+  s.pressure.busy_rejections_per_second["scheduler_too_busy"] = 12345.6;
+  const HealthCheckResult busy = Check(EvaluateHealth(s, {}), HealthCheck::kServerBusy);
+  EXPECT_TRUE(busy.reason.starts_with("busy rejections 12346/s ≥ 10/s")) << busy.reason;
+}
+
 TEST(HealthVerdict, AnyChannelFullIsCritical) {
   Snapshot s = HealthyNode();
   s.pressure.busy_rejections_per_second["channel_full"] = 0.2;
@@ -177,6 +184,12 @@ TEST(HealthVerdict, GcStuckForTwoDays) {
   const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
   EXPECT_EQ(gc.level, HealthLevel::kCritical);
   EXPECT_TRUE(gc.reason.starts_with("GC safe point behind by 48 h ≥ 24 h: old")) << gc.reason;
+  // PD names the service that holds GC back, and PD's later safe point is the one that counts.
+  s.pd_gc = PdGcLag{50 * 3600, "ticdc-default-1", 50 * 3600, 5400};
+  const HealthCheckResult named = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(named.value, 50 * 3600);
+  EXPECT_TRUE(named.reason.ends_with("; the oldest service safe point is ticdc-default-1's, 50 h old, expiring in 90 min"))
+      << named.reason;
 }
 
 TEST(HealthVerdict, PdsViewOfTheStore) {

@@ -174,6 +174,27 @@ TEST(SlowStore, ABusySlowStoreOfTheShapePdPrints) {
   EXPECT_FALSE(other.pd_store_state);
 }
 
+TEST(PdGc, LagAndTheServiceThatHoldsGcBack) {
+  // Snapshot at 1,764,500,000,000 ms; the GC safe point's physical part is 48 h earlier, the
+  // oldest service's (a TiCDC changefeed) too, expiring in an hour; TSO = physical ms << 18.
+  constexpr uint64_t kNowMs = 1764500000000;
+  constexpr uint64_t kTwoDaysAgo = (kNowMs - 48 * 3600 * 1000) << 18;
+  PdData pd;
+  pd.regions.gc = PdGcSafePoints{kTwoDaysAgo + 5, {{"ticdc-default-1", 1764503600, kTwoDaysAgo}}, 0};
+  Snapshot s;
+  s.timestamp_ms = kNowMs;
+  AddPdNodeSignals(pd, &s);
+  ASSERT_TRUE(s.pd_gc);
+  EXPECT_EQ(s.pd_gc->lag_seconds, 172800) << "the logical part (5) is below a millisecond";
+  EXPECT_EQ(s.pd_gc->oldest_service, "ticdc-default-1");
+  EXPECT_EQ(s.pd_gc->oldest_service_lag_seconds, 172800);
+  EXPECT_EQ(s.pd_gc->oldest_service_expires_in_seconds, 3600);
+  pd.regions.gc->gc_safe_point = 0;  // GC never ran
+  Snapshot never;
+  AddPdNodeSignals(pd, &never);
+  EXPECT_FALSE(never.pd_gc);
+}
+
 TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {
   Snapshot s;
   SetAllNodeSignals(&s);
@@ -195,6 +216,8 @@ TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {
                     {"tikv_exporter_pd_local_busy{}", 1},
                     {"tikv_exporter_gc_safe_point_lag_seconds{}", 60},
                     {"tikv_exporter_min_resolved_ts_gap_seconds{}", 0.782},
+                    {"tikv_exporter_pd_gc_safe_point_lag_seconds{}", 7200},
+                    {"tikv_exporter_pd_oldest_service_safe_point_lag_seconds{service=\"ticdc-default-1\"}", 7200},
                     {"tikv_exporter_tikv_ready{}", 0}}));
   ExpectWellFormed(families);
 }

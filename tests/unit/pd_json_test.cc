@@ -173,5 +173,37 @@ TEST(PdJson, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(ParsePdHealth("{}").ok());
 }
 
+// GET /gc/safepoint as PD's service_gc_safepoint handler writes it (upstreams §2.1): TSOs as
+// JSON numbers above 2^53, which must stay exact; expired_at int64 max for gc_worker.
+TEST(PdJson, GcSafePointsOldestFirstAndExact) {
+  const std::string body = R"({"service_gc_safe_points": [
+      {"service_id": "gc_worker", "expired_at": 9223372036854775807, "safe_point": 449611206135480321},
+      {"service_id": "ticdc-default-12345", "expired_at": 1764586400, "safe_point": 449565904928145409}],
+    "min_service_gc_safe_point": 449565904928145409, "gc_safe_point": 449565904928145409})";
+  StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(body);
+  ASSERT_TRUE(gc.ok()) << gc.status().message();
+  EXPECT_EQ(gc->gc_safe_point, 449565904928145409u);
+  ASSERT_EQ(gc->services.size(), 2u);
+  EXPECT_EQ(gc->services[0].service_id, "ticdc-default-12345");  // the oldest holds GC back
+  EXPECT_EQ(gc->services[0].safe_point, 449565904928145409u);
+  EXPECT_EQ(gc->services[0].expired_at_seconds, 1764586400);
+  EXPECT_EQ(gc->services[1].expired_at_seconds, INT64_MAX);
+  EXPECT_FALSE(ParsePdGcSafePoints("{\"gc_safe_point\": \"x\"}").ok());
+}
+
+TEST(PdJson, GcSafePointsAreBounded) {
+  std::string body = R"({"gc_safe_point": 1, "service_gc_safe_points": [)";
+  for (int i = 0; i < 150; ++i) {
+    body += (i > 0 ? "," : "") + std::string(R"({"service_id": "br-)") + std::to_string(i) +
+            R"(", "expired_at": 1, "safe_point": )" + std::to_string(1000 - i) + "}";
+  }
+  body += "]}";
+  StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(body);
+  ASSERT_TRUE(gc.ok()) << gc.status().message();
+  EXPECT_EQ(gc->services.size(), kPdMaxServiceSafePoints);
+  EXPECT_EQ(gc->services_left_out, 50u);
+  EXPECT_EQ(gc->services.front().service_id, "br-149") << "safe point 851, the oldest";
+}
+
 }  // namespace
 }  // namespace tikv_exporter
