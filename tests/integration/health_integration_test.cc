@@ -79,10 +79,16 @@ std::vector<StateCase> StateCases() {
        }},
       {"gc_stuck",
        [](const std::string& m) {
-         return Above(m, "tikv_exporter_gc_safe_point_lag_seconds", {}, 47 * 3600);
+         return Above(m, "tikv_exporter_gc_safe_point_lag_seconds", {}, 47 * 3600) &&
+                Above(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 47 * 3600) &&
+                Above(m, "tikv_exporter_pd_oldest_service_safe_point_lag_seconds",
+                      {{"service", "ticdc-default-sim"}}, 47 * 3600);
        },
        [](const std::string& m) {
-         return Below(m, "tikv_exporter_gc_safe_point_lag_seconds", {}, 700);
+         return Below(m, "tikv_exporter_gc_safe_point_lag_seconds", {}, 700) &&
+                Below(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 700) &&
+                Below(m, "tikv_exporter_pd_oldest_service_safe_point_lag_seconds",
+                      {{"service", "gc_worker"}}, 700);
        }},
       {"resolved_ts",
        [](const std::string& m) {
@@ -170,19 +176,27 @@ struct VerdictCase {
   const char* level;
   int status;          // of GET /api/v1/health: 503 when critical, 200 when a warning
   const char* reason;  // words the check's reason starts with
+  const char* more;    // words further on in it
 };
 constexpr VerdictCase kVerdicts[] = {
-    {"slow_score", "slow_store", "critical", 503, "slow score 100 ≥ 80"},
-    {"disk_almost_full", "disk_space", "critical", 503, "disk almost full: "},
-    {"disk_full", "disk_space", "critical", 503, "disk full: "},
-    {"apply_latency", "raft_write_path", "critical", 503, "apply log p99 "},
-    {"busy", "server_busy", "critical", 503, "busy rejections "},
-    {"gc_stuck", "gc_safe_point", "critical", 503, "GC safe point behind by "},
-    {"resolved_ts", "resolved_ts", "critical", 503, "min resolved-ts gap "},
-    {"not_ready", "tikv_ready", "critical", 503, "TiKV says it is not ready"},
-    {"critical_error", "critical_errors", "critical", 503, "critical errors in the window "},
-    {"thread_pools", "thread_pools", "critical", 503, "raftstore threads busy "},
-    {"write_stall", "write_stall", "warning", 200, "write stall in the kv db "},
+    {"slow_score", "slow_store", "critical", 503, "slow score 100 ≥ 80", "(PD 100, TiKV disk 100"},
+    {"disk_almost_full", "disk_space", "critical", 503,
+     "disk almost full: 24 GiB available ≤ the reserve 25 GiB", "TiKV refuses writes"},
+    {"disk_full", "disk_space", "critical", 503, "disk full: ", "≤ half the reserve 25 GiB"},
+    {"apply_latency", "raft_write_path", "critical", 503, "apply log p99 2.04 s ≥ 1 s", "apply"},
+    {"busy", "server_busy", "critical", 503, "busy rejections ", "scheduler too busy 50/s"},
+    {"gc_stuck", "gc_safe_point", "critical", 503, "GC safe point behind by 48 h ≥ 24 h",
+     "the oldest service safe point is ticdc-default-sim's, 48 h old"},
+    {"resolved_ts", "resolved_ts", "critical", 503, "min resolved-ts gap 20 min ≥ 10 min",
+     "stale reads"},
+    {"not_ready", "tikv_ready", "critical", 503, "TiKV says it is not ready",
+     "GET /ready answers 500"},
+    {"critical_error", "critical_errors", "critical", 503, "critical errors in the window ",
+     "read its log"},
+    {"thread_pools", "thread_pools", "critical", 503, "raftstore threads busy 99 % ≥ 90 %",
+     "saturated"},
+    {"write_stall", "write_stall", "warning", 200, "write stall in the kv db 2 % > 0",
+     "compaction"},
 };
 
 // The reason of `check` in a /api/v1/health body when the check is at `level`; "" otherwise.
@@ -221,8 +235,9 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
     EXPECT_TRUE(WaitFor(
         [&] {
           health = HttpGet(env_.exporter_port(), "/api/v1/health");
-          return health.status == c.status &&
-                 ReasonAt(health.body, c.check, c.level).starts_with(c.reason);
+          const std::string reason = ReasonAt(health.body, c.check, c.level);
+          return health.status == c.status && reason.starts_with(c.reason) &&
+                 reason.find(c.more) != std::string::npos;
         },
         std::chrono::seconds(10)))
         << health.status << " " << health.body;
