@@ -10,6 +10,7 @@
 #include "collectors/pd/pd_collector.h"
 #include "collectors/rocksdb/rocksdb_collector.h"
 #include "collectors/tikv/tikv_collector.h"
+#include "exporter/cluster_json.h"
 #include "exporter/discovery.h"
 #include "server/grpc_server.h"
 #include "server/http_server.h"
@@ -112,6 +113,14 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   handlers.targets_json = [&]() -> std::string {
     std::shared_ptr<const PollState> state = poller.Latest();
     return state->pd ? DiscoveryTargetsJson(*state->pd, reloader.Current()->discovery_port_offset) : "";
+  };
+  handlers.cluster_json = [&]() -> std::string {
+    std::shared_ptr<const PollState> state = poller.Latest();
+    return state->pd ? ClusterJson(*state->pd) : "";
+  };
+  handlers.rocksdb_json = [&]() -> std::string {
+    std::shared_ptr<const PollState> state = poller.Latest();
+    return state->rocksdb ? RocksDbLevelsJson(*state->rocksdb) : "";
   };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
   handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };

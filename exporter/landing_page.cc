@@ -48,6 +48,10 @@ std::string Ms(const std::optional<double>& seconds) {
 
 std::string DescribeSnapshot(const Snapshot& s) {
   std::string text;
+  if (!s.health.checks.empty()) {
+    text += fmt::format("Verdict: {}.\n", NameOf(kHealthLevelNames, s.health.level));
+    for (const std::string& reason : s.health.Reasons()) text += fmt::format("  - {}\n", reason);
+  }
   for (const auto& [source, health] : s.sources) {
     text += health.up ? fmt::format("Source {} is up.\n", SourceName(source))
                       : fmt::format("Source {} is DOWN: {}\n", SourceName(source), health.last_error);
@@ -93,19 +97,19 @@ std::string DescribeSnapshot(const Snapshot& s) {
 std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
                               const std::string& tikv_address) {
   std::string page = fmt::format(
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter</title>"
-      "</head><body>\n"
-      "<h1>tikv-exporter {}</h1>\n<p>Watching TiKV at {} (revision {}).</p>\n<ul>\n"
-      "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>\n"
-      "<li><a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> the snapshot as JSON, "
-      "<a href=\"/api/v1/snapshots\">/api/v1/snapshots</a> the recent ones</li>\n"
-      "<li><a href=\"/-/healthy\">/-/healthy</a> and <a href=\"/-/ready\">/-/ready</a></li>\n"
-      "</ul>\n<h2>Snapshot</h2>\n<pre id=\"snapshot\">",
-      HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
-  page += HtmlEscape(DescribeSnapshot(state.snapshot));
-  page += "</pre>\n";
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter — {}</title>"
+      "<meta name=\"viewport\" content=\"width=device-width\"></head><body>\n"
+      "<header><h1>tikv-exporter {}</h1><span class=\"where\">watching TiKV at {} · revision {}</span>\n<nav>"
+      "<a href=\"/metrics\">/metrics</a> <a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> "
+      "<a href=\"/api/v1/snapshots\">/api/v1/snapshots</a> <a href=\"/api/v1/cluster\">/api/v1/cluster</a> "
+      "<a href=\"/api/v1/rocksdb\">/api/v1/rocksdb</a> <a href=\"/api/v1/health\">/api/v1/health</a> "
+      "<a href=\"/-/healthy\">/-/healthy</a> "
+      "<a href=\"/-/ready\">/-/ready</a></nav></header>\n<main>\n",
+      HtmlEscape(tikv_address), HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
   page += StatusPageAssets();
-  page += "</body></html>\n";
+  page += "<details><summary>The snapshot in words, as of this page's load</summary><pre id=\"snapshot\">";
+  page += HtmlEscape(DescribeSnapshot(state.snapshot));
+  page += "</pre></details>\n</main></body></html>\n";
   return page;
 }
 

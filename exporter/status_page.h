@@ -4,10 +4,12 @@
 
 namespace tikv_exporter {
 
-// The script and style of the status page at "/": live charts over /api/v1/snapshots (QPS by
-// type, latency avg/p99, storage used vs capacity, pending compaction, block-cache hit ratio)
-// and a health strip of every source, refreshed every second without reloading. Self-contained:
-// no CDN, no network beyond the exporter itself.
+// The style, body and script of the status page at "/", refreshed by the page itself every second:
+// the node's verdict (the snapshot's "health") with its reasons and checks, a strip of every
+// source, the cluster's stores from PD (/api/v1/cluster) and the RocksDB levels
+// (/api/v1/rocksdb) when their collectors have data, and charts over /api/v1/snapshots with
+// axes, units, time labels and a hover readout shared by every chart. Self-contained: no CDN,
+// no network beyond the exporter itself.
 const std::string& StatusPageAssets();
 
 }  // namespace tikv_exporter

@@ -20,6 +20,13 @@ HttpReply Content(std::string body, std::string content_type) {
   return reply;
 }
 
+// JSON from `produce`, or 503 with `unavailable` when it has nothing ("").
+HttpReply JsonOr503(const std::function<std::string()>& produce, std::string_view unavailable) {
+  std::string body = produce ? produce() : "";
+  if (body.empty()) return HttpReply::Text(503, std::string(unavailable));
+  return Content(std::move(body), "application/json");
+}
+
 HttpReply Snapshots(const HttpHandlers& h, const HttpRequest& request) {
   int64_t since = 0;
   if (auto it = request.query.find("since"); it != request.query.end()) {
@@ -31,6 +38,8 @@ HttpReply Snapshots(const HttpHandlers& h, const HttpRequest& request) {
   }
   return Content(h.snapshots_json(since), "application/json");
 }
+
+constexpr std::string_view kNoPdData = "No PD data yet: the PD collector is off or PD has not answered.\n";
 
 const Endpoint kEndpoints[] = {
     {"/metrics", "GET",
@@ -50,12 +59,12 @@ const Endpoint kEndpoints[] = {
        return reply;
      }},
     {"/api/v1/targets", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) { return JsonOr503(h.targets_json, kNoPdData); }},
+    {"/api/v1/cluster", "GET",
+     [](const HttpHandlers& h, const HttpRequest&) { return JsonOr503(h.cluster_json, kNoPdData); }},
+    {"/api/v1/rocksdb", "GET",
      [](const HttpHandlers& h, const HttpRequest&) {
-       std::string targets = h.targets_json();
-       if (targets.empty()) {
-         return HttpReply::Text(503, "No PD data yet: the PD collector is off or PD has not answered.\n");
-       }
-       return Content(std::move(targets), "application/json");
+       return JsonOr503(h.rocksdb_json, "No RocksDB stats dump yet: the LOG collector is off or has read none.\n");
      }},
     {"/-/healthy", "GET", [](const HttpHandlers&, const HttpRequest&) { return HttpReply::Text(200, "Healthy.\n"); }},
     {"/-/ready", "GET",

@@ -26,6 +26,10 @@ struct HttpHandlers {
   // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that
   // Prometheus keeps the targets it had.
   std::function<std::string()> targets_json;
+  // /api/v1/cluster (the stores of the latest PD poll) and /api/v1/rocksdb (the LOG's level
+  // tables): JSON, or "" (503) while PD / the LOG collector is off or has nothing yet.
+  std::function<std::string()> cluster_json;
+  std::function<std::string()> rocksdb_json;
   std::function<void(const std::string& path, int status)> on_request;  // after every request
   // POST /-/reload: reloads the config; an error (the old config keeps running) answers 500.
   std::function<Status()> reload;

@@ -77,6 +77,8 @@ TEST(BadUtf8, UpstreamVersionsBecomeReplacementCharactersInEveryOutput) {
                    "len(d[\"snapshots\"]) > 0");
   ExpectStrictJson(env.dir(), "targets.json", HttpGet(env.exporter_port(), "/api/v1/targets").body,
                    "\"\\ufffd\" * 7 + \"8.1.0\" in json.dumps(d, ensure_ascii=False)");
+  ExpectStrictJson(env.dir(), "cluster.json", HttpGet(env.exporter_port(), "/api/v1/cluster").body,
+                   "\"\\ufffd\" * 7 + \"8.1.0\" in json.dumps(d, ensure_ascii=False)");
 
   // gRPC: a client decodes the snapshot (protobuf rejects a message with a non-UTF-8 string).
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port), grpc::InsecureChannelCredentials());

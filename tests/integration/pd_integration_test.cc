@@ -197,6 +197,11 @@ TEST(PdStoreSeries, LocalKeepsOnlyThisNodesStoreAndCountsTheRest) {
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_stores", {{"state", "Down"}}), 0);
   // Discovery still lists every store: it reads PD's data, not /metrics.
   EXPECT_NE(HttpGet(env.exporter_port(), "/api/v1/targets").body.find("tikv-49.sim"), std::string::npos);
+  // So does the status page's cluster table, this node's store first.
+  const std::string cluster = HttpGet(env.exporter_port(), "/api/v1/cluster").body;
+  EXPECT_NE(cluster.find("\"local_store_id\":1,"), std::string::npos) << cluster;
+  EXPECT_NE(cluster.find("\"stores_total\":50,\"stores_left_out\":0,\"stores\":[{\"id\":1,"), std::string::npos);
+  EXPECT_NE(cluster.find("tikv-49.sim"), std::string::npos);
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ TEST_F(WebSecurity, EverythingButHealthyNeedsTheRightPassword) {
   HttpResult scrape = Get("/metrics", "alice", "s3cret pass");
   EXPECT_EQ(scrape.status, 200);
   EXPECT_NE(scrape.body.find("tikv_exporter_build_info"), std::string::npos);
-  for (const char* path : {"/", "/api/v1/snapshot", "/api/v1/targets", "/-/ready"}) {
+  for (const char* path : {"/", "/api/v1/snapshot", "/api/v1/targets", "/api/v1/cluster", "/api/v1/rocksdb", "/-/ready"}) {
     EXPECT_EQ(Get(path, "", "").status, 401) << path;
   }
   EXPECT_EQ(Get("/-/reload", "", "", "POST").status, 401);
