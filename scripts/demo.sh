@@ -25,6 +25,14 @@ cat <<TEXT
     Fail a store   curl -d '' 'http://$control_address/control/pd/store?id=4&state=Down'
     Fail PD        curl -d '' 'http://$control_address/control/pd/member?index=0&mode=down'
 
+  Make the node unhealthy and watch the health verdict change (within a poll or two, 5 s each):
+    Verdict        curl -s http://127.0.0.1:20190/api/v1/health      (200 healthy, 503 unhealthy)
+    Slow apply     curl -d '' 'http://$control_address/control/unhealthy?state=apply_latency'
+    Heal it        curl -d '' 'http://$control_address/control/unhealthy?state=apply_latency&on=false'
+    Other states   slow_score disk_almost_full disk_full busy gc_stuck resolved_ts not_ready
+                   critical_error thread_pools write_stall (a warning: 200)
+                   (state=none heals all; GET /control/state lists them)
+
   Ctrl-C stops the demo.
 
 TEXT

@@ -22,6 +22,8 @@ TEST(ExporterIntegration, QpsAndLatencyMatchTheSimulatedLoadWithin1Percent) {
   SimAndExporter env;
   env.StartSim({"--load", "kv_get=2000:0.002", "--load", "kv_prewrite=500:0.008", "--load",
                 "coprocessor=300:0.015"});
+  // The healthy node never stalls: the write_stall state stalls the kv db 20 ms a second.
+  env.Control("/control/unhealthy?state=write_stall");
   env.StartExporter(2000, 1000);
   ASSERT_TRUE(WaitForRates(env)) << env.exporter().Log();
   ASSERT_TRUE(env.WaitForPolls(1));

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<sim::SimNode> node;
   if (fixture.empty()) {
-    node = std::make_unique<sim::SimNode>(sim::SimNode::BuiltInExposition());
+    node = sim::SimNode::BuiltIn();
   } else {
     std::optional<std::string> text = sim::ReadWholeFile(fixture);
     if (!text) {

@@ -1,10 +1,10 @@
 #include "tools/tikv-sim/sim_node.h"
 
-#include <charconv>
 #include <cmath>
-#include <limits>
 
 #include "prom/exposition_writer.h"
+#include "tools/tikv-sim/sim_buckets.h"
+#include "tools/tikv-sim/sim_health_series.h"
 
 namespace tikv_exporter::sim {
 namespace {
@@ -47,26 +47,6 @@ struct Completed {
   }
 };
 
-double ParseLe(std::string_view le) {
-  if (le == "+Inf") return std::numeric_limits<double>::infinity();
-  double value = 0;
-  std::from_chars(le.data(), le.data() + le.size(), value);
-  return value;
-}
-
-std::string FormatDouble(double value) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, end);
-}
-
-// The bucket bounds of TiKV >= 6.2: exponential_buckets(5e-5, 2, 22).
-std::vector<double> ModernBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i < 22; ++i) bounds.push_back(5e-5 * std::pow(2.0, i));
-  return bounds;
-}
-
 // Adds zero-valued histogram series for `type` (and `priority`, when not empty) to the gRPC
 // family, with the bucket bounds the family already uses (the modern ones when it is empty).
 void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std::string& priority) {
@@ -77,10 +57,8 @@ void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std:
       bounds.emplace_back(sample.LabelValue("le"));
     }
   }
-  if (bounds.empty()) {
-    for (double bound : ModernBounds()) bounds.push_back(FormatDouble(bound));
-    bounds.emplace_back("+Inf");
-  }
+  // TiKV >= 6.2: exponential_buckets(5e-5, 2, 22).
+  if (bounds.empty()) bounds = ExponentialBucketLes(5e-5, 2, 22);
   std::vector<Label> labels;
   if (!priority.empty()) labels.push_back({"priority", priority});
   labels.push_back({"type", type});
@@ -95,11 +73,21 @@ void AddEmptyHistogram(MetricFamily& family, const std::string& type, const std:
 
 }  // namespace
 
-SimNode::SimNode(Exposition base) : base_(std::move(base)), start_(std::chrono::steady_clock::now()) {}
+SimNode::SimNode(Exposition base)
+    : base_(std::move(base)),
+      start_(std::chrono::steady_clock::now()),
+      wall_start_(std::chrono::system_clock::now()),
+      health_(start_) {}
 
 std::unique_ptr<SimNode> SimNode::Raw(std::string raw_body) {
   auto node = std::make_unique<SimNode>(Exposition{});
   node->raw_body_ = std::move(raw_body);
+  return node;
+}
+
+std::unique_ptr<SimNode> SimNode::BuiltIn() {
+  auto node = std::make_unique<SimNode>(BuiltInExposition());
+  node->health_series_ = true;
   return node;
 }
 
@@ -136,14 +124,12 @@ Exposition SimNode::BuiltInExposition() {
         static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count()));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "available"}}, 300.0 * (1ULL << 30));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "capacity"}}, 500.0 * (1ULL << 30));
-  gauge("tikv_store_size_bytes", "Size of storage.", {{"type", "used"}}, 126.0 * (1ULL << 30));
   for (const TickerLoad& ticker : DefaultTickerLoads()) {
     std::vector<Label> labels = {{"db", ticker.db}};
     if (!ticker.type.empty()) labels.push_back({"type", ticker.type});
     counter(ticker.family.c_str(), "RocksDB ticker", std::move(labels));
   }
+  AddHealthFamilies(&e);
   return e;
 }
 
@@ -170,7 +156,6 @@ std::vector<TickerLoad> SimNode::DefaultTickerLoads() {
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_prefix_checked", 1000 * scale});
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_prefix_useful", 800 * scale});
     loads.push_back({"tikv_engine_bloom_efficiency", db, "bloom_useful", 700 * scale});
-    loads.push_back({"tikv_engine_stall_micro_seconds", db, "", db == std::string("kv") ? 20000.0 : 0.0});
   }
   return loads;
 }
@@ -215,10 +200,33 @@ void SimNode::SetTickerLoads(std::vector<TickerLoad> loads) {
 void SimNode::Restart() {
   std::lock_guard<std::mutex> lock(mutex_);
   start_ = std::chrono::steady_clock::now();
+  wall_start_ = std::chrono::system_clock::now();
+  health_.Restart(start_);
   for (auto& [type, segments] : request_loads_) {
     RequestLoad current = segments.back().load;
     segments = {{current, start_, std::nullopt}};
   }
+}
+
+void SimNode::SetHealthState(HealthState state, bool on) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  health_.Set(state, on, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+}
+
+void SimNode::ClearHealth() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  health_.Clear(std::chrono::steady_clock::now());
+}
+
+std::vector<HealthState> SimNode::health_states() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return health_.active();
+}
+
+std::optional<bool> SimNode::Ready() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!health_series_) return std::nullopt;
+  return !health_.On(HealthState::kNotReady);
 }
 
 std::vector<RequestLoad> SimNode::request_loads() const {
@@ -229,9 +237,13 @@ std::vector<RequestLoad> SimNode::request_loads() const {
 }
 
 std::string SimNode::Render() const {
+  return RenderAt(std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+}
+
+std::string SimNode::RenderAt(std::chrono::steady_clock::time_point now,
+                              std::chrono::system_clock::time_point wall_now) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (raw_body_) return *raw_body_;
-  const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::map<std::string, Completed, std::less<>> completed_by_type;
   for (const auto& [type, segments] : request_loads_) {
@@ -241,12 +253,16 @@ std::string SimNode::Render() const {
                     std::chrono::duration<double>(segment.until.value_or(now) - segment.from).count());
     }
   }
+  const HealthClock health_clock{health_, now, wall_now, wall_start_};
   std::string out;
   for (const MetricFamily& family : base_.families()) {
     AppendFamilyHeader(family, &out);
     const bool grpc = family.name == kGrpcFamily;
+    const bool health = health_series_ && IsHealthFamily(family.name);
     for (Sample sample : family.samples) {
-      if (grpc) {
+      if (health) {
+        RenderHealthSample(family, health_clock, &sample);
+      } else if (grpc) {
         auto found = completed_by_type.find(sample.LabelValue("type"));
         std::string_view priority = sample.LabelValue("priority");
         if (found != completed_by_type.end() && (priority.empty() || priority == "normal")) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "prom/exposition.h"
+#include "tools/tikv-sim/sim_health_states.h"
 
 namespace tikv_exporter::sim {
 
@@ -27,20 +28,24 @@ struct RequestLoad {
 struct TickerLoad {
   std::string family;
   std::string db;
-  std::string type;  // "" for families without a type label (tikv_engine_stall_micro_seconds)
+  std::string type;  // "" for families without a type label
   double per_second = 0;
 };
 
 // A simulated TiKV node's /metrics: a base exposition (a real fixture dump, or the built-in
 // TiKV-shaped one) whose gRPC histograms and tickers advance with time at the configured rates.
-// Thread-safe.
+// The built-in node also carries the inputs of the exporter's node-health checks
+// (sim_health_series.h), healthy until a HealthState is set. Thread-safe.
 class SimNode {
  public:
   explicit SimNode(Exposition base);
   // Serves `raw_body` byte for byte, never advancing (a real dump exactly as captured).
   static std::unique_ptr<SimNode> Raw(std::string raw_body);
+  // The built-in node, with its node-health series.
+  static std::unique_ptr<SimNode> BuiltIn();
 
-  // The built-in node: TiKV >= 7.6 shapes (priority label, 50 µs×2ⁿ buckets, used size).
+  // The built-in node's exposition: TiKV >= 7.6 shapes (priority label, 50 µs×2ⁿ buckets, used
+  // size), the health series at their start values.
   static Exposition BuiltInExposition();
   static std::vector<RequestLoad> DefaultRequestLoads();
   static std::vector<TickerLoad> DefaultTickerLoads();
@@ -52,8 +57,19 @@ class SimNode {
   void SetTickerLoads(std::vector<TickerLoad> loads);
   // Counters start again from the base values, as after a TiKV restart.
   void Restart();
+  // Drives the node into an unhealthy state, or out of it (sim_health_states.h); ClearHealth()
+  // heals them all. The states act on the built-in node only: a fixture node serves its dump.
+  void SetHealthState(HealthState state, bool on);
+  void ClearHealth();
+  std::vector<HealthState> health_states() const;
+  // GET /ready: 200 when true, 500 when false (kNotReady); nullopt (404) for a fixture node, whose
+  // TiKV is older than /ready.
+  std::optional<bool> Ready() const;
 
   std::string Render() const;
+  // /metrics as it is at `now` (`wall_now` on the wall clock), for tests that need a time window.
+  std::string RenderAt(std::chrono::steady_clock::time_point now,
+                       std::chrono::system_clock::time_point wall_now) const;
   std::vector<RequestLoad> request_loads() const;
 
  private:
@@ -70,7 +86,10 @@ class SimNode {
   std::map<std::string, std::vector<LoadSegment>> request_loads_;
   std::vector<TickerLoad> ticker_loads_;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::system_clock::time_point wall_start_;
   std::optional<std::string> raw_body_;
+  bool health_series_ = false;
+  HealthTimeline health_;
 };
 
 }  // namespace tikv_exporter::sim

@@ -8,6 +8,7 @@
 
 #include "common/address.h"
 #include "tools/tikv-sim/sim_files.h"
+#include "tools/tikv-sim/sim_health_states.h"
 #include "tools/tikv-sim/sim_pd_grpc.h"
 #include "tools/tikv-sim/sim_server.h"
 
@@ -145,6 +146,9 @@ bool SimPdCluster::StartMember(Member& member) {
                   ? R"({"schedule":{"max-store-down-time":"30m0s","leader-schedule-limit":4},"replication":{"max-replicas":3,"location-labels":""}})"
                   : FixtureBody("config.json"));
   });
+  server->Get("/pd/api/v1/gc/safepoint", [this, json](const httplib::Request&, httplib::Response& res) {
+    json(res, GcSafePointJson());
+  });
   server->Get(R"(/pd/api/v1/regions/check/([a-z-]+))",
               [this, json](const httplib::Request& req, httplib::Response& res) {
                 json(res, RegionCheckJson(req.matches[1]));
@@ -198,6 +202,20 @@ bool SimPdCluster::SetStoreState(uint64_t store_id, const std::string& state_nam
     }
   }
   return false;
+}
+
+void SimPdCluster::SetLocalSlowScore(double score) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!stores_.empty()) stores_.front().slow_score = score;
+}
+
+void SimPdCluster::SetGcStuck(bool stuck) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!stuck) {
+    gc_stuck_since_.reset();
+  } else if (!gc_stuck_since_) {
+    gc_stuck_since_ = std::chrono::system_clock::now();
+  }
 }
 
 bool SimPdCluster::SetAdvertisedAddress(size_t index, const std::string& address) {
@@ -268,7 +286,8 @@ std::string SimPdCluster::StoresJson() const {
            std::to_string(s.leaders) + ",\"leader_size\":" + std::to_string(s.leaders) +
            ",\"region_count\":" + std::to_string(s.regions) + ",\"region_weight\":1,\"region_score\":" +
            std::to_string(s.regions * 1.25) + ",\"region_size\":" + std::to_string(s.regions) +
-           ",\"slow_score\":1,\"uptime\":\"1h0m0s\"}}";
+           (s.slow_score != 0 ? ",\"slow_score\":" + std::to_string(static_cast<int64_t>(s.slow_score)) : "") +
+           ",\"uptime\":\"1h0m0s\"}}";
   }
   return out + "]}";
 }
@@ -308,6 +327,26 @@ std::string SimPdCluster::HotspotJson(const std::string& kind) const {
   return "{\"as_peer\":{" + peers + "},\"as_leader\":{" + leaders + "}}";
 }
 
+std::string SimPdCluster::GcSafePointJson() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fixture_prefix_.empty()) return "";
+  // PD's server/api/service_gc_safepoint.go: the service safe points and the GC safe point.
+  const auto now = std::chrono::system_clock::now();
+  const std::string healthy = std::to_string(SimGcSafePoint(now, std::nullopt));
+  std::string services = "{\"service_id\":\"gc_worker\",\"expired_at\":9223372036854775807,\"safe_point\":" +
+                         healthy + "}";
+  std::string gc_safe_point = healthy;
+  if (gc_stuck_since_) {
+    // TiCDC keeps its service safe point alive for gc-ttl (24 h) past each refresh.
+    const int64_t expires =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 86400;
+    gc_safe_point = std::to_string(SimGcSafePoint(now, gc_stuck_since_));
+    services += ",{\"service_id\":\"ticdc-default-sim\",\"expired_at\":" + std::to_string(expires) +
+                ",\"safe_point\":" + gc_safe_point + "}";
+  }
+  return "{\"service_gc_safe_points\":[" + services + "],\"gc_safe_point\":" + gc_safe_point + "}";
+}
+
 std::string SimPdCluster::StateText() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string text;
@@ -317,7 +356,8 @@ std::string SimPdCluster::StateText() const {
             (members_[i]->advertised.empty() ? "" : " advertises " + ClientUrl(*members_[i])) + "\n";
   }
   for (const Store& s : stores_) {
-    text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name + "\n";
+    text += "store " + std::to_string(s.id) + " " + s.status_address + " " + s.state_name +
+            (s.slow_score != 1 ? " slow_score " + std::to_string(static_cast<int64_t>(s.slow_score)) : "") + "\n";
   }
   return text;
 }

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +35,7 @@ class SimPdCluster {
     std::string engine = "tikv";
     double capacity = 0, available = 0, used = 0;
     int regions = 0, leaders = 0;
+    double slow_score = 1;  // 1 healthy .. 100; PD omits it when 0
   };
 
   // A member as the gRPC service shows it.
@@ -68,6 +71,11 @@ class SimPdCluster {
   bool SetMemberDown(size_t member, bool down);
   bool SetLeader(size_t member);
   bool SetStoreState(uint64_t store_id, const std::string& state_name);
+  // The slow_score of this node's store (the first one), as PD shows it in /stores.
+  void SetLocalSlowScore(double score);
+  // GET /gc/safepoint: TiDB's gc_worker service safe point and the GC safe point follow
+  // SimGcSafePoint; stuck, a TiCDC changefeed's service safe point holds the GC safe point frozen.
+  void SetGcStuck(bool stuck);
   // The client URL a member advertises in /members, /leader and /health: "" its own address,
   // "blackhole" a port that accepts and never answers (an address unreachable from the
   // exporter), anything else that host:port. Its HTTP API keeps serving on its own address.
@@ -104,12 +112,14 @@ class SimPdCluster {
   std::string StoresJson() const;
   std::string RegionCheckJson(const std::string& kind) const;
   std::string HotspotJson(const std::string& kind) const;
+  std::string GcSafePointJson() const;
   std::string FixtureBody(const std::string& name) const;
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Member>> members_;
   std::vector<Store> stores_;
   size_t leader_ = 0;
+  std::optional<std::chrono::system_clock::time_point> gc_stuck_since_;
   std::string fixture_prefix_;
   BlackHole black_hole_;
   const SimTls tls_;

@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 namespace tikv_exporter::sim {
 
@@ -20,6 +22,22 @@ bool SimServer::StartStatus() {
   faults_.InstallOn(*server);
   // TiKV answers /status with an empty 200 without a content type.
   server->Get("/status", [](const httplib::Request&, httplib::Response&) {});
+  // TiKV >= v8.5.6 builds: 200 when ready, 500 when not; with ?verbose a JSON of the two
+  // conditions (components/tikv_util/src/lib.rs ServerReadiness). Older TiKV: 404.
+  server->Get("/ready", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::optional<bool> ready = node_->Ready();
+    if (!ready) {
+      res.status = 404;
+      res.set_content("path not found", "text/plain");
+      return;
+    }
+    res.status = *ready ? 200 : 500;
+    if (req.has_param("verbose")) {
+      const std::string caught_up = *ready ? "true" : "false";
+      res.set_content("{\n  \"connected_to_pd\": true,\n  \"raft_peers_caught_up\": " + caught_up + "\n}",
+                      "application/json");
+    }
+  });
   server->Get("/config", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(SimNode::ConfigJson(), "application/json");
   });
@@ -55,6 +73,7 @@ void SimServer::SetFault(bool down, Fault fault, int delay_ms, int code) {
 std::string SimServer::StateText() const {
   std::string text = down_ ? "fault down\n" : faults_.StateText();
   if (pd_ != nullptr) text += pd_->StateText();
+  for (HealthState state : node_->health_states()) text += "unhealthy " + std::string(HealthStateName(state)) + "\n";
   for (const RequestLoad& load : node_->request_loads()) {
     text += "load " + load.type + " qps " + std::to_string(load.qps) + " latency " +
             std::to_string(load.mean_latency_seconds) + "\n";
@@ -114,6 +133,14 @@ bool SimServer::ServeControl(const std::string& host, int port) {
     node_->SetRequestLoad(load);
     res.set_content(StateText(), "text/plain");
   });
+  control.Post("/control/unhealthy", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!SetUnhealthy(req.get_param_value("state"), req.get_param_value("on") != "false")) {
+      res.status = 400;
+      res.set_content("state must be none|" + HealthStateNames() + " (on=false heals one)\n", "text/plain");
+      return;
+    }
+    res.set_content(StateText(), "text/plain");
+  });
   control.Get("/control/state", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(StateText(), "text/plain");
   });
@@ -142,6 +169,25 @@ bool SimServer::ServeControl(const std::string& host, int port) {
                                                        req.get_param_value("state")));
   });
   return control.listen(host, port);
+}
+
+bool SimServer::SetUnhealthy(const std::string& name, bool on) {
+  if (name == "none") {
+    node_->ClearHealth();
+  } else if (std::optional<HealthState> state = ParseHealthState(name)) {
+    node_->SetHealthState(*state, on);
+  } else {
+    return false;
+  }
+  // PD sees the slow store and the stuck GC too: the local store's (the first one's) slow_score
+  // follows TiKV's, and PD's GC safe point TiKV's auto-GC one.
+  if (pd_ != nullptr) {
+    const std::vector<HealthState> states = node_->health_states();
+    auto on = [&states](HealthState state) { return std::find(states.begin(), states.end(), state) != states.end(); };
+    pd_->SetLocalSlowScore(on(HealthState::kSlowScore) ? 100 : 1);
+    pd_->SetGcStuck(on(HealthState::kGcStuck));
+  }
+  return true;
 }
 
 void SimServer::StopAll() {

@@ -17,14 +17,20 @@ class Server;
 
 namespace tikv_exporter::sim {
 
-// Serves a SimNode as a TiKV status server (GET /metrics, GET /status with an empty 200) on
-// one port, and a control API on another:
+// Serves a SimNode as a TiKV status server (GET /metrics, GET /status with an empty 200,
+// GET /config, GET /ready: 200, 500 while not_ready is on, 404 for a fixture node) on one port,
+// and a control API on another:
 //   POST /control/fault?mode=M[&delay_ms=N][&code=C]   M: none|down|slow|hang|error|garbage|
 //                                                 midbody|huge|wrongtype|flap|badutf8 (fault_injector.h)
 //   POST /control/pd/fault?mode=M[&delay_ms=N][&code=C]  the same for every PD member's HTTP API
 //   POST /control/restart                         counters start again (a TiKV restart)
 //   POST /control/load?type=T&qps=Q&latency=S     set one request type's rate and mean latency
-//   GET  /control/state                           the current fault and loads
+//   POST /control/unhealthy?state=S[&on=false]    drive the node into an unhealthy state, or heal
+//                                                 it (on=false; state=none heals all). S: slow_score|
+//                                                 disk_almost_full|disk_full|apply_latency|busy|
+//                                                 gc_stuck|resolved_ts|not_ready|critical_error|
+//                                                 thread_pools|write_stall (sim_health_states.h)
+//   GET  /control/state                           the current fault, unhealthy states and loads
 //   POST /control/pd/member?index=N&mode=down|up  a PD member's port closes or opens
 //   POST /control/pd/leader?index=N               PD's leader moves
 //   POST /control/pd/store?id=N&state=S           a store's state (Up, Disconnected, Down, ...)
@@ -49,6 +55,8 @@ class SimServer {
   // `down` closes the status port; otherwise it serves with `fault`.
   void SetFault(bool down, Fault fault, int delay_ms, int code);
   std::string StateText() const;
+  // POST /control/unhealthy; false for an unknown state name.
+  bool SetUnhealthy(const std::string& name, bool on);
 
   SimNode* const node_;
   SimPdCluster* const pd_;
