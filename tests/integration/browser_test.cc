@@ -74,6 +74,7 @@ void ExpectCriticalBecauseTikvIsDown(const std::string& dom) {
 TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   SimAndExporter env;
   env.StartSim();
+  env.Control("/control/unhealthy?state=write_stall");
   env.StartExporter(500, 400);
   ASSERT_TRUE(env.WaitForPolls(3));
 
@@ -88,7 +89,8 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   }
   EXPECT_NE(dom.find("id=\"sources\" data-state=\"green\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("data-source=\"tikv\" data-up=\"true\""), std::string::npos);
-  // The simulator stalls its kv db 2 % of the time: a warning, by default, with its reason.
+  // The simulator's write_stall state stalls its kv db 2 % of the time: a warning, by default,
+  // with its reason.
   EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"warning\">"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div id=\"verdict-badge\">WARNING</div>"), std::string::npos);
   EXPECT_NE(dom.find("<li>write stall in the kv db"), std::string::npos);
@@ -117,9 +119,11 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
 TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   SimAndExporter env;
   const int pd_port = FreePort();
-  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  // A TiKV without GET /ready: its readiness check has no data.
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port), "--no-ready"});
   const std::string log = env.dir().Write("rocksdb.info", FixtureText("rocksdb-7.8.3-tikv-cfs-LOG"));
   // The simulator stalls its kv db 2 % of the time; this node tolerates up to 5 %, so it is healthy.
+  env.Control("/control/unhealthy?state=write_stall");
   std::string config = env.ConfigText(500, 400, {pd_port}, "", "[health]\nwrite_stall_ratio_warning = 0.05\n");
   const std::string off = "[collectors.rocksdb]\nenabled = false\n";
   config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
