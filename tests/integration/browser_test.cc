@@ -168,6 +168,24 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
 
   EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-healthy.png", "/#hover=latency@0.6"), 10000u);
 
+  // A failing check on a node that still answers: the disk at TiKV's reserve, and a slow apply.
+  env.Control("/control/unhealthy?state=disk_almost_full");
+  env.Control("/control/unhealthy?state=apply_latency");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string metrics = env.Metrics();
+        return SampleValue(metrics, "tikv_exporter_health_check_level", {{"check", "disk_space"}}) == 2 &&
+               SampleValue(metrics, "tikv_exporter_health_check_level", {{"check", "raft_write_path"}}) == 2;
+      },
+      std::chrono::seconds(15)));
+  const std::string failing = Browse(env.dir(), env.exporter_port());
+  EXPECT_NE(failing.find("<div id=\"verdict-badge\">CRITICAL</div>"), std::string::npos) << failing;
+  EXPECT_NE(failing.find("<li>disk almost full: "), std::string::npos);
+  EXPECT_NE(failing.find("<span class=\"chip critical\" data-check=\"raft_write_path\" data-level=\"critical\""),
+            std::string::npos);
+  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/#hover=headroom@0.9"), 10000u);
+  env.Control("/control/unhealthy?state=none");
+
   // TiKV goes down: its pill turns red; PD and the LOG still answer, so the cluster and the
   // levels stay.
   env.Control("/control/fault?mode=down");
@@ -177,7 +195,7 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   EXPECT_NE(down.find("data-source=\"tikv\" data-up=\"false\""), std::string::npos) << down;
   EXPECT_EQ(Count(down, std::regex("<tr data-store-id=\"[0-9]+\"")), 5u);
   ExpectCriticalBecauseTikvIsDown(down);
-  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/"), 10000u);
+  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-tikv-down.png", "/"), 10000u);
 }
 
 // Every byte from PD is hostile: a store address holding markup shows as text; no element, no
