@@ -107,6 +107,12 @@ class PdGrpcClient : public PdClient {
         store.available_bytes = static_cast<double>(stats.stats().available());
         store.used_bytes = static_cast<double>(stats.stats().used_size());
         store.region_count = stats.stats().region_count();
+        // The heartbeat's slow score (TiKV >= 5.3; 0 from older stores, as PD's HTTP JSON omits
+        // it) and busy flag, which PD's HTTP /stores prints from the same heartbeat.
+        if (stats.stats().slow_score() > 0) {
+          store.slow_score = static_cast<double>(stats.stats().slow_score());
+          store.busy = stats.stats().is_busy();
+        }
       }
       data->stores.push_back(std::move(store));
     }

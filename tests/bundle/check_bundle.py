@@ -11,6 +11,18 @@ from pathlib import Path
 problems = []
 
 
+def check_level_mappings(path, panel):
+    """A panel of the health verdict must name its levels as /api/v1/health does."""
+    if not any("health_level" in t["expr"] or "health_check_level" in t["expr"] for t in panel.get("targets", [])):
+        return
+    names = {}
+    for mapping in panel["fieldConfig"]["defaults"].get("mappings", []):
+        for value, result in mapping.get("options", {}).items():
+            names[value] = result.get("text")
+    if names != {"0": "ok", "1": "warning", "2": "critical"}:
+        problems.append(f"{path}: panel {panel['title']!r} maps the verdict's levels as {names}")
+
+
 def check_dashboards():
     for path in sorted(Path("dashboards").glob("*.json")):
         try:
@@ -26,6 +38,11 @@ def check_dashboards():
             if needed not in variables:
                 problems.append(f"{path}: no ${needed} template variable")
         for panel in board["panels"]:
+            if panel["type"] == "row":  # a header: no query, no unit, its panels follow it
+                if panel.get("panels"):
+                    problems.append(f"{path}: row {panel['title']!r} hides panels (collapsed)")
+                continue
+            check_level_mappings(path, panel)
             if not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):
                 problems.append(f"{path}: panel {panel['title']!r} has no unit")
             if not panel.get("targets"):

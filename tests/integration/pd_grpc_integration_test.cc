@@ -101,6 +101,11 @@ TEST_F(PdGrpcIntegration, BothProtocolsGiveTheSameStoreMetrics) {
   EXPECT_EQ(http_only, (std::set<std::string>{"tikv_exporter_pd_store_leader_score", "tikv_exporter_pd_store_leaders",
                                               "tikv_exporter_pd_store_region_score"}));
   for (const auto& [key, value] : over_grpc) EXPECT_TRUE(over_http.contains(key)) << key;
+  // This node's slow score and busy flag come from the same heartbeat over either protocol
+  // (GetStore's StoreStats.slow_score and is_busy).
+  EXPECT_EQ(SampleValue(http_body, "tikv_exporter_pd_local_slow_score"), 1);
+  EXPECT_EQ(SampleValue(grpc_body, "tikv_exporter_pd_local_slow_score"), 1);
+  EXPECT_EQ(SampleValue(grpc_body, "tikv_exporter_pd_local_busy"), 0);
 }
 
 TEST_F(PdGrpcIntegration, StatesMatchAndLeaderChangesAndMemberLossLeaveNoGap) {

@@ -38,19 +38,40 @@ def templating():
     ]}
 
 
+def row(title):
+    """A full-width row header; the panels after it belong to it."""
+    return {"row": title}
+
+
 def dashboard(uid, title, panels):
+    """Lays panels out left to right, wrapping at Grafana's 24 columns. A panel is
+    (title, unit, targets, kind) or (title, unit, targets, kind, extra), where extra may set its
+    width "w" and height "h" (12 x 8 by default) and "fieldConfig" defaults and "options"."""
     laid_out = []
-    for index, (title_, unit, targets, kind) in enumerate(panels):
+    x = y = row_height = 0
+    for index, item in enumerate(panels):
+        if isinstance(item, dict):
+            y += row_height
+            laid_out.append({"id": index + 1, "type": "row", "title": item["row"], "collapsed": False,
+                             "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []})
+            x, y, row_height = 0, y + 1, 0
+            continue
+        title_, unit, targets, kind = item[:4]
+        extra = item[4] if len(item) > 4 else {}
+        w, h = extra.get("w", 12), extra.get("h", 8)
+        if x + w > 24:
+            x, y, row_height = 0, y + row_height, 0
         panel = {
             "id": index + 1, "type": kind, "title": title_,
             "datasource": {"type": "prometheus", "uid": "${datasource}"},
-            "gridPos": {"h": 8, "w": 12, "x": (index % 2) * 12, "y": (index // 2) * 8},
-            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-            "options": {"legend": {"displayMode": "list", "placement": "bottom"}},
+            "gridPos": {"h": h, "w": w, "x": x, "y": y},
+            "fieldConfig": {"defaults": {"unit": unit, **extra.get("fieldConfig", {})}, "overrides": []},
+            "options": extra.get("options", {"legend": {"displayMode": "list", "placement": "bottom"}}),
             "targets": [{"refId": chr(ord("A") + i), "expr": expr, "legendFormat": legend}
                         for i, (expr, legend) in enumerate(targets)],
         }
         laid_out.append(panel)
+        x, row_height = x + w, max(row_height, h)
     return {
         "uid": uid, "title": title, "tags": ["tikv", "tikv-exporter"], "timezone": "browser",
         "schemaVersion": 39, "version": 1, "editable": True, "refresh": "30s",
@@ -59,8 +80,53 @@ def dashboard(uid, title, panels):
     }
 
 
+# The verdict's encoding (tikv_exporter_health_level, tikv_exporter_health_check_level).
+LEVELS = {
+    "mappings": [{"type": "value", "options": {
+        "0": {"text": "ok", "color": "green", "index": 0},
+        "1": {"text": "warning", "color": "orange", "index": 1},
+        "2": {"text": "critical", "color": "red", "index": 2}}}],
+    "color": {"mode": "thresholds"},
+    "thresholds": {"mode": "absolute", "steps": [
+        {"color": "green", "value": None}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}]},
+    "min": 0, "max": 2,
+}
+
+
+def health_row():
+    """The node dashboard's first row: the verdict, which checks fail, and the signals behind the
+    checks that most often fail."""
+    return [
+        row("Why is this node unhealthy"),
+        ("Verdict", "none", [(f"max by (instance) ({sel('tikv_exporter_health_level')})", "{{instance}}")], "stat",
+         {"w": 6, "h": 12, "fieldConfig": LEVELS, "options": {
+             "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+             "colorMode": "background", "graphMode": "none", "textMode": "value_and_name",
+             "orientation": "horizontal", "justifyMode": "auto"}}),
+        ("Checks (GET /api/v1/health has the reasons)", "none",
+         [(f"max by (instance, check) ({sel('tikv_exporter_health_check_level')})", "{{instance}} {{check}}")],
+         "state-timeline",
+         {"w": 18, "h": 12, "fieldConfig": {**LEVELS, "custom": {"fillOpacity": 80, "lineWidth": 0}}, "options": {
+             "showValue": "never", "mergeValues": True, "alignValue": "left", "rowHeight": 0.9,
+             "legend": {"displayMode": "list", "placement": "bottom", "showLegend": False},
+             "tooltip": {"mode": "single", "sort": "none"}}}),
+        ("Raft write path p99 by stage", "s",
+         [(sel("tikv_exporter_raft_write_duration_seconds", 'quantile="0.99"'), "{{instance}} {{stage}}")],
+         "timeseries", {"w": 8}),
+        ("Thread-pool busy ratio and CPU quota used", "percentunit", [
+            (sel("tikv_exporter_thread_pool_busy_ratio", 'pool!="other"'), "{{instance}} {{pool}}"),
+            (f"sum by (instance) ({sel('tikv_exporter_thread_pool_cpu_seconds_per_second')}) / "
+             f"max by (instance) ({sel('tikv_exporter_tikv_cpu_cores_quota')})", "{{instance}} share of CPU quota")],
+         "timeseries", {"w": 8}),
+        ("Disk headroom before TiKV refuses writes", "bytes", [
+            (sel("tikv_exporter_disk_headroom_bytes"), "{{instance}} headroom"),
+            (sel("tikv_exporter_disk_reserve_bytes"), "{{instance}} reserve")], "timeseries", {"w": 8}),
+        row("Load and storage"),
+    ]
+
+
 def node_overview():
-    return dashboard("tikv-exporter-node", "TiKV sidecar / Node overview", [
+    return dashboard("tikv-exporter-node", "TiKV sidecar / Node overview", health_row() + [
         ("QPS by request type", "reqps", [(f"sum by (instance, type) ({sel('tikv_exporter_qps')})", "{{instance}} {{type}}")], "timeseries"),
         ("Node QPS", "reqps", [(f"sum by (instance) ({sel('tikv_exporter_qps')})", "{{instance}}")], "timeseries"),
         ("Latency average", "s", [(sel("tikv_exporter_latency_average_seconds"), "{{instance}}")], "timeseries"),

@@ -58,6 +58,7 @@ class PdService final : public pdpb::PD::Service {
       stats->set_available(static_cast<uint64_t>(store.available));
       stats->set_used_size(static_cast<uint64_t>(store.used));
       stats->set_region_count(static_cast<uint32_t>(store.regions));
+      stats->set_slow_score(static_cast<uint64_t>(store.slow_score));
       return grpc::Status::OK;
     }
     pdpb::Error* error = response->mutable_header()->mutable_error();
