@@ -75,6 +75,10 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   SimAndExporter env;
   env.StartSim();
   env.StartExporter(500, 400);
+  // The simulator's write_stall state stalls its kv db 2 % of the time: a warning, with its reason.
+  env.Control("/control/unhealthy?state=write_stall");
+  ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_health_level") == 1; },
+                      std::chrono::seconds(15)));
   ASSERT_TRUE(env.WaitForPolls(3));
 
   const std::string dom = Browse(env.dir(), env.exporter_port());
@@ -88,13 +92,14 @@ TEST(Browser, StatusPageShowsLiveChartsAndSourceHealth) {
   }
   EXPECT_NE(dom.find("id=\"sources\" data-state=\"green\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("data-source=\"tikv\" data-up=\"true\""), std::string::npos);
-  // The simulator stalls its kv db 2 % of the time: a warning, by default, with its reason.
   EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"warning\">"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div id=\"verdict-badge\">WARNING</div>"), std::string::npos);
   EXPECT_NE(dom.find("<li>write stall in the kv db"), std::string::npos);
   EXPECT_NE(dom.find("<pre id=\"snapshot\">Verdict: warning.\n  - write stall in the kv db"), std::string::npos);
   EXPECT_NE(dom.find("data-check=\"write_stall\" data-level=\"warning\""), std::string::npos);
   EXPECT_EQ(Count(dom, std::regex("<span class=\"chip [a-z_]+\" data-check=")), 17u);
+  // PD is not polled here: its check has no data and is greyed.
+  EXPECT_NE(dom.find("<span class=\"chip no_data\" data-check=\"pd_store_state\""), std::string::npos);
   // Neither PD nor the LOG collector runs: their sections stay hidden.
   EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/cluster").status, 503);
   EXPECT_EQ(HttpGet(env.exporter_port(), "/api/v1/rocksdb").status, 503);
@@ -119,8 +124,7 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   const int pd_port = FreePort();
   env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
   const std::string log = env.dir().Write("rocksdb.info", FixtureText("rocksdb-7.8.3-tikv-cfs-LOG"));
-  // The simulator stalls its kv db 2 % of the time; this node tolerates up to 5 %, so it is healthy.
-  std::string config = env.ConfigText(500, 400, {pd_port}, "", "[health]\nwrite_stall_ratio_warning = 0.05\n");
+  std::string config = env.ConfigText(500, 400, {pd_port});
   const std::string off = "[collectors.rocksdb]\nenabled = false\n";
   config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
   env.StartExporterWithConfig(config);
@@ -130,14 +134,14 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
 
   const std::string dom = Browse(env.dir(), env.exporter_port(), "--dump-dom", "/#hover=latency@0.5");
   ASSERT_NE(dom.find("<html"), std::string::npos) << "chromium printed no DOM:\n" << dom;
-  // The verdict: ok, a chip per check, those without data on this node greyed.
+  // The verdict: ok, a chip per check; the simulated node exports every input.
   EXPECT_NE(dom.find("<section id=\"verdict\" class=\"card\" data-level=\"ok\">"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div id=\"verdict-badge\">OK</div>"), std::string::npos);
   EXPECT_EQ(Count(dom, std::regex("<span class=\"chip [a-z_]+\" data-check=")), 17u);
   EXPECT_NE(dom.find("<span class=\"chip ok\" data-check=\"tikv_reachable\" data-level=\"ok\""), std::string::npos);
   EXPECT_NE(dom.find("<span class=\"chip ok\" data-check=\"pd_store_state\" data-level=\"ok\""), std::string::npos);
-  EXPECT_GE(Count(dom, std::regex("<span class=\"chip no_data\" data-check=")), 1u);
-  EXPECT_TRUE(std::regex_search(dom, std::regex("<li class=\"quiet\">[0-9]+ checks pass, [0-9]+ without data on this node</li>")));
+  EXPECT_EQ(Count(dom, std::regex("<span class=\"chip no_data\" data-check=")), 0u);
+  EXPECT_NE(dom.find("<li class=\"quiet\">17 checks pass</li>"), std::string::npos);
   EXPECT_NE(dom.find("<title>OK · tikv-exporter"), std::string::npos);
   // The simulator's PD lists five stores; this node's (1, matched by its status address) first.
   EXPECT_EQ(Count(dom, std::regex("<tr data-store-id=\"[0-9]+\"")), 5u) << dom;
@@ -164,6 +168,24 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
 
   EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-healthy.png", "/#hover=latency@0.6"), 10000u);
 
+  // A failing check on a node that still answers: the disk at TiKV's reserve, and a slow apply.
+  env.Control("/control/unhealthy?state=disk_almost_full");
+  env.Control("/control/unhealthy?state=apply_latency");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string metrics = env.Metrics();
+        return SampleValue(metrics, "tikv_exporter_health_check_level", {{"check", "disk_space"}}) == 2 &&
+               SampleValue(metrics, "tikv_exporter_health_check_level", {{"check", "raft_write_path"}}) == 2;
+      },
+      std::chrono::seconds(15)));
+  const std::string failing = Browse(env.dir(), env.exporter_port());
+  EXPECT_NE(failing.find("<div id=\"verdict-badge\">CRITICAL</div>"), std::string::npos) << failing;
+  EXPECT_NE(failing.find("<li>disk almost full: "), std::string::npos);
+  EXPECT_NE(failing.find("<span class=\"chip critical\" data-check=\"raft_write_path\" data-level=\"critical\""),
+            std::string::npos);
+  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/#hover=headroom@0.9"), 10000u);
+  env.Control("/control/unhealthy?state=none");
+
   // TiKV goes down: its pill turns red; PD and the LOG still answer, so the cluster and the
   // levels stay.
   env.Control("/control/fault?mode=down");
@@ -173,7 +195,7 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   EXPECT_NE(down.find("data-source=\"tikv\" data-up=\"false\""), std::string::npos) << down;
   EXPECT_EQ(Count(down, std::regex("<tr data-store-id=\"[0-9]+\"")), 5u);
   ExpectCriticalBecauseTikvIsDown(down);
-  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-failing.png", "/"), 10000u);
+  EXPECT_GT(Screenshot(env.dir(), env.exporter_port(), "status-tikv-down.png", "/"), 10000u);
 }
 
 // Every byte from PD is hostile: a store address holding markup shows as text; no element, no

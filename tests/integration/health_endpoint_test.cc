@@ -50,8 +50,13 @@ TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
   env.StartSim();
   env.StartExporter(500, 400);
   env.Control("/control/fault?mode=down");
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 503; },
-                      std::chrono::seconds(15)));
+  // 503 comes before the first poll too: wait for the verdict that TiKV is down.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return HttpGet(env.exporter_port(), "/api/v1/health").body.find(R"("name":"tikv_reachable","level":"critical")") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(15)));
   env.dir().Write("exporter.toml",
                   env.ConfigText(500, 400, {}, "", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
   ASSERT_EQ(HttpPost(env.exporter_port(), "/-/reload").status, 200);

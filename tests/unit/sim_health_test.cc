@@ -206,6 +206,7 @@ TEST(SimHealth, AFixtureNodeHasNoReadinessAndKeepsItsDump) {
   sim::SimNode parsed(ScrapeOf(dump, 0).metrics);
   parsed.SetHealthState(HealthState::kSlowScore, true);
   EXPECT_EQ(parsed.Ready(), std::nullopt);
+  EXPECT_EQ(sim::SimNode::BuiltIn(false)->Ready(), std::nullopt);
   EXPECT_NE(parsed.Render().find("tikv_raftstore_slow_score 1\n"), std::string::npos)
       << parsed.Render();
 }

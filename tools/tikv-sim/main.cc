@@ -27,6 +27,7 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
                                built-in loads)
   --wave AMPLITUDE             let every rate swing by this fraction (0-1) over 2 minutes
   --no-tickers                 leave RocksDB tickers constant
+  --no-ready                   GET /ready answers 404, as on TiKV before the v8.5.6 builds
   --pd-address HOST:PORT       also simulate a PD member here (repeat for more members)
   --pd-store-status HOST:PORT  status address of a simulated TiKV store (repeatable; default:
                                this node's status address and four more)
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   std::vector<sim::RequestLoad> loads;
   bool tickers = true;
   bool raw = false;
+  bool ready_endpoint = true;
   double wave = 0;
   std::vector<std::string> pd_addresses;
   std::vector<std::string> pd_grpc_addresses;
@@ -101,6 +103,8 @@ int main(int argc, char** argv) {
       tls.key = value();
     } else if (arg == "--no-tickers") {
       tickers = false;
+    } else if (arg == "--no-ready") {
+      ready_endpoint = false;
     } else {
       std::fprintf(stderr, "tikv-sim: unknown flag %s\n%s", arg.c_str(), kUsage);
       return 2;
@@ -109,7 +113,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<sim::SimNode> node;
   if (fixture.empty()) {
-    node = sim::SimNode::BuiltIn();
+    node = sim::SimNode::BuiltIn(ready_endpoint);
   } else {
     std::optional<std::string> text = sim::ReadWholeFile(fixture);
     if (!text) {

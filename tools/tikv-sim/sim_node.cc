@@ -85,9 +85,10 @@ std::unique_ptr<SimNode> SimNode::Raw(std::string raw_body) {
   return node;
 }
 
-std::unique_ptr<SimNode> SimNode::BuiltIn() {
+std::unique_ptr<SimNode> SimNode::BuiltIn(bool ready_endpoint) {
   auto node = std::make_unique<SimNode>(BuiltInExposition());
   node->health_series_ = true;
+  node->ready_endpoint_ = ready_endpoint;
   return node;
 }
 
@@ -225,7 +226,7 @@ std::vector<HealthState> SimNode::health_states() const {
 
 std::optional<bool> SimNode::Ready() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!health_series_) return std::nullopt;
+  if (!ready_endpoint_) return std::nullopt;
   return !health_.On(HealthState::kNotReady);
 }
 

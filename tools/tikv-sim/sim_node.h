@@ -41,8 +41,9 @@ class SimNode {
   explicit SimNode(Exposition base);
   // Serves `raw_body` byte for byte, never advancing (a real dump exactly as captured).
   static std::unique_ptr<SimNode> Raw(std::string raw_body);
-  // The built-in node, with its node-health series.
-  static std::unique_ptr<SimNode> BuiltIn();
+  // The built-in node, with its node-health series; without `ready_endpoint`, GET /ready answers
+  // 404 as on a TiKV older than the v8.5.6 builds.
+  static std::unique_ptr<SimNode> BuiltIn(bool ready_endpoint = true);
 
   // The built-in node's exposition: TiKV >= 7.6 shapes (priority label, 50 µs×2ⁿ buckets, used
   // size), the health series at their start values.
@@ -63,7 +64,7 @@ class SimNode {
   void ClearHealth();
   std::vector<HealthState> health_states() const;
   // GET /ready: 200 when true, 500 when false (kNotReady); nullopt (404) for a fixture node, whose
-  // TiKV is older than /ready.
+  // TiKV is older than /ready, and a built-in one without it.
   std::optional<bool> Ready() const;
 
   std::string Render() const;
@@ -89,6 +90,7 @@ class SimNode {
   std::chrono::system_clock::time_point wall_start_;
   std::optional<std::string> raw_body_;
   bool health_series_ = false;
+  bool ready_endpoint_ = false;
   HealthTimeline health_;
 };
 
