@@ -281,8 +281,9 @@ HealthCheckResult CpuQuota(const Context& c) {
 }
 
 HealthCheckResult GcSafePoint(const Context& c) {
-  // TiKV's auto-GC safe point comes from PD's; either may be missing (TiKV < 5.0 or without GC
-  // yet, PD over gRPC), and the later one is the truth.
+  // TiKV's auto-GC safe point is its copy of PD's; either may be missing (TiKV without GC yet,
+  // PD over gRPC). The larger lag counts: a copy that stays behind PD's means this node's GC
+  // does not follow the cluster's.
   std::optional<double> lag = c.snapshot.gc_safe_point_lag_seconds;
   const std::optional<PdGcLag>& pd = c.snapshot.pd_gc;
   if (pd) lag = std::max(lag.value_or(pd->lag_seconds), pd->lag_seconds);
