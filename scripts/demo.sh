@@ -30,7 +30,8 @@ cat <<TEXT
     Slow apply     curl -d '' 'http://$control_address/control/unhealthy?state=apply_latency'
     Heal it        curl -d '' 'http://$control_address/control/unhealthy?state=apply_latency&on=false'
     Other states   slow_score disk_almost_full disk_full busy gc_stuck resolved_ts not_ready
-                   critical_error thread_pools write_stall (a warning: 200)
+                   critical_error thread_pools latch_wait grpc_errors flow_control
+                   cpu_quota write_stall (a warning: 200)
                    (state=none heals all; GET /control/state lists them)
 
   Ctrl-C stops the demo.

@@ -117,6 +117,22 @@ std::vector<StateCase> StateCases() {
        [](const std::string& m) {
          return Below(m, "tikv_exporter_thread_pool_busy_ratio", {{"pool", "raftstore"}}, 0.5);
        }},
+      {"latch_wait",
+       [](const std::string& m) {
+         return Above(m, "tikv_exporter_scheduler_latch_wait_seconds", {{"quantile", "0.99"}}, 1.5);
+       },
+       [](const std::string& m) {
+         return Below(m, "tikv_exporter_scheduler_latch_wait_seconds", {{"quantile", "0.99"}}, 0.01);
+       }},
+      {"grpc_errors",
+       [](const std::string& m) { return Above(m, "tikv_exporter_grpc_failure_ratio", {}, 0.1); },
+       [](const std::string& m) { return Equals(m, "tikv_exporter_grpc_failure_ratio", {}, 0); }},
+      {"flow_control",
+       [](const std::string& m) { return Equals(m, "tikv_exporter_flow_control_discard_ratio", {}, 0.6); },
+       [](const std::string& m) { return Equals(m, "tikv_exporter_flow_control_discard_ratio", {}, 0); }},
+      {"cpu_quota",
+       [](const std::string& m) { return Equals(m, "tikv_exporter_tikv_cpu_cores_quota", {}, 3.5); },
+       [](const std::string& m) { return Equals(m, "tikv_exporter_tikv_cpu_cores_quota", {}, 8); }},
   };
 }
 
@@ -197,6 +213,12 @@ constexpr VerdictCase kVerdicts[] = {
      "saturated"},
     {"write_stall", "write_stall", "warning", 200, "write stall in the kv db 2 % > 0",
      "compaction"},
+    {"latch_wait", "scheduler_latch_wait", "critical", 503, "scheduler latch wait p99 2.0",
+     " s ≥ 1 s: transactions contend for the same keys"},
+    {"grpc_errors", "grpc_errors", "critical", 503, "gRPC failures ", "% ≥ 10 %"},
+    {"flow_control", "flow_control", "critical", 503, "flow control discards 60 % ≥ 50 %",
+     "throttles writes"},
+    {"cpu_quota", "cpu_quota", "critical", 503, "CPU 9", "% ≥ 90 %: TiKV is short of CPU (3."},
 };
 
 // The reason of `check` in a /api/v1/health body when the check is at `level`; "" otherwise.
@@ -249,6 +271,18 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
     EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10)))
         << HttpGet(env_.exporter_port(), "/api/v1/health").body;
   }
+  // A TiKV restart (its process start time moves) warns for the window that sees it, then heals.
+  env_.Control("/control/restart");
+  HttpResult restarted;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        restarted = HttpGet(env_.exporter_port(), "/api/v1/health");
+        return restarted.status == 200 &&
+               ReasonAt(restarted.body, "restarts", "warning").starts_with("TiKV restarted in the window");
+      },
+      std::chrono::seconds(10)))
+      << restarted.body;
+  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
 }
 
 TEST_F(HealthIntegration, OneStateHealsAloneAndUnknownStatesAreRefused) {

@@ -163,6 +163,24 @@ TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
        }},
       {HealthState::kWriteStall, HealthCheck::kWriteStall, HealthLevel::kWarning,
        [](const Snapshot& s) { EXPECT_NEAR(s.write_stall_seconds.at("kv"), 0.2, 1e-9); }},
+      {HealthState::kLatchWait, HealthCheck::kSchedulerLatchWait, HealthLevel::kCritical,
+       [](const Snapshot& s) {
+         // Half of the latch waits (the prewrites) take 1.8 s: the p99 is in (1.024, 2.048].
+         ASSERT_TRUE(s.pressure.scheduler_latch_wait_p99_seconds);
+         EXPECT_NEAR(*s.pressure.scheduler_latch_wait_p99_seconds, 2.0, 0.05);
+       }},
+      {HealthState::kGrpcErrors, HealthCheck::kGrpcErrors, HealthLevel::kCritical,
+       [](const Snapshot& s) {
+         ASSERT_TRUE(s.pressure.grpc_failure_ratio);
+         EXPECT_GT(*s.pressure.grpc_failure_ratio, 0.1);
+       }},
+      {HealthState::kFlowControl, HealthCheck::kFlowControl, HealthLevel::kCritical,
+       [](const Snapshot& s) { EXPECT_EQ(s.pressure.flow_control_discard_ratio, 0.6); }},
+      {HealthState::kCpuQuota, HealthCheck::kCpuQuota, HealthLevel::kCritical,
+       [](const Snapshot& s) {
+         EXPECT_EQ(s.pressure.cpu_cores_quota, 3.5);
+         EXPECT_LT(PoolShare(s, "raftstore"), 0.5) << "the threads are as busy as before";
+       }},
   };
   static_assert(std::size(cases) == sim::kHealthStateCount);
   for (const Case& c : cases) {

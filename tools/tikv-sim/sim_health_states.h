@@ -25,8 +25,12 @@ enum class HealthState {
   kCriticalError,   // tikv_critical_error_total grows
   kThreadPools,     // raftstore threads ~100 % busy
   kWriteStall,      // the kv RocksDB stalls writes 2 % of the time
+  kLatchWait,       // scheduler latch-wait p99 ≈ 2 s (prewrites wait on each other)
+  kGrpcErrors,      // 500 failed gRPC messages a second (about a fifth of them)
+  kFlowControl,     // flow control discards 60 % of writes
+  kCpuQuota,        // TiKV's CPU quota cut to 3.5 cores: its threads use 96 % of it
 };
-inline constexpr int kHealthStateCount = 11;
+inline constexpr int kHealthStateCount = 15;
 
 std::string_view HealthStateName(HealthState state);
 std::optional<HealthState> ParseHealthState(std::string_view name);

@@ -29,7 +29,8 @@ namespace tikv_exporter::sim {
 //                                                 it (on=false; state=none heals all). S: slow_score|
 //                                                 disk_almost_full|disk_full|apply_latency|busy|
 //                                                 gc_stuck|resolved_ts|not_ready|critical_error|
-//                                                 thread_pools|write_stall (sim_health_states.h)
+//                                                 thread_pools|write_stall|latch_wait|grpc_errors|
+//                                                 flow_control|cpu_quota (sim_health_states.h)
 //   GET  /control/state                           the current fault, unhealthy states and loads
 //   POST /control/pd/member?index=N&mode=down|up  a PD member's port closes or opens
 //   POST /control/pd/leader?index=N               PD's leader moves
