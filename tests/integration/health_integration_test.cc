@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <regex>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -271,6 +272,25 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
     EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10)))
         << HttpGet(env_.exporter_port(), "/api/v1/health").body;
   }
+  // PD's view of this node's store (store 1, matched by its status address): Disconnected warns,
+  // Down is critical, Up again heals.
+  for (const auto& [state, level, status] :
+       {std::tuple{"Disconnected", "warning", 200}, std::tuple{"Down", "critical", 503}}) {
+    SCOPED_TRACE(state);
+    env_.Control(std::string("/control/pd/store?id=1&state=") + state);
+    HttpResult health;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          health = HttpGet(env_.exporter_port(), "/api/v1/health");
+          return health.status == status &&
+                 ReasonAt(health.body, "pd_store_state", level).starts_with(std::string("PD sees this store ") + state);
+        },
+        std::chrono::seconds(10)))
+        << health.body;
+  }
+  env_.Control("/control/pd/store?id=1&state=Up");
+  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+
   // A TiKV restart (its process start time moves) warns for the window that sees it, then heals.
   env_.Control("/control/restart");
   HttpResult restarted;
