@@ -300,9 +300,14 @@ TEST_F(PromqlHealthAlerts, UnhealthyStatesActivateTheirAlertsQuotingTheSignal) {
       {"TiKVNotReady", at + R"( says it is not ready \(GET /ready answers 500\))"},
       {"TiKVCriticalError", at + R"( reported [0-9]+ critical error\(s\) in the last window)"},
       {"TiKVThreadPoolSaturated", "A thread pool of " + at + " is saturated: raftstore [0-9.]+% busy"},
+      {"TiKVSchedulerLatchWaitHigh", "Transactions wait for latches in " + at + ": latch wait p99 [0-9.]+s"},
+      {"TiKVGrpcErrorsHigh", "[0-9.]+% of gRPC requests fail in " + at},
+      {"TiKVFlowControlThrottling", at + " discards 60% of writes by flow control"},
+      {"TiKVCPUQuotaExhausted", at + " uses [0-9.]+% of its CPU quota"},
   };
   for (const char* state : {"slow_score", "disk_almost_full", "apply_latency", "busy", "gc_stuck", "resolved_ts",
-                            "not_ready", "critical_error", "thread_pools"}) {
+                            "not_ready", "critical_error", "thread_pools", "latch_wait", "grpc_errors",
+                            "flow_control", "cpu_quota"}) {
     env_.Control(std::string("/control/unhealthy?state=") + state);
   }
   auto unmatched = [&] {
