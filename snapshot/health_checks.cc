@@ -160,7 +160,7 @@ HealthCheckResult SlowScore(const Context& c) {
   return result;
 }
 
-// The worst entry of a per-name map of values, with its name written by `name`.
+// The entry with the largest value of a per-name map, name and value; nullopt when it is empty.
 template <typename Map>
 std::optional<std::pair<std::string, double>> Worst(const Map& values) {
   std::optional<std::pair<std::string, double>> worst;

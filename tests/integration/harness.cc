@@ -228,11 +228,14 @@ std::pair<int, int> EphemeralPorts() {
   return {low, high};
 }
 
+// Read from /proc once: the range does not change while the tests run.
 std::pair<int, int> TestPorts() {
-  constexpr int kLowest = 10000, kEnough = 2000;
-  const auto [low, high] = EphemeralPorts();
-  if (low - kLowest >= kEnough) return {kLowest, low - 1};
-  return {high + 1, 65535};
+  static const std::pair<int, int> kRange = [] {
+    constexpr int kLowest = 10000, kEnough = 2000;
+    const auto [low, high] = EphemeralPorts();
+    return low - kLowest >= kEnough ? std::pair{kLowest, low - 1} : std::pair{high + 1, 65535};
+  }();
+  return kRange;
 }
 
 bool InTestPorts(int port) {
@@ -244,9 +247,12 @@ bool InTestPorts(int port) {
 bool Reserve(int port) {
   static std::mutex mutex;
   static std::vector<int> held;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tikv-exporter-test-ports";
-  std::error_code ignored;
-  std::filesystem::create_directories(dir, ignored);
+  static const std::filesystem::path dir = [] {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / "tikv-exporter-test-ports";
+    std::error_code ignored;
+    std::filesystem::create_directories(path, ignored);
+    return path;
+  }();
   const int fd = open((dir / std::to_string(port)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0) return true;  // no lock directory: the bind check alone still applies
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
