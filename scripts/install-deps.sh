@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake pkg-config git ca-certificates curl ccache
+  libboost1.81-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
