@@ -36,7 +36,7 @@ demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/bin
 
 FUZZ_SECONDS ?= 60
-FIXTURES_DIR ?= ../shared/fixtures/real
+FIXTURES_DIR ?= tests/fixtures/real
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) build-fuzz

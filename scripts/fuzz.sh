@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (build-fuzz/) and runs each for SECONDS (default 60),
-# seeded with the real fixtures in ../shared/fixtures/real and the shipped configs. A crash
+# seeded with the real fixtures in tests/fixtures/real and the shipped configs. A crash
 # leaves its input in build-fuzz/crashes/<target>/ and fails the run.
 # `fuzz.sh --smoke` (what `make test` runs) does a fixed number of runs with a fixed seed instead,
 # so CI repeats the same inputs every time.
@@ -12,7 +12,7 @@ if [ "${1:-}" = "--smoke" ]; then
   what="300 runs (seed 1)"
 fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
-fixtures=${TIKV_EXPORTER_FIXTURES_DIR:-$repo/../shared/fixtures/real}
+fixtures=${TIKV_EXPORTER_FIXTURES_DIR:-$repo/tests/fixtures/real}
 build=$repo/build-fuzz
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTIKV_EXPORTER_FUZZ=ON -DTIKV_EXPORTER_BUILD_TESTS=OFF >/dev/null

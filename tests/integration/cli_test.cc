@@ -14,7 +14,7 @@ const std::string kExporter = TIKV_EXPORTER_BIN;
 
 TEST(Cli, CheckConfigAcceptsTheSeedConfig) {
   std::string output;
-  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " SHARED_DIR "/seed-config.toml", &output), 0)
+  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " TESTDATA_DIR "/seed-config.toml", &output), 0)
       << output;
   EXPECT_NE(output.find("config OK"), std::string::npos);
 }
@@ -44,9 +44,9 @@ TEST(Cli, CheckConfigRejectsAMissingFile) {
 
 TEST(Cli, FlagsOverrideTheFileAndAreValidated) {
   std::string output;
-  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " SHARED_DIR "/seed-config.toml --log.level loud", &output), 1);
+  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " TESTDATA_DIR "/seed-config.toml --log.level loud", &output), 1);
   EXPECT_NE(output.find("loud"), std::string::npos) << output;
-  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " SHARED_DIR "/seed-config.toml --log.format=xml", &output), 1);
+  EXPECT_EQ(RunCommand(kExporter + " --check-config --config " TESTDATA_DIR "/seed-config.toml --log.format=xml", &output), 1);
   EXPECT_EQ(RunCommand(kExporter + " --check-config --web.listen-address nowhere", &output), 1);
   EXPECT_NE(output.find("nowhere"), std::string::npos) << output;
   EXPECT_EQ(RunCommand(kExporter + " --bogus", &output), 2);

@@ -25,7 +25,7 @@ TEST(DriftIntegration, TheSeedConfigDriftsInExactlyTheKeyTheNodeDiffersIn) {
                "127.0.0.1:" + std::to_string(FreePort())},
               dir.path() + "/sim.log");
   // The seed configuration as the founding document has it, pointed at the simulator.
-  std::ifstream in(SHARED_DIR "/seed-config.toml");
+  std::ifstream in(TESTDATA_DIR "/seed-config.toml");
   std::stringstream seed;
   seed << in.rdbuf();
   std::string config = Replace(seed.str(), "[tikv]\n", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port) + "\"\n");

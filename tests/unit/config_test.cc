@@ -38,7 +38,7 @@ class ConfigTest : public ::testing::Test {
 };
 
 TEST_F(ConfigTest, TheSeedConfigLoadsUnchanged) {
-  StatusOr<ExporterConfig> config = LoadConfig(std::string(SHARED_DIR) + "/seed-config.toml");
+  StatusOr<ExporterConfig> config = LoadConfig(std::string(TESTDATA_DIR) + "/seed-config.toml");
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->status_address, "127.0.0.1:20180");  // not in the seed: the default
   EXPECT_EQ(config->pd_endpoints, std::vector<std::string>{"localhost:2379"});

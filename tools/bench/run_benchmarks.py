@@ -355,7 +355,7 @@ def write_report(started, gb, py, proc, side, pd, profile):
         f"- Date: {started}",
         f"- Machine: {machine()}",
         "- Command: `make bench`",
-        f"- Input: the real TiKV dumps in `../shared/fixtures/real`; the largest is `{DUMPS[0]}` "
+        f"- Input: the real TiKV dumps in `tests/fixtures/real`; the largest is `{DUMPS[0]}` "
         f"({py[DUMPS[0]]['bytes']:,} bytes, {int(bench('BM_Parse/tikv_v5_3')['series']):,} series).",
         "",
         "This machine is shared: single figures move by ±30 % between runs, so the Google Benchmark",
