@@ -62,10 +62,18 @@ TEST(Contract, EveryMetricAndJsonFieldOfTheRepositoryContractIsServed) {
   ASSERT_GE(self_metrics.size(), 6u);
   ASSERT_GE(json_keys.size(), 15u);
 
+  // Every source on, so that each source's fields exist: TiKV and PD from the simulator, the
+  // RocksDB LOG from a real one.
   SimAndExporter env;
-  env.StartSim({"--load", "kv_get=2000:0.002"});
+  const int pd_port = FreePort();
+  env.StartSim({"--load", "kv_get=2000:0.002", "--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
   env.Control("/control/unhealthy?state=write_stall");  // the stall series needs a stall
-  env.StartExporter(1000, 500);
+  std::string config = env.ConfigText(1000, 500, {pd_port});
+  const std::string rocksdb_off = "[collectors.rocksdb]\nenabled = false\n";
+  ASSERT_NE(config.find(rocksdb_off), std::string::npos);
+  config.replace(config.find(rocksdb_off), rocksdb_off.size(),
+                 "[collectors.rocksdb]\nenabled = true\nlog_path = \"" FIXTURES_DIR "/rocksdb-7.8.3-tikv-cfs-LOG\"\n");
+  env.StartExporterWithConfig(config);
   ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_qps", {{"type", "kv_get"}}).has_value(); },
                       std::chrono::seconds(20)))
       << env.exporter().Log();
