@@ -28,7 +28,8 @@ if ! lintian --fail-on error "$deb" > "$work/lintian.txt" 2>&1; then
   fail "lintian reports errors:"
   grep '^E:' "$work/lintian.txt" >&2 || cat "$work/lintian.txt" >&2
 fi
-echo "lintian: $(grep -c '^E:' "$work/lintian.txt" || true) errors, $(grep -c '^W:' "$work/lintian.txt" || true) warnings"
+echo "lintian: $(grep -c '^E:' "$work/lintian.txt" || true) errors," \
+     "$(grep -c '^W:' "$work/lintian.txt" || true) warnings"
 
 expected="./etc/tikv-exporter/tikv-exporter.toml
 ./lib/systemd/system/tikv-exporter.service
@@ -49,6 +50,7 @@ if [ "$(cat "$work/conffiles")" != "/etc/tikv-exporter/tikv-exporter.toml" ]; th
 fi
 
 root=$work/root
+config=$root/etc/tikv-exporter/tikv-exporter.toml
 dpkg-deb -x "$deb" "$root"
 unit=$work/tikv-exporter.service
 sed -e "s|/usr/bin/tikv-exporter|$root/usr/bin/tikv-exporter|" \
@@ -62,13 +64,15 @@ for key in "User=tikv-exporter" "ProtectSystem=strict" "NoNewPrivileges=true" "R
            'ExecReload=/bin/kill -HUP $MAINPID'; do
   grep -qxF "$key" "$unit" || fail "the unit lacks $key"
 done
-log_dir=$(sed -n 's|^log_path = "\(.*\)/[^/]*"$|\1|p' "$root/etc/tikv-exporter/tikv-exporter.toml")
-grep -qxF "ReadOnlyPaths=-$log_dir" "$unit" || fail "the unit's ReadOnlyPaths= is not log_path's dir $log_dir"
+log_dir=$(sed -n 's|^log_path = "\(.*\)/[^/]*"$|\1|p' "$config")
+grep -qxF "ReadOnlyPaths=-$log_dir" "$unit" ||
+  fail "the unit's ReadOnlyPaths= is not log_path's dir $log_dir"
 
 version=$("$root/usr/bin/tikv-exporter" --version) || fail "--version failed"
-[[ "$version" == "tikv-exporter $(dpkg-deb -f "$deb" Version) "* ]] || fail "--version says '$version'"
+[[ "$version" == "tikv-exporter $(dpkg-deb -f "$deb" Version) "* ]] ||
+  fail "--version says '$version'"
 echo "$version"
-"$root/usr/bin/tikv-exporter" --check-config --config "$root/etc/tikv-exporter/tikv-exporter.toml" ||
+"$root/usr/bin/tikv-exporter" --check-config --config "$config" ||
   fail "--check-config rejects the packaged config"
 
 if [ "$problems" -ne 0 ]; then

@@ -56,7 +56,8 @@ install -m 0755 "$debian/postinst" "$debian/prerm" "$debian/postrm" "$pkg/DEBIAN
 
 # dpkg-shlibdeps reads the shared libraries' package names from a source tree's debian/control.
 mkdir -p "$stage/src/debian"
-printf 'Source: tikv-exporter\n\nPackage: tikv-exporter\nArchitecture: any\n' > "$stage/src/debian/control"
+printf 'Source: tikv-exporter\n\nPackage: tikv-exporter\nArchitecture: any\n' \
+  > "$stage/src/debian/control"
 shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O "$pkg/usr/bin/tikv-exporter" 2>/dev/null |
          sed -n 's/^shlibs:Depends=//p')
 if [ -z "$shlibs" ]; then

@@ -24,7 +24,8 @@ try {
   yaml = (await import("js-yaml")).default;
   const core = await import("kubernetes-models/v1");
   const tidb = await import("@kubernetes-models/tidb-operator/pingcap.com/v1alpha1");
-  const monitoring = await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1");
+  const monitoring =
+      await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1");
   // Every kind we ship, by apiVersion and kind: anything else is an error, never skipped.
   models = {
     "v1/ConfigMap": core.ConfigMap,
@@ -97,7 +98,9 @@ function ConsistencyErrors(docs) {
         errors.push(`${Name(cluster)}: the sidecar mounts volume ${mount.name}, which the pod ` +
                     "does not have (tikv-tls exists only with tlsCluster.enabled)");
       }
-      if (!mount.readOnly) errors.push(`${Name(cluster)}: the sidecar mounts ${mount.name} writable`);
+      if (!mount.readOnly) {
+        errors.push(`${Name(cluster)}: the sidecar mounts ${mount.name} writable`);
+      }
     }
     if (sidecar.livenessProbe?.httpGet?.path !== "/-/healthy" ||
         sidecar.readinessProbe?.httpGet?.path !== "/-/ready") {
@@ -106,12 +109,14 @@ function ConsistencyErrors(docs) {
     }
     const ports = new Set((sidecar.ports ?? []).map((p) => p.name));
     for (const monitor of byKind("PodMonitor")) {
-      if (monitor.spec.selector?.matchLabels?.["app.kubernetes.io/instance"] !== cluster.metadata.name) {
+      const instance = monitor.spec.selector?.matchLabels?.["app.kubernetes.io/instance"];
+      if (instance !== cluster.metadata.name) {
         errors.push(`${Name(monitor)}: selects another cluster than ${Name(cluster)}`);
       }
       for (const endpoint of monitor.spec.podMetricsEndpoints ?? []) {
         if (!ports.has(endpoint.port)) {
-          errors.push(`${Name(monitor)}: scrapes port ${endpoint.port}, which the sidecar does not name`);
+          errors.push(`${Name(monitor)}: scrapes port ${endpoint.port}, which the sidecar ` +
+                      "does not name");
         }
       }
     }
@@ -119,7 +124,8 @@ function ConsistencyErrors(docs) {
   const rules = yaml.load(readFileSync(kRulesFile, "utf8"));
   for (const rule of byKind("PrometheusRule")) {
     if (!isDeepStrictEqual(rule.spec?.groups, rules.groups)) {
-      errors.push(`${Name(rule)}: spec.groups differs from ${kRulesFile} (run tools/deploy/prometheus_rule.py)`);
+      errors.push(`${Name(rule)}: spec.groups differs from ${kRulesFile} ` +
+                  "(run tools/deploy/prometheus_rule.py)");
     }
   }
   return errors;
@@ -167,7 +173,10 @@ const kBreakages = [
    (d) => { d.spec.groups[0].rules[0].labels = "critical"; }],
   ["ConfigMap", "a number as config data", (d) => { d.data[kConfigKey] = 5; }],
   ["TidbCluster", "the TLS volume mounted without tlsCluster",
-   (d) => { delete d.spec.tlsCluster; Sidecar(d).volumeMounts.push({ name: "tikv-tls", mountPath: "/t", readOnly: true }); }],
+   (d) => {
+     delete d.spec.tlsCluster;
+     Sidecar(d).volumeMounts.push({ name: "tikv-tls", mountPath: "/t", readOnly: true });
+   }],
   ["PodMonitor", "a port the sidecar does not name",
    (d) => { d.spec.podMetricsEndpoints[0].port = "metrics"; }],
   ["PrometheusRule", "a rule edited in place", (d) => { d.spec.groups[0].rules[0].for = "1h"; }],
@@ -198,7 +207,8 @@ function Main(args) {
     if (args[i] === "--exporter") exporter = args[++i];
     else if (args[i] === "--self-test") selfTest = true;
     else if (statSync(args[i], { throwIfNoEntry: false })?.isDirectory()) {
-      files.push(...readdirSync(args[i]).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(args[i], f)));
+      const yamls = readdirSync(args[i]).filter((f) => f.endsWith(".yaml")).sort();
+      files.push(...yamls.map((f) => join(args[i], f)));
     } else files.push(args[i]);
   }
   if (files.length === 0) {
@@ -218,8 +228,12 @@ function Main(args) {
   }
   if (problems.length === 0) {
     for (const [variant, docs] of Object.entries(variants)) {
-      problems.push(...ValidateAll(docs));
-      if (selfTest) problems.push(...SelfTestErrors(docs).map((e) => `${e} (${variant})`));
+      const errors = ValidateAll(docs);
+      problems.push(...errors);
+      // Only valid documents tell whether a breakage is what the validators reject.
+      if (selfTest && errors.length === 0) {
+        problems.push(...SelfTestErrors(docs).map((e) => `${e} (${variant})`));
+      }
     }
     // With TLS on the config names certificate files only a TiKV pod has.
     if (exporter) problems.push(...ExporterConfigErrors(variants["TLS off"], exporter));
