@@ -9,7 +9,7 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=8:abort_on_error=
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
-.PHONY: deps configure build sanitize-build test demo bench fuzz clean
+.PHONY: deps configure build sanitize-build test demo bench fuzz clean deb
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +34,11 @@ fuzz: deps
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/bin
+
+# The Debian package for hosts (README: Deploy on a host), left in $(BUILD_DIR)/.
+deb: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target tikv-exporter
+	@bash tools/deploy/build_deb.sh $(BUILD_DIR)/bin/tikv-exporter $(BUILD_DIR)
 
 FUZZ_SECONDS ?= 60
 FIXTURES_DIR ?= tests/fixtures/real

@@ -14,7 +14,21 @@ packages=(
   chromium
   python3
   clang libclang-rt-14-dev
+  lintian
 )
+
+# The Kubernetes manifest validators (tools/deploy/validate): npm ci when node_modules is missing
+# or was installed from another package-lock.json.
+install_manifest_validators() {
+  local dir lock_sum
+  dir="$(dirname "$0")/../tools/deploy/validate"
+  lock_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$dir/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "install-deps: npm ci in tools/deploy/validate"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" > "$dir/node_modules/.lock-sha256"
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,8 +36,14 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs and npm, unless a node is already on the PATH (NodeSource's nodejs bundles npm
+# and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
+  install_manifest_validators
   exit 0
 fi
 
@@ -37,3 +57,4 @@ export DEBIAN_FRONTEND=noninteractive
 if command -v systemctl >/dev/null 2>&1; then
   "${sudo_cmd[@]}" systemctl stop prometheus >/dev/null 2>&1 || true
 fi
+install_manifest_validators
