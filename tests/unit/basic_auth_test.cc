@@ -277,6 +277,12 @@ class BcryptGate {
     released_ = true;
     changed_.notify_all();
   }
+  // Releases at the end of the scope it is declared in: declared after the futures of the checks,
+  // a failed ASSERT cannot leave them blocked in their destructors.
+  struct ReleaseAtExit {
+    BcryptGate& gate;
+    ~ReleaseAtExit() { gate.Release(); }
+  };
   std::vector<int> order() {
     std::lock_guard<std::mutex> lock(mutex_);
     return order_;
@@ -291,13 +297,19 @@ class BcryptGate {
 };
 thread_local int BcryptGate::current_check = -1;
 
-bool WaitForWaiting(const BasicAuth& auth, size_t count) {
+// Waits until `count` checks wait for the bcrypt slot; false when `check` was answered without
+// waiting (or after 30 s).
+bool WaitForWaiting(const BasicAuth& auth, size_t count, const std::future<AuthResult>& check) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (auth.bcrypt_waiting() != count) {
     if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (check.wait_for(std::chrono::milliseconds(1)) == std::future_status::ready) return false;
   }
   return true;
+}
+
+const char* Name(AuthResult result) {
+  return result == AuthResult::kAllowed ? "allowed" : result == AuthResult::kDenied ? "denied" : "busy";
 }
 
 // While one bcrypt comparison runs, the next checks that need one wait for it in arrival order,
@@ -311,6 +323,7 @@ TEST_F(BasicAuthTest, ChecksWaitForTheBcryptSlotInArrivalOrderUpToTheBound) {
   ASSERT_EQ(auth.Check(Header("alice:correct horse")), AuthResult::kAllowed);  // cached from now on
   gate.BlockNext();
   std::vector<std::future<AuthResult>> checks;
+  BcryptGate::ReleaseAtExit release_at_exit{gate};
   auto start_check = [&](int number) {
     checks.push_back(std::async(std::launch::async, [&auth, number] {
       BcryptGate::current_check = number;
@@ -321,7 +334,9 @@ TEST_F(BasicAuthTest, ChecksWaitForTheBcryptSlotInArrivalOrderUpToTheBound) {
   ASSERT_TRUE(gate.WaitInside());
   for (int number = 1; number <= 4; ++number) {
     start_check(number);
-    ASSERT_TRUE(WaitForWaiting(auth, static_cast<size_t>(number))) << "check " << number << " did not queue";
+    ASSERT_TRUE(WaitForWaiting(auth, static_cast<size_t>(number), checks.back()))
+        << "check " << number << " did not queue: " << auth.bcrypt_waiting() << " waiting, answered "
+        << Name(checks.back().get());
   }
   EXPECT_EQ(auth.Check(Header("alice:wrong 5")), AuthResult::kBusy) << "a fifth waiter is one too many";
   EXPECT_EQ(auth.Check(Header("alice:correct horse")), AuthResult::kAllowed) << "cached: no bcrypt needed";
@@ -343,6 +358,7 @@ TEST_F(BasicAuthTest, AWaitThatRunsOutIsBusy) {
   BasicAuth auth({{"alice", hash_}}, options);
   gate.BlockNext();
   std::future<AuthResult> first = std::async(std::launch::async, [&] { return auth.Check(Header("alice:wrong")); });
+  BcryptGate::ReleaseAtExit release_at_exit{gate};
   ASSERT_TRUE(gate.WaitInside());
   EXPECT_EQ(auth.Check(Header("alice:correct horse")), AuthResult::kBusy) << "the first check holds the slot";
   EXPECT_EQ(auth.bcrypt_waiting(), 0u) << "a waiter that gave up leaves the queue";
@@ -361,11 +377,13 @@ TEST_F(BasicAuthTest, QueuedChecksOfTheSameCredentialsShareOneBcrypt) {
   BasicAuth auth({{"alice", hash_}}, options);
   gate.BlockNext();
   std::vector<std::future<AuthResult>> checks;
+  BcryptGate::ReleaseAtExit release_at_exit{gate};
   checks.push_back(std::async(std::launch::async, [&] { return auth.Check(Header("alice:correct horse")); }));
   ASSERT_TRUE(gate.WaitInside());
   for (size_t waiting = 1; waiting <= 3; ++waiting) {
     checks.push_back(std::async(std::launch::async, [&] { return auth.Check(Header("alice:correct horse")); }));
-    ASSERT_TRUE(WaitForWaiting(auth, waiting));
+    ASSERT_TRUE(WaitForWaiting(auth, waiting, checks.back()))
+        << "check " << waiting << " did not queue: answered " << Name(checks.back().get());
   }
   gate.Release();
   for (auto& check : checks) EXPECT_EQ(check.get(), AuthResult::kAllowed);
