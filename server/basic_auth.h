@@ -46,11 +46,11 @@ enum class AuthResult {
 class BasicAuth {
  public:
   struct Options {
-    std::chrono::milliseconds cache_ttl{60'000};  // a success lives this long after its last use
-    size_t max_cached = 256;                       // successes remembered at once
+    std::chrono::milliseconds cache_ttl{60'000};    // a success lives this long after its last use
+    size_t max_cached = 256;                        // successes remembered at once
     std::chrono::milliseconds failure_ttl{10'000};  // a failure lives this long after its check
     size_t max_failures_cached = 256;
-    size_t max_waiting = 4;                 // checks queued for the bcrypt slot
+    size_t max_waiting = 4;                     // checks queued for the bcrypt slot
     std::chrono::milliseconds max_wait{2'000};  // per queued check
     // Tests: runs inside every bcrypt comparison (while it holds the one slot).
     std::function<void()> on_bcrypt;
