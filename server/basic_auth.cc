@@ -8,37 +8,10 @@
 #include <fstream>
 #include <memory>
 
+#include "server/basic_auth_header.h"
+
 namespace tikv_exporter {
 namespace {
-
-// "user:password" from "Basic <base64>"; empty strings when the header is malformed.
-std::pair<std::string, std::string> DecodeBasic(std::string_view header) {
-  constexpr std::string_view kPrefix = "Basic ";
-  if (!header.starts_with(kPrefix)) return {};
-  header.remove_prefix(kPrefix.size());
-  std::string decoded;
-  uint32_t bits = 0;
-  int bit_count = 0;
-  for (char c : header) {
-    int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=') break;
-    else return {};
-    bits = (bits << 6) | static_cast<uint32_t>(value);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      decoded.push_back(static_cast<char>((bits >> bit_count) & 0xff));
-    }
-  }
-  const size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return {};
-  return {decoded.substr(0, colon), decoded.substr(colon + 1)};
-}
 
 // crypt(3) of `password` with the salt and cost taken from `hash`; "" on failure.
 std::string Crypt(const std::string& password, const std::string& hash) {
@@ -82,7 +55,11 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user)
     : BasicAuth(std::move(bcrypt_hash_by_user), Options()) {}
 
 BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user, Options options)
-    : users_(std::move(bcrypt_hash_by_user)), options_(std::move(options)) {
+    : users_(std::move(bcrypt_hash_by_user)),
+      options_(std::move(options)),
+      bcrypt_slot_(options_.max_waiting, options_.max_wait),
+      successes_(options_.max_cached, options_.cache_ttl, /*slide=*/true),
+      failures_(options_.max_failures_cached, options_.failure_ttl, /*slide=*/false) {
   // The dummy costs what the configured hashes cost, so an unknown user is not faster. The
   // hashes were validated (LoadConfig), but a bad one must not make this spin for days either.
   int cost = 10;
@@ -91,52 +68,51 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> bcrypt_hash_by_user, Opt
   dummy_hash_ = dummy.ok() ? *dummy : users_.empty() ? "" : users_.begin()->second;
 }
 
-bool BasicAuth::CachedAllowed(const Digest& key) {
-  std::lock_guard<std::mutex> lock(cache_mutex_);
-  auto it = cache_.find(key);
-  if (it == cache_.end()) return false;
-  if (it->second <= std::chrono::steady_clock::now()) {
-    cache_.erase(it);
-    return false;
-  }
-  return true;
+std::chrono::steady_clock::time_point BasicAuth::Now() const {
+  return options_.now ? options_.now() : std::chrono::steady_clock::now();
 }
 
-void BasicAuth::Remember(const Digest& key) {
-  if (options_.max_cached == 0) return;
-  const auto now = std::chrono::steady_clock::now();
+std::optional<bool> BasicAuth::Cached(const Digest& key) {
+  const auto now = Now();
   std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (cache_.size() >= options_.max_cached && cache_.find(key) == cache_.end()) {
-    std::erase_if(cache_, [now](const auto& entry) { return entry.second <= now; });
-  }
-  if (cache_.size() >= options_.max_cached && cache_.find(key) == cache_.end()) {
-    // Full of live entries: the one that expires first goes.
-    cache_.erase(std::min_element(cache_.begin(), cache_.end(),
-                                  [](const auto& a, const auto& b) { return a.second < b.second; }));
-  }
-  cache_[key] = now + options_.cache_ttl;
+  if (successes_.Contains(key, now)) return true;
+  if (failures_.Contains(key, now)) return false;
+  return std::nullopt;
+}
+
+void BasicAuth::Remember(const Digest& key, bool allowed) {
+  const auto now = Now();
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  (allowed ? successes_ : failures_).Insert(key, now);
 }
 
 AuthResult BasicAuth::Check(std::string_view authorization) {
-  auto [user, password] = DecodeBasic(authorization);
+  StatusOr<BasicCredentials> credentials = DecodeBasicAuthorization(authorization);
+  if (!credentials.ok()) return AuthResult::kDenied;
+  const auto& [user, password] = *credentials;
   auto it = users_.find(user);
-  const bool known = it != users_.end() && !user.empty();
+  const bool known = it != users_.end();
   const std::string& hash = known ? it->second : dummy_hash_;
-  // The key covers the user's hash too: a changed hash never matches an old entry.
-  const Digest key = Sha256(std::string(authorization) + '\n' + hash);
-  if (known && CachedAllowed(key)) return AuthResult::kAllowed;
+  // The key covers the user's hash too, so a changed hash never matches an old entry. The user
+  // holds no ':' and the hash has a fixed length, so the joined text is unambiguous.
+  const Digest key = Sha256(user + ':' + password + '\n' + hash);
+  if (std::optional<bool> cached = Cached(key)) return *cached ? AuthResult::kAllowed : AuthResult::kDenied;
 
-  std::unique_lock<std::mutex> slot(bcrypt_slot_, std::try_to_lock);
-  if (!slot.owns_lock()) return AuthResult::kBusy;
-  ++bcrypt_runs_;
-  if (options_.on_bcrypt) options_.on_bcrypt();
-  // crypt(3) stops at a NUL byte: "password\0junk" would pass as "password".
-  const bool clean = password.find('\0') == std::string::npos;
-  const bool match = ConstantTimeEquals(Crypt(password, hash), hash) && clean;
-  slot.unlock();
-  if (!(known && match)) return AuthResult::kDenied;
-  Remember(key);
-  return AuthResult::kAllowed;
+  if (bcrypt_slot_.Acquire() != FifoSlot::Outcome::kAcquired) return AuthResult::kBusy;
+  struct SlotRelease {
+    FifoSlot& slot;
+    ~SlotRelease() { slot.Release(); }
+  } release{bcrypt_slot_};
+  // Checks of the same credentials queue together (a scraper's parallel requests, a flood of one
+  // wrong password): the first one's result serves the rest.
+  std::optional<bool> match = Cached(key);
+  if (!match) {
+    ++bcrypt_runs_;
+    if (options_.on_bcrypt) options_.on_bcrypt();
+    match = ConstantTimeEquals(Crypt(password, hash), hash) && known;
+    Remember(key, *match);
+  }
+  return *match ? AuthResult::kAllowed : AuthResult::kDenied;
 }
 
 Status ValidateBcryptHash(std::string_view hash) {

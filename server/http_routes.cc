@@ -91,9 +91,11 @@ HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest
         if (handlers.on_limit) handlers.on_limit(Limit::kHttpAuthConcurrency, false, "");
         break;
       case AuthResult::kBusy: {
-        // A flood of wrong passwords must not take the CPU the scraper needs: one bcrypt at a time.
+        // A flood of new passwords must not take the CPU the scraper needs: one bcrypt at a time,
+        // a few checks queued for a short while, the rest told to come back.
         if (handlers.on_limit) {
-          handlers.on_limit(Limit::kHttpAuthConcurrency, true, "answering 429 while another password check runs");
+          handlers.on_limit(Limit::kHttpAuthConcurrency, true,
+                            "answering 429: the queue for the password check is full or its wait ran out");
         }
         HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
         reply.headers.emplace_back("Retry-After", "1");

@@ -8,8 +8,8 @@
 namespace tikv_exporter {
 
 // The exporter's endpoints: checks basic auth (every path but /-/healthy), the method, and
-// answers from `handlers` (429 when another password check is running). Thread-safe as the
-// handlers and BasicAuth are.
+// answers from `handlers` (401 with WWW-Authenticate when denied, 429 with Retry-After when the
+// wait for a password check is refused). Thread-safe as the handlers and BasicAuth are.
 HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest& request);
 
 }  // namespace tikv_exporter

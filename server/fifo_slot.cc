@@ -1,0 +1,44 @@
+#include "server/fifo_slot.h"
+
+#include <algorithm>
+
+namespace tikv_exporter {
+
+FifoSlot::Outcome FifoSlot::Acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!held_) {
+    held_ = true;
+    return Outcome::kAcquired;
+  }
+  if (queue_.size() >= max_waiting_) return Outcome::kQueueFull;
+  Waiter waiter;
+  queue_.push_back(&waiter);
+  const auto deadline = std::chrono::steady_clock::now() + max_wait_;
+  // Release() sets `granted` under the mutex: seen here either before the deadline or, when both
+  // race, by the predicate wait_until checks once more at the deadline.
+  if (waiter.granted_changed.wait_until(lock, deadline, [&waiter] { return waiter.granted; })) {
+    return Outcome::kAcquired;
+  }
+  queue_.erase(std::find(queue_.begin(), queue_.end(), &waiter));
+  return Outcome::kTimedOut;
+}
+
+void FifoSlot::Release() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (queue_.empty()) {
+    held_ = false;
+    return;
+  }
+  // Handed over while still held: no newcomer can take it in between.
+  Waiter* next = queue_.front();
+  queue_.pop_front();
+  next->granted = true;
+  next->granted_changed.notify_one();
+}
+
+size_t FifoSlot::waiting() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+}  // namespace tikv_exporter
