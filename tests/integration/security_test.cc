@@ -233,6 +233,34 @@ TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {
   EXPECT_FALSE(plain->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok());
 }
 
+// A TLS 1.3 client that completes its handshake and closes at once: the server then writes its
+// session tickets to a closed connection, and with SIGPIPE not ignored the second write killed
+// the process (exit 141) at the first or second such client. Health checks and scanners do this.
+TEST_F(WebSecurity, ClientsThatHandshakeAndCloseDoNotKillTheExporter) {
+  const std::string script =
+      "import socket, ssl\n"
+      "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+      "ctx.check_hostname = False\n"
+      "ctx.verify_mode = ssl.CERT_NONE\n"
+      "ctx.minimum_version = ssl.TLSVersion.TLSv1_3\n"
+      "done = 0\n"
+      "for i in range(20):\n"
+      "    try:\n"
+      "        ctx.wrap_socket(socket.create_connection(('127.0.0.1', " + std::to_string(env_.exporter_port()) +
+      "), timeout=5)).close()\n"
+      "        done += 1\n"
+      "    except OSError:\n"
+      "        pass\n"
+      "print(done)\n";
+  const std::string path = env_.dir().Write("handshake_and_close.py", script);
+  std::string output;
+  ASSERT_EQ(RunCommand("python3 " + path, &output), 0) << output;
+  std::printf("TLS 1.3 clients that handshook and closed: %s", output.c_str());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the tickets' writes have happened
+  EXPECT_TRUE(env_.exporter().Running()) << "killed by SIGPIPE; log:\n" << env_.exporter().Log();
+  EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+}
+
 // gRPC's own file watcher opened the configured paths every 10 s: a FIFO put at the certificate
 // path hung its thread, and SIGTERM then never finished (the watcher is joined at shutdown). The
 // files are read as the HTTPS listener reads them now, and gRPC only ever reads our copies.
