@@ -26,8 +26,10 @@ namespace {
 
 // The collectors borrow `shared_limiter`; the set keeps it alive for as long as any of its workers
 // runs, even one left behind at shutdown inside a hung upstream call.
-std::unique_ptr<CollectorSet> MakeCollectors(
-    const ExporterConfig& config, const std::shared_ptr<ConnectionLimiter>& shared_limiter) {
+// `regions` is PD's region cache, kept across reloads.
+std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
+                                             const std::shared_ptr<ConnectionLimiter>& shared_limiter,
+                                             const std::shared_ptr<PdRegionCache>& regions) {
   ConnectionLimiter* limiter = shared_limiter.get();
   const UpstreamTls tls{config.ca_path, config.cert_path, config.key_path};
   // TiKV and PD with TLS on serve HTTPS only: bare addresses mean https then.
@@ -49,6 +51,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(
     if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
     options.region_ttl_ms = config.pd_region_ttl_ms;
     options.tls_configured = tls.enabled();
+    options.region_cache = regions;
     options.log = [](LogLevel level, const std::string& message) {
       spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
                   : level == LogLevel::kInfo ? spdlog::level::info
@@ -88,9 +91,18 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   // By default one hour of snapshots (240 at the default 15 s interval), at most 3,600.
   SnapshotHistory history(HistorySize(config));
   LimitTracker limits;
-  Poller poller(MakeCollectors(config, limiter), config, &history, &limits);
+  auto regions = std::make_shared<PdRegionCache>();
+  std::vector<std::string> region_endpoints = config.pd_endpoints;  // whose regions `regions` holds
+  Poller poller(MakeCollectors(config, limiter, regions), config, &history, &limits);
+  // Runs one reload at a time (see Reloader). A MakeCollectors() that cannot start its threads
+  // throws std::system_error, which fails the reload and leaves the running collectors polling.
   Reloader reloader(config, std::move(reload), [&](const ExporterConfig& loaded) {
-    poller.Reconfigure(MakeCollectors(loaded, limiter), loaded);
+    std::shared_ptr<PdRegionCache> kept = regions;
+    if (loaded.pd_endpoints != region_endpoints) kept = std::make_shared<PdRegionCache>();  // another cluster
+    poller.Reconfigure(MakeCollectors(loaded, limiter, kept), loaded);
+    regions = std::move(kept);
+    region_endpoints = loaded.pd_endpoints;
+    return Status::Ok();
   });
   HttpRequestCounter requests;
 
@@ -123,7 +135,23 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     return state->rocksdb ? RocksDbLevelsJson(*state->rocksdb) : "";
   };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
-  handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
+  handlers.reload = [&]() -> std::pair<int, std::string> {
+    // Basic auth is fixed at start (a [web] change needs a restart); enable_lifecycle follows reloads.
+    if (config.web_basic_auth_users.empty() && !reloader.Current()->enable_lifecycle) {
+      return {403, "Lifecycle API is not enabled: set [exporter] enable_lifecycle = true (or turn on basic auth), "
+                   "or send the process SIGHUP.\n"};
+    }
+    ReloadOutcome outcome = reloader.Request("POST /-/reload");
+    if (outcome.scheduled) {
+      return {202, "Reload scheduled in " + std::to_string(outcome.delay.count()) +
+                       " ms: reloads run at most once per " + std::to_string(kMinReloadInterval.count()) +
+                       " ms; tikv_exporter_config_last_reload_successful tells how it went.\n"};
+    }
+    if (!outcome.status.ok()) {
+      return {500, "Reload failed, the running config is kept: " + outcome.status.message() + "\n"};
+    }
+    return {200, "Reloaded.\n"};
+  };
   handlers.on_limit = [&](Limit limit, bool hit, const std::string& detail) {
     if (hit) {
       limits.Hit(limit, detail);
@@ -157,7 +185,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
         server.Stop();
         return;
       }
-      reloader.Reload("SIGHUP");
+      reloader.Request("SIGHUP");
     }
   });
   GrpcServer grpc(&history,

@@ -242,6 +242,8 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            [&](const toml::value& v, const std::string& n) {
              config->max_concurrent_requests = GetInt(v, n, 1, 1024);
            }},
+          {"enable_lifecycle",
+           [&](const toml::value& v, const std::string& n) { config->enable_lifecycle = GetBool(v, n); }},
           {"max_grpc_watchers",
            [&](const toml::value& v, const std::string& n) { config->max_grpc_watchers = GetInt(v, n, 1, 10000); }},
           {"max_series_per_poll",
@@ -493,6 +495,7 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
   try {
     std::istringstream stream(std::move(*text));
     const toml::value root = toml::parse(stream, path);
+    config.empty_file = root.is_table() && root.as_table().empty();
     VisitTable(root, "",
                {
                    {"tikv",

@@ -84,17 +84,25 @@ void Poller::TakePendingPlan() {
 void Poller::Run() {
   auto next = Clock::now();
   while (true) {
+    const auto started = Clock::now();
     PollOnce();
-    const auto interval = plan_.interval;  // a plan that arrives later wakes the wait below
-    next += interval;
+    next += plan_.interval;
     // A poll that overran its interval skips the missed ticks instead of bursting.
-    const auto now = Clock::now();
-    if (next < now) next = now + interval - (now - next) % interval;
+    if (const auto now = Clock::now(); next < now) next = now + plan_.interval - (now - next) % plan_.interval;
     std::unique_lock<std::mutex> lock(mutex_);
-    // A reload wakes the loop early, so the new config is polled at once.
-    wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
-    if (stopping_) return;
-    if (pending_plan_) next = Clock::now();
+    while (true) {
+      wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
+      if (stopping_) return;
+      if (!pending_plan_) break;
+      // A reload keeps the schedule: a poll per reload would let a burst of reloads multiply the
+      // upstream requests. Only a new interval moves the next poll, to one interval after the
+      // last one started (at once when that has passed).
+      const bool new_interval = pending_plan_->interval != plan_.interval;  // plan_ is this thread's
+      lock.unlock();
+      TakePendingPlan();
+      lock.lock();
+      if (new_interval) next = started + plan_.interval;
+    }
   }
 }
 

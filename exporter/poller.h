@@ -58,9 +58,10 @@ class Poller {
   // given up on) and waits for the poll thread, which then returns promptly.
   void Stop();
 
-  // Replaces the collectors and the schedule from the next poll on (config reload); the poll in
-  // progress finishes with the old ones. Rates continue across the swap: the previous TiKV
-  // scrape is kept. Thread-safe.
+  // Replaces the collectors and the interval from the next poll on (config reload); the poll in
+  // progress finishes with the old ones. The schedule is kept: the next poll comes one (new)
+  // interval after the last one started, not at once. Rates continue across the swap: the
+  // previous TiKV scrape is kept. Thread-safe.
   void Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
 
   // Runs one poll synchronously (tests, and the first poll at start).

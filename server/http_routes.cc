@@ -74,11 +74,9 @@ const Endpoint kEndpoints[] = {
      }},
     {"/-/reload", "POST",
      [](const HttpHandlers& h, const HttpRequest&) {
-       Status reloaded = h.reload ? h.reload() : Status::Error("reload is not available");
-       if (!reloaded.ok()) {
-         return HttpReply::Text(500, "Reload failed, the running config is kept: " + reloaded.message() + "\n");
-       }
-       return HttpReply::Text(200, "Reloaded.\n");
+       if (!h.reload) return HttpReply::Text(500, "Reload is not available.\n");
+       auto [status, text] = h.reload();
+       return HttpReply::Text(status, std::move(text));
      }},
 };
 

@@ -31,8 +31,9 @@ struct HttpHandlers {
   std::function<std::string()> cluster_json;
   std::function<std::string()> rocksdb_json;
   std::function<void(const std::string& path, int status)> on_request;  // after every request
-  // POST /-/reload: reloads the config; an error (the old config keeps running) answers 500.
-  std::function<Status()> reload;
+  // POST /-/reload: the status and text to answer (the exporter decides whether the route is
+  // enabled, and reloads or schedules a reload).
+  std::function<std::pair<int, std::string>()> reload;
   // A client bound (common/limits.h) was hit (`hit`, with what happened in
   // `detail`) or a request passed it (`hit` false).
   std::function<void(Limit limit, bool hit, const std::string& detail)> on_limit;

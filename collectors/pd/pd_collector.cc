@@ -23,7 +23,8 @@ Clock::time_point AttemptDeadline(Clock::time_point deadline, bool last) {
 PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
     : options_(std::move(options)),
       host_(options_.host ? *options_.host : ThisHost()),
-      members_(std::move(factory), options_.endpoints, options_.log) {}
+      members_(std::move(factory), options_.endpoints, options_.log),
+      region_cache_(options_.region_cache ? options_.region_cache : std::make_shared<PdRegionCache>()) {}
 
 StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point deadline) {
   const std::vector<size_t> order = members_.StartPoll();
@@ -46,18 +47,25 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     members_.Answered(index);
     data->endpoint = client.url();
     MarkLocalStore(data.get());
-    if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
-      region_attempt_ms_ = NowMs();
-      PdRegionData fresh;
-      // Keep the previous data when nothing came back; its age tells how old it is.
-      if (client.FetchRegionData(deadline, &fresh).ok() &&
-          (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
+    bool refresh = false;
+    {
+      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      refresh = NowMs() - region_cache_->attempt_ms >= options_.region_ttl_ms;
+      if (refresh) region_cache_->attempt_ms = NowMs();
+    }
+    PdRegionData fresh;
+    // Keep the previous data when nothing came back; its age tells how old it is.
+    const bool fetched = refresh && client.FetchRegionData(deadline, &fresh).ok() &&
+                         (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty());
+    {
+      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      if (fetched) {
         fresh.fetched_ms = NowMs();
         fresh.ttl_ms = options_.region_ttl_ms;
-        region_cache_ = std::move(fresh);
+        region_cache_->data = std::move(fresh);
       }
+      data->regions = region_cache_->data;
     }
-    data->regions = region_cache_;
     members_.Learn(data->members);
     return std::shared_ptr<const PdData>(std::move(data));
   }

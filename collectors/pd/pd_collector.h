@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,15 @@
 
 namespace tikv_exporter {
 
+// PD's region-level data and when it was last asked for. A config reload makes a new PdCollector;
+// sharing this across them keeps a reload from refetching the region checks. Thread-safe (a
+// collector left behind by a reload may still be running beside the new one).
+struct PdRegionCache {
+  std::mutex mutex;
+  PdRegionData data;
+  int64_t attempt_ms = 0;  // the last refresh attempt, successful or not
+};
+
 struct PdCollectorOptions {
   std::vector<std::string> endpoints;  // base URLs of the configured PD members
   // This node's TiKV status address ([tikv] status_address), to find its own store.
@@ -24,6 +34,7 @@ struct PdCollectorOptions {
   bool tls_configured = false;             // [security] is set (for the hint on https:// members)
   std::optional<HostIdentity> host;        // this machine; ThisHost() when unset
   LogSink log;                             // member skipped or back, local store matched or not
+  std::shared_ptr<PdRegionCache> region_cache;  // shared across reloads; null: the collector's own
 };
 
 // Polls PD through a PdClient (HTTP or gRPC): the cluster (members, stores) every poll, the
@@ -50,8 +61,7 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
   PdCollectorOptions options_;
   HostIdentity host_;
   PdMemberRotation members_;
-  PdRegionData region_cache_;
-  int64_t region_attempt_ms_ = 0;                // the last refresh attempt, successful or not
+  const std::shared_ptr<PdRegionCache> region_cache_;
   std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
 };
 

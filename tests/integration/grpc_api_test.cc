@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "client/snapshot_client.h"
@@ -94,6 +96,56 @@ TEST_F(GrpcApi, WatchDeliversEachNewSnapshotInOrder) {
   ASSERT_EQ(sequences.size(), 5u);
   for (size_t i = 1; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], sequences[i - 1] + 1);
   context.TryCancel();
+}
+
+// An HTTP/2 frame: 9-byte header (24-bit length, type, flags, 31-bit stream id) and `payload`.
+std::string Frame(uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
+  const size_t n = payload.size();
+  std::string frame = {static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
+                       static_cast<char>(type), static_cast<char>(flags), static_cast<char>(stream >> 24),
+                       static_cast<char>(stream >> 16), static_cast<char>(stream >> 8), static_cast<char>(stream)};
+  return frame + payload;
+}
+
+// An HPACK string literal, not Huffman-coded (all strings here are shorter than 127 bytes).
+std::string Literal(const std::string& text) { return static_cast<char>(text.size()) + text; }
+
+// One connection opens 5,000 GetSnapshot calls and never reads an answer: it announces a flow
+// control window of 0, so no answer can be sent. The synchronous server held a thread per call
+// (5,009 threads, 281 MB); its threads and streams are bounded now.
+TEST_F(GrpcApi, UnreadCallsOnOneConnectionDoNotMultiplyThreads) {
+  const int baseline = UsageOf(exporter_->pid()).threads;
+  RawConnection connection(grpc_port_);
+  ASSERT_TRUE(connection.connected());
+  // The client preface; SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0; an ACK of the server's SETTINGS.
+  std::string bytes = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  bytes += Frame(0x4, 0, 0, std::string("\x00\x04\x00\x00\x00\x00", 6));
+  bytes += Frame(0x4, 0x1, 0, "");
+  // :method POST (static 3), :scheme http (static 6), :path and :authority (literal values of
+  // static names 4 and 1), content-type (static name 31), te: trailers (a literal name).
+  const std::string headers = std::string("\x83\x86") + '\x04' + Literal("/tikv_exporter.v1.SnapshotService/GetSnapshot") +
+                              '\x01' + Literal("127.0.0.1") + "\x0f\x10" + Literal("application/grpc") + '\x00' +
+                              Literal("te") + Literal("trailers");
+  const std::string empty_message(5, '\0');  // not compressed, 0 bytes: an empty GetSnapshotRequest
+  bool open = connection.Send(bytes);
+  int calls = 0;
+  for (uint32_t stream = 1; open && calls < 5000; stream += 2) {
+    open = connection.Send(Frame(0x1, 0x4, stream, headers) + Frame(0x0, 0x1, stream, empty_message));
+    calls += open ? 1 : 0;
+  }
+  // The server may end the connection once the client exceeds its stream limit; either way no
+  // more than a bounded number of calls may hold threads.
+  int peak = 0;
+  for (int i = 0; i < 30; ++i) {
+    peak = std::max(peak, UsageOf(exporter_->pid()).threads);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::printf("exporter threads: %d before, at most %d with %d unread calls sent\n", baseline, peak, calls);
+  EXPECT_GT(calls, 100) << "more calls than the bound must have reached the listener";
+  EXPECT_LT(peak - baseline, 100);
+  v1::Snapshot snapshot;
+  EXPECT_TRUE(Get(&snapshot).ok()) << "another client is still served";
+  EXPECT_EQ(HttpGet(http_port_, "/-/healthy").status, 200);
 }
 
 TEST_F(GrpcApi, AStalledWatcherDoesNotDelayPolls) {

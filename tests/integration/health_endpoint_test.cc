@@ -48,7 +48,7 @@ TEST(HealthEndpoint, AnswersTheVerdictAnd503WhileTikvIsDown) {
 TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
   SimAndExporter env;
   env.StartSim();
-  env.StartExporter(500, 400);
+  env.StartExporterWithConfig(env.ConfigText(500, 400, {}, "enable_lifecycle = true\n"));
   env.Control("/control/fault?mode=down");
   // 503 comes before the first poll too: wait for the verdict that TiKV is down.
   ASSERT_TRUE(WaitFor(
@@ -58,7 +58,7 @@ TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
       },
       std::chrono::seconds(15)));
   env.dir().Write("exporter.toml",
-                  env.ConfigText(500, 400, {}, "", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
+                  env.ConfigText(500, 400, {}, "enable_lifecycle = true\n", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
   ASSERT_EQ(HttpPost(env.exporter_port(), "/-/reload").status, 200);
   EXPECT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 200; },
                       std::chrono::seconds(10)));
