@@ -108,7 +108,9 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
     return std::make_pair(passing, HealthToJson(snapshot));
   };
-  handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
+  handlers.snapshots_json = [&](int64_t since_ms, size_t limit, bool head_only) {
+    return head_only ? std::string() : SnapshotPageToJson(history.Page(since_ms, limit));
+  };
   handlers.ready = [&] { return poller.Ready(); };
   handlers.targets_json = [&]() -> std::string {
     std::shared_ptr<const PollState> state = poller.Latest();
