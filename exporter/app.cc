@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "collectors/collector_set.h"
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_collector.h"
 #include "collectors/rocksdb/rocksdb_collector.h"
+#include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
 #include "exporter/cluster_json.h"
 #include "exporter/discovery.h"
@@ -49,6 +51,8 @@ std::unique_ptr<CollectorSet> MakeCollectors(
     if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
     options.region_ttl_ms = config.pd_region_ttl_ms;
     options.tls_configured = tls.enabled();
+    options.max_string_bytes = static_cast<size_t>(config.max_label_value_bytes);
+    options.max_stores = PdMaxStores(SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)));
     options.log = [](LogLevel level, const std::string& message) {
       spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
                   : level == LogLevel::kInfo ? spdlog::level::info
@@ -67,7 +71,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(
     collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
   }
   if (config.rocksdb_enabled) {
-    collectors.push_back(std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}));
+    collectors.push_back(std::make_unique<RocksDbCollector>(
+        config.rocksdb_log_path, LogFollower::Limits{},
+        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll))));
   }
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
