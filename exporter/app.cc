@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "collectors/collector_set.h"
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_collector.h"
 #include "collectors/rocksdb/rocksdb_collector.h"
+#include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
 #include "exporter/cluster_json.h"
 #include "exporter/discovery.h"
@@ -52,6 +54,8 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     options.region_ttl_ms = config.pd_region_ttl_ms;
     options.tls_configured = tls.enabled();
     options.region_cache = regions;
+    options.max_string_bytes = static_cast<size_t>(config.max_label_value_bytes);
+    options.max_stores = PdMaxStores(SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)));
     options.log = [](LogLevel level, const std::string& message) {
       spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
                   : level == LogLevel::kInfo ? spdlog::level::info
@@ -70,7 +74,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
   }
   if (config.rocksdb_enabled) {
-    collectors.push_back(std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}));
+    collectors.push_back(std::make_unique<RocksDbCollector>(
+        config.rocksdb_log_path, LogFollower::Limits{},
+        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll))));
   }
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
@@ -120,7 +126,9 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
     return std::make_pair(passing, HealthToJson(snapshot));
   };
-  handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
+  handlers.snapshots_json = [&](int64_t since_ms, size_t limit, bool head_only) {
+    return head_only ? std::string() : SnapshotPageToJson(history.Page(since_ms, limit));
+  };
   handlers.ready = [&] { return poller.Ready(); };
   handlers.targets_json = [&]() -> std::string {
     std::shared_ptr<const PollState> state = poller.Latest();

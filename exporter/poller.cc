@@ -182,6 +182,16 @@ void Poller::PollOnce() {
     any_up = any_up || outcome.success;
   }
   state->collectors = stats_;
+  // Bounds hit by collectors that still delivered their data.
+  for (const std::vector<LimitNote>* notes : {data.tikv ? &data.tikv->limit_notes : nullptr,
+                                              data.pd ? &data.pd->limit_notes : nullptr,
+                                              data.rocksdb ? &data.rocksdb->limit_notes : nullptr}) {
+    if (limits_ == nullptr || notes == nullptr) continue;
+    for (const LimitNote& note : *notes) {
+      limits_->Hit(note.limit, note.detail);
+      limits_hit.insert(note.limit);
+    }
+  }
   if (limits_ != nullptr) {
     for (Limit limit : kUpstreamLimits) {
       if (!limits_hit.contains(limit)) limits_->Clear(limit);

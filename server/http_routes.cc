@@ -1,5 +1,6 @@
 #include "server/http_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <string_view>
@@ -27,16 +28,34 @@ HttpReply JsonOr503(const std::function<std::string()>& produce, std::string_vie
   return Content(std::move(body), "application/json");
 }
 
+// The integer query parameter `name`, `fallback` when absent; false when it is not an integer.
+template <typename Int>
+bool IntParam(const HttpRequest& request, const char* name, Int fallback, Int* value) {
+  *value = fallback;
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return true;
+  const std::string& text = it->second;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+// 3,600 snapshots were 20 MB per answer: a page holds kDefaultSnapshotsPage unless `limit` says
+// otherwise, and never more than kMaxSnapshotsPage (a larger limit is capped, not refused).
+constexpr size_t kDefaultSnapshotsPage = 100;
+constexpr size_t kMaxSnapshotsPage = 1000;
+
 HttpReply Snapshots(const HttpHandlers& h, const HttpRequest& request) {
   int64_t since = 0;
-  if (auto it = request.query.find("since"); it != request.query.end()) {
-    const std::string& text = it->second;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), since);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-      return HttpReply::Text(400, "since must be a unix time in milliseconds\n");
-    }
+  if (!IntParam<int64_t>(request, "since", 0, &since)) {
+    return HttpReply::Text(400, "since must be a unix time in milliseconds\n");
   }
-  return Content(h.snapshots_json(since), "application/json");
+  size_t limit = 0;
+  if (!IntParam(request, "limit", kDefaultSnapshotsPage, &limit) || limit == 0) {
+    return HttpReply::Text(400, "limit must be a positive integer (at most " + std::to_string(kMaxSnapshotsPage) +
+                                    " snapshots are answered)\n");
+  }
+  return Content(h.snapshots_json(since, std::min(limit, kMaxSnapshotsPage), request.method == "HEAD"),
+                 "application/json");
 }
 
 constexpr std::string_view kNoPdData = "No PD data yet: the PD collector is off or PD has not answered.\n";

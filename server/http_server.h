@@ -21,7 +21,9 @@ struct HttpHandlers {
   // /api/v1/health: the verdict as JSON, and whether it passes (not critical, after a poll);
   // a failing verdict answers 503, for load balancers and Kubernetes probes.
   std::function<std::pair<bool, std::string>()> health_json;
-  std::function<std::string(int64_t since_ms)> snapshots_json;  // /api/v1/snapshots?since=
+  // /api/v1/snapshots?since=&limit=: at most `limit` snapshots after `since_ms`; with
+  // `head_only` (HEAD) no page is built and the answer has no body.
+  std::function<std::string(int64_t since_ms, size_t limit, bool head_only)> snapshots_json;
   std::function<bool()> ready;                 // /-/ready: 200 when true, else 503
   // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that
   // Prometheus keeps the targets it had.

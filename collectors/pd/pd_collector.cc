@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/upstream_error.h"
 #include "common/clock.h"
 
@@ -36,6 +37,10 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     auto data = std::make_shared<PdData>();
     Status status =
         client.FetchCluster(AttemptDeadline(deadline, attempt + 1 == order.size()), data.get());
+    if (status.ok()) {
+      status = BoundPdData(options_.max_stores, options_.max_string_bytes, data.get(), &data->limit_notes);
+      NoteInvalidStores(*data);
+    }
     if (!status.ok()) {
       status = WithHttpsHint(status, client.url(), options_.tls_configured);
       members_.Failed(index, status);
@@ -71,6 +76,18 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
   return limit ? Status::LimitHit(*limit, message) : Status::Error(message);
+}
+
+void PdCollector::NoteInvalidStores(const PdData& data) {
+  if (data.invalid_stores == logged_invalid_stores_) return;
+  logged_invalid_stores_ = data.invalid_stores;
+  if (!options_.log) return;
+  if (data.invalid_stores == 0) {
+    options_.log(LogLevel::kInfo, "PD /stores lists no invalid store any more");
+  } else {
+    options_.log(LogLevel::kWarn, "PD /stores: " + std::to_string(data.invalid_stores) +
+                                      " invalid store(s) dropped, first " + data.invalid_store_example);
+  }
 }
 
 void PdCollector::MarkLocalStore(PdData* data) {

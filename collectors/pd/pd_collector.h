@@ -32,6 +32,8 @@ struct PdCollectorOptions {
   std::optional<uint64_t> local_store_id;  // overrides the address match when set
   int64_t region_ttl_ms = 60000;           // region-level calls at most this often
   bool tls_configured = false;             // [security] is set (for the hint on https:// members)
+  size_t max_string_bytes = 4096;          // [exporter] max_label_value_bytes: PD strings are cut there
+  size_t max_stores = 10000;               // PdMaxStores(): stores past it are left out
   std::optional<HostIdentity> host;        // this machine; ThisHost() when unset
   LogSink log;                             // member skipped or back, local store matched or not
   std::shared_ptr<PdRegionCache> region_cache;  // shared across reloads; null: the collector's own
@@ -42,7 +44,9 @@ struct PdCollectorOptions {
 // or unreachable from here: PdMemberRotation says whom to ask in which order, and every attempt
 // but the last gets at most half of the poll's remaining time, so one that hangs cannot keep the
 // next one — a configured endpoint — from answering. Logs once which store is this node's (or why
-// none is) whenever that changes.
+// none is) whenever that changes. What a member answers is bounded before it is used
+// (BoundPdData): an answer whose stores are all invalid fails that member like an error does,
+// and invalid stores are logged once whenever their number changes.
 // Owns its clients; one Collect() at a time.
 class PdCollector : public SourceCollector<PdData, &PollData::pd> {
  public:
@@ -57,12 +61,14 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
 
  private:
   void MarkLocalStore(PdData* data);
+  void NoteInvalidStores(const PdData& data);
 
   PdCollectorOptions options_;
   HostIdentity host_;
   PdMemberRotation members_;
   const std::shared_ptr<PdRegionCache> region_cache_;
   std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
+  size_t logged_invalid_stores_ = 0;             // the number of invalid stores last logged
 };
 
 }  // namespace tikv_exporter

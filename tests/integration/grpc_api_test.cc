@@ -205,6 +205,46 @@ TEST_F(GrpcApi, JsonHistoryIsBoundedAndFiltersBySince) {
   EXPECT_EQ(HttpGet(http_port_, "/api/v1/snapshots?since=soon").status, 400);
 }
 
+// 3,600 snapshots were one 20 MB answer: pages of `limit` (default 100, at most 1000) say where
+// the next page starts (next_since) until the newest; HEAD builds no page.
+TEST_F(GrpcApi, JsonHistoryIsPaged) {
+  ASSERT_TRUE(WaitFor([&] { return Polls() >= 7; }, std::chrono::seconds(10)));
+  std::vector<int64_t> timestamps;
+  int64_t since = 0;
+  int pages = 0;
+  while (pages < 10) {
+    const HttpResult page = HttpGet(http_port_, "/api/v1/snapshots?limit=2&since=" + std::to_string(since));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ++pages;
+    size_t in_page = 0;
+    for (size_t at = page.body.find("\"timestamp_ms\":"); at != std::string::npos;
+         at = page.body.find("\"timestamp_ms\":", at + 1)) {
+      timestamps.push_back(std::stoll(page.body.substr(at + 15)));
+      ++in_page;
+    }
+    const size_t next = page.body.find("\"next_since\":");
+    if (next == std::string::npos) break;
+    EXPECT_EQ(in_page, 2u) << page.body;
+    since = std::stoll(page.body.substr(next + 13));
+    EXPECT_EQ(since, timestamps.back());
+  }
+  // history = 5, and 500 ms polls may add one or two between the pages.
+  EXPECT_GE(timestamps.size(), 5u);
+  EXPECT_GE(pages, 3);
+  for (size_t i = 1; i < timestamps.size(); ++i) EXPECT_GT(timestamps[i], timestamps[i - 1]);
+  for (const char* bad : {"limit=0", "limit=-3", "limit=many", "limit="}) {
+    EXPECT_EQ(HttpGet(http_port_, std::string("/api/v1/snapshots?") + bad).status, 400) << bad;
+  }
+  const std::string capped = HttpGet(http_port_, "/api/v1/snapshots?limit=1000000").body;
+  EXPECT_EQ(capped.find("\"next_since\":"), std::string::npos) << "a limit above 1000 is capped, not refused";
+
+  RawConnection head(http_port_);
+  ASSERT_TRUE(head.Send("HEAD /api/v1/snapshots HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string answer = head.ReceiveUntilClosed(std::chrono::seconds(10));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_EQ(answer.find("snapshots\":"), std::string::npos) << answer;
+}
+
 TEST_F(GrpcApi, TheClientLibraryMirrorsTheSeedsMetricsSnapshot) {
   auto client = client::SnapshotClient::Connect("127.0.0.1:" + std::to_string(grpc_port_));
   StatusOr<client::MetricsSnapshot> snapshot = client->Get();

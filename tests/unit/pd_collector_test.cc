@@ -205,5 +205,55 @@ TEST_F(PdCollectorTest, SaysOnceWhyNoStoreIsThisNodes) {
   EXPECT_EQ(Logged(LogLevel::kWarn, "local_store_id = 99 is not among PD's 2 stores"), 1u);
 }
 
+// {"stores":[{}]} was taken as one Up store with id 0. Invalid entries are dropped and counted,
+// the first named once in the log; a body of nothing valid fails the member like an error.
+TEST_F(PdCollectorTest, InvalidStoresAreDroppedCountedAndNamed) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/stores",
+                    R"({"count":4,"stores":[{},{"store":{"id":1,"state_name":"Up"}},)"
+                    R"({"store":{"id":5,"state_name":"Sleeping"}},{"store":{"id":1,"state_name":"Up"}}]})");
+  auto collector = Collector({kVip});
+  for (int poll = 0; poll < 3; ++poll) {
+    std::shared_ptr<const PdData> data = Poll(*collector);
+    ASSERT_TRUE(data) << error_;
+    ASSERT_EQ(data->stores.size(), 1u);
+    EXPECT_EQ(data->stores[0].id, 1u);
+    EXPECT_EQ(data->invalid_stores, 3u);
+  }
+  EXPECT_EQ(Logged(LogLevel::kWarn, "PD /stores: 3 invalid store(s) dropped, first store #1 of 4: no store id"), 1u);
+
+  upstreams_.Answer(kVip, "/pd/api/v1/stores", R"({"stores":[{}]})");
+  EXPECT_FALSE(Poll(*collector));
+  EXPECT_NE(error_.find("PD /stores: none of the 1 stores is valid (store #1 of 1: no store id)"), std::string::npos)
+      << error_;
+  upstreams_.Answer(kVip, "/pd/api/v1/stores", R"({"count":5,"stores":[{"store":{"id":1,"state_name":"Up"}}]})");
+  EXPECT_FALSE(Poll(*collector));
+  EXPECT_NE(error_.find("PD /stores: \"count\" is 5 but the body lists 1 stores"), std::string::npos) << error_;
+}
+
+// A 10 MB store address was exported as a label value: PD's strings are cut at
+// max_label_value_bytes (at a character boundary), the store kept and the cut noted.
+TEST_F(PdCollectorTest, LongStringsAreCutAndNoted) {
+  ServePd(kVip, {kVip});
+  const std::string address(512 << 10, 'a');  // the fake fetcher's bound is 1 MiB
+  upstreams_.Answer(kVip, "/pd/api/v1/stores",
+                    R"({"stores":[{"store":{"id":3,"state_name":"Up","address":")" + address +
+                        R"(","version":"8.1.0-abcdefghijklm\u00e9"}}]})");
+  PdCollectorOptions options;
+  options.max_string_bytes = 20;
+  auto collector = Collector({kVip}, options);
+  std::shared_ptr<const PdData> data = Poll(*collector, milliseconds(5000));
+  ASSERT_TRUE(data) << error_;
+  ASSERT_EQ(data->stores.size(), 1u);
+  EXPECT_EQ(data->stores[0].address, std::string(20, 'a'));
+  EXPECT_EQ(data->stores[0].version, "8.1.0-abcdefghijklm");  // 20 bytes would split the é
+  ASSERT_EQ(data->limit_notes.size(), 1u);
+  EXPECT_EQ(data->limit_notes[0].limit, Limit::kPdStringBytes);
+  EXPECT_EQ(data->limit_notes[0].detail,
+            "2 PD string(s) longer than 20 bytes cut, first store 3's address (524288 bytes)");
+  ASSERT_EQ(data->members.size(), 1u);
+  EXPECT_EQ(data->members[0].client_urls, std::vector<std::string>{kVip}) << "18 bytes: kept";
+}
+
 }  // namespace
 }  // namespace tikv_exporter

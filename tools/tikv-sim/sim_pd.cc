@@ -267,8 +267,14 @@ std::string SimPdCluster::HealthJson() const {
   return out + "]";
 }
 
+void SimPdCluster::SetStoresBody(std::string body) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stores_body_ = std::move(body);
+}
+
 std::string SimPdCluster::StoresJson() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!stores_body_.empty()) return stores_body_;
   if (!fixture_prefix_.empty()) return FixtureBody("stores.json");
   std::string out = "{\"count\":" + std::to_string(stores_.size()) + ",\"stores\":[";
   for (size_t i = 0; i < stores_.size(); ++i) {

@@ -83,6 +83,8 @@ class SimPdCluster {
   // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json`,
   // `leader.json`, `status.json`, `config.json` instead (404 for those the prefix lacks).
   void UseFixtures(std::string prefix);
+  // Serves `body` as /stores instead of the simulated stores ("" serves them again).
+  void SetStoresBody(std::string body);
 
   std::string StateText() const;
   // Misbehaviour of every member's HTTP API (POST /control/pd/fault).
@@ -121,6 +123,7 @@ class SimPdCluster {
   size_t leader_ = 0;
   std::optional<std::chrono::system_clock::time_point> gc_stuck_since_;
   std::string fixture_prefix_;
+  std::string stores_body_;  // SetStoresBody
   BlackHole black_hole_;
   const SimTls tls_;
   FaultInjector faults_{"/pd/api/v1/members"};
