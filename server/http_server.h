@@ -48,14 +48,20 @@ struct HttpServerOptions {
   std::string min_tls_version = "TLS12";  // TLS12 | TLS13
   // user -> bcrypt hash; when not empty every path but /-/healthy needs basic auth.
   std::map<std::string, std::string> basic_auth_users;
-  int max_connections = 512;  // open at once; beyond it new connections are closed at once
+  // Open at once; at the bound a connection without progress makes room (README: Operations).
+  int max_connections = 512;
+  // Open at once from one client address; at the bound that address's own connection without
+  // progress for longest makes room. A scraper needs one or two.
+  int max_connections_per_address = 128;
 };
 
-// The exporter's HTTP(S) server. One event-loop thread accepts connections, does the TLS
-// handshake and reads each request head with a deadline and a size bound; only complete requests
-// reach the `max_concurrent_requests` workers, so slow or idle clients never hold a worker.
-// gzip is applied when the client accepts it. Owns its listening socket; Stop() may be called
-// from any thread, lets requests in flight finish for a second, then cuts them off.
+// The exporter's HTTP(S) server, on Boost.Asio with Beast's streams. One event-loop thread (the
+// one that calls Run()) accepts connections, does the TLS handshake, reads each request head with
+// a deadline and a size bound, and writes every answer asynchronously; the
+// `max_concurrent_requests` workers only compute answers and post the bytes back to the loop, so
+// neither slow senders nor clients that never read hold a worker. gzip is applied when the client
+// accepts it. Owns its listening socket; Stop() may be called from any thread, lets answers in
+// flight finish for a second, then cuts them off.
 class HttpServer {
  public:
   // Fails when the TLS files cannot be loaded.
