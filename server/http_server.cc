@@ -99,7 +99,8 @@ bool OutOfDescriptors(const boost::system::error_code& error) {
 // The policy layer over Asio: every member but the job queue (under `mutex`) is owned by the
 // event-loop thread, the one that runs Run().
 struct HttpServer::Impl {
-  HttpHandlers handlers;
+  HttpServerHooks hooks;
+  HttpRoutes routes;
   HttpServerOptions options;  // before `tls`: its certificate callback points into it
   RequestLimits limits;
   std::unique_ptr<asio::ssl::context> tls;
@@ -122,7 +123,7 @@ struct HttpServer::Impl {
   size_t busy = 0;  // workers answering a request
 
   void ReportLimit(Limit limit, bool hit, const std::string& detail = "") const {
-    if (handlers.on_limit) handlers.on_limit(limit, hit, detail);
+    if (hooks.on_limit) hooks.on_limit(limit, hit, detail);
   }
 
   void Accept();
@@ -299,7 +300,7 @@ void HttpServer::Impl::Reject(const ConnectionPtr& connection, int status, const
                               std::vector<std::pair<std::string, std::string>> headers) {
   HttpReply reply = HttpReply::Text(status, reason);
   reply.headers = std::move(headers);
-  if (handlers.on_request) handlers.on_request("", status);
+  if (hooks.on_request) hooks.on_request("", status);
   Send(connection, FrameReply(reply, false, false, false), false);
 }
 
@@ -346,11 +347,11 @@ void HttpServer::Impl::Work() {
       ++busy;
     }
     const HttpRequest& request = job.request;
-    HttpReply reply = Route(handlers, *auth, request);
+    HttpReply reply = routes.Answer(request, *auth, hooks);
     const bool keep_alive = request.KeepAlive() && !stopping && !job.last;
     std::string bytes = FrameReply(reply, keep_alive, AcceptsGzip(request.Header("accept-encoding")),
                                    request.method == "HEAD");
-    if (handlers.on_request) handlers.on_request(request.path, reply.status);
+    if (hooks.on_request) hooks.on_request(request.path, reply.status);
     asio::post(loop, [this, connection = std::move(job.connection), bytes = std::move(bytes), keep_alive]() mutable {
       if (connection->closed()) return;
       ++connection->requests_served;
@@ -461,9 +462,9 @@ void HttpServer::Impl::BeginStop() {
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpHandlers handlers, const HttpServerOptions& options) {
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerHooks hooks, const HttpServerOptions& options) {
   auto impl = std::make_unique<Impl>();
-  impl->handlers = std::move(handlers);
+  impl->hooks = std::move(hooks);
   impl->options = options;
   if (!options.cert_file.empty()) {
     impl->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -476,6 +477,10 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpHandlers handlers, 
 }
 
 HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Handle(std::string method, std::string path, HttpHandler handler, bool public_route) {
+  impl_->routes.Add(std::move(method), std::move(path), std::move(handler), public_route);
+}
 
 StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
   StatusOr<HostPort> address = ParseHostPort(listen_address);
