@@ -30,12 +30,24 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, asio::ssl::context*
     tls_.emplace(beast::tcp_stream(std::move(socket)), *tls);
     // No close_notify round trip with a client that may be gone.
     SSL_set_quiet_shutdown(tls_->native_handle(), 1);
+    // Each TLS record read during the handshake is progress: an advancing handshake is never
+    // evicted at the connection bound (a slow link's handshake takes round trips).
+    SSL_set_msg_callback(tls_->native_handle(), &HttpConnection::OnTlsMessage);
+    SSL_set_msg_callback_arg(tls_->native_handle(), this);
   } else {
     plain_.emplace(std::move(socket));
   }
 }
 
 HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::OnTlsMessage(int write_p, int, int, const void*, size_t, SSL*, void* arg) {
+  auto* connection = static_cast<HttpConnection*>(arg);
+  if (write_p == 0 && connection->state == State::kHandshake) {
+    connection->last_progress = Clock::now();
+    connection->handshake_started = true;
+  }
+}
 
 beast::tcp_stream& HttpConnection::Tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
 

@@ -66,9 +66,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Clock::time_point drain_mark_time;
   size_t drain_mark_bytes = 0;
   int requests_served = 0;
-  bool head_started = false;  // a byte of the current request has arrived
+  bool head_started = false;       // a byte of the current request has arrived
+  bool handshake_started = false;  // a TLS record of the handshake has arrived
 
  private:
+  // OpenSSL's message callback (SSL_set_msg_callback): runs inside the handshake, on the loop.
+  static void OnTlsMessage(int write_p, int version, int content_type, const void* buf, size_t len, SSL* ssl,
+                           void* arg);
   boost::beast::tcp_stream& Tcp();
   template <class Operation>
   void WithStream(Operation operation);

@@ -61,7 +61,7 @@ constexpr int kMaxRequestsPerConnection = 1000;
 constexpr auto kAcceptPause = milliseconds(100);
 // Deadlines, idle connections and drain rates are checked this often.
 constexpr auto kSweepInterval = milliseconds(100);
-// A connection whose head received bytes this recently is advancing: never evicted.
+// A connection whose handshake or head received bytes this recently is advancing: never evicted.
 constexpr auto kAdvancing = seconds(1);
 
 struct Job {
@@ -151,8 +151,8 @@ void HttpServer::Impl::Close(const ConnectionPtr& connection) {
   if (it != per_address.end() && --it->second == 0) per_address.erase(it);
 }
 
-// The connection to close for a new one: never one being answered, never one whose head is
-// advancing. Among the others, from the source address holding the most connections (a flood
+// The connection to close for a new one: never one being answered, never one whose handshake
+// or head is advancing (a byte or TLS record within kAdvancing). Among the others, from the source address holding the most connections (a flood
 // from a few addresses makes room from its own), the one without progress for longest. Only
 // that address's connections when `address` is set.
 ConnectionPtr HttpServer::Impl::EvictionCandidate(const std::string* address) const {
@@ -162,10 +162,9 @@ ConnectionPtr HttpServer::Impl::EvictionCandidate(const std::string* address) co
   for (const ConnectionPtr& connection : open) {
     if (address != nullptr && connection->address() != *address) continue;
     if (connection->state == State::kAnswering || connection->state == State::kWriting) continue;
-    if (connection->state == State::kReading && !connection->buffer().empty() &&
-        now - connection->last_progress < kAdvancing) {
-      continue;
-    }
+    const bool started = (connection->state == State::kReading && !connection->buffer().empty()) ||
+                         (connection->state == State::kHandshake && connection->handshake_started);
+    if (started && now - connection->last_progress < kAdvancing) continue;
     const auto found = per_address.find(connection->address());
     const int count = found == per_address.end() ? 0 : found->second;
     if (!best || count > best_count || (count == best_count && connection->last_progress < best->last_progress)) {
