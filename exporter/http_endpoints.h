@@ -21,7 +21,7 @@ struct HttpHandlers {
   // a failing verdict answers 503, for load balancers and Kubernetes probes.
   std::function<std::pair<bool, std::string>()> health_json;
   std::function<std::string(int64_t since_ms)> snapshots_json;  // /api/v1/snapshots?since=
-  std::function<bool()> ready;                 // /-/ready: 200 when true, else 503
+  std::function<bool()> ready;                                  // /-/ready: 200 when true, else 503
   // /api/v1/targets: Prometheus http_sd JSON, or "" (503) while PD has not answered, so that
   // Prometheus keeps the targets it had.
   std::function<std::string()> targets_json;

@@ -65,23 +65,25 @@ void HttpConnection::Handshake(Done done) {
     done(true);
     return;
   }
-  tls_->async_handshake(asio::ssl::stream_base::server,
-                        [self = shared_from_this(), done = std::move(done)](const boost::system::error_code& error) {
-                          if (!error) self->last_progress = Clock::now();
-                          done(!error && !self->closed());
-                        });
+  tls_->async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this(), done = std::move(done)](const boost::system::error_code& error) {
+        if (!error) self->last_progress = Clock::now();
+        done(!error && !self->closed());
+      });
 }
 
 void HttpConnection::ReadSome(size_t max_buffered, Done done) {
-  const size_t want = std::min(chunk_.size(), max_buffered > buffer_.size() ? max_buffered - buffer_.size() : 0);
+  const size_t want =
+      std::min(chunk_.size(), max_buffered > buffer_.size() ? max_buffered - buffer_.size() : 0);
   if (want == 0) {
     done(true);
     return;
   }
   WithStream([&](auto& stream) {
     stream.async_read_some(asio::buffer(chunk_.data(), want),
-                           [self = shared_from_this(), done = std::move(done)](const boost::system::error_code& error,
-                                                                               size_t n) {
+                           [self = shared_from_this(), done = std::move(done)](
+                               const boost::system::error_code& error, size_t n) {
                              if (n > 0) {
                                self->buffer_.append(self->chunk_.data(), n);
                                self->last_progress = Clock::now();
@@ -106,16 +108,17 @@ void HttpConnection::WriteNext(std::shared_ptr<HttpConnection> self, Done done) 
   }
   const size_t slice = std::min(kWriteSlice, out_.size() - written_);
   WithStream([&](auto& stream) {
-    stream.async_write_some(asio::buffer(out_.data() + written_, slice),
-                            [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
-                              if (error || self->closed()) {
-                                done(false);
-                                return;
-                              }
-                              self->written_ += n;
-                              self->last_progress = Clock::now();
-                              self->WriteNext(self, std::move(done));
-                            });
+    stream.async_write_some(
+        asio::buffer(out_.data() + written_, slice),
+        [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
+          if (error || self->closed()) {
+            done(false);
+            return;
+          }
+          self->written_ += n;
+          self->last_progress = Clock::now();
+          self->WriteNext(self, std::move(done));
+        });
   });
 }
 
@@ -128,15 +131,16 @@ void HttpConnection::Linger(Done done) {
 
 void HttpConnection::DrainNext(std::shared_ptr<HttpConnection> self, Done done) {
   // Below TLS: the records are not decrypted, only thrown away.
-  Tcp().socket().async_read_some(asio::buffer(chunk_),
-                                 [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
-                                   self->written_ += n;
-                                   if (error || self->closed() || self->written_ > kMaxLingerBytes) {
-                                     done(false);
-                                     return;
-                                   }
-                                   self->DrainNext(self, std::move(done));
-                                 });
+  Tcp().socket().async_read_some(
+      asio::buffer(chunk_),
+      [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
+        self->written_ += n;
+        if (error || self->closed() || self->written_ > kMaxLingerBytes) {
+          done(false);
+          return;
+        }
+        self->DrainNext(self, std::move(done));
+      });
 }
 
 void HttpConnection::CancelRead() {

@@ -71,8 +71,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
  private:
   // OpenSSL's message callback (SSL_set_msg_callback): runs inside the handshake, on the loop.
-  static void OnTlsMessage(int write_p, int version, int content_type, const void* buf, size_t len, SSL* ssl,
-                           void* arg);
+  static void OnTlsMessage(int write_p, int version, int content_type, const void* buf, size_t len,
+                           SSL* ssl, void* arg);
   boost::beast::tcp_stream& Tcp();
   template <class Operation>
   void WithStream(Operation operation);

@@ -29,7 +29,9 @@ RequestScan Reject(int status, std::string reason) {
 }
 
 // A bare CR or LF (lines end only with CRLF) or a NUL: smuggling and header-injection material.
-bool HasControlBreak(std::string_view line) { return line.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+bool HasControlBreak(std::string_view line) {
+  return line.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
 
 // The path and query of an absolute-form target ("http://host:port/path?q"), or the target as
 // it is; empty when a scheme is there but malformed.

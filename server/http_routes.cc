@@ -10,7 +10,8 @@ bool Allows(const std::string& route_method, const std::string& method) {
 }
 
 // A route's auth answer, or nothing when the request may go on.
-std::optional<HttpReply> Authorize(const HttpRequest& request, BasicAuth& auth, const HttpServerHooks& hooks) {
+std::optional<HttpReply> Authorize(const HttpRequest& request, BasicAuth& auth,
+                                   const HttpServerHooks& hooks) {
   switch (auth.Check(request.Header("authorization"))) {
     case AuthResult::kAllowed:
       if (hooks.on_limit) hooks.on_limit(Limit::kHttpAuthConcurrency, false, "");
@@ -18,7 +19,8 @@ std::optional<HttpReply> Authorize(const HttpRequest& request, BasicAuth& auth, 
     case AuthResult::kBusy: {
       // A flood of wrong passwords must not take the CPU the scraper needs: one bcrypt at a time.
       if (hooks.on_limit) {
-        hooks.on_limit(Limit::kHttpAuthConcurrency, true, "answering 429 while another password check runs");
+        hooks.on_limit(Limit::kHttpAuthConcurrency, true,
+                       "answering 429 while another password check runs");
       }
       HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
       reply.headers.emplace_back("Retry-After", "1");
@@ -38,7 +40,8 @@ void HttpRoutes::Add(std::string method, std::string path, HttpHandler handler, 
   routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), public_route});
 }
 
-HttpReply HttpRoutes::Answer(const HttpRequest& request, BasicAuth& auth, const HttpServerHooks& hooks) const {
+HttpReply HttpRoutes::Answer(const HttpRequest& request, BasicAuth& auth,
+                             const HttpServerHooks& hooks) const {
   const Route* found = nullptr;
   std::string allow;
   bool public_path = false;
@@ -50,7 +53,8 @@ HttpReply HttpRoutes::Answer(const HttpRequest& request, BasicAuth& auth, const 
   }
   // An unknown path asks for credentials too: without them a client learns nothing of the routes.
   if (auth.enabled() && !(found != nullptr ? found->public_route : public_path)) {
-    if (std::optional<HttpReply> refused = Authorize(request, auth, hooks)) return *std::move(refused);
+    if (std::optional<HttpReply> refused = Authorize(request, auth, hooks))
+      return *std::move(refused);
   }
   if (found != nullptr) return found->handler(request);
   if (allow.empty()) return HttpReply::Text(404, "Not found.\n");

@@ -78,8 +78,11 @@ StatusOr<std::vector<sockaddr_storage>> ResolveListenAddress(const HostPort& add
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(address.port);
-  const int error = getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(), &hints, &found);
-  if (error != 0) return Status::Error("cannot resolve listen address " + address.host + ": " + gai_strerror(error));
+  const int error = getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(),
+                                &hints, &found);
+  if (error != 0)
+    return Status::Error("cannot resolve listen address " + address.host + ": " +
+                         gai_strerror(error));
   std::vector<sockaddr_storage> addresses;
   for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
     sockaddr_storage storage{};
@@ -91,7 +94,8 @@ StatusOr<std::vector<sockaddr_storage>> ResolveListenAddress(const HostPort& add
 }
 
 bool OutOfDescriptors(const boost::system::error_code& error) {
-  return error.value() == EMFILE || error.value() == ENFILE || error.value() == ENOBUFS || error.value() == ENOMEM;
+  return error.value() == EMFILE || error.value() == ENFILE || error.value() == ENOBUFS ||
+         error.value() == ENOMEM;
 }
 
 }  // namespace
@@ -112,7 +116,6 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> run_active{false};
   Clock::time_point stop_deadline;
-  bool accept_paused = false;
 
   std::unordered_set<ConnectionPtr> open;
   std::unordered_map<std::string, int> per_address;
@@ -152,9 +155,10 @@ void HttpServer::Impl::Close(const ConnectionPtr& connection) {
 }
 
 // The connection to close for a new one: never one being answered, never one whose handshake
-// or head is advancing (a byte or TLS record within kAdvancing). Among the others, from the source address holding the most connections (a flood
-// from a few addresses makes room from its own), the one without progress for longest. Only
-// that address's connections when `address` is set.
+// or head is advancing (a byte or TLS record within kAdvancing). Among the others, from the
+// source address holding the most connections (a flood from a few addresses makes room from its
+// own), the one without progress for longest. Only that address's connections when `address` is
+// set.
 ConnectionPtr HttpServer::Impl::EvictionCandidate(const std::string* address) const {
   const auto now = Clock::now();
   ConnectionPtr best;
@@ -167,7 +171,8 @@ ConnectionPtr HttpServer::Impl::EvictionCandidate(const std::string* address) co
     if (started && now - connection->last_progress < kAdvancing) continue;
     const auto found = per_address.find(connection->address());
     const int count = found == per_address.end() ? 0 : found->second;
-    if (!best || count > best_count || (count == best_count && connection->last_progress < best->last_progress)) {
+    if (!best || count > best_count ||
+        (count == best_count && connection->last_progress < best->last_progress)) {
       best = connection;
       best_count = count;
     }
@@ -197,23 +202,22 @@ bool HttpServer::Impl::MakeRoom(const std::string& address) {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(loop, [this](const boost::system::error_code& error, asio::ip::tcp::socket socket) {
-    Accepted(error, std::move(socket));
-  });
+  acceptor.async_accept(
+      loop, [this](const boost::system::error_code& error, asio::ip::tcp::socket socket) {
+        Accepted(error, std::move(socket));
+      });
 }
 
-void HttpServer::Impl::Accepted(const boost::system::error_code& error, asio::ip::tcp::socket socket) {
+void HttpServer::Impl::Accepted(const boost::system::error_code& error,
+                                asio::ip::tcp::socket socket) {
   if (stopping || !acceptor.is_open()) return;
   if (OutOfDescriptors(error)) {
     // The listen socket stays readable while the backlog waits: accepting again at once would
-    // spin. Pause, and let closing connections give descriptors back.
-    if (!accept_paused) {
-      accept_paused = true;
-      ReportLimit(Limit::kHttpAcceptDescriptors, true,
-                  "out of file descriptors (" + error.message() + "): pausing accepting for 100 ms at a time");
-    } else {
-      ReportLimit(Limit::kHttpAcceptDescriptors, true, "");
-    }
+    // spin. Pause, and let closing connections give descriptors back. (The tracker logs the
+    // start and the end of a streak, not each pause.)
+    ReportLimit(Limit::kHttpAcceptDescriptors, true,
+                "out of file descriptors (" + error.message() +
+                    "): pausing accepting for 100 ms at a time");
     accept_pause.expires_after(kAcceptPause);
     accept_pause.async_wait([this](const boost::system::error_code& waited) {
       if (!waited) Accept();
@@ -222,14 +226,12 @@ void HttpServer::Impl::Accepted(const boost::system::error_code& error, asio::ip
   }
   Accept();
   if (error) return;  // e.g. the client reset before we accepted
-  if (accept_paused) {
-    accept_paused = false;
-    ReportLimit(Limit::kHttpAcceptDescriptors, false);
-  }
+  ReportLimit(Limit::kHttpAcceptDescriptors, false);
   auto connection = std::make_shared<HttpConnection>(std::move(socket), tls.get());
   if (!MakeRoom(connection->address())) {
     ReportLimit(Limit::kHttpConnections, true,
-                "closing new connections while all " + std::to_string(open.size()) + " open ones make progress");
+                "closing new connections while all " + std::to_string(open.size()) +
+                    " open ones make progress");
     connection->Close();
     return;
   }
@@ -270,7 +272,8 @@ void HttpServer::Impl::Received(const ConnectionPtr& connection, bool ok) {
       Dispatch(connection, std::move(scan));
       return;
     case RequestScan::State::kRejected:
-      ReportLimit(scan.limit, true, "answering " + std::to_string(scan.reject_status) + ": " + scan.reject_reason);
+      ReportLimit(scan.limit, true,
+                  "answering " + std::to_string(scan.reject_status) + ": " + scan.reject_reason);
       Reject(connection, scan.reject_status, scan.reject_reason + "\n");
       return;
     case RequestScan::State::kIncomplete:
@@ -282,7 +285,8 @@ void HttpServer::Impl::Received(const ConnectionPtr& connection, bool ok) {
   }
   const size_t capacity = limits.max_head_bytes + limits.max_body_bytes + 4 /* CRLFCRLF */;
   if (connection->buffer().size() >= capacity) {  // stray CRLFs before a head and its body
-    ReportLimit(Limit::kHttpRequestHeadBytes, true, "answering 431: request larger than the buffer");
+    ReportLimit(Limit::kHttpRequestHeadBytes, true,
+                "answering 431: request larger than the buffer");
     Reject(connection, 431, "request larger than " + std::to_string(capacity) + " bytes\n");
     return;
   }
@@ -295,7 +299,8 @@ void HttpServer::Impl::Received(const ConnectionPtr& connection, bool ok) {
 
 // Answers from the event loop (a rejection, a 408, a 503): written like any answer, then the
 // connection is closed with a linger.
-void HttpServer::Impl::Reject(const ConnectionPtr& connection, int status, const std::string& reason,
+void HttpServer::Impl::Reject(const ConnectionPtr& connection, int status,
+                              const std::string& reason,
                               std::vector<std::pair<std::string, std::string>> headers) {
   HttpReply reply = HttpReply::Text(status, reason);
   reply.headers = std::move(headers);
@@ -320,14 +325,16 @@ void HttpServer::Impl::Dispatch(const ConnectionPtr& connection, RequestScan sca
     }
   }
   if (queued) {
-    for (Limit limit : {Limit::kHttpConcurrentRequests, Limit::kHttpRequestHeadBytes, Limit::kHttpRequestBodyBytes,
-                        Limit::kHttpRequestDeadline, Limit::kHttpRequestMalformed}) {
+    for (Limit limit : {Limit::kHttpConcurrentRequests, Limit::kHttpRequestHeadBytes,
+                        Limit::kHttpRequestBodyBytes, Limit::kHttpRequestDeadline,
+                        Limit::kHttpRequestMalformed}) {
       ReportLimit(limit, false);
     }
     return;
   }
-  ReportLimit(Limit::kHttpConcurrentRequests, true,
-              "answering 503 to requests beyond max_concurrent_requests = " + std::to_string(capacity));
+  ReportLimit(
+      Limit::kHttpConcurrentRequests, true,
+      "answering 503 to requests beyond max_concurrent_requests = " + std::to_string(capacity));
   Reject(connection, 503, "Too many concurrent requests ([exporter] max_concurrent_requests).\n",
          {{"Retry-After", "1"}});
 }
@@ -348,10 +355,12 @@ void HttpServer::Impl::Work() {
     const HttpRequest& request = job.request;
     HttpReply reply = routes.Answer(request, *auth, hooks);
     const bool keep_alive = request.KeepAlive() && !stopping && !job.last;
-    std::string bytes = FrameReply(reply, keep_alive, AcceptsGzip(request.Header("accept-encoding")),
-                                   request.method == "HEAD");
+    std::string bytes =
+        FrameReply(reply, keep_alive, AcceptsGzip(request.Header("accept-encoding")),
+                   request.method == "HEAD");
     if (hooks.on_request) hooks.on_request(request.path, reply.status);
-    asio::post(loop, [this, connection = std::move(job.connection), bytes = std::move(bytes), keep_alive]() mutable {
+    asio::post(loop, [this, connection = std::move(job.connection), bytes = std::move(bytes),
+                      keep_alive]() mutable {
       if (connection->closed()) return;
       ++connection->requests_served;
       Send(connection, std::move(bytes), keep_alive);
@@ -398,7 +407,8 @@ void HttpServer::Impl::Sweep() {
       case State::kWriting:
         if (now - connection->drain_mark_time >= kDrainWindow) {
           const size_t taken = connection->bytes_written() - connection->drain_mark_bytes;
-          const auto window = std::chrono::duration_cast<milliseconds>(now - connection->drain_mark_time);
+          const auto window =
+              std::chrono::duration_cast<milliseconds>(now - connection->drain_mark_time);
           if (taken * 1000 < kMinDrainBytesPerSecond * static_cast<size_t>(window.count())) {
             expired.push_back(connection);
           } else {
@@ -415,7 +425,8 @@ void HttpServer::Impl::Sweep() {
   for (const ConnectionPtr& connection : expired) {
     if (connection->state == State::kReading && connection->head_started) {
       const std::string limit = std::to_string(seconds(kHeadTimeout).count()) + " s";
-      ReportLimit(Limit::kHttpRequestDeadline, true, "answering 408 to requests not complete within " + limit);
+      ReportLimit(Limit::kHttpRequestDeadline, true,
+                  "answering 408 to requests not complete within " + limit);
       connection->CancelRead();
       Reject(connection, 408, "The request was not complete within " + limit + ".\n");
       continue;
@@ -434,12 +445,14 @@ void HttpServer::Impl::Sweep() {
       idle = busy == 0 && jobs.empty();
     }
     for (const ConnectionPtr& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {
-      if (connection->state != State::kAnswering && connection->state != State::kWriting) Close(connection);
+      if (connection->state != State::kAnswering && connection->state != State::kWriting)
+        Close(connection);
     }
     // Answers in flight get a grace period; then their connections are cut, so a client that
     // reads slowly (or not at all) cannot hold the stop.
     if ((idle && open.empty()) || now >= stop_deadline) {
-      for (const ConnectionPtr& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) Close(connection);
+      for (const ConnectionPtr& connection : std::vector<ConnectionPtr>(open.begin(), open.end()))
+        Close(connection);
       loop.stop();
       return;
     }
@@ -461,7 +474,8 @@ void HttpServer::Impl::BeginStop() {
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerHooks hooks, const HttpServerOptions& options) {
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerHooks hooks,
+                                                         const HttpServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->hooks = std::move(hooks);
   impl->options = options;
@@ -477,7 +491,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerHooks hooks, 
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Handle(std::string method, std::string path, HttpHandler handler, bool public_route) {
+void HttpServer::Handle(std::string method, std::string path, HttpHandler handler,
+                        bool public_route) {
   impl_->routes.Add(std::move(method), std::move(path), std::move(handler), public_route);
 }
 
@@ -490,9 +505,11 @@ StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
     const int fd = socket(candidate.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     SetExclusivePortOptions(fd);
-    const socklen_t length = candidate.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+    const socklen_t length =
+        candidate.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
     // A deep backlog: thousands of idle connections must not make a scraper's connect wait.
-    if (bind(fd, reinterpret_cast<const sockaddr*>(&candidate), length) != 0 || listen(fd, SOMAXCONN) != 0) {
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&candidate), length) != 0 ||
+        listen(fd, SOMAXCONN) != 0) {
       close(fd);
       continue;
     }
@@ -500,7 +517,8 @@ StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
     socklen_t bound_length = sizeof(bound);
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length);
     boost::system::error_code error;
-    impl_->acceptor.assign(candidate.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd, error);
+    impl_->acceptor.assign(
+        candidate.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd, error);
     if (error) {
       close(fd);
       continue;
@@ -516,7 +534,8 @@ void HttpServer::Run() {
   impl.run_active = true;
   if (impl.acceptor.is_open() && !impl.stopping) {
     std::vector<std::thread> workers;
-    for (int i = 0; i < impl.options.max_concurrent_requests; ++i) workers.emplace_back([&impl] { impl.Work(); });
+    for (int i = 0; i < impl.options.max_concurrent_requests; ++i)
+      workers.emplace_back([&impl] { impl.Work(); });
     impl.Accept();
     impl.Sweep();
     impl.loop.run();
@@ -526,7 +545,8 @@ void HttpServer::Run() {
       impl.work_ready.notify_all();
     }
     for (std::thread& worker : workers) worker.join();
-    for (const ConnectionPtr& connection : std::vector<ConnectionPtr>(impl.open.begin(), impl.open.end())) {
+    for (const ConnectionPtr& connection :
+         std::vector<ConnectionPtr>(impl.open.begin(), impl.open.end())) {
       impl.Close(connection);
     }
     boost::system::error_code ignored;

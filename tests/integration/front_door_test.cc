@@ -3,11 +3,9 @@
 // never read, connection churn at the bound, a descriptor limit that runs out, and the small
 // HTTP details. Each test failed on the epoll listener this replaced (README: Operations).
 
-#include <gtest/gtest.h>
-#include <openssl/ssl.h>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/integration/sim_and_exporter.h"
 
@@ -95,15 +95,21 @@ class FrontDoor : public ::testing::Test {
 TEST_F(FrontDoor, TlsClientsThatHangUpAfterTheHandshakeDoNotKillTheExporter) {
   TempDir certs;
   std::string output;
-  ASSERT_EQ(RunCommand("bash " SOURCE_DIR "/tests/integration/scripts/make-test-certs.sh " + certs.path(), &output), 0)
+  ASSERT_EQ(
+      RunCommand("bash " SOURCE_DIR "/tests/integration/scripts/make-test-certs.sh " + certs.path(),
+                 &output),
+      0)
       << output;
   env_.StartSim();
-  env_.StartExporterWithConfig(env_.ConfigText(200, 150, {}, "",
-                                               "[web]\ncert_file = \"" + certs.path() + "/server.crt\"\nkey_file = \"" +
-                                                   certs.path() + "/server.key\"\n"),
-                               false);
+  env_.StartExporterWithConfig(
+      env_.ConfigText(200, 150, {}, "",
+                      "[web]\ncert_file = \"" + certs.path() + "/server.crt\"\nkey_file = \"" +
+                          certs.path() + "/server.key\"\n"),
+      false);
   const std::string ca = certs.path() + "/ca.crt";
-  ASSERT_TRUE(WaitFor([&] { return HttpsRequest(port(), "/-/healthy", ca, "", "", false).status == 200; }, seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return HttpsRequest(port(), "/-/healthy", ca, "", "", false).status == 200; },
+              seconds(10)));
   SSL_CTX* context = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION);
   int handshakes = 0;
@@ -147,7 +153,8 @@ TEST_F(FrontDoor, ClientsThatNeverReadDoNotStarveTheScraper) {
   }
   std::printf("%d of 39 scrapes within 1 s beside 32 non-readers\n", timely);
   EXPECT_GE(timely, 37);
-  EXPECT_TRUE(WaitFor([&] { return LimitHits(env_.Metrics(), "http_slow_readers") >= 1; }, seconds(10)))
+  EXPECT_TRUE(
+      WaitFor([&] { return LimitHits(env_.Metrics(), "http_slow_readers") >= 1; }, seconds(10)))
       << "the non-readers are cut for draining slower than the minimum rate";
 }
 
@@ -160,7 +167,8 @@ TEST_F(FrontDoor, AScraperThatTakes200MsToSendItsRequestIsServedDuringChurnAtThe
   StartExporter();
   std::atomic<bool> done{false};
   std::vector<std::thread> churners;
-  // 8 addresses x 2 threads x 50 connections > the 512 bound, each thread opening as fast as it can.
+  // 8 addresses x 2 threads x 50 connections > the 512 bound, each thread opening as fast as it
+  // can.
   for (int thread = 0; thread < 16; ++thread) {
     churners.emplace_back([&, address = "127.0.0." + std::to_string(2 + thread % 8)] {
       std::deque<int> open;
@@ -196,7 +204,8 @@ TEST_F(FrontDoor, OutOfFileDescriptorsTheListenerPausesInsteadOfSpinningAndRecov
   RaiseFileLimit();
   StartExporter();
   const int pid = env_.exporter().pid();
-  const rlimit low{static_cast<rlim_t>(UsageOf(pid).fds + 40), static_cast<rlim_t>(UsageOf(pid).fds + 40)};
+  const rlimit low{static_cast<rlim_t>(UsageOf(pid).fds + 40),
+                   static_cast<rlim_t>(UsageOf(pid).fds + 40)};
   ASSERT_EQ(prlimit(pid, RLIMIT_NOFILE, &low, nullptr), 0);
   std::vector<std::unique_ptr<RawConnection>> flood;
   for (int i = 0; i < 200; ++i) flood.push_back(std::make_unique<RawConnection>(port()));
@@ -204,7 +213,8 @@ TEST_F(FrontDoor, OutOfFileDescriptorsTheListenerPausesInsteadOfSpinningAndRecov
   const long ticks_before = CpuTicks(pid);
   const auto start = steady_clock::now();
   std::this_thread::sleep_for(seconds(3));
-  const double cpu = static_cast<double>(CpuTicks(pid) - ticks_before) / sysconf(_SC_CLK_TCK) / SecondsSince(start);
+  const double cpu = static_cast<double>(CpuTicks(pid) - ticks_before) / sysconf(_SC_CLK_TCK) /
+                     SecondsSince(start);
   std::printf("CPU while out of descriptors: %.0f%% of a core\n", cpu * 100);
   EXPECT_LT(cpu, 0.5);
   flood.clear();
@@ -217,26 +227,35 @@ TEST_F(FrontDoor, OutOfFileDescriptorsTheListenerPausesInsteadOfSpinningAndRecov
 // refused, absolute-form accepted, Expect answered at once, each 400 under its own limit label.
 TEST_F(FrontDoor, HttpDetails) {
   StartExporter();
-  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u) << "no Host";
-  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u)
+      << "no Host";
+  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                .rfind("HTTP/1.1 400", 0),
+            0u);
   const std::string nul("GET /-/healthy HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 44);
   EXPECT_EQ(Exchange(port(), nul).rfind("HTTP/1.1 400", 0), 0u) << "NUL in a header value";
-  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
-  const std::string absolute =
-      Exchange(port(), "GET http://node:9100/-/healthy HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(Exchange(port(), "GET /-/healthy HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n")
+                .rfind("HTTP/1.1 400", 0),
+            0u);
+  const std::string absolute = Exchange(
+      port(), "GET http://node:9100/-/healthy HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(absolute.rfind("HTTP/1.1 200", 0), 0u) << absolute;
 
-  const std::string gzip_refused = Exchange(
-      port(), "GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip;q=0, identity\r\nConnection: close\r\n\r\n");
+  const std::string gzip_refused = Exchange(port(),
+                                            "GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: "
+                                            "gzip;q=0, identity\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(gzip_refused.rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_EQ(gzip_refused.find("Content-Encoding: gzip"), std::string::npos) << "gzip;q=0 means not gzip";
-  const std::string gzip_accepted = Exchange(
-      port(), "GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br;q=1, gzip;q=0.5\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(gzip_refused.find("Content-Encoding: gzip"), std::string::npos)
+      << "gzip;q=0 means not gzip";
+  const std::string gzip_accepted = Exchange(port(),
+                                             "GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: "
+                                             "br;q=1, gzip;q=0.5\r\nConnection: close\r\n\r\n");
   EXPECT_NE(gzip_accepted.find("Content-Encoding: gzip"), std::string::npos);
 
   // The client waits for 100 Continue before sending its body: it must hear something at once.
   RawConnection expecting(port());
-  expecting.Send("POST /-/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+  expecting.Send(
+      "POST /-/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
   const auto start = steady_clock::now();
   const std::string answer = expecting.ReceiveUntilClosed(seconds(5));
   EXPECT_EQ(answer.rfind("HTTP/1.1 417", 0), 0u) << answer;

@@ -24,9 +24,12 @@ std::string HeaderOf(const HttpReply& reply, const std::string& name) {
 
 HttpRoutes Routes() {
   HttpRoutes routes;
-  routes.Add("GET", "/thing", [](const HttpRequest&) { return HttpReply::Text(200, "thing\n"); }, false);
-  routes.Add("POST", "/thing", [](const HttpRequest&) { return HttpReply::Text(202, "posted\n"); }, false);
-  routes.Add("GET", "/open", [](const HttpRequest&) { return HttpReply::Text(200, "open\n"); }, true);
+  routes.Add(
+      "GET", "/thing", [](const HttpRequest&) { return HttpReply::Text(200, "thing\n"); }, false);
+  routes.Add(
+      "POST", "/thing", [](const HttpRequest&) { return HttpReply::Text(202, "posted\n"); }, false);
+  routes.Add(
+      "GET", "/open", [](const HttpRequest&) { return HttpReply::Text(200, "open\n"); }, true);
   return routes;
 }
 
@@ -50,7 +53,8 @@ TEST(HttpRoutes, WithAuthOnlyPublicRoutesAnswerWithoutCredentials) {
   const HttpReply refused = routes.Answer(Request("GET", "/thing"), auth, {});
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(HeaderOf(refused, "WWW-Authenticate"), "Basic realm=\"tikv-exporter\"");
-  EXPECT_EQ(routes.Answer(Request("GET", "/nothing"), auth, {}).status, 401) << "unknown paths reveal nothing";
+  EXPECT_EQ(routes.Answer(Request("GET", "/nothing"), auth, {}).status, 401)
+      << "unknown paths reveal nothing";
 }
 
 }  // namespace
