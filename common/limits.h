@@ -28,6 +28,9 @@ enum class Limit {
   kHttpRequestDeadline,
   kHttpAuthConcurrency,
   kGrpcWatchers,
+  kHttpSlowReaders,
+  kHttpAcceptDescriptors,
+  kHttpRequestMalformed,
 };
 
 inline constexpr EnumName<Limit> kLimitNames[] = {
@@ -47,6 +50,9 @@ inline constexpr EnumName<Limit> kLimitNames[] = {
     {Limit::kHttpRequestDeadline, "http_request_deadline"},
     {Limit::kHttpAuthConcurrency, "http_auth_concurrency"},
     {Limit::kGrpcWatchers, "grpc_watchers"},
+    {Limit::kHttpSlowReaders, "http_slow_readers"},
+    {Limit::kHttpAcceptDescriptors, "http_accept_descriptors"},
+    {Limit::kHttpRequestMalformed, "http_request_malformed"},
 };
 
 inline constexpr Limit kUpstreamLimits[] = {

@@ -15,6 +15,7 @@
 #include "exporter/cluster_json.h"
 #include "exporter/discovery.h"
 #include "server/grpc_server.h"
+#include "exporter/http_endpoints.h"
 #include "server/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metrics_renderer.h"
@@ -169,12 +170,13 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   };
   HttpServerOptions web{config.max_concurrent_requests, config.web_cert_file, config.web_key_file,
                         config.web_client_ca_file, config.web_min_tls_version, config.web_basic_auth_users};
-  StatusOr<std::unique_ptr<HttpServer>> created = HttpServer::Create(handlers, web);
+  StatusOr<std::unique_ptr<HttpServer>> created = HttpServer::Create(HooksOf(handlers), web);
   if (!created.ok()) {
     spdlog::error("{}", created.status().message());
     return 1;
   }
   HttpServer& server = **created;
+  RegisterEndpoints(server, handlers);
   StatusOr<int> port = server.Bind(config.listen_address);
   if (!port.ok()) {
     spdlog::error("{}", port.status().message());
