@@ -105,8 +105,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.health_json = [&] {
     const Snapshot& snapshot = poller.Latest()->snapshot;
-    const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
-    return std::make_pair(passing, HealthToJson(snapshot));
+    return std::make_pair(snapshot.health.Passing(), HealthToJson(snapshot));
   };
   handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
   handlers.ready = [&] { return poller.Ready(); };

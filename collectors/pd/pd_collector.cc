@@ -1,6 +1,7 @@
 #include "collectors/pd/pd_collector.h"
 
 #include <chrono>
+#include <set>
 
 #include "collectors/upstream_error.h"
 #include "common/clock.h"
@@ -49,11 +50,12 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
       region_attempt_ms_ = NowMs();
       PdRegionData fresh;
-      // Keep the previous data when nothing came back; its age tells how old it is.
-      if (client.FetchRegionData(deadline, &fresh).ok() &&
-          (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
+      // Each endpoint's answer counts on its own (PD's GC safe points with the hot spots failing
+      // behind a proxy); a failed one is logged, and its part stays empty rather than stale.
+      if (client.FetchRegionData(deadline, &fresh).ok()) {
         fresh.fetched_ms = NowMs();
         fresh.ttl_ms = options_.region_ttl_ms;
+        NoteRegionFailures(fresh.failed);
         region_cache_ = std::move(fresh);
       }
     }
@@ -63,6 +65,22 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
   return limit ? Status::LimitHit(*limit, message) : Status::Error(message);
+}
+
+void PdCollector::NoteRegionFailures(const std::map<std::string, std::string>& failed) {
+  std::set<std::string> paths;
+  for (const auto& [path, why] : failed) paths.insert(path);
+  if (paths == logged_failures_) return;  // the messages carry sizes and times: log on the paths
+  if (options_.log) {
+    if (paths.empty()) {
+      options_.log(LogLevel::kInfo, "every PD region-level endpoint answers again");
+    } else {
+      std::string words;
+      for (const auto& [path, why] : failed) words += (words.empty() ? "" : "; ") + path + ": " + why;
+      options_.log(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): " + words);
+    }
+  }
+  logged_failures_ = std::move(paths);
 }
 
 void PdCollector::MarkLocalStore(PdData* data) {

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,8 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
 
  private:
   void MarkLocalStore(PdData* data);
+  // Logs which region-level endpoints failed, once per change of that set.
+  void NoteRegionFailures(const std::map<std::string, std::string>& failed);
 
   PdCollectorOptions options_;
   HostIdentity host_;
@@ -53,6 +57,7 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
   PdRegionData region_cache_;
   int64_t region_attempt_ms_ = 0;                // the last refresh attempt, successful or not
   std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
+  std::set<std::string> logged_failures_;        // the failed region-level paths last logged
 };
 
 }  // namespace tikv_exporter

@@ -205,5 +205,32 @@ TEST_F(PdCollectorTest, SaysOnceWhyNoStoreIsThisNodes) {
   EXPECT_EQ(Logged(LogLevel::kWarn, "local_store_id = 99 is not among PD's 2 stores"), 1u);
 }
 
+// Issue 21 case 6: a path-filtering proxy in front of PD lets /config and /gc/safepoint through
+// but not /status, the region checks or the hot spots. What answered counts; what failed is
+// logged once, not on every refresh. Before: the GC safe points and config were thrown away
+// (gc absent) and nothing was logged.
+TEST_F(PdCollectorTest, EachRegionLevelEndpointCountsOnItsOwnAndFailuresAreLoggedOnce) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/config", R"({"replication":{"max-replicas":3}})");
+  upstreams_.Answer(kVip, "/pd/api/v1/gc/safepoint",
+                    R"({"service_gc_safe_points":[],"gc_safe_point":449565904928145409})");
+  upstreams_.Answer(kVip, "/pd/api/v1/status", "Forbidden", 403);
+  auto collector = std::make_unique<PdCollector>(
+      [this](const std::string& url) { return MakePdHttpClient(upstreams_.Fetcher(url), 1 << 20); },
+      PdCollectorOptions{{kVip}, "127.0.0.1:20180", std::nullopt, /*region_ttl_ms=*/0, false,
+                         HostIdentity{"tikv-0", {"127.0.0.1"}},
+                         [this](LogLevel level, const std::string& message) { log_.push_back({level, message}); }});
+  for (int poll = 0; poll < 3; ++poll) {
+    std::shared_ptr<const PdData> data = Poll(*collector);
+    ASSERT_TRUE(data) << error_;
+    ASSERT_TRUE(data->regions.gc) << "poll " << poll;
+    EXPECT_EQ(data->regions.gc->gc_safe_point, 449565904928145409u);
+    EXPECT_EQ(data->regions.max_replicas, 3);
+    EXPECT_TRUE(data->regions.failed.contains("/status"));
+  }
+  EXPECT_EQ(Logged(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): "), 1u);
+  EXPECT_EQ(Logged(LogLevel::kWarn, "/status: "), 1u);
+}
+
 }  // namespace
 }  // namespace tikv_exporter
