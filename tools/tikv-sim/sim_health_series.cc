@@ -138,6 +138,14 @@ double AvailableBytes(Mask mask) {
   return kSimAvailableBytes;
 }
 
+}  // namespace
+
+bool HealthFamilyLeftOut(const MetricFamily& family, const HealthClock& clock) {
+  return family.name == "tikv_engine_stall_micro_seconds" && clock.timeline.On(HealthState::kSimplifyMetrics);
+}
+
+namespace {
+
 double GaugeValue(const MetricFamily& family, const Sample& sample, const HealthClock& clock) {
   const Mask mask = clock.timeline.mask();
   if (family.name == kSlowScore) {

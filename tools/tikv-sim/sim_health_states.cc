@@ -10,7 +10,7 @@ constexpr std::array<std::string_view, kHealthStateCount> kNames = {
     "slow_score",  "disk_almost_full", "disk_full",      "apply_latency", "busy",        "gc_stuck",
     "resolved_ts", "not_ready",        "critical_error", "thread_pools",  "write_stall",
     "latch_wait",  "grpc_errors",      "flow_control",   "cpu_quota",     "gc_long_life_time",
-    "gc_future_safe_point", "latch_wait_one_type",
+    "gc_future_safe_point", "latch_wait_one_type", "simplify_metrics",
 };
 
 }  // namespace
