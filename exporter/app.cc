@@ -124,8 +124,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.health_json = [&] {
     const Snapshot& snapshot = poller.Latest()->snapshot;
-    const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
-    return std::make_pair(passing, HealthToJson(snapshot));
+    return std::make_pair(snapshot.health.Passing(), HealthToJson(snapshot));
   };
   handlers.snapshots_json = [&](int64_t since_ms, size_t limit, bool head_only) {
     return head_only ? std::string() : SnapshotPageToJson(history.Page(since_ms, limit));

@@ -73,6 +73,7 @@ void Poller::TakePendingPlan() {
   }
   if (!pending) return;
   plan_ = std::move(*pending);
+  gc_progress_ = GcProgress();  // the new [health] window starts from what it sees itself
   // A collector the new config turned off has no stats and no health any more.
   std::map<Source, CollectorStats> kept;
   for (Source source : plan_.collectors->Sources()) {
@@ -218,6 +219,7 @@ void Poller::PollOnce() {
 
   // Only this thread replaces latest_: reading it here needs no lock.
   CountTikvRestarts(latest_ ? &latest_->snapshot : nullptr, &state->snapshot);
+  gc_progress_.Observe(&state->snapshot);
   state->snapshot.health = EvaluateHealth(state->snapshot, plan_.health);
   NoteHealth(state->snapshot.health);
 

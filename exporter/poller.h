@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collectors/collector_set.h"
+#include "snapshot/gc_progress.h"
 #include "snapshot/snapshot.h"
 #include "exporter/config.h"
 #include "exporter/config_drift.h"
@@ -97,6 +98,7 @@ class Poller {
   std::map<Source, CollectorStats> stats_;
   uint64_t polls_total_ = 0;
   std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
+  GcProgress gc_progress_;  // whether GC advances, across polls; new on each reload
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,7 @@
 #include "collectors/pd/pd_collector.h"
 
 #include <chrono>
+#include <set>
 
 #include "collectors/pd/pd_bounds.h"
 #include "collectors/upstream_error.h"
@@ -59,9 +60,10 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
       if (refresh) region_cache_->attempt_ms = NowMs();
     }
     PdRegionData fresh;
-    // Keep the previous data when nothing came back; its age tells how old it is.
-    const bool fetched = refresh && client.FetchRegionData(deadline, &fresh).ok() &&
-                         (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty());
+    // Each endpoint's answer counts on its own (PD's GC safe points with the hot spots failing
+    // behind a proxy); a failed one is logged, and its part stays empty rather than stale.
+    const bool fetched = refresh && client.FetchRegionData(deadline, &fresh).ok();
+    if (fetched) NoteRegionFailures(fresh.failed);
     {
       std::lock_guard<std::mutex> lock(region_cache_->mutex);
       if (fetched) {
@@ -88,6 +90,22 @@ void PdCollector::NoteInvalidStores(const PdData& data) {
     options_.log(LogLevel::kWarn, "PD /stores: " + std::to_string(data.invalid_stores) +
                                       " invalid store(s) dropped, first " + data.invalid_store_example);
   }
+}
+
+void PdCollector::NoteRegionFailures(const std::map<std::string, std::string>& failed) {
+  std::set<std::string> paths;
+  for (const auto& [path, why] : failed) paths.insert(path);
+  if (paths == logged_failures_) return;  // the messages carry sizes and times: log on the paths
+  if (options_.log) {
+    if (paths.empty()) {
+      options_.log(LogLevel::kInfo, "every PD region-level endpoint answers again");
+    } else {
+      std::string words;
+      for (const auto& [path, why] : failed) words += (words.empty() ? "" : "; ") + path + ": " + why;
+      options_.log(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): " + words);
+    }
+  }
+  logged_failures_ = std::move(paths);
 }
 
 void PdCollector::MarkLocalStore(PdData* data) {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,8 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
  private:
   void MarkLocalStore(PdData* data);
   void NoteInvalidStores(const PdData& data);
+  // Logs which region-level endpoints failed, once per change of that set.
+  void NoteRegionFailures(const std::map<std::string, std::string>& failed);
 
   PdCollectorOptions options_;
   HostIdentity host_;
@@ -69,6 +73,7 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
   const std::shared_ptr<PdRegionCache> region_cache_;
   std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
   size_t logged_invalid_stores_ = 0;             // the number of invalid stores last logged
+  std::set<std::string> logged_failures_;        // the failed region-level paths last logged
 };
 
 }  // namespace tikv_exporter

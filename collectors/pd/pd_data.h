@@ -87,6 +87,7 @@ struct PdRegionData {
   std::optional<double> max_replicas;                  // GET /config: replication.max-replicas
   std::optional<double> max_store_down_time_seconds;   // GET /config: schedule.max-store-down-time
   std::optional<PdGcSafePoints> gc;                    // GET /gc/safepoint (HTTP only)
+  std::map<std::string, std::string> failed;  // path -> why it gave nothing this refresh
 };
 
 // What one poll of PD gathered.

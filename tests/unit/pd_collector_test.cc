@@ -255,5 +255,36 @@ TEST_F(PdCollectorTest, LongStringsAreCutAndNoted) {
   EXPECT_EQ(data->members[0].client_urls, std::vector<std::string>{kVip}) << "18 bytes: kept";
 }
 
+// Issue 21 case 6: a path-filtering proxy in front of PD lets /config and /gc/safepoint through
+// but not /status, the region checks or the hot spots. What answered counts; what failed is
+// logged once, not on every refresh. Before: the GC safe points and config were thrown away
+// (gc absent) and nothing was logged.
+TEST_F(PdCollectorTest, EachRegionLevelEndpointCountsOnItsOwnAndFailuresAreLoggedOnce) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/config", R"({"replication":{"max-replicas":3}})");
+  upstreams_.Answer(kVip, "/pd/api/v1/gc/safepoint",
+                    R"({"service_gc_safe_points":[],"gc_safe_point":449565904928145409})");
+  upstreams_.Answer(kVip, "/pd/api/v1/status", "Forbidden", 403);
+  PdCollectorOptions options;
+  options.endpoints = {kVip};
+  options.local_status_address = "127.0.0.1:20180";
+  options.region_ttl_ms = 0;  // every poll refreshes the region-level data
+  options.host = HostIdentity{"tikv-0", {"127.0.0.1"}};
+  options.log = [this](LogLevel level, const std::string& message) { log_.push_back({level, message}); };
+  auto collector = std::make_unique<PdCollector>(
+      [this](const std::string& url) { return MakePdHttpClient(upstreams_.Fetcher(url), 1 << 20); },
+      std::move(options));
+  for (int poll = 0; poll < 3; ++poll) {
+    std::shared_ptr<const PdData> data = Poll(*collector);
+    ASSERT_TRUE(data) << error_;
+    ASSERT_TRUE(data->regions.gc) << "poll " << poll;
+    EXPECT_EQ(data->regions.gc->gc_safe_point, 449565904928145409u);
+    EXPECT_EQ(data->regions.max_replicas, 3);
+    EXPECT_TRUE(data->regions.failed.contains("/status"));
+  }
+  EXPECT_EQ(Logged(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): "), 1u);
+  EXPECT_EQ(Logged(LogLevel::kWarn, "/status: "), 1u);
+}
+
 }  // namespace
 }  // namespace tikv_exporter

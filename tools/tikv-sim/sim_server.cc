@@ -121,6 +121,15 @@ bool SimServer::ServeControl(const std::string& host, int port) {
     pd_->faults().Set(request.fault, request.delay_ms, request.code);
     res.set_content(StateText(), "text/plain");
   });
+  control.Post("/control/pd/proxy", [this](const httplib::Request& req, httplib::Response& res) {
+    if (pd_ == nullptr) {
+      res.status = 400;
+      res.set_content("no simulated PD\n", "text/plain");
+      return;
+    }
+    pd_->SetBehindProxy(req.get_param_value("on") != "false");
+    res.set_content(StateText(), "text/plain");
+  });
   control.Post("/control/restart", [this](const httplib::Request&, httplib::Response& res) {
     node_->Restart();
     res.set_content(StateText(), "text/plain");
@@ -203,7 +212,7 @@ bool SimServer::SetUnhealthy(const std::string& name, bool on) {
     const std::vector<HealthState> states = node_->health_states();
     auto on = [&states](HealthState state) { return std::find(states.begin(), states.end(), state) != states.end(); };
     pd_->SetLocalSlowScore(on(HealthState::kSlowScore) ? 100 : 1);
-    pd_->SetGcStuck(on(HealthState::kGcStuck));
+    pd_->SetGc(on(HealthState::kGcStuck), on(HealthState::kGcLongLifeTime), on(HealthState::kGcFutureSafePoint));
   }
   return true;
 }
