@@ -53,7 +53,20 @@ CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
     sources_.push_back(collectors[i]->source());
     shared_->slots[i].collector = std::move(collectors[i]);
   }
-  for (size_t i = 0; i < sources_.size(); ++i) workers_.emplace_back(&CollectorSet::Work, shared_, i);
+  try {
+    for (size_t i = 0; i < sources_.size(); ++i) workers_.emplace_back(&CollectorSet::Work, shared_, i);
+  } catch (...) {
+    // Out of threads (std::system_error) the construction fails, and the caller (a reload) fails
+    // with it; the workers already started are stopped first, since destroying a joinable
+    // std::thread would terminate the process.
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      shared_->stopping = true;
+    }
+    shared_->work.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    throw;
+  }
 }
 
 CollectorSet::~CollectorSet() {

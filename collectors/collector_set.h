@@ -40,6 +40,7 @@ class CollectorSet {
   static constexpr std::chrono::milliseconds kGrace{200};
   static constexpr std::chrono::milliseconds kShutdownWait{200};
 
+  // Throws std::system_error when a worker thread cannot be created (none is left running then).
   explicit CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
                         std::shared_ptr<const void> keep_alive = nullptr);
   ~CollectorSet();

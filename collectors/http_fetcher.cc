@@ -2,6 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <mutex>
 
 #include "common/address.h"
@@ -73,7 +77,28 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return length;
 }
 
-std::string DescribeError(CURLcode code, const char* detail) {
+// EMFILE or ENFILE when the process cannot open one more descriptor now, else 0.
+int DescriptorShortage() {
+  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return 0;
+  }
+  return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
+std::string DescribeError(CURLcode code, long os_errno, const char* detail) {
+  // Without a descriptor for its socket libcurl reports "couldn't connect" (with the errno), and
+  // without one for its wakeup pipe "out of memory"; saying "refused" would blame the upstream
+  // (a false "TiKV does not answer") for the exporter's own limit.
+  if (os_errno != EMFILE && os_errno != ENFILE &&
+      (code == CURLE_COULDNT_CONNECT || code == CURLE_OUT_OF_MEMORY || code == CURLE_FAILED_INIT)) {
+    os_errno = DescriptorShortage();
+  }
+  if (os_errno == EMFILE || os_errno == ENFILE) {
+    return std::string("out of file descriptors (") + (os_errno == EMFILE ? "EMFILE" : "ENFILE") +
+           "): the exporter could not open a socket; raise its open-file limit (LimitNOFILE, ulimit -n)";
+  }
   std::string text;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -155,6 +180,9 @@ class CurlFetcher : public HttpFetcher {
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    // libcurl would otherwise obey http_proxy / https_proxy / all_proxy from the environment and
+    // send TiKV's and PD's polls through whatever proxy the host's shell profile names.
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_detail);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -170,11 +198,15 @@ class CurlFetcher : public HttpFetcher {
     if (!transfer.failure.ok()) return transfer.failure;
     // libcurl refuses one header line over 100 KiB before the header callback sees it, and
     // calls that running out of memory.
-    if (code == CURLE_OUT_OF_MEMORY && transfer.response.body.empty()) {
+    if (code == CURLE_OUT_OF_MEMORY && transfer.response.body.empty() && DescriptorShortage() == 0) {
       return Status::LimitHit(Limit::kUpstreamHeaderBytes, "a response header line longer than libcurl accepts (" +
                                                            std::string(error_detail) + ")");
     }
-    if (code != CURLE_OK) return Status::Error(DescribeError(code, error_detail));
+    if (code != CURLE_OK) {
+      long os_errno = 0;
+      curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+      return Status::Error(DescribeError(code, os_errno, error_detail));
+    }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     transfer.response.status = static_cast<int>(status);

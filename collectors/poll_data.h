@@ -28,6 +28,7 @@ struct TikvScrape {
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;
   std::string config_error;  // why /config could not be read, when it could not
+  std::vector<LimitNote> limit_notes;  // the bounds this scrape hit without failing (/config's)
   // GET /ready (TiKV master 2025-03 / v8.5.6 builds): true on 200, false on 500; absent when TiKV
   // has no /ready (404) or the request failed. Never fails a poll.
   std::optional<bool> ready;
@@ -44,6 +45,7 @@ struct RocksDbLogData {
   size_t dumps = 0;
   size_t stall_warnings = 0;     // "Stalling writes because ..." records
   size_t stop_warnings = 0;      // "Stopping writes because ..." records
+  std::vector<LimitNote> limit_notes;  // the latest dump's series left out (series_per_poll)
 };
 
 // What one poll gathered from every source. Each collector fills only its own member, so

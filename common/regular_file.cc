@@ -9,17 +9,26 @@
 
 namespace tikv_exporter {
 
-StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+StatusOr<int> OpenRegularFile(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return Status::Error(std::strerror(errno));
   if (!S_ISREG(info.st_mode)) return Status::Error("not a regular file");
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Status::Error(std::strerror(errno));
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return Status::Error("not a regular file");
+  }
+  return fd;
+}
+
+StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+  StatusOr<int> opened = OpenRegularFile(path);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   std::string text;
   Status status = Status::Ok();
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    status = Status::Error("not a regular file");
-  } else {
+  {
     char buffer[16384];
     while (status.ok()) {
       const ssize_t n = ::read(fd, buffer, sizeof(buffer));

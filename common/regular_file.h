@@ -14,4 +14,9 @@ namespace tikv_exporter {
 // than N bytes", or the system's message ("No such file or directory").
 StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
 
+// `path` opened read-only when it is a regular file, checked as ReadRegularFile checks it (so a
+// FIFO at the path is an error, never a wait for a writer); the caller closes the descriptor.
+// It stays O_NONBLOCK, which regular files ignore.
+StatusOr<int> OpenRegularFile(const std::string& path);
+
 }  // namespace tikv_exporter

@@ -7,12 +7,15 @@
 #include <thread>
 
 #include "collectors/collector_set.h"
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_collector.h"
 #include "collectors/rocksdb/rocksdb_collector.h"
+#include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
 #include "exporter/cluster_json.h"
 #include "exporter/discovery.h"
 #include "server/grpc_server.h"
+#include "exporter/http_endpoints.h"
 #include "server/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metrics_renderer.h"
@@ -26,8 +29,10 @@ namespace {
 
 // The collectors borrow `shared_limiter`; the set keeps it alive for as long as any of its workers
 // runs, even one left behind at shutdown inside a hung upstream call.
-std::unique_ptr<CollectorSet> MakeCollectors(
-    const ExporterConfig& config, const std::shared_ptr<ConnectionLimiter>& shared_limiter) {
+// `regions` is PD's region cache, kept across reloads.
+std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
+                                             const std::shared_ptr<ConnectionLimiter>& shared_limiter,
+                                             const std::shared_ptr<PdRegionCache>& regions) {
   ConnectionLimiter* limiter = shared_limiter.get();
   const UpstreamTls tls{config.ca_path, config.cert_path, config.key_path};
   // TiKV and PD with TLS on serve HTTPS only: bare addresses mean https then.
@@ -49,6 +54,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(
     if (config.pd_local_store_id > 0) options.local_store_id = static_cast<uint64_t>(config.pd_local_store_id);
     options.region_ttl_ms = config.pd_region_ttl_ms;
     options.tls_configured = tls.enabled();
+    options.region_cache = regions;
+    options.max_string_bytes = static_cast<size_t>(config.max_label_value_bytes);
+    options.max_stores = PdMaxStores(SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)));
     options.log = [](LogLevel level, const std::string& message) {
       spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
                   : level == LogLevel::kInfo ? spdlog::level::info
@@ -67,7 +75,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(
     collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
   }
   if (config.rocksdb_enabled) {
-    collectors.push_back(std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}));
+    collectors.push_back(std::make_unique<RocksDbCollector>(
+        config.rocksdb_log_path, LogFollower::Limits{},
+        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll))));
   }
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
@@ -88,9 +98,18 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   // By default one hour of snapshots (240 at the default 15 s interval), at most 3,600.
   SnapshotHistory history(HistorySize(config));
   LimitTracker limits;
-  Poller poller(MakeCollectors(config, limiter), config, &history, &limits);
+  auto regions = std::make_shared<PdRegionCache>();
+  std::vector<std::string> region_endpoints = config.pd_endpoints;  // whose regions `regions` holds
+  Poller poller(MakeCollectors(config, limiter, regions), config, &history, &limits);
+  // Runs one reload at a time (see Reloader). A MakeCollectors() that cannot start its threads
+  // throws std::system_error, which fails the reload and leaves the running collectors polling.
   Reloader reloader(config, std::move(reload), [&](const ExporterConfig& loaded) {
-    poller.Reconfigure(MakeCollectors(loaded, limiter), loaded);
+    std::shared_ptr<PdRegionCache> kept = regions;
+    if (loaded.pd_endpoints != region_endpoints) kept = std::make_shared<PdRegionCache>();  // another cluster
+    poller.Reconfigure(MakeCollectors(loaded, limiter, kept), loaded);
+    regions = std::move(kept);
+    region_endpoints = loaded.pd_endpoints;
+    return Status::Ok();
   });
   HttpRequestCounter requests;
 
@@ -105,10 +124,11 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.health_json = [&] {
     const Snapshot& snapshot = poller.Latest()->snapshot;
-    const bool passing = !snapshot.health.checks.empty() && snapshot.health.level != HealthLevel::kCritical;
-    return std::make_pair(passing, HealthToJson(snapshot));
+    return std::make_pair(snapshot.health.Passing(), HealthToJson(snapshot));
   };
-  handlers.snapshots_json = [&](int64_t since_ms) { return SnapshotsToJson(history.Since(since_ms)); };
+  handlers.snapshots_json = [&](int64_t since_ms, size_t limit, bool head_only) {
+    return head_only ? std::string() : SnapshotPageToJson(history.Page(since_ms, limit));
+  };
   handlers.ready = [&] { return poller.Ready(); };
   handlers.targets_json = [&]() -> std::string {
     std::shared_ptr<const PollState> state = poller.Latest();
@@ -123,7 +143,23 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     return state->rocksdb ? RocksDbLevelsJson(*state->rocksdb) : "";
   };
   handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
-  handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
+  handlers.reload = [&]() -> std::pair<int, std::string> {
+    // Basic auth is fixed at start (a [web] change needs a restart); enable_lifecycle follows reloads.
+    if (config.web_basic_auth_users.empty() && !reloader.Current()->enable_lifecycle) {
+      return {403, "Lifecycle API is not enabled: set [exporter] enable_lifecycle = true (or turn on basic auth), "
+                   "or send the process SIGHUP.\n"};
+    }
+    ReloadOutcome outcome = reloader.Request("POST /-/reload");
+    if (outcome.scheduled) {
+      return {202, "Reload scheduled in " + std::to_string(outcome.delay.count()) +
+                       " ms: reloads run at most once per " + std::to_string(kMinReloadInterval.count()) +
+                       " ms; tikv_exporter_config_last_reload_successful tells how it went.\n"};
+    }
+    if (!outcome.status.ok()) {
+      return {500, "Reload failed, the running config is kept: " + outcome.status.message() + "\n"};
+    }
+    return {200, "Reloaded.\n"};
+  };
   handlers.on_limit = [&](Limit limit, bool hit, const std::string& detail) {
     if (hit) {
       limits.Hit(limit, detail);
@@ -133,12 +169,13 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   };
   HttpServerOptions web{config.max_concurrent_requests, config.web_cert_file, config.web_key_file,
                         config.web_client_ca_file, config.web_min_tls_version, config.web_basic_auth_users};
-  StatusOr<std::unique_ptr<HttpServer>> created = HttpServer::Create(handlers, web);
+  StatusOr<std::unique_ptr<HttpServer>> created = HttpServer::Create(HooksOf(handlers), web);
   if (!created.ok()) {
     spdlog::error("{}", created.status().message());
     return 1;
   }
   HttpServer& server = **created;
+  RegisterEndpoints(server, handlers);
   StatusOr<int> port = server.Bind(config.listen_address);
   if (!port.ok()) {
     spdlog::error("{}", port.status().message());
@@ -157,7 +194,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
         server.Stop();
         return;
       }
-      reloader.Reload("SIGHUP");
+      reloader.Request("SIGHUP");
     }
   });
   GrpcServer grpc(&history,

@@ -242,6 +242,8 @@ void LoadExporter(const toml::value& table, ExporterConfig* config) {
            [&](const toml::value& v, const std::string& n) {
              config->max_concurrent_requests = GetInt(v, n, 1, 1024);
            }},
+          {"enable_lifecycle",
+           [&](const toml::value& v, const std::string& n) { config->enable_lifecycle = GetBool(v, n); }},
           {"max_grpc_watchers",
            [&](const toml::value& v, const std::string& n) { config->max_grpc_watchers = GetInt(v, n, 1, 10000); }},
           {"max_series_per_poll",
@@ -361,6 +363,18 @@ void LoadHealth(const toml::value& table, HealthThresholds* health) {
   Handlers handlers = {
       {"disk_available_ratio_warning",
        [&](const toml::value& v, const std::string& n) { health->disk_available_ratio_warning = GetNumber(v, n, 0, 1); }},
+      // TiDB accepts tidb_gc_life_time from 10 min to 8760 h; 0 leaves it unstated.
+      {"gc_life_time_seconds",
+       [&](const toml::value& v, const std::string& n) {
+         const double seconds = GetNumber(v, n, 0, 1e12);
+         if ((seconds > 0 && seconds < 600) || seconds > kGcMaxLifeTimeSeconds) {
+           Fail(v, n, "tidb_gc_life_time runs from 600 (10 min) to 31536000 (8760 h), or 0 for not stated, found " +
+                          std::to_string(static_cast<int64_t>(seconds)));
+         }
+         health->gc_life_time_seconds = seconds;
+       }},
+      {"gc_advance_window_seconds",
+       [&](const toml::value& v, const std::string& n) { health->gc_advance_window_seconds = GetNumber(v, n, 1, 7 * 86400); }},
       {"disabled",
        [&](const toml::value& v, const std::string& n) {
          if (!v.is_array()) Fail(v, n, "expected an array of check names, found " + TypeName(v));
@@ -493,6 +507,7 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
   try {
     std::istringstream stream(std::move(*text));
     const toml::value root = toml::parse(stream, path);
+    config.empty_file = root.is_table() && root.as_table().empty();
     VisitTable(root, "",
                {
                    {"tikv",

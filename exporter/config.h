@@ -30,6 +30,9 @@ inline constexpr EnumName<StoreSeries> kStoreSeriesNames[] = {{StoreSeries::kAll
 // METRICS.md, so an empty file is valid.
 struct ExporterConfig {
   std::string source_path;  // the file it was loaded from ("" = defaults)
+  // The file held no key at all (empty, or only comments): valid at start (the defaults), refused
+  // by a reload, where it is almost always a truncated or half-written file.
+  bool empty_file = false;
 
   // [tikv]
   std::string status_address = "127.0.0.1:20180";
@@ -54,6 +57,9 @@ struct ExporterConfig {
   // Bounds (README "Operations"): each hit is counted in tikv_exporter_limit_hits_total{limit}.
   int max_concurrent_requests = 16;   // HTTP requests served at once (as many more wait); then 503
   int max_grpc_watchers = 64;         // concurrent WatchSnapshots streams; then RESOURCE_EXHAUSTED
+  // POST /-/reload answers 403 unless this is set or basic auth is on (SIGHUP always reloads), as
+  // Prometheus gates it behind --web.enable-lifecycle.
+  bool enable_lifecycle = false;
   int max_series_per_poll = 1000000;  // samples in one TiKV /metrics body
   int max_labels_per_series = 64;
   int max_label_value_bytes = 4096;

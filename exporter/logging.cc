@@ -53,8 +53,16 @@ Status ConfigureLogging(const std::string& level, LogFormat format) {
   if (parsed == spdlog::level::off && level != "off") {
     return Status::Error("unknown log level \"" + level + "\"");
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "tikv-exporter", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  // One logger for the process' life: a reload only changes its level and formatter, both of
+  // which spdlog 1.10 swaps under the sink's mutex (the level is atomic). Replacing the default
+  // logger instead freed it under threads still logging through it (SIGSEGV in a reload storm).
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    auto created = std::make_shared<spdlog::logger>("tikv-exporter",
+                                                     std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    created->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(created);
+    return created;
+  }();
   if (format == LogFormat::kJson) {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
@@ -64,8 +72,6 @@ Status ConfigureLogging(const std::string& level, LogFormat format) {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   }
   logger->set_level(parsed);
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(std::move(logger));
   return Status::Ok();
 }
 

@@ -11,8 +11,9 @@ namespace tikv_exporter {
 enum class LogFormat { kText, kJson };
 inline constexpr EnumName<LogFormat> kLogFormatNames[] = {{LogFormat::kText, "text"}, {LogFormat::kJson, "json"}};
 
-// Sets up spdlog's default logger on stderr: `level` is trace|debug|info|warn|error. Call before
-// threads start.
+// Sets up spdlog's default logger on stderr: `level` is trace|debug|info|warn|error. The first
+// call creates the logger (call it before threads start); later calls (reloads) change its level
+// and format in place and are safe while other threads log.
 Status ConfigureLogging(const std::string& level, LogFormat format);
 
 }  // namespace tikv_exporter

@@ -14,6 +14,8 @@
 #include "server/basic_auth.h"
 #include "exporter/config.h"
 #include "exporter/logging.h"
+#include "exporter/process_setup.h"
+#include "server/http_server.h"
 #include "exporter/version.h"
 
 namespace {
@@ -101,6 +103,8 @@ int HashPasswordFromStdin() {
 
 int main(int argc, char** argv) {
   using namespace tikv_exporter;
+  // First, before any thread or file: fds 0-2, SIGPIPE and the open-file limit.
+  const ProcessSetup setup = PrepareProcess();
   // glibc gives threads up to 8 malloc arenas per core; each poll's collector threads would
   // spread their buffers over them and RSS would settle far above what is in use. Two are
   // plenty for a sidecar that must stay small.
@@ -169,6 +173,21 @@ int main(int argc, char** argv) {
   }
   if (config.source_path.empty()) {
     spdlog::info("no config file at {}: using built-in defaults", kDefaultConfigPath);
+  } else if (config.empty_file) {
+    spdlog::warn("{} holds no settings (empty or only comments): using built-in defaults; a reload refuses such a file",
+                 config.source_path);
+  }
+  for (int fd : setup.reopened_fds) spdlog::warn("file descriptor {} was closed at start; it is now /dev/null", fd);
+  if (!setup.fd_limit_error.empty()) spdlog::warn("{}", setup.fd_limit_error);
+  if (setup.fd_limit != setup.previous_fd_limit) {
+    spdlog::info("open-file limit raised from {} to {} (the hard limit)", setup.previous_fd_limit, setup.fd_limit);
+  }
+  if (setup.fd_limit > 0) {
+    if (Status budget = CheckDescriptorBudget(config, HttpServerOptions{}.max_connections, setup.fd_limit);
+        !budget.ok()) {
+      spdlog::error("{}", budget.message());
+      return 1;
+    }
   }
   return RunExporter(config, use_file ? load : ConfigLoader());
 }

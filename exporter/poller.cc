@@ -73,6 +73,7 @@ void Poller::TakePendingPlan() {
   }
   if (!pending) return;
   plan_ = std::move(*pending);
+  gc_progress_ = GcProgress();  // the new [health] window starts from what it sees itself
   // A collector the new config turned off has no stats and no health any more.
   std::map<Source, CollectorStats> kept;
   for (Source source : plan_.collectors->Sources()) {
@@ -84,17 +85,25 @@ void Poller::TakePendingPlan() {
 void Poller::Run() {
   auto next = Clock::now();
   while (true) {
+    const auto started = Clock::now();
     PollOnce();
-    const auto interval = plan_.interval;  // a plan that arrives later wakes the wait below
-    next += interval;
+    next += plan_.interval;
     // A poll that overran its interval skips the missed ticks instead of bursting.
-    const auto now = Clock::now();
-    if (next < now) next = now + interval - (now - next) % interval;
+    if (const auto now = Clock::now(); next < now) next = now + plan_.interval - (now - next) % plan_.interval;
     std::unique_lock<std::mutex> lock(mutex_);
-    // A reload wakes the loop early, so the new config is polled at once.
-    wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
-    if (stopping_) return;
-    if (pending_plan_) next = Clock::now();
+    while (true) {
+      wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
+      if (stopping_) return;
+      if (!pending_plan_) break;
+      // A reload keeps the schedule: a poll per reload would let a burst of reloads multiply the
+      // upstream requests. Only a new interval moves the next poll, to one interval after the
+      // last one started (at once when that has passed).
+      const bool new_interval = pending_plan_->interval != plan_.interval;  // plan_ is this thread's
+      lock.unlock();
+      TakePendingPlan();
+      lock.lock();
+      if (new_interval) next = started + plan_.interval;
+    }
   }
 }
 
@@ -174,6 +183,16 @@ void Poller::PollOnce() {
     any_up = any_up || outcome.success;
   }
   state->collectors = stats_;
+  // Bounds hit by collectors that still delivered their data.
+  for (const std::vector<LimitNote>* notes : {data.tikv ? &data.tikv->limit_notes : nullptr,
+                                              data.pd ? &data.pd->limit_notes : nullptr,
+                                              data.rocksdb ? &data.rocksdb->limit_notes : nullptr}) {
+    if (limits_ == nullptr || notes == nullptr) continue;
+    for (const LimitNote& note : *notes) {
+      limits_->Hit(note.limit, note.detail);
+      limits_hit.insert(note.limit);
+    }
+  }
   if (limits_ != nullptr) {
     for (Limit limit : kUpstreamLimits) {
       if (!limits_hit.contains(limit)) limits_->Clear(limit);
@@ -200,6 +219,7 @@ void Poller::PollOnce() {
 
   // Only this thread replaces latest_: reading it here needs no lock.
   CountTikvRestarts(latest_ ? &latest_->snapshot : nullptr, &state->snapshot);
+  gc_progress_.Observe(&state->snapshot);
   state->snapshot.health = EvaluateHealth(state->snapshot, plan_.health);
   NoteHealth(state->snapshot.health);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collectors/collector_set.h"
+#include "snapshot/gc_progress.h"
 #include "snapshot/snapshot.h"
 #include "exporter/config.h"
 #include "exporter/config_drift.h"
@@ -58,9 +59,10 @@ class Poller {
   // given up on) and waits for the poll thread, which then returns promptly.
   void Stop();
 
-  // Replaces the collectors and the schedule from the next poll on (config reload); the poll in
-  // progress finishes with the old ones. Rates continue across the swap: the previous TiKV
-  // scrape is kept. Thread-safe.
+  // Replaces the collectors and the interval from the next poll on (config reload); the poll in
+  // progress finishes with the old ones. The schedule is kept: the next poll comes one (new)
+  // interval after the last one started, not at once. Rates continue across the swap: the
+  // previous TiKV scrape is kept. Thread-safe.
   void Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
 
   // Runs one poll synchronously (tests, and the first poll at start).
@@ -96,6 +98,7 @@ class Poller {
   std::map<Source, CollectorStats> stats_;
   uint64_t polls_total_ = 0;
   std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
+  GcProgress gc_progress_;  // whether GC advances, across polls; new on each reload
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <system_error>
+
 #include "common/clock.h"
 #include "exporter/logging.h"
 
@@ -26,12 +29,25 @@ std::vector<std::string> KeysNeedingRestart(const ExporterConfig& started, const
   return keys;
 }
 
-Reloader::Reloader(ExporterConfig started, ConfigLoader load, std::function<void(const ExporterConfig&)> apply)
+Reloader::Reloader(ExporterConfig started, ConfigLoader load,
+                   std::function<tikv_exporter::Status(const ExporterConfig&)> apply,
+                   std::chrono::milliseconds min_interval)
     : started_(std::move(started)),
       load_(std::move(load)),
       apply_(std::move(apply)),
+      min_interval_(min_interval),
       current_(std::make_shared<const ExporterConfig>(started_)),
-      status_{true, NowMs<std::chrono::system_clock>()} {}
+      status_{true, NowMs<std::chrono::system_clock>()},
+      thread_([this] { RunScheduled(); }) {}
+
+Reloader::~Reloader() {
+  {
+    std::lock_guard<std::mutex> lock(schedule_mutex_);
+    stopping_ = true;
+  }
+  schedule_changed_.notify_all();
+  thread_.join();
+}
 
 std::shared_ptr<const ExporterConfig> Reloader::Current() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -43,24 +59,89 @@ ReloadStatus Reloader::Status() const {
   return status_;
 }
 
-tikv_exporter::Status Reloader::Reload(const char* trigger) {
-  std::lock_guard<std::mutex> reloading(reload_mutex_);
-  StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::Error("no config file to reload");
-  if (!loaded.ok()) {
+ReloadOutcome Reloader::Request(const char* trigger) {
+  std::unique_lock<std::mutex> lock(schedule_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (!running_ && scheduled_ == nullptr && now >= next_allowed_) {
+    running_ = true;
+    lock.unlock();
+    tikv_exporter::Status status = Run(trigger);
+    lock.lock();
+    running_ = false;
+    next_allowed_ = std::chrono::steady_clock::now() + min_interval_;
+    schedule_changed_.notify_all();
+    return ReloadOutcome{false, std::chrono::milliseconds(0), std::move(status)};
+  }
+  if (scheduled_ == nullptr) {  // logged once per scheduled reload, not once per request
+    spdlog::info("config reload ({}) scheduled: reloads run at most once per {} ms", trigger,
+                 min_interval_.count());
+  }
+  scheduled_ = trigger;
+  schedule_changed_.notify_all();
+  const auto delay =
+      running_ ? min_interval_ : std::chrono::duration_cast<std::chrono::milliseconds>(next_allowed_ - now);
+  return ReloadOutcome{true, std::max(delay, std::chrono::milliseconds(0)), tikv_exporter::Status::Ok()};
+}
+
+void Reloader::RunScheduled() {
+  std::unique_lock<std::mutex> lock(schedule_mutex_);
+  while (!stopping_) {
+    if (scheduled_ == nullptr || running_) {
+      schedule_changed_.wait(lock);  // a request, or the end of the reload in progress
+      continue;
+    }
+    if (std::chrono::steady_clock::now() < next_allowed_) {
+      schedule_changed_.wait_until(lock, next_allowed_);
+      continue;
+    }
+    const char* trigger = scheduled_;
+    scheduled_ = nullptr;
+    running_ = true;
+    lock.unlock();
+    Run(trigger);
+    lock.lock();
+    running_ = false;
+    next_allowed_ = std::chrono::steady_clock::now() + min_interval_;
+    schedule_changed_.notify_all();
+  }
+}
+
+tikv_exporter::Status Reloader::Run(const char* trigger) {
+  tikv_exporter::Status status;
+  try {
+    status = LoadAndApply(trigger);
+  } catch (const std::system_error& e) {
+    status = tikv_exporter::Status::Error(std::string("cannot start a thread (") + e.what() +
+                                          "): the process is at its thread or memory limit");
+  } catch (const std::exception& e) {
+    status = tikv_exporter::Status::Error(e.what());
+  }
+  if (!status.ok()) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       status_.last_successful = false;
     }
-    spdlog::error("config reload ({}) failed, keeping the running config: {}", trigger, loaded.status().message());
-    return loaded.status();
+    spdlog::error("config reload ({}) failed, keeping the running config: {}", trigger, status.message());
+  }
+  return status;
+}
+
+tikv_exporter::Status Reloader::LoadAndApply(const char* trigger) {
+  StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::Error("no config file to reload");
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->empty_file) {
+    return tikv_exporter::Status::Error(
+        loaded->source_path +
+        " holds no settings (it is empty or only comments), as a truncated or half-written file does; a reload "
+        "will not replace the running config with the built-in defaults");
   }
   for (const std::string& key : KeysNeedingRestart(started_, *loaded)) {
     spdlog::warn("config reload ({}): {} changed; it takes effect after a restart", trigger, key);
   }
+  if (tikv_exporter::Status applied = apply_(*loaded); !applied.ok()) return applied;
   if (tikv_exporter::Status logging = ConfigureLogging(loaded->log_level, loaded->log_format); !logging.ok()) {
     spdlog::warn("config reload ({}): {}", trigger, logging.message());
   }
-  apply_(*loaded);
   auto next = std::make_shared<const ExporterConfig>(std::move(*loaded));
   {
     std::lock_guard<std::mutex> lock(mutex_);

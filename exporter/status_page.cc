@@ -145,11 +145,15 @@ function replayHover() {
 
 async function update() {
   try {
-    const body = await fetchJson("/api/v1/snapshots?since=" + state.since);
-    for (const s of (body && body.snapshots) || []) {
-      state.snapshots.push(s);
-      state.since = s.timestamp_ms;
-    }
+    // Pages of at most 1000 snapshots: follow next_since until the newest.
+    let body;
+    do {
+      body = await fetchJson("/api/v1/snapshots?limit=1000&since=" + state.since);
+      for (const s of (body && body.snapshots) || []) {
+        state.snapshots.push(s);
+        state.since = s.timestamp_ms;
+      }
+    } while (body && body.next_since !== undefined);
     if (state.snapshots.length > MAX_POINTS) state.snapshots.splice(0, state.snapshots.length - MAX_POINTS);
     const latest = state.snapshots[state.snapshots.length - 1];
     if (latest) {

@@ -16,9 +16,8 @@ fixtures=${TIKV_EXPORTER_FIXTURES_DIR:-$repo/tests/fixtures/real}
 build=$repo/build-fuzz
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTIKV_EXPORTER_FUZZ=ON -DTIKV_EXPORTER_BUILD_TESTS=OFF >/dev/null
-targets=(fuzz_exposition_parser fuzz_pd_json fuzz_rocksdb_log fuzz_config
-  fuzz_basic_auth_header
-)
+targets=(fuzz_exposition_parser fuzz_pd_json fuzz_rocksdb_log fuzz_config fuzz_basic_auth_header
+  fuzz_http_request)
 cmake --build "$build" -j2 --target "${targets[@]}"
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT

@@ -10,10 +10,13 @@
 namespace tikv_exporter {
 
 // The gRPC listener ([exporter] grpc_listen_address): tikv_exporter.v1.SnapshotService, the
-// standard grpc.health.v1 health service and server reflection. gRPC headers stay in the .cc.
+// standard grpc.health.v1 health service and server reflection, with bounded threads and streams
+// (max_watchers plus a few), idle and old connections closed, keepalive pings enforced.
+// gRPC headers stay in the .cc.
 // Borrows `history` and `limits`, which must outlive it. Start() once; Stop() is idempotent.
 struct GrpcServerOptions {
-  // TLS when cert_file is set ([web] cert_file/key_file); files are watched for rotation.
+  // TLS when cert_file is set ([web] cert_file/key_file); files are read as the HTTPS listener
+  // reads them (GrpcTlsFiles) and re-read every few seconds for rotation.
   std::string cert_file;
   std::string key_file;
   std::string client_ca_file;  // set: clients must present a certificate it signed

@@ -1,113 +1,159 @@
 #include "server/http_connection.h"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace tikv_exporter {
 namespace {
 
-// Waits until `fd` is ready for `events` or `deadline` passes (in slices, so a long wait still
-// ends at the deadline).
-bool WaitReady(int fd, short events, HttpConnection::Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - HttpConnection::Clock::now());
-  if (left.count() <= 0) return false;
-  pollfd entry{fd, events, 0};
-  return poll(&entry, 1, static_cast<int>(std::min<long>(left.count(), 100))) >= 0;
-}
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+// One write call sends at most this much, so bytes_written() advances while a large answer goes.
+constexpr size_t kWriteSlice = 64 << 10;
+// A lingering close reads (and drops) at most this much before giving up on the client.
+constexpr size_t kMaxLingerBytes = 256 << 10;
 
 }  // namespace
 
-HttpConnection::~HttpConnection() {
-  if (ssl_ != nullptr) {
-    SSL_set_quiet_shutdown(ssl_, 1);  // no close_notify round trip with a client that may be gone
-    SSL_free(ssl_);
+HttpConnection::HttpConnection(asio::ip::tcp::socket socket, asio::ssl::context* tls) {
+  boost::system::error_code error;
+  const auto peer = socket.remote_endpoint(error);
+  if (!error) address_ = peer.address().to_string();
+  // Head and body go out in one write, but a small answer must not wait for a delayed ACK.
+  socket.set_option(asio::ip::tcp::no_delay(true), error);
+  if (tls != nullptr) {
+    tls_.emplace(beast::tcp_stream(std::move(socket)), *tls);
+    // No close_notify round trip with a client that may be gone.
+    SSL_set_quiet_shutdown(tls_->native_handle(), 1);
+    // Each TLS record read during the handshake is progress: an advancing handshake is never
+    // evicted at the connection bound (a slow link's handshake takes round trips).
+    SSL_set_msg_callback(tls_->native_handle(), &HttpConnection::OnTlsMessage);
+    SSL_set_msg_callback_arg(tls_->native_handle(), this);
+  } else {
+    plain_.emplace(std::move(socket));
   }
-  close(fd_);
 }
 
-HttpConnection::Io HttpConnection::Handshake() {
-  if (ssl_ == nullptr || handshake_done_) return Io::kProgress;
-  ERR_clear_error();
-  const int result = SSL_accept(ssl_);
-  if (result == 1) {
-    handshake_done_ = true;
-    return Io::kProgress;
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::OnTlsMessage(int write_p, int, int, const void*, size_t, SSL*, void* arg) {
+  auto* connection = static_cast<HttpConnection*>(arg);
+  if (write_p == 0 && connection->state == State::kHandshake) {
+    connection->last_progress = Clock::now();
+    connection->handshake_started = true;
   }
-  const int error = SSL_get_error(ssl_, result);
-  ERR_clear_error();
-  return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? Io::kWouldBlock : Io::kClosed;
 }
 
-HttpConnection::Io HttpConnection::ReadAvailable(size_t max_buffered) {
-  if (Io handshake = Handshake(); handshake != Io::kProgress) return handshake;
-  char chunk[16 << 10];
-  bool progressed = false;
-  while (buffer_.size() < max_buffered) {
-    const size_t want = std::min(sizeof(chunk), max_buffered - buffer_.size());
-    ssize_t n;
-    if (ssl_ != nullptr) {
-      ERR_clear_error();
-      n = SSL_read(ssl_, chunk, static_cast<int>(want));
-      if (n <= 0) {
-        const int error = SSL_get_error(ssl_, static_cast<int>(n));
-        ERR_clear_error();
-        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) break;
-        return Io::kClosed;
-      }
-    } else {
-      n = recv(fd_, chunk, want, 0);
-      if (n == 0) return Io::kClosed;
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == EINTR) continue;
-        return Io::kClosed;
-      }
-    }
-    buffer_.append(chunk, static_cast<size_t>(n));
-    progressed = true;
+beast::tcp_stream& HttpConnection::Tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+
+template <class Operation>
+void HttpConnection::WithStream(Operation operation) {
+  if (tls_) {
+    operation(*tls_);
+  } else {
+    operation(*plain_);
   }
-  return progressed || buffer_.size() >= max_buffered ? Io::kProgress : Io::kWouldBlock;
 }
 
-bool HttpConnection::WriteAll(const std::string& bytes, Clock::time_point write_deadline) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    if (Clock::now() >= write_deadline) return false;
-    if (ssl_ != nullptr) {
-      ERR_clear_error();
-      const int n = SSL_write(ssl_, bytes.data() + sent, static_cast<int>(bytes.size() - sent));
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-        continue;
-      }
-      const int error = SSL_get_error(ssl_, n);
-      ERR_clear_error();
-      if (error == SSL_ERROR_WANT_WRITE) {
-        if (!WaitReady(fd_, POLLOUT, write_deadline)) return false;
-      } else if (error == SSL_ERROR_WANT_READ) {
-        if (!WaitReady(fd_, POLLIN, write_deadline)) return false;
-      } else {
-        return false;
-      }
-      continue;
-    }
-    const ssize_t n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!WaitReady(fd_, POLLOUT, write_deadline)) return false;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return false;
-    }
+void HttpConnection::Handshake(Done done) {
+  if (!tls_) {
+    done(true);
+    return;
   }
-  return true;
+  tls_->async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this(), done = std::move(done)](const boost::system::error_code& error) {
+        if (!error) self->last_progress = Clock::now();
+        done(!error && !self->closed());
+      });
+}
+
+void HttpConnection::ReadSome(size_t max_buffered, Done done) {
+  const size_t want =
+      std::min(chunk_.size(), max_buffered > buffer_.size() ? max_buffered - buffer_.size() : 0);
+  if (want == 0) {
+    done(true);
+    return;
+  }
+  WithStream([&](auto& stream) {
+    stream.async_read_some(asio::buffer(chunk_.data(), want),
+                           [self = shared_from_this(), done = std::move(done)](
+                               const boost::system::error_code& error, size_t n) {
+                             if (n > 0) {
+                               self->buffer_.append(self->chunk_.data(), n);
+                               self->last_progress = Clock::now();
+                             }
+                             done(!error && !self->closed());
+                           });
+  });
+}
+
+void HttpConnection::Write(std::string bytes, Done done) {
+  out_ = std::move(bytes);
+  written_ = 0;
+  WriteNext(shared_from_this(), std::move(done));
+}
+
+void HttpConnection::WriteNext(std::shared_ptr<HttpConnection> self, Done done) {
+  if (written_ == out_.size()) {
+    out_.clear();
+    out_.shrink_to_fit();  // a stalled reader of a large answer holds nothing once it is sent
+    done(true);
+    return;
+  }
+  const size_t slice = std::min(kWriteSlice, out_.size() - written_);
+  WithStream([&](auto& stream) {
+    stream.async_write_some(
+        asio::buffer(out_.data() + written_, slice),
+        [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
+          if (error || self->closed()) {
+            done(false);
+            return;
+          }
+          self->written_ += n;
+          self->last_progress = Clock::now();
+          self->WriteNext(self, std::move(done));
+        });
+  });
+}
+
+void HttpConnection::Linger(Done done) {
+  boost::system::error_code ignored;
+  Tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  written_ = 0;  // counts the bytes thrown away from here on
+  DrainNext(shared_from_this(), std::move(done));
+}
+
+void HttpConnection::DrainNext(std::shared_ptr<HttpConnection> self, Done done) {
+  // Below TLS: the records are not decrypted, only thrown away.
+  Tcp().socket().async_read_some(
+      asio::buffer(chunk_),
+      [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
+        self->written_ += n;
+        if (error || self->closed() || self->written_ > kMaxLingerBytes) {
+          done(false);
+          return;
+        }
+        self->DrainNext(self, std::move(done));
+      });
+}
+
+void HttpConnection::CancelRead() {
+  boost::system::error_code ignored;
+  Tcp().socket().cancel(ignored);
+}
+
+void HttpConnection::Close() {
+  if (state == State::kClosed) return;
+  state = State::kClosed;
+  boost::system::error_code ignored;
+  Tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  Tcp().socket().close(ignored);
 }
 
 }  // namespace tikv_exporter

@@ -1,6 +1,7 @@
 #include "server/http_request.h"
 
 #include <charconv>
+#include <optional>
 
 #include "common/ascii.h"
 
@@ -12,7 +13,40 @@ RequestScan Reject(int status, std::string reason) {
   scan.state = RequestScan::State::kRejected;
   scan.reject_status = status;
   scan.reject_reason = std::move(reason);
+  switch (status) {
+    case 431:
+      scan.limit = Limit::kHttpRequestHeadBytes;
+      break;
+    case 411:
+    case 413:
+    case 417:
+      scan.limit = Limit::kHttpRequestBodyBytes;
+      break;
+    default:
+      scan.limit = Limit::kHttpRequestMalformed;
+  }
   return scan;
+}
+
+// A bare CR or LF (lines end only with CRLF) or a NUL: smuggling and header-injection material.
+bool HasControlBreak(std::string_view line) {
+  return line.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// The path and query of an absolute-form target ("http://host:port/path?q"), or the target as
+// it is; empty when a scheme is there but malformed.
+std::string_view OriginForm(std::string_view target) {
+  if (target.front() == '/') return target;
+  const size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const std::string_view scheme = target.substr(0, scheme_end);
+  if (!EqualsIgnoringCase(scheme, "http") && !EqualsIgnoringCase(scheme, "https")) return {};
+  const std::string_view rest = target.substr(scheme_end + 3);
+  const size_t path_start = rest.find_first_of("/?");
+  if (path_start == 0) return {};  // no authority
+  if (path_start == std::string_view::npos) return "/";
+  if (rest[path_start] == '?') return {};  // "http://host?q" has no path; refuse, rare and odd
+  return rest.substr(path_start);
 }
 
 int HexValue(char c) {
@@ -63,9 +97,11 @@ bool ParseRequestLine(std::string_view line, HttpRequest* request) {
   for (char c : request->method) {
     if (!IsTokenChar(c)) return false;
   }
-  const std::string_view target = line.substr(first + 1, last - first - 1);
+  std::string_view target = line.substr(first + 1, last - first - 1);
   const std::string_view version = line.substr(last + 1);
-  if (target.empty() || target.front() != '/' || target.find(' ') != std::string_view::npos) return false;
+  if (target.empty() || target.find(' ') != std::string_view::npos) return false;
+  target = OriginForm(target);
+  if (target.empty()) return false;
   if (version == "HTTP/1.0") {
     request->http10 = true;
   } else if (version != "HTTP/1.1") {
@@ -98,7 +134,8 @@ RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits) {
   while (start + 1 < buffer.size() && buffer[start] == '\r' && buffer[start + 1] == '\n') start += 2;
   const size_t head_end = buffer.find("\r\n\r\n", start);
   if (head_end == std::string_view::npos) {
-    if (buffer.size() - start > limits.max_head_bytes) {
+    // Stray CRLFs count too: a client must not fill the buffer with them and never be refused.
+    if (buffer.size() > limits.max_head_bytes) {
       return Reject(431, "request head larger than " + std::to_string(limits.max_head_bytes) + " bytes");
     }
     return {};
@@ -110,7 +147,10 @@ RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits) {
   HttpRequest& request = scan.request;
   std::string_view head = buffer.substr(start, head_end - start);
   const size_t line_end = head.find("\r\n");
-  if (!ParseRequestLine(head.substr(0, line_end), &request)) return Reject(400, "malformed request line");
+  const std::string_view request_line = head.substr(0, line_end);
+  if (HasControlBreak(request_line) || !ParseRequestLine(request_line, &request)) {
+    return Reject(400, "malformed request line");
+  }
   head = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
   std::string_view content_length;
   while (!head.empty()) {
@@ -120,6 +160,7 @@ RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits) {
     if (request.headers.size() == limits.max_header_count) {
       return Reject(431, "more than " + std::to_string(limits.max_header_count) + " request headers");
     }
+    if (HasControlBreak(line)) return Reject(400, "bare CR, LF or NUL in a header line");
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return Reject(400, "malformed header line");
     std::string name(line.substr(0, colon));
@@ -149,11 +190,48 @@ RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits) {
     }
     request.body_bytes = length;
   }
+  if (const std::string_view expect = request.Header("expect"); !expect.empty()) {
+    if (!EqualsIgnoringCase(expect, "100-continue")) return Reject(417, "unknown expectation");
+    if (request.body_bytes > 0) {
+      return Reject(417, "no endpoint takes a body: send the request without one (and without Expect)");
+    }
+  }
+  size_t hosts = 0;
+  for (const auto& [name, value] : request.headers) hosts += name == "host" ? 1 : 0;
+  if (hosts > 1) return Reject(400, "more than one Host header");
+  if (hosts == 0 && !request.http10) return Reject(400, "no Host header (HTTP/1.1 requires one)");
   const size_t total = head_end + 4 + request.body_bytes;
   if (buffer.size() < total) return {};  // the (small) body is still coming
   scan.state = RequestScan::State::kComplete;
   scan.consumed = total;
   return scan;
+}
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  std::optional<bool> gzip;
+  std::optional<bool> any;
+  while (!accept_encoding.empty()) {
+    const size_t comma = accept_encoding.find(',');
+    std::string_view element = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    const size_t semicolon = element.find(';');
+    const std::string_view coding = TrimAsciiSpace(element.substr(0, semicolon));
+    bool acceptable = true;
+    if (semicolon != std::string_view::npos) {
+      std::string_view parameter = TrimAsciiSpace(element.substr(semicolon + 1));
+      if (parameter.size() >= 2 && AsciiLower(parameter[0]) == 'q' && parameter[1] == '=') {
+        // A q-value is 0 to 1 with up to three decimals; "0", "0.", "0.000" refuse the coding.
+        parameter.remove_prefix(2);
+        acceptable = parameter.find_first_not_of("0.") != std::string_view::npos;
+      }
+    }
+    if (EqualsIgnoringCase(coding, "gzip") || EqualsIgnoringCase(coding, "x-gzip")) {
+      gzip = acceptable;
+    } else if (coding == "*") {
+      any = acceptable;
+    }
+  }
+  return gzip.value_or(any.value_or(false));
 }
 
 }  // namespace tikv_exporter

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/limits.h"
+
 namespace tikv_exporter {
 
 // The bounds on what a client may send the exporter's HTTP listener. No endpoint takes a body,
@@ -45,9 +47,22 @@ struct RequestScan {
   size_t consumed = 0;
   int reject_status = 0;
   std::string reject_reason;
+  // The bound a rejection counts under: the head's size, the body's, or a malformed request.
+  Limit limit = Limit::kHttpRequestMalformed;
 };
 
-// Looks for one whole request at the start of `buffer` (pipelined ones may follow it).
+// Our own parser rather than beast::http::request_parser: its bounds, status codes and limit
+// labels are the project's, the round-2 hostile-client tests pass on it as they were, and the
+// fuzzer (fuzz/http_request_fuzzer.cc) feeds it bytes directly.
+//
+// Looks for one whole request at the start of `buffer` (pipelined ones may follow it). Refused
+// (RFC 9112): an HTTP/1.1 request without exactly one Host header, a bare CR, LF or NUL in the
+// request line or a header, a body announced with `Expect` (no endpoint takes one, so the client
+// learns at once instead of waiting for a 100 Continue). The target may be in origin form
+// ("/path?query") or absolute form ("http://host/path?query", as proxies send it).
 RequestScan ScanRequest(std::string_view buffer, const RequestLimits& limits);
+
+// Whether an Accept-Encoding value accepts gzip: listed (or "*") with a q-value above 0.
+bool AcceptsGzip(std::string_view accept_encoding);
 
 }  // namespace tikv_exporter

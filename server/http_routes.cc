@@ -1,124 +1,67 @@
 #include "server/http_routes.h"
 
-#include <charconv>
-#include <functional>
-#include <string_view>
+#include <optional>
 
 namespace tikv_exporter {
 namespace {
 
-struct Endpoint {
-  std::string_view path;
-  std::string_view method;  // GET endpoints answer HEAD too
-  std::function<HttpReply(const HttpHandlers&, const HttpRequest&)> answer;
-};
+bool Allows(const std::string& route_method, const std::string& method) {
+  return method == route_method || (route_method == "GET" && method == "HEAD");
+}
 
-HttpReply Content(std::string body, std::string content_type) {
-  HttpReply reply;
-  reply.body = std::move(body);
-  reply.content_type = std::move(content_type);
+// A route's auth answer, or nothing when the request may go on.
+std::optional<HttpReply> Authorize(const HttpRequest& request, BasicAuth& auth,
+                                   const HttpServerHooks& hooks) {
+  switch (auth.Check(request.Header("authorization"))) {
+    case AuthResult::kAllowed:
+      if (hooks.on_limit) hooks.on_limit(Limit::kHttpAuthConcurrency, false, "");
+      return std::nullopt;
+    case AuthResult::kBusy: {
+      // A flood of new passwords must not take the CPU the scraper needs: one bcrypt at a time,
+      // a few checks queued for a short while, the rest told to come back.
+      if (hooks.on_limit) {
+        hooks.on_limit(Limit::kHttpAuthConcurrency, true,
+                       "answering 429: the queue for the password check is full or its wait ran out");
+      }
+      HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
+      reply.headers.emplace_back("Retry-After", "1");
+      return reply;
+    }
+    case AuthResult::kDenied:
+      break;
+  }
+  HttpReply reply = HttpReply::Text(401, "Unauthorized.\n");
+  reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
   return reply;
 }
 
-// JSON from `produce`, or 503 with `unavailable` when it has nothing ("").
-HttpReply JsonOr503(const std::function<std::string()>& produce, std::string_view unavailable) {
-  std::string body = produce ? produce() : "";
-  if (body.empty()) return HttpReply::Text(503, std::string(unavailable));
-  return Content(std::move(body), "application/json");
-}
-
-HttpReply Snapshots(const HttpHandlers& h, const HttpRequest& request) {
-  int64_t since = 0;
-  if (auto it = request.query.find("since"); it != request.query.end()) {
-    const std::string& text = it->second;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), since);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-      return HttpReply::Text(400, "since must be a unix time in milliseconds\n");
-    }
-  }
-  return Content(h.snapshots_json(since), "application/json");
-}
-
-constexpr std::string_view kNoPdData = "No PD data yet: the PD collector is off or PD has not answered.\n";
-
-const Endpoint kEndpoints[] = {
-    {"/metrics", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) {
-       return Content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
-     }},
-    {"/", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) { return Content(h.landing_page(), "text/html; charset=utf-8"); }},
-    {"/api/v1/snapshot", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) { return Content(h.snapshot_json(), "application/json"); }},
-    {"/api/v1/snapshots", "GET", Snapshots},
-    {"/api/v1/health", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) {
-       auto [passing, json] = h.health_json();
-       HttpReply reply = Content(std::move(json), "application/json");
-       if (!passing) reply.status = 503;
-       return reply;
-     }},
-    {"/api/v1/targets", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) { return JsonOr503(h.targets_json, kNoPdData); }},
-    {"/api/v1/cluster", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) { return JsonOr503(h.cluster_json, kNoPdData); }},
-    {"/api/v1/rocksdb", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) {
-       return JsonOr503(h.rocksdb_json, "No RocksDB stats dump yet: the LOG collector is off or has read none.\n");
-     }},
-    {"/-/healthy", "GET", [](const HttpHandlers&, const HttpRequest&) { return HttpReply::Text(200, "Healthy.\n"); }},
-    {"/-/ready", "GET",
-     [](const HttpHandlers& h, const HttpRequest&) {
-       return h.ready() ? HttpReply::Text(200, "Ready.\n")
-                        : HttpReply::Text(503, "Not ready: no source has answered yet.\n");
-     }},
-    {"/-/reload", "POST",
-     [](const HttpHandlers& h, const HttpRequest&) {
-       Status reloaded = h.reload ? h.reload() : Status::Error("reload is not available");
-       if (!reloaded.ok()) {
-         return HttpReply::Text(500, "Reload failed, the running config is kept: " + reloaded.message() + "\n");
-       }
-       return HttpReply::Text(200, "Reloaded.\n");
-     }},
-};
-
 }  // namespace
 
-HttpReply Route(const HttpHandlers& handlers, BasicAuth& auth, const HttpRequest& request) {
-  if (auth.enabled() && request.path != "/-/healthy") {
-    switch (auth.Check(request.Header("authorization"))) {
-      case AuthResult::kAllowed:
-        if (handlers.on_limit) handlers.on_limit(Limit::kHttpAuthConcurrency, false, "");
-        break;
-      case AuthResult::kBusy: {
-        // A flood of new passwords must not take the CPU the scraper needs: one bcrypt at a time,
-        // a few checks queued for a short while, the rest told to come back.
-        if (handlers.on_limit) {
-          handlers.on_limit(Limit::kHttpAuthConcurrency, true,
-                            "answering 429: the queue for the password check is full or its wait ran out");
-        }
-        HttpReply reply = HttpReply::Text(429, "Too many password checks at once; retry.\n");
-        reply.headers.emplace_back("Retry-After", "1");
-        return reply;
-      }
-      case AuthResult::kDenied: {
-        HttpReply reply = HttpReply::Text(401, "Unauthorized.\n");
-        reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tikv-exporter\"");
-        return reply;
-      }
-    }
+void HttpRoutes::Add(std::string method, std::string path, HttpHandler handler, bool public_route) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), public_route});
+}
+
+HttpReply HttpRoutes::Answer(const HttpRequest& request, BasicAuth& auth,
+                             const HttpServerHooks& hooks) const {
+  const Route* found = nullptr;
+  std::string allow;
+  bool public_path = false;
+  for (const Route& route : routes_) {
+    if (route.path != request.path) continue;
+    public_path = public_path || route.public_route;
+    if (Allows(route.method, request.method)) found = &route;
+    allow += (allow.empty() ? "" : ", ") + route.method + (route.method == "GET" ? ", HEAD" : "");
   }
-  for (const Endpoint& endpoint : kEndpoints) {
-    if (endpoint.path != request.path) continue;
-    const bool allowed = request.method == endpoint.method || (endpoint.method == "GET" && request.method == "HEAD");
-    if (!allowed) {
-      HttpReply reply = HttpReply::Text(405, "Method not allowed.\n");
-      reply.headers.emplace_back("Allow", endpoint.method == "GET" ? "GET, HEAD" : std::string(endpoint.method));
-      return reply;
-    }
-    return endpoint.answer(handlers, request);
+  // An unknown path asks for credentials too: without them a client learns nothing of the routes.
+  if (auth.enabled() && !(found != nullptr ? found->public_route : public_path)) {
+    if (std::optional<HttpReply> refused = Authorize(request, auth, hooks))
+      return *std::move(refused);
   }
-  return HttpReply::Text(404, "Not found.\n");
+  if (found != nullptr) return found->handler(request);
+  if (allow.empty()) return HttpReply::Text(404, "Not found.\n");
+  HttpReply reply = HttpReply::Text(405, "Method not allowed.\n");
+  reply.headers.emplace_back("Allow", allow);
+  return reply;
 }
 
 }  // namespace tikv_exporter

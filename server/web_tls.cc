@@ -199,6 +199,11 @@ bool ConfigureWebTls(SSL_CTX& context, const HttpServerOptions* options) {
   return true;
 }
 
+Status CheckWebTlsPair(const std::string& cert_pem, const std::string& key_pem, const std::string& cert_file,
+                       const std::string& key_file) {
+  return ParsePair(cert_pem, key_pem, cert_file, key_file).status();
+}
+
 std::string DescribeWebTlsFailure(const HttpServerOptions& options) {
   std::string message = last_configure_failure;
   if (message.empty()) {

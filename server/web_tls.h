@@ -28,6 +28,11 @@ inline constexpr size_t kMaxWebTlsFileBytes = 1 << 20;
 // needs; `options` is only read here. False with the reason for DescribeWebTlsFailure().
 bool ConfigureWebTls(SSL_CTX& context, const HttpServerOptions* options);
 
+// Ok when `cert_pem` holds a PEM certificate (and chain) and `key_pem` its private key; else an
+// error naming `cert_file` or `key_file`. The gRPC listener checks its pair with it.
+Status CheckWebTlsPair(const std::string& cert_pem, const std::string& key_pem, const std::string& cert_file,
+                       const std::string& key_file);
+
 // The error message for a ConfigureWebTls() failure (in the same thread), naming the files.
 std::string DescribeWebTlsFailure(const HttpServerOptions& options);
 

@@ -79,7 +79,14 @@ struct HealthThresholds {
   HealthThreshold grpc_failure_ratio{0.01, 0.1};
   HealthThreshold thread_pool_busy_ratio{0.8, 0.9};       // TiKV_raftstore_thread_cpu_seconds_total (80 %)
   HealthThreshold cpu_quota_ratio{0.8, 0.9};              // TiKV_cpu_quota > 0.8
-  HealthThreshold gc_safe_point_lag_seconds{3600, 86400};  // TiKV_GC_can_not_work: a day
+  // GC (README "Node health", gc_safe_point). TiDB moves the safe point every run interval (10 min)
+  // to now - tidb_gc_life_time, and that life time may be anything from 10 min to 8760 h: the lag
+  // alone says nothing until the operator states the life time. What always counts is whether the
+  // safe point advances, watched across polls over gc_advance_window_seconds.
+  double gc_life_time_seconds = 0;          // the cluster's tidb_gc_life_time; 0 = not stated
+  double gc_advance_window_seconds = 1800;  // three of TiDB's 10 min runs: a round may outlast one
+  // How far the lag may go beyond gc_life_time_seconds + the run interval (only with a life time).
+  HealthThreshold gc_safe_point_lag_seconds{3600, 86400};
   HealthThreshold resolved_ts_gap_seconds{60, 600};
   std::set<HealthCheck> disabled;  // checks the operator turned off: reported as disabled
 };
@@ -102,6 +109,15 @@ struct HealthVerdict {
 
   // The reasons of the checks that are not ok, critical ones first.
   std::vector<std::string> Reasons() const;
+  // The checks that gave a level. A verdict with none checked nothing: it is not "ok".
+  std::vector<HealthCheck> Evaluated() const;
+  // What a readiness probe on /api/v1/health sees: some check evaluated and none critical.
+  bool Passing() const;
 };
+
+// TiDB's GC run interval (tidb_gc_run_interval's default) and the largest tidb_gc_life_time TiDB
+// accepts: a safe point further behind than their sum is stuck whatever the setting.
+inline constexpr double kGcRunIntervalSeconds = 600;
+inline constexpr double kGcMaxLifeTimeSeconds = 8760.0 * 3600;
 
 }  // namespace tikv_exporter

@@ -66,9 +66,11 @@ HealthCheckResult Graded(HealthCheck check, const std::string& what, double valu
 struct Context {
   const Snapshot& snapshot;
   const HealthThresholds& thresholds;
+  bool tikv_enabled = false;
   bool tikv_up = false;
 
   HealthCheckResult Missing(HealthCheck check, const std::string& why) const {
+    if (!tikv_enabled) return NoData(check, "the TiKV collector is off");
     return NoData(check, tikv_up ? why : "TiKV is not answering");
   }
 };
@@ -146,8 +148,12 @@ HealthCheckResult DiskSpace(const Context& c) {
 
 HealthCheckResult SlowScore(const Context& c) {
   const SlowStore& slow = c.snapshot.slow_store;
-  std::optional<double> worst = slow.pd_score;
-  std::string parts = slow.pd_score ? "PD " + Plain(*slow.pd_score) : "";
+  // The score runs from 1 (healthy) to 100; PD's 0 is "none reported" (PD < 5.3 over gRPC, whose
+  // StoreStats field defaults to 0, or a store that has not computed one yet).
+  const std::optional<double> pd_score =
+      slow.pd_score && *slow.pd_score >= 1 ? slow.pd_score : std::nullopt;
+  std::optional<double> worst = pd_score;
+  std::string parts = pd_score ? "PD " + Plain(*pd_score) : "";
   for (const auto& [type, score] : slow.tikv_score) {
     worst = std::max(worst.value_or(score), score);
     parts += (parts.empty() ? "" : ", ") + std::string("TiKV ") + (type.empty() ? "" : type + " ") + Plain(score);
@@ -184,9 +190,10 @@ HealthCheckResult RaftWritePath(const Context& c) {
 }
 
 HealthCheckResult SchedulerLatchWait(const Context& c) {
-  const std::optional<double>& p99 = c.snapshot.pressure.scheduler_latch_wait_p99_seconds;
-  if (!p99) return c.Missing(HealthCheck::kSchedulerLatchWait, "no latch-wait histogram in the window");
-  return Graded(HealthCheck::kSchedulerLatchWait, "scheduler latch wait p99", *p99,
+  // TiKV's rule takes the p99 of each command type; the worst type is the verdict.
+  auto worst = Worst(c.snapshot.pressure.scheduler_latch_wait_p99_by_type);
+  if (!worst) return c.Missing(HealthCheck::kSchedulerLatchWait, "no latch-wait histogram in the window");
+  return Graded(HealthCheck::kSchedulerLatchWait, "scheduler latch wait p99" + (worst->first.empty() ? "" : " of " + worst->first), worst->second,
                 c.thresholds.scheduler_latch_wait_p99_seconds, FormatSeconds,
                 "transactions contend for the same keys");
 }
@@ -212,17 +219,20 @@ HealthCheckResult ServerBusy(const Context& c) {
 }
 
 HealthCheckResult WriteStall(const Context& c) {
-  const auto& stalls = c.snapshot.write_stall_seconds;
-  const std::optional<double>& window = c.snapshot.window_seconds;
-  if (stalls.empty() || !window || *window <= 0) {
-    return c.Missing(HealthCheck::kWriteStall, "no write-stall time in the window");
-  }
-  auto worst = Worst(stalls);
+  const Snapshot& s = c.snapshot;
+  auto worst = Worst(s.write_stall_seconds);
+  if (!worst) return c.Missing(HealthCheck::kWriteStall, "no write-stall time in the window");
+  // A kv stall from the LOG covers the time between its two stats dumps, anything else the window.
+  auto source = s.signal_sources.find("write_stall");
+  const bool from_log = worst->first == "kv" && source != s.signal_sources.end() && source->second == "rocksdb_log";
+  const std::optional<double> span = from_log ? s.write_stall_log_dumps_seconds : s.window_seconds;
+  if (!span || *span <= 0) return c.Missing(HealthCheck::kWriteStall, "no write-stall time in the window");
   HealthCheckResult result = Graded(HealthCheck::kWriteStall, "write stall in the " + worst->first + " db",
-                                    worst->second / *window, c.thresholds.write_stall_ratio, Percent,
+                                    worst->second / *span, c.thresholds.write_stall_ratio, Percent,
                                     "RocksDB stops writes until compaction catches up (L0 files, pending "
                                     "compaction bytes, memtables)");
-  result.reason += " (" + FormatSeconds(worst->second) + " of " + FormatSeconds(*window) + ")";
+  result.reason += " (" + FormatSeconds(worst->second) + " of " + FormatSeconds(*span) +
+                   (from_log ? " between the RocksDB LOG's last two stats dumps)" : ", the window of TiKV's /metrics)");
   return result;
 }
 
@@ -280,26 +290,80 @@ HealthCheckResult CpuQuota(const Context& c) {
   return result;
 }
 
+// TiKV_GC_can_not_work pages when GC has not run for a day.
+constexpr double kGcStoppedCriticalSeconds = 86400;
+
+// What holds GC back, for a reason that is not ok.
+std::string HeldBack(const std::optional<PdGcLag>& pd) {
+  if (!pd || pd->oldest_service.empty()) {
+    return "PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back";
+  }
+  return "the oldest service safe point is " + pd->oldest_service + "'s, " +
+         FormatSeconds(pd->oldest_service_lag_seconds) + " old" +
+         (pd->oldest_service_expires_in_seconds
+              ? ", expiring in " + FormatSeconds(std::max(0.0, *pd->oldest_service_expires_in_seconds))
+              : ", never expiring");
+}
+
 HealthCheckResult GcSafePoint(const Context& c) {
   // TiKV's auto-GC safe point is its copy of PD's; either may be missing (TiKV without GC yet,
   // PD over gRPC). The larger lag counts: a copy that stays behind PD's means this node's GC
   // does not follow the cluster's.
   std::optional<double> lag = c.snapshot.gc_safe_point_lag_seconds;
   const std::optional<PdGcLag>& pd = c.snapshot.pd_gc;
-  if (pd) lag = std::max(lag.value_or(pd->lag_seconds), pd->lag_seconds);
-  if (!lag) return c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point");
-  HealthCheckResult result =
-      Graded(HealthCheck::kGcSafePoint, "GC safe point behind by", *lag, c.thresholds.gc_safe_point_lag_seconds,
-             FormatSeconds, "old versions pile up and slow reads down");
-  if (pd && !pd->oldest_service.empty() && *result.level != HealthLevel::kOk) {
-    result.reason += "; the oldest service safe point is " + pd->oldest_service + "'s, " +
-                     FormatSeconds(pd->oldest_service_lag_seconds) + " old" +
-                     (pd->oldest_service_expires_in_seconds
-                          ? ", expiring in " + FormatSeconds(std::max(0.0, *pd->oldest_service_expires_in_seconds))
-                          : ", never expiring");
-  } else if (*result.level != HealthLevel::kOk) {
-    result.reason += "; PD's /gc/safepoint shows which service (TiCDC, BR, TiDB) holds GC back";
+  if (pd && pd->lag_seconds) lag = std::max(lag.value_or(*pd->lag_seconds), *pd->lag_seconds);
+  const std::string invalid =
+      pd && !pd->invalid.empty() ? "PD's /gc/safepoint is invalid: " + pd->invalid : "";
+  if (!lag) {
+    return invalid.empty() ? c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point")
+                           : NoData(HealthCheck::kGcSafePoint, invalid + ", and it lists no service safe point");
   }
+  const HealthThresholds& t = c.thresholds;
+  HealthCheckResult result = Fixed(HealthCheck::kGcSafePoint, HealthLevel::kOk, "GC safe point " + FormatSeconds(*lag) + " old");
+  result.value = *lag;
+  std::string findings;
+  auto find = [&](HealthLevel level, const std::string& what) {
+    result.level = std::max(*result.level, level);
+    findings += (findings.empty() ? "" : "; ") + what;
+  };
+  // Whatever tidb_gc_life_time is, TiDB accepts none longer than 8760 h.
+  if (*lag > kGcMaxLifeTimeSeconds + kGcRunIntervalSeconds) {
+    find(HealthLevel::kCritical, "beyond any valid tidb_gc_life_time (8760 h + the 10 min run interval)");
+  }
+  if (t.gc_life_time_seconds > 0) {
+    const double allowed = t.gc_life_time_seconds + kGcRunIntervalSeconds;
+    result.warning_threshold = allowed + t.gc_safe_point_lag_seconds.warning;
+    result.critical_threshold = allowed + t.gc_safe_point_lag_seconds.critical;
+    const double beyond = *lag - allowed;
+    const HealthLevel level = beyond > 0 ? Grade(beyond, t.gc_safe_point_lag_seconds) : HealthLevel::kOk;
+    if (level != HealthLevel::kOk) {
+      const HealthThreshold& limit = t.gc_safe_point_lag_seconds;
+      find(level, FormatSeconds(beyond) + " beyond gc_life_time " + FormatSeconds(t.gc_life_time_seconds) +
+                      " + the 10 min run interval ≥ " +
+                      FormatSeconds(level == HealthLevel::kCritical ? limit.critical : limit.warning));
+    }
+  }
+  std::string watch;
+  if (const std::optional<GcAdvance>& advance = c.snapshot.gc_advance) {
+    const double window = t.gc_advance_window_seconds;
+    const std::string still = advance->source + "'s safe point has not advanced for " +
+                              FormatSeconds(advance->unmoved_seconds);
+    if (advance->unmoved_seconds >= std::max(window, kGcStoppedCriticalSeconds)) {
+      find(HealthLevel::kCritical, still + " ≥ 24 h (TiKV_GC_can_not_work's day)");
+    } else if (advance->unmoved_seconds >= window) {
+      find(HealthLevel::kWarning, still + " ≥ the " + FormatSeconds(window) + " window (TiDB runs GC every 10 min)");
+    }
+    watch = advance->moved ? "advancing: " + advance->source + "'s moved " + FormatSeconds(advance->unmoved_seconds) +
+                                 " ago, window " + FormatSeconds(window)
+                           : "watched for " + FormatSeconds(advance->watched_seconds) + " of the " +
+                                 FormatSeconds(window) + " window";
+  }
+  if (!invalid.empty()) find(HealthLevel::kWarning, invalid + ", so the oldest service safe point counts");
+  if (*result.level == HealthLevel::kOk) {
+    if (!watch.empty()) result.reason += " (" + watch + ")";
+    return result;
+  }
+  result.reason += ": " + findings + ": old versions pile up and slow reads down; " + HeldBack(pd);
   return result;
 }
 
@@ -336,7 +400,8 @@ static_assert(std::size(kChecks) == std::size(kHealthCheckNames), "every check h
 
 HealthVerdict EvaluateHealth(const Snapshot& snapshot, const HealthThresholds& thresholds) {
   auto tikv = snapshot.sources.find(Source::kTikv);
-  const Context context{snapshot, thresholds, tikv != snapshot.sources.end() && tikv->second.up};
+  const bool enabled = tikv != snapshot.sources.end() && tikv->second.enabled;
+  const Context context{snapshot, thresholds, enabled, enabled && tikv->second.up};
   HealthVerdict verdict;
   for (const auto& [check, function] : kChecks) {
     HealthCheckResult result =
@@ -346,6 +411,16 @@ HealthVerdict EvaluateHealth(const Snapshot& snapshot, const HealthThresholds& t
   }
   return verdict;
 }
+
+std::vector<HealthCheck> HealthVerdict::Evaluated() const {
+  std::vector<HealthCheck> evaluated;
+  for (const HealthCheckResult& check : checks) {
+    if (check.level) evaluated.push_back(check.check);
+  }
+  return evaluated;
+}
+
+bool HealthVerdict::Passing() const { return !Evaluated().empty() && level != HealthLevel::kCritical; }
 
 std::vector<std::string> HealthVerdict::Reasons() const {
   std::vector<std::string> reasons;

@@ -3,7 +3,8 @@
 namespace tikv_exporter {
 
 void AddHealthSeries(const HealthVerdict& verdict, Families& f) {
-  if (verdict.checks.empty()) return;
+  // A verdict that evaluated no check has no level: 0 would read as ok.
+  if (verdict.Evaluated().empty()) return;
   Set(f.Gauge("tikv_exporter_health_level",
               "The node's health verdict, the worst of its checks: 0 ok, 1 warning, 2 critical "
               "(GET /api/v1/health gives the reasons)."),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <limits>
 
 #include "collectors/poll_data.h"
@@ -54,15 +55,34 @@ void AddDiskHeadroom(const TikvConfig& config, Snapshot* snapshot) {
 
 // A TSO's physical part: milliseconds since the Unix epoch in the bits above the 18 logical ones.
 constexpr int kTsoLogicalBits = 18;
+int64_t PhysicalMs(uint64_t tso) { return static_cast<int64_t>(tso >> kTsoLogicalBits); }
+
+// Clocks of TiKV, PD and this host may disagree by a little: a safe point up to this far in the
+// future is "now" (lag 0); further is a safe point no GC can have set.
+constexpr int64_t kClockSkewMs = 60'000;
+
+// A TSO's physical time in words (UTC, to the second), for reasons that quote a safe point.
+std::string TsoTime(int64_t physical_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(physical_ms / 1000);
+  std::tm utc{};
+  char text[32];
+  if (gmtime_r(&seconds, &utc) == nullptr || std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &utc) == 0) {
+    return std::to_string(physical_ms) + " ms";
+  }
+  return text;
+}
 
 void AddGcLag(const Exposition& metrics, int64_t now_ms, Snapshot* snapshot) {
   // The value passes through a double (the exposition format), which near 4e17 is exact to 64
   // units of the logical part: the physical part may be 1 ms late.
   std::optional<double> safe_point = SingleValue(metrics, "tikv_gcworker_autogc_safe_point");
+  // TiKV's copy follows PD's; one in the future is left out (PD's check says why, see below).
   if (safe_point && *safe_point > 0 && now_ms > 0) {
-    const auto physical_ms =
-        static_cast<int64_t>(static_cast<uint64_t>(*safe_point) >> kTsoLogicalBits);
-    snapshot->gc_safe_point_lag_seconds = static_cast<double>(now_ms - physical_ms) / 1000.0;
+    const int64_t physical_ms = PhysicalMs(static_cast<uint64_t>(*safe_point));
+    if (physical_ms - now_ms <= kClockSkewMs) {
+      snapshot->gc_safe_point_ms = physical_ms;
+      snapshot->gc_safe_point_lag_seconds = static_cast<double>(std::max<int64_t>(0, now_ms - physical_ms)) / 1000.0;
+    }
   }
   if (std::optional<double> gap =
           SingleValue(metrics, "tikv_resolved_ts_min_resolved_ts_gap_millis")) {
@@ -91,17 +111,37 @@ void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot) {
 void AddPdGcLag(const PdData& pd, Snapshot* snapshot) {
   const std::optional<PdGcSafePoints>& gc = pd.regions.gc;
   if (!gc || gc->gc_safe_point == 0) return;
-  const double now_seconds = static_cast<double>(snapshot->timestamp_ms) / 1000;
-  auto seconds_since = [now_seconds](uint64_t tso) { return now_seconds - static_cast<double>(tso >> 18) / 1000; };
+  const int64_t now_ms = snapshot->timestamp_ms;
+  auto seconds_since = [now_ms](int64_t physical_ms) {
+    return static_cast<double>(std::max<int64_t>(0, now_ms - physical_ms)) / 1000;
+  };
   PdGcLag lag;
-  lag.lag_seconds = seconds_since(gc->gc_safe_point);
-  if (!gc->services.empty()) {  // oldest first
-    const PdServiceSafePoint& oldest = gc->services.front();
-    lag.oldest_service = oldest.service_id;
-    lag.oldest_service_lag_seconds = seconds_since(oldest.safe_point);
-    if (oldest.expired_at_seconds != std::numeric_limits<int64_t>::max()) {
-      lag.oldest_service_expires_in_seconds = static_cast<double>(oldest.expired_at_seconds) - now_seconds;
+  const int64_t gc_ms = PhysicalMs(gc->gc_safe_point);
+  const PdServiceSafePoint* oldest = gc->services.empty() ? nullptr : &gc->services.front();  // oldest first
+  if (oldest != nullptr) {
+    lag.oldest_service = oldest->service_id;
+    lag.oldest_service_lag_seconds = seconds_since(PhysicalMs(oldest->safe_point));
+    if (oldest->expired_at_seconds != std::numeric_limits<int64_t>::max()) {
+      lag.oldest_service_expires_in_seconds =
+          static_cast<double>(oldest->expired_at_seconds) - static_cast<double>(now_ms) / 1000;
     }
+  }
+  // PD only ever raises gc_safe_point to the minimum of the service safe points (tikv/pd
+  // UpdateGCSafePoint), so one above a service safe point, or in the future, is a broken body
+  // (tikv/pd#7767 shows one in the year 2510): its lag would be negative and look healthy.
+  if (oldest != nullptr && gc->gc_safe_point > oldest->safe_point) {
+    lag.invalid = "gc_safe_point " + TsoTime(gc_ms) + " is after " + oldest->service_id +
+                  "'s service safe point " + TsoTime(PhysicalMs(oldest->safe_point)) +
+                  ", which PD never allows";
+  } else if (gc_ms - now_ms > kClockSkewMs) {
+    lag.invalid = "gc_safe_point " + TsoTime(gc_ms) + " is in the future";
+  }
+  if (lag.invalid.empty()) {
+    lag.lag_seconds = seconds_since(gc_ms);
+    lag.safe_point_ms = gc_ms;
+  } else if (oldest != nullptr) {
+    lag.lag_seconds = lag.oldest_service_lag_seconds;
+    lag.safe_point_ms = PhysicalMs(oldest->safe_point);
   }
   snapshot->pd_gc = std::move(lag);
 }

@@ -5,6 +5,7 @@
 // when the node does not export its inputs. The snapshot carries them (snapshot.h); this file
 // computes them, snapshot_proto.cc and node_signals_metrics.cc give their forms.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,10 +51,25 @@ struct SlowStore {
 // PD's GC state (GET /gc/safepoint): how far the cluster's GC safe point is behind, and the
 // service safe point that is oldest: what holds GC back (TiCDC, BR, TiDB's own gc_worker).
 struct PdGcLag {
-  double lag_seconds = 0;  // snapshot time - PD's gc_safe_point
+  // Snapshot time - PD's gc_safe_point, at least 0 (a little clock skew is not a future safe
+  // point). When the body is invalid, the oldest service safe point's lag; absent without one.
+  std::optional<double> lag_seconds;
   std::string oldest_service;
   double oldest_service_lag_seconds = 0;
   std::optional<double> oldest_service_expires_in_seconds;  // absent when it never expires
+  // Why the body's gc_safe_point cannot be right (PD keeps it at or below every service safe point,
+  // and no safe point lies in the future); empty when it is valid.
+  std::string invalid;
+  int64_t safe_point_ms = 0;  // the physical time of the safe point lag_seconds measures
+};
+
+// Whether the GC safe point moves, remembered across polls (GcProgress): a GC with a long
+// tidb_gc_life_time advances, a stuck one stands still whatever its lag.
+struct GcAdvance {
+  std::string source;          // "PD" or "TiKV": the safe point that stood still longest
+  double unmoved_seconds = 0;  // since it last moved, or since watching began
+  double watched_seconds = 0;  // since watching began (start, reload, upstream restart)
+  bool moved = false;          // seen moving since watching began
 };
 
 // Fills disk headroom, TiKV's slow score, GC safe-point lag and the min resolved-ts gap from one
@@ -64,7 +80,11 @@ void AddTikvNodeSignals(const TikvScrape& scrape, Snapshot* snapshot);
 // store, and PD's GC lag (needs snapshot->timestamp_ms).
 void AddPdNodeSignals(const PdData& pd, Snapshot* snapshot);
 
-// The series of the signals above (tikv_exporter_disk_*, *_slow_*, *_gc_*, ...).
+// The series of the signals from TiKV (tikv_exporter_disk_*, *_tikv_slow_score, *_gc_*, ...):
+// only while TiKV answers.
 void AddNodeSignalSeries(const Snapshot& snapshot, Families& families);
+// The series of what PD says of this node (its slow score, trend and busy flag, PD's GC lags):
+// whenever PD answered, TiKV up or not.
+void AddPdNodeSignalSeries(const Snapshot& snapshot, Families& families);
 
 }  // namespace tikv_exporter

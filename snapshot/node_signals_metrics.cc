@@ -1,4 +1,5 @@
-// The series of the node signals (node_signals.h), added by AddSnapshotSeries while TiKV is up.
+// The series of the node signals (node_signals.h), added by AddSnapshotSeries: TiKV's while TiKV
+// is up, PD's whenever PD answered, for PD is then the only witness left.
 #include "prom/family_builder.h"
 #include "snapshot/node_signals.h"
 #include "snapshot/snapshot.h"
@@ -24,14 +25,7 @@ void AddDiskSeries(const DiskHeadroom& disk, Families& f) {
   }
 }
 
-void AddSlowStoreSeries(const SlowStore& slow, Families& f) {
-  auto& tikv = f.Gauge(
-      "tikv_exporter_tikv_slow_score",
-      "TiKV's own slow score of the store (tikv_raftstore_slow_score, 1 = healthy, 100 = slowest), "
-      "by type where TiKV has one.");
-  for (const auto& [type, score] : slow.tikv_score) {
-    Set(tikv, type.empty() ? Labels{} : Labels{{"type", type}}, score);
-  }
+void AddPdSlowStoreSeries(const SlowStore& slow, Families& f) {
   SetIf(
       f.Gauge(
           "tikv_exporter_pd_local_slow_score",
@@ -58,7 +52,13 @@ void AddSlowStoreSeries(const SlowStore& slow, Families& f) {
 
 void AddNodeSignalSeries(const Snapshot& s, Families& f) {
   if (s.disk_headroom) AddDiskSeries(*s.disk_headroom, f);
-  AddSlowStoreSeries(s.slow_store, f);
+  auto& tikv = f.Gauge(
+      "tikv_exporter_tikv_slow_score",
+      "TiKV's own slow score of the store (tikv_raftstore_slow_score, 1 = healthy, 100 = slowest), "
+      "by type where TiKV has one.");
+  for (const auto& [type, score] : s.slow_store.tikv_score) {
+    Set(tikv, type.empty() ? Labels{} : Labels{{"type", type}}, score);
+  }
   SetIf(
       f.Gauge(
           "tikv_exporter_gc_safe_point_lag_seconds",
@@ -68,22 +68,30 @@ void AddNodeSignalSeries(const Snapshot& s, Families& f) {
                 "TiKV's smallest resolved-ts gap (tikv_resolved_ts_min_resolved_ts_gap_millis), in "
                 "seconds."),
         {}, s.min_resolved_ts_gap_seconds);
-  if (s.pd_gc) {
-    Set(f.Gauge("tikv_exporter_pd_gc_safe_point_lag_seconds",
-                "Snapshot time minus the cluster's GC safe point in PD (GET /gc/safepoint)."),
-        {}, s.pd_gc->lag_seconds);
-    if (!s.pd_gc->oldest_service.empty()) {
-      Set(f.Gauge("tikv_exporter_pd_oldest_service_safe_point_lag_seconds",
-                  "Snapshot time minus the oldest service GC safe point in PD, by that service: what "
-                  "holds GC back (gc_worker is TiDB's own GC)."),
-          {{"service", s.pd_gc->oldest_service}}, s.pd_gc->oldest_service_lag_seconds);
-    }
-  }
   if (s.tikv_ready) {
     Set(f.Gauge("tikv_exporter_tikv_ready",
                 "1 when TiKV's GET /ready answers 200, 0 when it answers 500 (absent where TiKV "
                 "has no /ready)."),
         {}, *s.tikv_ready ? 1 : 0);
+  }
+}
+
+void AddPdNodeSignalSeries(const Snapshot& s, Families& f) {
+  AddPdSlowStoreSeries(s.slow_store, f);
+  if (!s.pd_gc) return;
+  SetIf(f.Gauge("tikv_exporter_pd_gc_safe_point_lag_seconds",
+                "Snapshot time minus the cluster's GC safe point in PD (GET /gc/safepoint), at least 0; "
+                "from an invalid body (tikv_exporter_pd_gc_safe_point_invalid) the oldest service safe point's."),
+        {}, s.pd_gc->lag_seconds);
+  Set(f.Gauge("tikv_exporter_pd_gc_safe_point_invalid",
+              "1 when PD's gc_safe_point is after a service safe point or in the future: a body PD's own "
+              "rules never produce."),
+      {}, s.pd_gc->invalid.empty() ? 0 : 1);
+  if (!s.pd_gc->oldest_service.empty()) {
+    Set(f.Gauge("tikv_exporter_pd_oldest_service_safe_point_lag_seconds",
+                "Snapshot time minus the oldest service GC safe point in PD, by that service: what "
+                "holds GC back (gc_worker is TiDB's own GC)."),
+        {{"service", s.pd_gc->oldest_service}}, s.pd_gc->oldest_service_lag_seconds);
   }
 }
 

@@ -75,6 +75,20 @@ std::optional<double> WindowP99(const Exposition& previous, const Exposition& cu
   return HistogramQuantile(0.99, *increase);
 }
 
+// The p99 in the window of each value of `label`; a value absent before the window counts from 0.
+std::map<std::string, double> WindowP99ByLabel(const Exposition& previous, const Exposition& current,
+                                               std::string_view family, std::string_view label) {
+  std::map<std::string, Histogram> before;
+  for (auto& [value, histogram] : HistogramsByLabel(previous, family, label)) before.emplace(value, std::move(histogram));
+  std::map<std::string, double> p99;
+  for (const auto& [value, histogram] : HistogramsByLabel(current, family, label)) {
+    auto old = before.find(value);
+    const Histogram increase = old == before.end() ? histogram : HistogramIncrease(old->second, histogram);
+    if (std::optional<double> q = HistogramQuantile(0.99, increase)) p99[value] = *q;
+  }
+  return p99;
+}
+
 void AddThreadPools(const Exposition& previous, const Exposition& current, double window,
                     PressureSignals* out) {
   const MetricFamily* now = current.Find(kThreadCpu);
@@ -106,6 +120,7 @@ void AddWindowSignals(const Exposition& previous, const Exposition& current, dou
       out->raft_write_p99_seconds[stage.name] = *p99;
   }
   out->scheduler_latch_wait_p99_seconds = WindowP99(previous, current, kLatchWait);
+  out->scheduler_latch_wait_p99_by_type = WindowP99ByLabel(previous, current, kLatchWait, "type");
   AddThreadPools(previous, current, window, out);
 
   // The event counters below appear only with their first event, so they are read as 0 when

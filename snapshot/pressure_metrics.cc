@@ -17,6 +17,11 @@ void AddPressureSeries(const PressureSignals& p, Families& f) {
                     "(tikv_scheduler_latch_wait_duration_seconds)."),
         {{"quantile", "0.99"}}, *p.scheduler_latch_wait_p99_seconds);
   }
+  auto& latch_by_type = f.Gauge(
+      "tikv_exporter_scheduler_latch_wait_type_p99_seconds",
+      "p99 of the scheduler's latch wait over the window by command type, as "
+      "TiKV_scheduler_latch_wait_duration_seconds takes it; the verdict grades the worst.");
+  for (const auto& [type, p99] : p.scheduler_latch_wait_p99_by_type) Set(latch_by_type, {{"type", type}}, p99);
   auto& busy = f.Gauge(
       "tikv_exporter_busy_rejections_per_second",
       "Requests TiKV rejected as busy per second over the window, by reason: scheduler_too_busy "

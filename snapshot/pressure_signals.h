@@ -20,7 +20,11 @@ struct ThreadPoolCpu {
 struct PressureSignals {
   // Stage (append_log, commit_log, apply_log, apply_wait, request_wait) -> p99 in the window.
   std::map<std::string, double> raft_write_p99_seconds;
-  std::optional<double> scheduler_latch_wait_p99_seconds;
+  std::optional<double> scheduler_latch_wait_p99_seconds;  // over every command type
+  // Command type (prewrite, commit, acquire_pessimistic_lock, ...) -> its own p99, as
+  // TiKV_scheduler_latch_wait_duration_seconds takes it (by le, instance, type): one contended
+  // type hides in the merged p99 when it is a small share of the commands.
+  std::map<std::string, double> scheduler_latch_wait_p99_by_type;
   // Reason (scheduler_too_busy, channel_full, coprocessor_full) -> rejections per second.
   std::map<std::string, double> busy_rejections_per_second;
   std::optional<double> flow_control_discard_ratio;   // 0..1, TiKV >= 5.2 flow control

@@ -63,6 +63,8 @@ struct Snapshot {
   std::map<std::string, std::map<std::string, double>> block_cache_hit_ratio;
   std::map<std::string, double> bloom_filter_useful_ratio;  // by db, in the window
   std::map<std::string, double> write_stall_seconds;        // by db, in the window
+  // When the kv stall came from the RocksDB LOG: the time between the two stats dumps it spans.
+  std::optional<double> write_stall_log_dumps_seconds;
 
   // Where each health signal came from: "block_cache", "bloom_filter", "write_stall" ->
   // "tikv" (TiKV's /metrics) or "rocksdb_log" (the two latest stats dumps of the kv RocksDB's
@@ -77,11 +79,13 @@ struct Snapshot {
   // Node health (issue 17; node_signals.h). Absent when the node does not export the inputs.
   std::optional<DiskHeadroom> disk_headroom;  // needs capacity, available and /config's reserve-space
   SlowStore slow_store;
-  std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point
+  std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point, >= 0
+  std::optional<int64_t> gc_safe_point_ms;            // that safe point's physical time
   std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
   std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
   std::optional<StoreState> pd_store_state;  // this node's store in PD's /stores
   std::optional<PdGcLag> pd_gc;              // PD's /gc/safepoint (HTTP only)
+  std::optional<GcAdvance> gc_advance;       // filled by the poller's GcProgress
 
   // The verdict on all of the above (health_checks.h), made once per poll.
   HealthVerdict health;

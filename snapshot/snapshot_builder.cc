@@ -225,8 +225,15 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
     }
   }
   if (!tikv_stall) {
-    if (std::optional<double> micros = increase("rocksdb.stall.micros")) {
+    // The increase spans the time between the two dumps (stats-dump-period, 10 min in TiKV, or
+    // far more when the LOG was quiet), not the poll window: their uptimes measure it. Without
+    // both, or across a restart (uptime starts again), there is no rate to give.
+    const std::optional<double> uptime_now = log.latest->db.uptime_seconds;
+    const std::optional<double> uptime_before = log.previous->db.uptime_seconds;
+    std::optional<double> micros = increase("rocksdb.stall.micros");
+    if (micros && uptime_now && uptime_before && *uptime_now > *uptime_before) {
       snapshot->write_stall_seconds["kv"] = *micros / 1e6;
+      snapshot->write_stall_log_dumps_seconds = *uptime_now - *uptime_before;
       snapshot->signal_sources["write_stall"] = "rocksdb_log";
     }
   }

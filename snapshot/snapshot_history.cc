@@ -1,35 +1,44 @@
 #include "snapshot/snapshot_history.h"
 
+#include "snapshot/snapshot_json.h"
+
 namespace tikv_exporter {
 
 SnapshotHistory::SnapshotHistory(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
 void SnapshotHistory::Push(std::shared_ptr<const Snapshot> snapshot) {
+  auto json = std::make_shared<const std::string>(SnapshotToJson(*snapshot));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    snapshots_.push_back(std::move(snapshot));
+    snapshots_.push_back({std::move(snapshot), std::move(json)});
     while (snapshots_.size() > capacity_) snapshots_.pop_front();
   }
   changed_.notify_all();
 }
 
-std::vector<std::shared_ptr<const Snapshot>> SnapshotHistory::Since(int64_t since_ms) const {
+SnapshotPage SnapshotHistory::Page(int64_t since_ms, size_t limit) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::shared_ptr<const Snapshot>> out;
-  for (const auto& snapshot : snapshots_) {
-    if (snapshot->timestamp_ms > since_ms) out.push_back(snapshot);
+  SnapshotPage page;
+  for (const Entry& entry : snapshots_) {
+    if (entry.snapshot->timestamp_ms <= since_ms) continue;
+    if (page.json.size() == limit) {
+      page.next_since = since_ms;
+      break;
+    }
+    page.json.push_back(entry.json);
+    since_ms = entry.snapshot->timestamp_ms;
   }
-  return out;
+  return page;
 }
 
 std::shared_ptr<const Snapshot> SnapshotHistory::WaitNewer(uint64_t after,
                                                            std::chrono::steady_clock::time_point deadline) const {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait_until(lock, deadline, [&] {
-    return closed_ || (!snapshots_.empty() && snapshots_.back()->sequence > after);
+    return closed_ || (!snapshots_.empty() && snapshots_.back().snapshot->sequence > after);
   });
-  if (closed_ || snapshots_.empty() || snapshots_.back()->sequence <= after) return nullptr;
-  return snapshots_.back();
+  if (closed_ || snapshots_.empty() || snapshots_.back().snapshot->sequence <= after) return nullptr;
+  return snapshots_.back().snapshot;
 }
 
 void SnapshotHistory::Close() {

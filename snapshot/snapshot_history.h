@@ -6,14 +6,25 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter {
 
+// One page of GET /api/v1/snapshots: the JSON of each snapshot, oldest first.
+struct SnapshotPage {
+  std::vector<std::shared_ptr<const std::string>> json;
+  // Set when newer snapshots follow the page: the `since` that asks for the next one.
+  std::optional<int64_t> next_since;
+};
+
 // The last `capacity` snapshots, newest last, for /api/v1/snapshots and the status page, and the
-// wake-up of gRPC watchers. Push() never waits for a reader. Thread-safe.
+// wake-up of gRPC watchers. Each snapshot is written as JSON once, when it is pushed, so a page
+// of /api/v1/snapshots only joins strings that are shared with the history. Push() never waits
+// for a reader. Thread-safe.
 class SnapshotHistory {
  public:
   explicit SnapshotHistory(size_t capacity);
@@ -21,8 +32,8 @@ class SnapshotHistory {
   SnapshotHistory& operator=(const SnapshotHistory&) = delete;
 
   void Push(std::shared_ptr<const Snapshot> snapshot);
-  // Snapshots with timestamp_ms > `since_ms`, oldest first.
-  std::vector<std::shared_ptr<const Snapshot>> Since(int64_t since_ms) const;
+  // The oldest `limit` snapshots with timestamp_ms > `since_ms`.
+  SnapshotPage Page(int64_t since_ms, size_t limit) const;
   // The newest snapshot with a sequence above `after`, waiting until `deadline` for one; null
   // when none came (or Close() was called).
   std::shared_ptr<const Snapshot> WaitNewer(uint64_t after, std::chrono::steady_clock::time_point deadline) const;
@@ -34,7 +45,11 @@ class SnapshotHistory {
   const size_t capacity_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  std::deque<std::shared_ptr<const Snapshot>> snapshots_;
+  struct Entry {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::shared_ptr<const std::string> json;  // SnapshotToJson(*snapshot)
+  };
+  std::deque<Entry> snapshots_;
   bool closed_ = false;
 };
 

@@ -23,13 +23,19 @@ std::string HealthToJson(const Snapshot& snapshot) {
   return "{\"timestamp_ms\":" + std::to_string(snapshot.timestamp_ms) + "," + json.substr(1);
 }
 
-std::string SnapshotsToJson(const std::vector<std::shared_ptr<const Snapshot>>& snapshots) {
-  std::string out = "{\"snapshots\":[";
-  for (size_t i = 0; i < snapshots.size(); ++i) {
+std::string SnapshotPageToJson(const SnapshotPage& page) {
+  size_t bytes = 64;
+  for (const auto& json : page.json) bytes += json->size() + 1;
+  std::string out;
+  out.reserve(bytes);
+  out += "{\"snapshots\":[";
+  for (size_t i = 0; i < page.json.size(); ++i) {
     if (i > 0) out.push_back(',');
-    out += SnapshotToJson(*snapshots[i]);
+    out += *page.json[i];
   }
-  return out + "]}";
+  out += "]";
+  if (page.next_since) out += ",\"next_since\":" + std::to_string(*page.next_since);
+  return out + "}";
 }
 
 }  // namespace tikv_exporter

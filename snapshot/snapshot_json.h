@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "snapshot/snapshot.h"
+#include "snapshot/snapshot_history.h"
 
 namespace tikv_exporter {
 
@@ -16,7 +17,8 @@ std::string SnapshotToJson(const Snapshot& snapshot);
 // snapshot's timestamp_ms first.
 std::string HealthToJson(const Snapshot& snapshot);
 
-// {"snapshots": [...]} — oldest first — for GET /api/v1/snapshots.
-std::string SnapshotsToJson(const std::vector<std::shared_ptr<const Snapshot>>& snapshots);
+// {"snapshots": [...], "next_since": T} — oldest first, next_since only when more follow — for
+// GET /api/v1/snapshots: the page's JSON strings (SnapshotHistory) joined, nothing re-written.
+std::string SnapshotPageToJson(const SnapshotPage& page);
 
 }  // namespace tikv_exporter

@@ -1,6 +1,7 @@
 #include "snapshot/snapshot_metrics.h"
 
 #include "snapshot/health_metrics.h"
+#include "snapshot/node_signals.h"
 #include "snapshot/pressure_metrics.h"
 
 namespace tikv_exporter {
@@ -29,6 +30,7 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
         {}, static_cast<double>(s.timestamp_ms) / 1000.0);
   }
   AddHealthSeries(s.health, f);  // also while TiKV is down: that is a verdict too
+  AddPdNodeSignalSeries(s, f);   // PD's are not stale TiKV values: PD may be the only witness left
   if (!tikv_up) return;  // no stale values that look healthy
 
   SetIf(f.Gauge("tikv_exporter_snapshot_window_seconds",

@@ -65,7 +65,8 @@ void NodeSignalsToProto(const Snapshot& s, v1::Snapshot* out) {
   if (s.tikv_ready) out->set_tikv_ready(*s.tikv_ready);
   if (s.pd_gc) {
     v1::PdGcLag* gc = out->mutable_pd_gc();
-    gc->set_lag_seconds(s.pd_gc->lag_seconds);
+    if (s.pd_gc->lag_seconds) gc->set_lag_seconds(*s.pd_gc->lag_seconds);
+    gc->set_invalid(ToValidUtf8(s.pd_gc->invalid));
     gc->set_oldest_service(ToValidUtf8(s.pd_gc->oldest_service));
     gc->set_oldest_service_lag_seconds(s.pd_gc->oldest_service_lag_seconds);
     if (s.pd_gc->oldest_service_expires_in_seconds) {
@@ -130,7 +131,14 @@ void HealthToProto(const Snapshot& s, v1::Health* out) {
     out->add_reasons("no poll has finished yet");
     return;
   }
-  out->set_level(std::string(NameOf(kHealthLevelNames, s.health.level)));
+  const std::vector<HealthCheck> evaluated = s.health.Evaluated();
+  for (HealthCheck check : evaluated) out->add_evaluated(std::string(NameOf(kHealthCheckNames, check)));
+  if (evaluated.empty()) {
+    out->set_level("unknown");
+    out->add_reasons("no checks evaluated: every check lacks its inputs or is disabled");
+  } else {
+    out->set_level(std::string(NameOf(kHealthLevelNames, s.health.level)));
+  }
   for (const std::string& reason : s.health.Reasons()) out->add_reasons(ToValidUtf8(reason));
   for (const HealthCheckResult& check : s.health.checks) {
     v1::HealthCheck* entry = out->add_checks();

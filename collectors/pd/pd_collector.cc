@@ -1,7 +1,9 @@
 #include "collectors/pd/pd_collector.h"
 
 #include <chrono>
+#include <set>
 
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/upstream_error.h"
 #include "common/clock.h"
 
@@ -23,7 +25,8 @@ Clock::time_point AttemptDeadline(Clock::time_point deadline, bool last) {
 PdCollector::PdCollector(ClientFactory factory, PdCollectorOptions options)
     : options_(std::move(options)),
       host_(options_.host ? *options_.host : ThisHost()),
-      members_(std::move(factory), options_.endpoints, options_.log) {}
+      members_(std::move(factory), options_.endpoints, options_.log),
+      region_cache_(options_.region_cache ? options_.region_cache : std::make_shared<PdRegionCache>()) {}
 
 StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point deadline) {
   const std::vector<size_t> order = members_.StartPoll();
@@ -35,6 +38,10 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     auto data = std::make_shared<PdData>();
     Status status =
         client.FetchCluster(AttemptDeadline(deadline, attempt + 1 == order.size()), data.get());
+    if (status.ok()) {
+      status = BoundPdData(options_.max_stores, options_.max_string_bytes, data.get(), &data->limit_notes);
+      NoteInvalidStores(*data);
+    }
     if (!status.ok()) {
       status = WithHttpsHint(status, client.url(), options_.tls_configured);
       members_.Failed(index, status);
@@ -46,23 +53,59 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     members_.Answered(index);
     data->endpoint = client.url();
     MarkLocalStore(data.get());
-    if (NowMs() - region_attempt_ms_ >= options_.region_ttl_ms) {
-      region_attempt_ms_ = NowMs();
-      PdRegionData fresh;
-      // Keep the previous data when nothing came back; its age tells how old it is.
-      if (client.FetchRegionData(deadline, &fresh).ok() &&
-          (!fresh.unhealthy_regions.empty() || !fresh.hot.empty() || !fresh.pd_version.empty())) {
+    bool refresh = false;
+    {
+      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      refresh = NowMs() - region_cache_->attempt_ms >= options_.region_ttl_ms;
+      if (refresh) region_cache_->attempt_ms = NowMs();
+    }
+    PdRegionData fresh;
+    // Each endpoint's answer counts on its own (PD's GC safe points with the hot spots failing
+    // behind a proxy); a failed one is logged, and its part stays empty rather than stale.
+    const bool fetched = refresh && client.FetchRegionData(deadline, &fresh).ok();
+    if (fetched) NoteRegionFailures(fresh.failed);
+    {
+      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      if (fetched) {
         fresh.fetched_ms = NowMs();
         fresh.ttl_ms = options_.region_ttl_ms;
-        region_cache_ = std::move(fresh);
+        region_cache_->data = std::move(fresh);
       }
+      data->regions = region_cache_->data;
     }
-    data->regions = region_cache_;
     members_.Learn(data->members);
     return std::shared_ptr<const PdData>(std::move(data));
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
   return limit ? Status::LimitHit(*limit, message) : Status::Error(message);
+}
+
+void PdCollector::NoteInvalidStores(const PdData& data) {
+  if (data.invalid_stores == logged_invalid_stores_) return;
+  logged_invalid_stores_ = data.invalid_stores;
+  if (!options_.log) return;
+  if (data.invalid_stores == 0) {
+    options_.log(LogLevel::kInfo, "PD /stores lists no invalid store any more");
+  } else {
+    options_.log(LogLevel::kWarn, "PD /stores: " + std::to_string(data.invalid_stores) +
+                                      " invalid store(s) dropped, first " + data.invalid_store_example);
+  }
+}
+
+void PdCollector::NoteRegionFailures(const std::map<std::string, std::string>& failed) {
+  std::set<std::string> paths;
+  for (const auto& [path, why] : failed) paths.insert(path);
+  if (paths == logged_failures_) return;  // the messages carry sizes and times: log on the paths
+  if (options_.log) {
+    if (paths.empty()) {
+      options_.log(LogLevel::kInfo, "every PD region-level endpoint answers again");
+    } else {
+      std::string words;
+      for (const auto& [path, why] : failed) words += (words.empty() ? "" : "; ") + path + ": " + why;
+      options_.log(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): " + words);
+    }
+  }
+  logged_failures_ = std::move(paths);
 }
 
 void PdCollector::MarkLocalStore(PdData* data) {

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,15 @@
 
 namespace tikv_exporter {
 
+// PD's region-level data and when it was last asked for. A config reload makes a new PdCollector;
+// sharing this across them keeps a reload from refetching the region checks. Thread-safe (a
+// collector left behind by a reload may still be running beside the new one).
+struct PdRegionCache {
+  std::mutex mutex;
+  PdRegionData data;
+  int64_t attempt_ms = 0;  // the last refresh attempt, successful or not
+};
+
 struct PdCollectorOptions {
   std::vector<std::string> endpoints;  // base URLs of the configured PD members
   // This node's TiKV status address ([tikv] status_address), to find its own store.
@@ -22,8 +34,11 @@ struct PdCollectorOptions {
   std::optional<uint64_t> local_store_id;  // overrides the address match when set
   int64_t region_ttl_ms = 60000;           // region-level calls at most this often
   bool tls_configured = false;             // [security] is set (for the hint on https:// members)
+  size_t max_string_bytes = 4096;          // [exporter] max_label_value_bytes: PD strings are cut there
+  size_t max_stores = 10000;               // PdMaxStores(): stores past it are left out
   std::optional<HostIdentity> host;        // this machine; ThisHost() when unset
   LogSink log;                             // member skipped or back, local store matched or not
+  std::shared_ptr<PdRegionCache> region_cache;  // shared across reloads; null: the collector's own
 };
 
 // Polls PD through a PdClient (HTTP or gRPC): the cluster (members, stores) every poll, the
@@ -31,7 +46,9 @@ struct PdCollectorOptions {
 // or unreachable from here: PdMemberRotation says whom to ask in which order, and every attempt
 // but the last gets at most half of the poll's remaining time, so one that hangs cannot keep the
 // next one — a configured endpoint — from answering. Logs once which store is this node's (or why
-// none is) whenever that changes.
+// none is) whenever that changes. What a member answers is bounded before it is used
+// (BoundPdData): an answer whose stores are all invalid fails that member like an error does,
+// and invalid stores are logged once whenever their number changes.
 // Owns its clients; one Collect() at a time.
 class PdCollector : public SourceCollector<PdData, &PollData::pd> {
  public:
@@ -46,13 +63,17 @@ class PdCollector : public SourceCollector<PdData, &PollData::pd> {
 
  private:
   void MarkLocalStore(PdData* data);
+  void NoteInvalidStores(const PdData& data);
+  // Logs which region-level endpoints failed, once per change of that set.
+  void NoteRegionFailures(const std::map<std::string, std::string>& failed);
 
   PdCollectorOptions options_;
   HostIdentity host_;
   PdMemberRotation members_;
-  PdRegionData region_cache_;
-  int64_t region_attempt_ms_ = 0;                // the last refresh attempt, successful or not
+  const std::shared_ptr<PdRegionCache> region_cache_;
   std::optional<LocalStoreMatch> logged_match_;  // the outcome last logged
+  size_t logged_invalid_stores_ = 0;             // the number of invalid stores last logged
+  std::set<std::string> logged_failures_;        // the failed region-level paths last logged
 };
 
 }  // namespace tikv_exporter

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/enum_names.h"
+#include "common/limits.h"
 
 namespace tikv_exporter {
 
@@ -86,6 +87,7 @@ struct PdRegionData {
   std::optional<double> max_replicas;                  // GET /config: replication.max-replicas
   std::optional<double> max_store_down_time_seconds;   // GET /config: schedule.max-store-down-time
   std::optional<PdGcSafePoints> gc;                    // GET /gc/safepoint (HTTP only)
+  std::map<std::string, std::string> failed;  // path -> why it gave nothing this refresh
 };
 
 // What one poll of PD gathered.
@@ -97,6 +99,11 @@ struct PdData {
   std::optional<uint64_t> local_store_id;  // this node's store, when it could be matched
   std::string local_store_match = "none";  // how: store_id, address, this_host (local_store_match.h)
   PdRegionData regions;
+  // Stores PD listed that were dropped (no id, no known state, a repeated id: BoundPdData), and
+  // the first of them named ("store #2 of 3: no store id").
+  size_t invalid_stores = 0;
+  std::string invalid_store_example;
+  std::vector<LimitNote> limit_notes;  // the bounds this poll hit while keeping its data
 };
 
 }  // namespace tikv_exporter

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_client.h"
 #include "common/address.h"
 #include "common/clock.h"
@@ -77,6 +78,11 @@ class PdGrpcClient : public PdClient {
     if (Status s = Check("GetAllStores", leader.GetAllStores(&all_context, all_request, &all), all.header());
         !s.ok()) {
       return s;
+    }
+    // As over HTTP: more stores than any cluster has is refused, before a GetStore call for each.
+    if (static_cast<size_t>(all.stores_size()) > kPdMaxStores) {
+      return Status::LimitHit(Limit::kPdStores, "PD " + url_ + " GetAllStores: " + std::to_string(all.stores_size()) +
+                                                    " stores, more than " + std::to_string(kPdMaxStores));
     }
     const int64_t now_ns = NowMs() * 1'000'000;
     for (const metapb::Store& meta : all.stores()) {

@@ -1,3 +1,4 @@
+#include <optional>
 #include <utility>
 
 #include "collectors/pd/pd_client.h"
@@ -57,23 +58,38 @@ class PdHttpClient : public PdClient {
     return Status::Ok();
   }
 
+  // Each endpoint stands alone: one that fails (a proxy that lets only some paths through, a
+  // body above max_body_bytes, an older PD without it) leaves its part empty and is named in
+  // out->failed, and the others keep what they answered.
   Status FetchRegionData(Clock::time_point deadline, PdRegionData* out) override {
+    auto get = [&](const std::string& path) -> std::optional<std::string> {
+      StatusOr<std::string> body = GetBody(path, deadline);
+      if (body.ok()) return std::move(*body);
+      out->failed[path] = body.status().message();
+      return std::nullopt;
+    };
+    auto parsed = [&](const std::string& path, const auto& result) {
+      if (!result.ok()) out->failed[path] = result.status().message();
+      return result.ok();
+    };
     for (const char* kind : kRegionCheckKinds) {
-      StatusOr<std::string> body = GetBody(std::string("/regions/check/") + kind, deadline);
-      if (!body.ok()) continue;  // older PD lacks some kinds (404); a huge answer hits the bound
-      if (StatusOr<double> count = ParsePdRegionCount(*body); count.ok()) out->unhealthy_regions[kind] = *count;
+      const std::string path = std::string("/regions/check/") + kind;
+      if (std::optional<std::string> body = get(path)) {
+        if (StatusOr<double> count = ParsePdRegionCount(*body); parsed(path, count)) out->unhealthy_regions[kind] = *count;
+      }
     }
     for (const char* kind : {"read", "write"}) {
-      StatusOr<std::string> body = GetBody(std::string("/hotspot/regions/") + kind, deadline);
-      if (!body.ok()) continue;
-      if (auto hot = ParsePdHotspot(*body); hot.ok()) out->hot[kind] = std::move(*hot);
+      const std::string path = std::string("/hotspot/regions/") + kind;
+      if (std::optional<std::string> body = get(path)) {
+        if (auto hot = ParsePdHotspot(*body); parsed(path, hot)) out->hot[kind] = std::move(*hot);
+      }
     }
-    if (StatusOr<std::string> body = GetBody("/status", deadline); body.ok()) {
-      if (StatusOr<std::string> version = ParsePdVersion(*body); version.ok()) out->pd_version = *version;
+    if (std::optional<std::string> body = get("/status")) {
+      if (StatusOr<std::string> version = ParsePdVersion(*body); parsed("/status", version)) out->pd_version = *version;
     }
-    if (StatusOr<std::string> body = GetBody("/config", deadline); body.ok()) ParsePdConfig(*body, out);
-    if (StatusOr<std::string> body = GetBody("/gc/safepoint", deadline); body.ok()) {
-      if (StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(*body); gc.ok()) out->gc = std::move(*gc);
+    if (std::optional<std::string> body = get("/config")) ParsePdConfig(*body, out);
+    if (std::optional<std::string> body = get("/gc/safepoint")) {
+      if (StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(*body); parsed("/gc/safepoint", gc)) out->gc = std::move(*gc);
     }
     return Status::Ok();
   }

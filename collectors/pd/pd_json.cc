@@ -11,6 +11,8 @@
 
 #include "collectors/tikv/flat_json.h"
 #include "collectors/json_repair.h"
+#include "collectors/json_shape.h"
+#include "collectors/pd/pd_bounds.h"
 #include "common/units.h"
 #include "common/utf8.h"
 #include "pd/pd_http.pb.h"  // generated from collectors/pd/pd_http.proto
@@ -18,8 +20,23 @@
 namespace tikv_exporter {
 namespace {
 
+// Stores and members are bounded before protobuf allocates a message for each (pd_bounds.h keeps
+// the same bounds on what gRPC brings); every body's nesting is bounded (json_shape.h).
+JsonShapeLimits ShapeLimits(std::string_view what) {
+  JsonShapeLimits limits;
+  if (what == "/stores") {
+    limits.max_array_elements = kPdMaxStores;
+    limits.array_limit = Limit::kPdStores;
+  } else if (what == "/members" || what == "/health") {
+    limits.max_array_elements = kPdMaxMembers;
+    limits.array_limit = Limit::kPdMembers;
+  }
+  return limits;
+}
+
 template <typename Message>
 Status ParseJson(std::string_view body, std::string_view what, Message* message) {
+  if (Status shape = CheckJsonShape(body, ShapeLimits(what), "PD " + std::string(what)); !shape.ok()) return shape;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   std::string repaired;
@@ -138,6 +155,11 @@ StatusOr<std::vector<PdStore>> ParsePdStores(std::string_view json) {
   pdhttp::Stores list;
   if (Status s = ParseJson(json, "/stores", &list); !s.ok()) return s;
   if (list.stores_size() > 0 || json.find("\"stores\"") != std::string_view::npos) {
+    // PD prints count = len(stores): another count means a body cut short or not PD's.
+    if (list.has_count() && list.count() != list.stores_size()) {
+      return Status::Error("PD /stores: \"count\" is " + std::to_string(list.count()) + " but the body lists " +
+                           std::to_string(list.stores_size()) + " stores");
+    }
     for (const pdhttp::StoreInfo& info : list.stores()) stores.push_back(ToStore(info));
     return stores;
   }

@@ -36,6 +36,10 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
         static_cast<double>(std::count_if(pd.stores.begin(), pd.stores.end(),
                                           [&](const PdStore& store) { return store.state == row.value; })));
   }
+  Set(f.Gauge("tikv_exporter_pd_invalid_stores",
+              "Stores in PD's last /stores answer that were dropped: no id, no known state, or an id listed twice "
+              "(the log names the first)."),
+      {}, static_cast<double>(pd.invalid_stores));
   for (const PdStore& store : pd.stores) {
     const std::string id = std::to_string(store.id);
     const bool local = pd.local_store_id && *pd.local_store_id == store.id;

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/regular_file.h"
+
 namespace tikv_exporter {
 
 LogFollower::LogFollower(std::string path, Limits limits) : path_(std::move(path)), limits_(limits) {}
@@ -82,8 +84,10 @@ StatusOr<LogFollower::PollResult> LogFollower::Poll(Deadline deadline,
     return Status::Error(path_ + ": " + std::strerror(errno) + " (the RocksDB info log)");
   }
   if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return Status::Error(path_ + ": " + std::strerror(errno));
+    // Regular files only: open() of a FIFO waits for a writer, which stuck the collector.
+    StatusOr<int> fd = OpenRegularFile(path_);
+    if (!fd.ok()) return Status::Error(path_ + ": " + fd.status().message() + " (the RocksDB info log)");
+    fd_ = *fd;
     struct stat opened {};
     ::fstat(fd_, &opened);
     device_ = opened.st_dev;

@@ -1,11 +1,12 @@
 #include "collectors/rocksdb/rocksdb_collector.h"
 
+#include "collectors/rocksdb/rocksdb_metrics.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
 
-RocksDbCollector::RocksDbCollector(std::string log_path, LogFollower::Limits limits)
-    : follower_(std::move(log_path), limits) {}
+RocksDbCollector::RocksDbCollector(std::string log_path, LogFollower::Limits limits, size_t max_series)
+    : follower_(std::move(log_path), limits), max_series_(max_series) {}
 
 StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock::time_point deadline) {
   if (Clock::now() >= deadline) {
@@ -34,6 +35,7 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock:
   auto data = std::make_shared<RocksDbLogData>(*data_);
   const int64_t now_ms = NowMs();
   for (RocksDbStats& dump : reader_.TakeDumps()) {
+    KeepSeries(max_series_, &dump);
     data->previous = std::move(data->latest);
     data->previous_read_ms = data->latest_read_ms;
     data->latest = std::move(dump);
@@ -43,6 +45,13 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock:
   data->stall_warnings = reader_.stall_warnings();
   data->stop_warnings = reader_.stop_warnings();
   data->log_path = follower_.path();
+  data->limit_notes.clear();
+  if (data->latest && data->latest->series_left_out > 0) {
+    data->limit_notes.push_back({Limit::kSeriesPerPoll, follower_.path() + ": the latest stats dump has " +
+                                                            std::to_string(data->latest->series_left_out) +
+                                                            " series beyond the LOG's share of max_series_per_poll (" +
+                                                            std::to_string(max_series_) + "), left out"});
+  }
   data_ = data;
   return data_;
 }

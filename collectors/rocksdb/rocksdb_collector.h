@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,13 +20,16 @@ namespace tikv_exporter {
 // (a huge backlog is then read over several polls). Owns its follower; one Collect() at a time.
 class RocksDbCollector : public SourceCollector<RocksDbLogData, &PollData::rocksdb> {
  public:
-  RocksDbCollector(std::string log_path, LogFollower::Limits limits);
+  // A dump's series beyond `max_series` (the LOG's share of max_series_per_poll,
+  // series_share.h) are left out (KeepSeries) and noted as series_per_poll every poll.
+  RocksDbCollector(std::string log_path, LogFollower::Limits limits, size_t max_series = SIZE_MAX);
 
   Source source() const override { return Source::kRocksDb; }
   StatusOr<std::shared_ptr<const RocksDbLogData>> Collect(Clock::time_point deadline) override;
 
  private:
   LogFollower follower_;
+  const size_t max_series_;
   RocksDbLogReader reader_;
   // Since the file was first read or last truncated: bytes read and record starts recognised.
   size_t file_bytes_ = 0;

@@ -2,6 +2,43 @@
 
 namespace tikv_exporter {
 
+namespace {
+
+// Series per entry, as AddRocksDbSeries writes them.
+constexpr size_t kSeriesPerLevel = 9;
+constexpr size_t kSeriesPerHistogram = 6;
+
+// Keeps entries of `map` while `budget` lasts at `cost(entry)` each; counts the rest in `*left_out`.
+template <typename Map, typename Cost>
+void KeepWhileBudget(Map* map, size_t* budget, size_t* left_out, Cost cost) {
+  for (auto it = map->begin(); it != map->end();) {
+    const size_t series = cost(it->second);
+    if (series <= *budget) {
+      *budget -= series;
+      ++it;
+    } else {
+      *left_out += series;
+      it = map->erase(it);
+    }
+  }
+}
+
+}  // namespace
+
+void KeepSeries(size_t max_series, RocksDbStats* stats) {
+  size_t budget = max_series;
+  size_t left_out = 0;
+  KeepWhileBudget(&stats->levels, &budget, &left_out,
+                  [](const std::vector<RocksDbLevelStats>& rows) { return rows.size() * kSeriesPerLevel; });
+  KeepWhileBudget(&stats->write_stalls, &budget, &left_out,
+                  [](const std::map<std::string, double>& causes) { return causes.size(); });
+  KeepWhileBudget(&stats->pending_compaction_bytes, &budget, &left_out, [](double) { return size_t{1}; });
+  KeepWhileBudget(&stats->tickers, &budget, &left_out, [](double) { return size_t{1}; });
+  KeepWhileBudget(&stats->histograms, &budget, &left_out,
+                  [](const RocksDbHistogram&) { return kSeriesPerHistogram; });
+  stats->series_left_out = left_out;
+}
+
 void AddRocksDbSeries(const RocksDbLogData& log, Families& f) {
   Set(f.Counter("tikv_exporter_rocksdb_dumps_total", "Complete stats dumps read from the RocksDB LOG since start."),
       {}, static_cast<double>(log.dumps));

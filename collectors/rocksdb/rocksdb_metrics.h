@@ -9,4 +9,10 @@ namespace tikv_exporter {
 // stats, levels, stalls, tickers and histograms.
 void AddRocksDbSeries(const RocksDbLogData& log, Families& families);
 
+// Drops what would make `stats` add more than `max_series` series of its own (beyond the few
+// DB-wide ones), keeping in this order: column families' levels, write stalls, pending bytes,
+// tickers, histograms (each map in its own order), and records in stats->series_left_out how
+// many series went. Pure.
+void KeepSeries(size_t max_series, RocksDbStats* stats);
+
 }  // namespace tikv_exporter

@@ -52,6 +52,7 @@ struct RocksDbStats {
   std::map<std::string, double> tickers;                   // "rocksdb.block.cache.hit" -> count
   std::map<std::string, RocksDbHistogram> histograms;      // "rocksdb.db.get.micros" -> ...
   size_t unknown_lines = 0;  // lines inside the dump that no rule recognised (skipped)
+  size_t series_left_out = 0;  // series past the LOG's share of max_series_per_poll (KeepSeries)
 };
 
 }  // namespace tikv_exporter

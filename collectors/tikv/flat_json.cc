@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "collectors/json_repair.h"
+#include "collectors/json_shape.h"
 #include "common/utf8.h"
 
 namespace tikv_exporter {
@@ -45,6 +46,9 @@ void Flatten(const google::protobuf::Struct& object, const std::string& prefix, 
 }  // namespace
 
 StatusOr<FlatJson> FlattenJson(std::string_view body, std::string_view what) {
+  // protobuf's Struct parsing bounds the depth of objects, not of arrays: 200 KB of "[[[..." kept
+  // it busy for minutes.
+  if (Status shape = CheckJsonShape(body, JsonShapeLimits{}, what); !shape.ok()) return shape;
   google::protobuf::Struct root;
   std::string repaired;
   const std::string_view json = RepairJsonUtf8(body, &repaired);

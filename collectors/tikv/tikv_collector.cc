@@ -20,8 +20,33 @@ std::optional<bool> Readiness(HttpFetcher& fetcher, const HttpRequestOptions& op
 }  // namespace
 
 TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
-                             ParseLimits limits, RelayRules relay)
-    : fetcher_(std::move(fetcher)), max_body_bytes_(max_body_bytes), limits_(limits), relay_(std::move(relay)) {}
+                             ParseLimits limits, RelayRules relay, std::chrono::milliseconds config_refresh)
+    : fetcher_(std::move(fetcher)),
+      max_body_bytes_(max_body_bytes),
+      limits_(limits),
+      relay_(std::move(relay)),
+      config_refresh_(config_refresh) {}
+
+void TikvCollector::RefreshConfig(const HttpRequestOptions& options) {
+  const Clock::time_point now = Clock::now();
+  if (config_asked_ && now - *config_asked_ < config_refresh_) return;
+  config_asked_ = now;
+  config_notes_.clear();
+  StatusOr<HttpResponse> config = fetcher_->Get("/config", options);
+  if (!config.ok()) {
+    config_error_ = config.status().message();
+  } else if (config->status != 200) {
+    config_error_ = "GET /config answered HTTP " + std::to_string(config->status);
+  } else if (StatusOr<TikvConfig> live = FlattenJson(config->body, "TiKV /config"); live.ok()) {
+    config_ = std::move(*live);
+    config_error_.clear();
+    return;
+  } else {
+    config_error_ = live.status().message();
+    if (live.status().limit()) config_notes_.push_back({*live.status().limit(), config_error_});
+  }
+  config_.clear();  // a config that cannot be read now is not compared as if it could
+}
 
 StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_point deadline) {
   HttpRequestOptions options{deadline, max_body_bytes_};
@@ -53,18 +78,12 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   const Exposition relay = FilterForRelay(scrape->metrics, relay_);
   scrape->relay_series = relay.SampleCount();
   scrape->relay_text = WriteExposition(relay);
-  // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
-  StatusOr<HttpResponse> config = fetcher_->Get("/config", options);
-  if (!config.ok()) {
-    scrape->config_error = config.status().message();
-  } else if (config->status != 200) {
-    scrape->config_error = "GET /config answered HTTP " + std::to_string(config->status);
-  } else if (StatusOr<TikvConfig> live = FlattenJson(config->body, "TiKV /config"); live.ok()) {
-    scrape->config = std::move(*live);
-  } else {
-    scrape->config_error = live.status().message();
-  }
   scrape->ready = Readiness(*fetcher_, options);
+  // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
+  RefreshConfig(options);
+  scrape->config = config_;
+  scrape->config_error = config_error_;
+  scrape->limit_notes = config_notes_;
   return std::shared_ptr<const TikvScrape>(std::move(scrape));
 }
 

@@ -23,6 +23,15 @@ def check_level_mappings(path, panel):
         problems.append(f"{path}: panel {panel['title']!r} maps the verdict's levels as {names}")
 
 
+def check_stall_causes(path, panel):
+    """RocksDB >= 8 counts total_delays and total_stops beside the causes: summing every cause
+    label would count each stall twice."""
+    for target in panel.get("targets", []):
+        expr = target["expr"]
+        if "write_stalls_total" in expr and "by (instance, cause)" in expr and "total_delays|total_stops" not in expr:
+            problems.append(f"{path}: panel {panel['title']!r} sums the total_delays/total_stops totals as causes")
+
+
 def check_dashboards():
     for path in sorted(Path("dashboards").glob("*.json")):
         try:
@@ -43,6 +52,7 @@ def check_dashboards():
                     problems.append(f"{path}: row {panel['title']!r} hides panels (collapsed)")
                 continue
             check_level_mappings(path, panel)
+            check_stall_causes(path, panel)
             if not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):
                 problems.append(f"{path}: panel {panel['title']!r} has no unit")
             if not panel.get("targets"):

@@ -136,6 +136,27 @@ TEST(Limits, SeriesBoundMarksTikvDownWithTheLimitNamed) {
   EXPECT_NE(env.exporter().Log().find("more than 50 samples"), std::string::npos);
 }
 
+// 200 KB of nested arrays in TiKV's /config kept protobuf's JSON parser busy for minutes: the
+// TiKV source looked down (a false TiKVUnreachable). The nesting is refused by a pre-scan, the
+// source stays up and the bound is counted.
+TEST(Limits, DeepArraysInTikvConfigKeepTikvUp) {
+  SimAndExporter env;
+  env.StartSim();
+  env.Control("/control/hostile-config?bytes=204800");  // before the exporter's first /config
+  env.StartExporter(1000, 900);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(env.Metrics(), "tikv_exporter_limit_hits_total", {{"limit", "upstream_json_depth"}})
+                   .value_or(0) >= 3;
+      },
+      std::chrono::seconds(30)))
+      << env.exporter().Log();
+  EXPECT_EQ(CollectorUp(env.Metrics(), "tikv"), 1);
+  const std::string log = env.exporter().Log();
+  EXPECT_EQ(log.find("source tikv is down"), std::string::npos) << log;
+  EXPECT_NE(log.find("TiKV /config: JSON nested deeper than 32 levels"), std::string::npos) << log;
+}
+
 TEST(PdFaults, GarbageHangAndErrorsMarkPdDownAndLeaderChangesDoNot) {
   const int pd_ports[2] = {FreePort(), FreePort()};
   SimAndExporter env;

@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "client/snapshot_client.h"
@@ -96,6 +98,56 @@ TEST_F(GrpcApi, WatchDeliversEachNewSnapshotInOrder) {
   context.TryCancel();
 }
 
+// An HTTP/2 frame: 9-byte header (24-bit length, type, flags, 31-bit stream id) and `payload`.
+std::string Frame(uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
+  const size_t n = payload.size();
+  std::string frame = {static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
+                       static_cast<char>(type), static_cast<char>(flags), static_cast<char>(stream >> 24),
+                       static_cast<char>(stream >> 16), static_cast<char>(stream >> 8), static_cast<char>(stream)};
+  return frame + payload;
+}
+
+// An HPACK string literal, not Huffman-coded (all strings here are shorter than 127 bytes).
+std::string Literal(const std::string& text) { return static_cast<char>(text.size()) + text; }
+
+// One connection opens 5,000 GetSnapshot calls and never reads an answer: it announces a flow
+// control window of 0, so no answer can be sent. The synchronous server held a thread per call
+// (5,009 threads, 281 MB); its threads and streams are bounded now.
+TEST_F(GrpcApi, UnreadCallsOnOneConnectionDoNotMultiplyThreads) {
+  const int baseline = UsageOf(exporter_->pid()).threads;
+  RawConnection connection(grpc_port_);
+  ASSERT_TRUE(connection.connected());
+  // The client preface; SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0; an ACK of the server's SETTINGS.
+  std::string bytes = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  bytes += Frame(0x4, 0, 0, std::string("\x00\x04\x00\x00\x00\x00", 6));
+  bytes += Frame(0x4, 0x1, 0, "");
+  // :method POST (static 3), :scheme http (static 6), :path and :authority (literal values of
+  // static names 4 and 1), content-type (static name 31), te: trailers (a literal name).
+  const std::string headers = std::string("\x83\x86") + '\x04' + Literal("/tikv_exporter.v1.SnapshotService/GetSnapshot") +
+                              '\x01' + Literal("127.0.0.1") + "\x0f\x10" + Literal("application/grpc") + '\x00' +
+                              Literal("te") + Literal("trailers");
+  const std::string empty_message(5, '\0');  // not compressed, 0 bytes: an empty GetSnapshotRequest
+  bool open = connection.Send(bytes);
+  int calls = 0;
+  for (uint32_t stream = 1; open && calls < 5000; stream += 2) {
+    open = connection.Send(Frame(0x1, 0x4, stream, headers) + Frame(0x0, 0x1, stream, empty_message));
+    calls += open ? 1 : 0;
+  }
+  // The server may end the connection once the client exceeds its stream limit; either way no
+  // more than a bounded number of calls may hold threads.
+  int peak = 0;
+  for (int i = 0; i < 30; ++i) {
+    peak = std::max(peak, UsageOf(exporter_->pid()).threads);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::printf("exporter threads: %d before, at most %d with %d unread calls sent\n", baseline, peak, calls);
+  EXPECT_GT(calls, 100) << "more calls than the bound must have reached the listener";
+  EXPECT_LT(peak - baseline, 100);
+  v1::Snapshot snapshot;
+  EXPECT_TRUE(Get(&snapshot).ok()) << "another client is still served";
+  EXPECT_EQ(HttpGet(http_port_, "/-/healthy").status, 200);
+}
+
 TEST_F(GrpcApi, AStalledWatcherDoesNotDelayPolls) {
   grpc::ClientContext context;
   auto reader = stub_->WatchSnapshots(&context, v1::WatchSnapshotsRequest());
@@ -151,6 +203,46 @@ TEST_F(GrpcApi, JsonHistoryIsBoundedAndFiltersBySince) {
   }
   EXPECT_GE(newer, 2u);
   EXPECT_EQ(HttpGet(http_port_, "/api/v1/snapshots?since=soon").status, 400);
+}
+
+// 3,600 snapshots were one 20 MB answer: pages of `limit` (default 100, at most 1000) say where
+// the next page starts (next_since) until the newest; HEAD builds no page.
+TEST_F(GrpcApi, JsonHistoryIsPaged) {
+  ASSERT_TRUE(WaitFor([&] { return Polls() >= 7; }, std::chrono::seconds(10)));
+  std::vector<int64_t> timestamps;
+  int64_t since = 0;
+  int pages = 0;
+  while (pages < 10) {
+    const HttpResult page = HttpGet(http_port_, "/api/v1/snapshots?limit=2&since=" + std::to_string(since));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ++pages;
+    size_t in_page = 0;
+    for (size_t at = page.body.find("\"timestamp_ms\":"); at != std::string::npos;
+         at = page.body.find("\"timestamp_ms\":", at + 1)) {
+      timestamps.push_back(std::stoll(page.body.substr(at + 15)));
+      ++in_page;
+    }
+    const size_t next = page.body.find("\"next_since\":");
+    if (next == std::string::npos) break;
+    EXPECT_EQ(in_page, 2u) << page.body;
+    since = std::stoll(page.body.substr(next + 13));
+    EXPECT_EQ(since, timestamps.back());
+  }
+  // history = 5, and 500 ms polls may add one or two between the pages.
+  EXPECT_GE(timestamps.size(), 5u);
+  EXPECT_GE(pages, 3);
+  for (size_t i = 1; i < timestamps.size(); ++i) EXPECT_GT(timestamps[i], timestamps[i - 1]);
+  for (const char* bad : {"limit=0", "limit=-3", "limit=many", "limit="}) {
+    EXPECT_EQ(HttpGet(http_port_, std::string("/api/v1/snapshots?") + bad).status, 400) << bad;
+  }
+  const std::string capped = HttpGet(http_port_, "/api/v1/snapshots?limit=1000000").body;
+  EXPECT_EQ(capped.find("\"next_since\":"), std::string::npos) << "a limit above 1000 is capped, not refused";
+
+  RawConnection head(http_port_);
+  ASSERT_TRUE(head.Send("HEAD /api/v1/snapshots HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string answer = head.ReceiveUntilClosed(std::chrono::seconds(10));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_EQ(answer.find("snapshots\":"), std::string::npos) << answer;
 }
 
 TEST_F(GrpcApi, TheClientLibraryMirrorsTheSeedsMetricsSnapshot) {

@@ -371,6 +371,7 @@ ProcessUsage UsageOf(int pid) {
   while (std::getline(status, line)) {
     if (line.starts_with("Threads:")) usage.threads = std::stoi(line.substr(8));
     if (line.starts_with("VmRSS:")) usage.rss_kib = std::stol(line.substr(6));
+    if (line.starts_with("VmHWM:")) usage.peak_rss_kib = std::stol(line.substr(6));
   }
   return usage;
 }

@@ -67,6 +67,7 @@ struct ProcessUsage {
   int fds = 0;
   int threads = 0;
   long rss_kib = 0;
+  long peak_rss_kib = 0;  // VmHWM: the most it was ever resident
 };
 ProcessUsage UsageOf(int pid);
 

@@ -44,11 +44,12 @@ TEST(HealthEndpoint, AnswersTheVerdictAnd503WhileTikvIsDown) {
 }
 
 // [health] is reloaded with the rest of the config: a check the operator disables stops counting
-// at the next poll, and its series goes.
+// at the next poll, and its series goes. With TiKV down, no PD and tikv_reachable disabled, no
+// check is left: the verdict is "unknown" (503), not ok (issue 21 case 7).
 TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
   SimAndExporter env;
   env.StartSim();
-  env.StartExporter(500, 400);
+  env.StartExporterWithConfig(env.ConfigText(500, 400, {}, "enable_lifecycle = true\n"));
   env.Control("/control/fault?mode=down");
   // 503 comes before the first poll too: wait for the verdict that TiKV is down.
   ASSERT_TRUE(WaitFor(
@@ -58,14 +59,19 @@ TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
       },
       std::chrono::seconds(15)));
   env.dir().Write("exporter.toml",
-                  env.ConfigText(500, 400, {}, "", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
+                  env.ConfigText(500, 400, {}, "enable_lifecycle = true\n", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
   ASSERT_EQ(HttpPost(env.exporter_port(), "/-/reload").status, 200);
-  EXPECT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/health").status == 200; },
-                      std::chrono::seconds(10)));
-  const std::string body = HttpGet(env.exporter_port(), "/api/v1/health").body;
-  EXPECT_NE(body.find(R"({"name":"tikv_reachable","level":"no_data","reason":"no data: disabled in [health]"})"),
-            std::string::npos)
-      << body;
+  HttpResult health;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        health = HttpGet(env.exporter_port(), "/api/v1/health");
+        return health.body.find(R"({"name":"tikv_reachable","level":"no_data","reason":"no data: disabled in [health]"})") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << health.body;
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find(R"("level":"unknown","reasons":["no checks evaluated: )"), std::string::npos) << health.body;
   EXPECT_FALSE(SampleValue(env.Metrics(), "tikv_exporter_health_check_level", {{"check", "tikv_reachable"}}));
 }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <regex>
+#include <thread>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -139,14 +140,16 @@ std::vector<StateCase> StateCases() {
 
 class HealthIntegration : public ::testing::Test {
  protected:
-  // The built-in node with a one-member PD, polled every 500 ms.
-  void Start() {
+  // The built-in node with a one-member PD, polled every 500 ms; the simulated cluster's
+  // tidb_gc_life_time (TiDB's default 10 min) is stated in [health] unless `health` says otherwise.
+  void Start(const std::string& health = "[health]\ngc_life_time_seconds = 600\n") {
     pd_port_ = FreePort();
     env_.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port_)});
-    env_.StartExporter(500, 400, {pd_port_});
+    env_.StartExporterWithConfig(env_.ConfigText(500, 400, {pd_port_}, "", health));
   }
+  HttpResult Health() { return HttpGet(env_.exporter_port(), "/api/v1/health"); }
   bool Until(const std::function<bool(const std::string&)>& condition) {
-    return WaitFor([&] { return condition(env_.Metrics()); }, std::chrono::seconds(10));
+    return WaitFor([&] { return condition(env_.Metrics()); }, std::chrono::seconds(30));
   }
 
   SimAndExporter env_;
@@ -202,8 +205,12 @@ constexpr VerdictCase kVerdicts[] = {
     {"disk_full", "disk_space", "critical", 503, "disk full: ", "≤ half the reserve 25 GiB"},
     {"apply_latency", "raft_write_path", "critical", 503, "apply log p99 2.04 s ≥ 1 s", "apply"},
     {"busy", "server_busy", "critical", 503, "busy rejections ", "scheduler too busy 50/s"},
-    {"gc_stuck", "gc_safe_point", "critical", 503, "GC safe point behind by 48 h ≥ 24 h",
-     "the oldest service safe point is ticdc-default-sim's, 48 h old"},
+    {"gc_stuck", "gc_safe_point", "critical", 503,
+     "GC safe point 48.2 h old: 47.8 h beyond gc_life_time 10 min + the 10 min run interval ≥ 24 h",
+     "the oldest service safe point is ticdc-default-sim's, 48.2 h old"},
+    {"gc_future_safe_point", "gc_safe_point", "critical", 503,
+     "GC safe point 17520 h old: beyond any valid tidb_gc_life_time (8760 h + the 10 min run interval)",
+     "PD's /gc/safepoint is invalid: gc_safe_point 2510-01-01 00:00:00 UTC is after br-sim's service safe point"},
     {"resolved_ts", "resolved_ts", "critical", 503, "min resolved-ts gap 20 min ≥ 10 min",
      "stale reads"},
     {"not_ready", "tikv_ready", "critical", 503, "TiKV says it is not ready",
@@ -214,8 +221,10 @@ constexpr VerdictCase kVerdicts[] = {
      "saturated"},
     {"write_stall", "write_stall", "warning", 200, "write stall in the kv db 2 % > 0",
      "compaction"},
-    {"latch_wait", "scheduler_latch_wait", "critical", 503, "scheduler latch wait p99 2.0",
+    {"latch_wait", "scheduler_latch_wait", "critical", 503, "scheduler latch wait p99 of prewrite 2.0",
      " s ≥ 1 s: transactions contend for the same keys"},
+    {"latch_wait_one_type", "scheduler_latch_wait", "critical", 503,
+     "scheduler latch wait p99 of acquire_pessimistic_lock 2.0", " s ≥ 1 s"},
     {"grpc_errors", "grpc_errors", "critical", 503, "gRPC failures ", "% ≥ 10 %"},
     {"flow_control", "flow_control", "critical", 503, "flow control discards 60 % ≥ 50 %",
      "throttles writes"},
@@ -262,14 +271,14 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
           return health.status == c.status && reason.starts_with(c.reason) &&
                  reason.find(c.more) != std::string::npos;
         },
-        std::chrono::seconds(10)))
+        std::chrono::seconds(30)))
         << health.status << " " << health.body;
     EXPECT_NE(
         health.body.find(std::string(R"("level":")") + c.level + R"(","reasons":[")" + c.reason),
         std::string::npos)
         << health.body;
     env_.Control(std::string("/control/unhealthy?state=") + c.state + "&on=false");
-    EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10)))
+    EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(30)))
         << HttpGet(env_.exporter_port(), "/api/v1/health").body;
   }
   // PD's view of this node's store (store 1, matched by its status address): Disconnected warns,
@@ -285,11 +294,11 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
           return health.status == status &&
                  ReasonAt(health.body, "pd_store_state", level).starts_with(std::string("PD sees this store ") + state);
         },
-        std::chrono::seconds(10)))
+        std::chrono::seconds(30)))
         << health.body;
   }
   env_.Control("/control/pd/store?id=1&state=Up");
-  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(30))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
 
   // A TiKV restart (its process start time moves) warns for the window that sees it, then heals.
   env_.Control("/control/restart");
@@ -300,9 +309,109 @@ TEST_F(HealthIntegration, EachStateTurnsItsVerdictAndHealing200sAgain) {
         return restarted.status == 200 &&
                ReasonAt(restarted.body, "restarts", "warning").starts_with("TiKV restarted in the window");
       },
-      std::chrono::seconds(10)))
+      std::chrono::seconds(30)))
       << restarted.body;
-  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(10))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+  EXPECT_TRUE(WaitFor(healthy, std::chrono::seconds(30))) << HttpGet(env_.exporter_port(), "/api/v1/health").body;
+}
+
+// Issue 21 case 1: tidb_gc_life_time = 24 h, stated in [health], with a GC that works: the safe
+// point trails by 24 h and advances, so the verdict stays ok poll after poll. Before: critical,
+// "GC safe point behind by 24 h ≥ 24 h" (503).
+TEST_F(HealthIntegration, AWorkingGcWithA24HourLifeTimeStaysOk) {
+  Start("[health]\ngc_life_time_seconds = 86400\n");
+  env_.Control("/control/unhealthy?state=gc_long_life_time");
+  ASSERT_TRUE(Until([](const std::string& m) {
+    return Above(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 86000) &&
+           Above(m, "tikv_exporter_gc_safe_point_lag_seconds", {}, 86000);
+  })) << env_.Metrics();
+  for (int poll = 0; poll < 6; ++poll) {
+    const HttpResult health = Health();
+    EXPECT_EQ(health.status, 200) << health.body;
+    EXPECT_TRUE(ReasonAt(health.body, "gc_safe_point", "ok").starts_with("GC safe point 24 h old (")) << health.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_TRUE(WaitFor([&] { return ReasonAt(Health().body, "gc_safe_point", "ok").find("(advancing: ") != std::string::npos; },
+                      std::chrono::seconds(30)))
+      << Health().body;
+}
+
+// A GC that stops, with no life time stated: the safe point stands still across polls, and
+// past the advance window (3 s here) the check warns, naming the window. A reload starts the watch
+// again.
+TEST_F(HealthIntegration, AGcThatStopsIsSeenStandingStillAcrossPolls) {
+  Start("[health]\ngc_advance_window_seconds = 3\n");
+  EXPECT_TRUE(WaitFor([&] { return ReasonAt(Health().body, "gc_safe_point", "ok").find("advancing") != std::string::npos; },
+                      std::chrono::seconds(30)))
+      << Health().body;
+  env_.Control("/control/unhealthy?state=gc_stuck");
+  std::string reason;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        reason = ReasonAt(Health().body, "gc_safe_point", "warning");
+        return reason.find("safe point has not advanced for ") != std::string::npos &&
+               reason.find(" ≥ the 3 s window (TiDB runs GC every 10 min)") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << Health().body;
+  env_.Control("/control/unhealthy?state=gc_stuck&on=false");
+  EXPECT_TRUE(WaitFor([&] { return ReasonAt(Health().body, "gc_safe_point", "ok").find("advancing") != std::string::npos; },
+                      std::chrono::seconds(30)))
+      << Health().body;
+}
+
+// Issue 21 case 5: TiKV down, PD still answers. PD's GC lag and its view of this store stay on
+// /metrics, so the GC alert quotes a value. Before: both series gone while TiKV was down.
+TEST_F(HealthIntegration, PdsWitnessesStayOnMetricsWhileTikvIsDown) {
+  Start();
+  ASSERT_TRUE(Until([](const std::string& m) { return Below(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 700); }))
+      << env_.Metrics();
+  env_.Control("/control/unhealthy?state=gc_stuck");
+  env_.Control("/control/fault?mode=down");
+  ASSERT_TRUE(Until([](const std::string& m) {
+    return Equals(m, "tikv_exporter_up", {{"source", "tikv"}}, 0) &&
+           Above(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 47 * 3600) &&
+           Equals(m, "tikv_exporter_pd_local_slow_score", {}, 1) &&
+           !SampleValue(m, "tikv_exporter_gc_safe_point_lag_seconds", {});
+  })) << env_.Metrics();
+  EXPECT_TRUE(ReasonAt(Health().body, "gc_safe_point", "critical").starts_with("GC safe point 48.2 h old")) << Health().body;
+}
+
+// Issue 21 case 6: a path-filtering proxy in front of PD passes /config and /gc/safepoint but not
+// /status, the region checks or the hot spots. The GC check keeps PD's safe point. Before: "no
+// data" (the whole refresh was dropped) and nothing in the log.
+TEST_F(HealthIntegration, PdBehindAProxyThatPassesSomeEndpointsStillFeedsTheGcCheck) {
+  pd_port_ = FreePort();
+  env_.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port_)});
+  env_.Control("/control/pd/proxy?on=true");
+  env_.StartExporterWithConfig(env_.ConfigText(500, 400, {pd_port_}, "", "[health]\ngc_life_time_seconds = 600\n"));
+  env_.Control("/control/fault?mode=down");  // only PD's safe point is left to grade
+  EXPECT_TRUE(WaitFor([&] { return ReasonAt(Health().body, "gc_safe_point", "ok").starts_with("GC safe point 10 min old"); },
+                      std::chrono::seconds(30)))
+      << Health().body;
+  EXPECT_TRUE(Until([](const std::string& m) { return Below(m, "tikv_exporter_pd_gc_safe_point_lag_seconds", {}, 700); }))
+      << env_.Metrics();
+}
+
+// Issue 21 case 7: with the TiKV collector off and no PD, no check has its inputs. The verdict
+// says so and a readiness probe on /api/v1/health fails. Before: 200 "ok", the reasons "TiKV is
+// not answering".
+TEST_F(HealthIntegration, AVerdictThatChecksNothingIsNotOk) {
+  env_.StartSim({});
+  env_.StartExporterWithConfig(env_.ConfigText(500, 400, {}, "", "[collectors.tikv]\nenabled = false\n"));
+  HttpResult health;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        health = Health();
+        return health.body.find(R"("level":"unknown","reasons":["no checks evaluated: every check lacks its inputs or is disabled"])") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << health.body;
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find(R"("evaluated":[])"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find(R"({"name":"raft_write_path","level":"no_data","reason":"no data: the TiKV collector is off"})"),
+            std::string::npos)
+      << health.body;
+  EXPECT_FALSE(SampleValue(env_.Metrics(), "tikv_exporter_health_level", {})) << "no level to give";
 }
 
 TEST_F(HealthIntegration, OneStateHealsAloneAndUnknownStatesAreRefused) {

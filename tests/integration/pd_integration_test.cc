@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "tests/integration/sim_and_exporter.h"
 
 namespace tikv_exporter::testing {
@@ -128,6 +130,52 @@ TEST_F(PdIntegration, AnAdvertisedLeaderUrlThatHangsIsSkippedAndPdStaysUp) {
   EXPECT_EQ(log.find(skip, first + 1), std::string::npos) << "logged more than once:\n" << log;
   EXPECT_NE(log.find("skipping it for the next poll"), std::string::npos) << log;
   EXPECT_EQ(log.find("source pd is down"), std::string::npos) << log;
+}
+
+// A hostile PD was unbounded: 100,000 stores took the exporter to 1.1 GB and a 67 MB /metrics,
+// 300,000 empty stores to bad_alloc (SIGABRT), a 10 MB address became a label value, and
+// {"stores":[{}]} counted an Up store with id 0. Each is now refused or cut, and counted.
+TEST_F(PdIntegration, HostileStoreListsAreBounded) {
+  Start({}, 3000, 2500);  // a 33 MB body is slow to serve under the sanitizers
+  const int pid = env_.exporter().pid();
+  auto hits = [&](const char* limit) { return Value("tikv_exporter_limit_hits_total", {{"limit", limit}}).value_or(0); };
+
+  env_.Control("/control/pd/hostile-stores?shape=many&count=100000");
+  ASSERT_TRUE(WaitFor([&] { return hits("pd_stores") >= 2; }, std::chrono::seconds(90))) << env_.exporter().Log();
+  std::string metrics = env_.Metrics();
+  const ProcessUsage many = UsageOf(pid);
+  std::printf("100,000 stores: /metrics %zu bytes, peak RSS %ld KiB\n", metrics.size(), many.peak_rss_kib);
+  EXPECT_LT(metrics.size(), 1u << 20);
+  EXPECT_LT(many.peak_rss_kib, 600 * 1024);  // the old code passed 1.1 GB before it answered
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "pd"}}), 0);
+  EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "tikv"}}), 1);
+
+  env_.Control("/control/pd/hostile-stores?shape=minimal&count=300000");
+  const double before = hits("pd_stores");
+  ASSERT_TRUE(WaitFor([&] { return hits("pd_stores") >= before + 2; }, std::chrono::seconds(60)))
+      << env_.exporter().Log();
+  ASSERT_TRUE(env_.exporter().Running());
+  std::printf("300,000 empty stores: peak RSS %ld KiB\n", UsageOf(pid).peak_rss_kib);
+
+  env_.Control("/control/pd/hostile-stores?shape=long-address&bytes=10485760");
+  ASSERT_TRUE(WaitFor([&] { return hits("pd_string_bytes") >= 1 && Value("tikv_exporter_up", {{"source", "pd"}}) == 1; },
+                      std::chrono::seconds(60)))
+      << env_.exporter().Log();
+  metrics = env_.Metrics();
+  const size_t info = metrics.find("tikv_exporter_pd_store_info{address=\"aaaa");
+  ASSERT_NE(info, std::string::npos);
+  const size_t line = metrics.find('\n', info) - info;
+  std::printf("10 MB address: the store_info line is %zu bytes, /metrics %zu bytes\n", line, metrics.size());
+  EXPECT_LT(line, 4096u + 300u);  // cut at max_label_value_bytes
+  EXPECT_LT(metrics.size(), 1u << 20);
+
+  env_.Control("/control/pd/hostile-stores?shape=empty");
+  ASSERT_TRUE(WaitFor([&] { return Value("tikv_exporter_up", {{"source", "pd"}}) == 0; }, std::chrono::seconds(30)));
+  metrics = env_.Metrics();
+  EXPECT_EQ(metrics.find("store_id=\"0\""), std::string::npos);
+  EXPECT_NE(env_.exporter().Log().find("PD /stores: none of the 1 stores is valid (store #1 of 1: no store id)"),
+            std::string::npos)
+      << env_.exporter().Log();
 }
 
 TEST_F(PdIntegration, AllMembersDownMarksPdDownOnly) {

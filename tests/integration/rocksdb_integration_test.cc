@@ -113,6 +113,37 @@ TEST(RocksDbIntegration, ARocksDb68LogWithoutStatisticsIsReadWholeAndEachSeriesO
   EXPECT_TRUE(DuplicateSeries(body).empty());
 }
 
+// Issue 21 case 4: TiKV with server.simplify-metrics = true leaves its kv stall counter out of
+// /metrics (it is 0 until the first stall), so the write stall comes from the LOG: 1.5 s of stall
+// between two stats dumps a day apart (uptime 600 s, then 87000 s). Graded over that day it is a
+// warning (any stall), 0.00174 %. Before: divided by the 300 ms poll window, critical ("500 %").
+TEST(RocksDbIntegration, AStallFromTheLogIsGradedOverTheTimeBetweenItsDumps) {
+  std::string log;
+  const std::pair<const char*, const char*> dumps[] = {{"600.0", "6000000"}, {"87000.0", "7500000"}};
+  for (const auto& [uptime, stall] : dumps) {
+    log += std::string("2026/11/24-00:12:20.000001 7f01 [db/db_impl/db_impl.cc:1105] ------- DUMPING STATS -------\n"
+                       "2026/11/24-00:12:20.000002 7f01 [db/db_impl/db_impl.cc:1107] \n** DB Stats **\nUptime(secs): ") +
+           uptime + " total, 600.0 interval\nCumulative stall: 00:00:0.000 H:M:S, 0.0 percent\n\n"
+           "2026/11/24-00:12:20.000003 7f01 [db/db_impl/db_impl.cc:788] STATISTICS:\n"
+           "rocksdb.block.cache.miss COUNT : 10\nrocksdb.block.cache.hit COUNT : 90\nrocksdb.stall.micros COUNT : " +
+           stall + "\n2026/11/24-00:12:20.000004 7f02 [db/compaction/compaction_job.cc:1] [default] compacted\n";
+  }
+  SimAndExporter env;
+  StartWithLog(env, log);
+  env.Control("/control/unhealthy?state=simplify_metrics");
+  std::string body;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        body = HttpGet(env.exporter_port(), "/api/v1/health").body;
+        return body.find(R"({"name":"write_stall","level":"warning","reason":"write stall in the kv db 0.00174 % > 0: )") !=
+                   std::string::npos &&
+               body.find("(1.5 s of 24 h between the RocksDB LOG's last two stats dumps)") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << body;
+  EXPECT_EQ(SampleValue(env.Metrics(), "tikv_exporter_signal_source_info", {{"signal", "write_stall"}, {"source", "rocksdb_log"}}), 1);
+}
+
 TEST(RocksDbIntegration, AFileThatIsNoRocksDbLogIsReportedDownAndLoggedOnce) {
   SimAndExporter env;
   const std::string bench =

@@ -4,8 +4,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -229,6 +231,60 @@ TEST_F(WebSecurity, GrpcListenerServesTlsOnly) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   EXPECT_FALSE(plain->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok());
+}
+
+// A TLS 1.3 client that completes its handshake and closes at once: the server then writes its
+// session tickets to a closed connection, and with SIGPIPE not ignored the second write killed
+// the process (exit 141) at the first or second such client. Health checks and scanners do this.
+TEST_F(WebSecurity, ClientsThatHandshakeAndCloseDoNotKillTheExporter) {
+  const std::string script =
+      "import socket, ssl\n"
+      "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+      "ctx.check_hostname = False\n"
+      "ctx.verify_mode = ssl.CERT_NONE\n"
+      "ctx.minimum_version = ssl.TLSVersion.TLSv1_3\n"
+      "done = 0\n"
+      "for i in range(20):\n"
+      "    try:\n"
+      "        ctx.wrap_socket(socket.create_connection(('127.0.0.1', " + std::to_string(env_.exporter_port()) +
+      "), timeout=5)).close()\n"
+      "        done += 1\n"
+      "    except OSError:\n"
+      "        pass\n"
+      "print(done)\n";
+  const std::string path = env_.dir().Write("handshake_and_close.py", script);
+  std::string output;
+  ASSERT_EQ(RunCommand("python3 " + path, &output), 0) << output;
+  std::printf("TLS 1.3 clients that handshook and closed: %s", output.c_str());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the tickets' writes have happened
+  EXPECT_TRUE(env_.exporter().Running()) << "killed by SIGPIPE; log:\n" << env_.exporter().Log();
+  EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+}
+
+// gRPC's own file watcher opened the configured paths every 10 s: a FIFO put at the certificate
+// path hung its thread, and SIGTERM then never finished (the watcher is joined at shutdown). The
+// files are read as the HTTPS listener reads them now, and gRPC only ever reads our copies.
+TEST_F(WebSecurity, AFifoAtTheCertificatePathHangsNeitherGrpcNorTheStop) {
+  const std::string cert = certs_("web.crt");
+  ASSERT_EQ(std::remove(cert.c_str()), 0);
+  ASSERT_EQ(mkfifo(cert.c_str(), 0600), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(12));  // every refresh has met the FIFO by then
+  std::ifstream ca_file(certs_("ca.crt"));
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs.assign(std::istreambuf_iterator<char>(ca_file), {});
+  auto secure = v1::SnapshotService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_), grpc::SslCredentials(options)));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::Snapshot snapshot;
+  EXPECT_TRUE(secure->GetSnapshot(&context, v1::GetSnapshotRequest(), &snapshot).ok())
+      << "the last good pair is still served";
+  const auto start = std::chrono::steady_clock::now();
+  const int status = env_.exporter().Stop();  // SIGTERM; SIGKILL after 5 s (returns -1 then)
+  std::printf("stop with a FIFO at cert_file took %.1f s (status %d)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), status);
+  ASSERT_NE(status, -1) << "still running 5 s after SIGTERM";
+  EXPECT_NE(env_.exporter().Log().find("still serving the last good pair"), std::string::npos);
 }
 
 // TLS 1.2 offers only forward-secret AEAD suites (exporter-toolkit's default list). The test

@@ -5,6 +5,8 @@
 #include "collectors/collector_set.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -13,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 namespace tikv_exporter {
@@ -251,6 +254,35 @@ TEST_F(CollectorSetTest, DestroyingTheSetLeavesAStuckCollectorBehindAndFreesItWh
   for (int i = 0; i < 300 && !tikv_->destroyed; ++i) std::this_thread::sleep_for(milliseconds(10));
   EXPECT_TRUE(tikv_->destroyed);
   EXPECT_TRUE(pd_->destroyed);
+}
+
+// In a child process: an unused user id with RLIMIT_NPROC 2 (this thread plus one), then a set
+// of three collectors. The second worker cannot start: the construction must throw
+// std::system_error (a reload then fails with it) after stopping the worker it did start.
+void ConstructAtTheThreadLimit() {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  auto record = std::make_shared<Record>();
+  for (int i = 0; i < 3; ++i) {
+    collectors.push_back(std::make_unique<FakePd>(
+        Source::kPd, [](int) -> StatusOr<std::shared_ptr<const PdData>> { return std::make_shared<const PdData>(); },
+        record));
+  }
+  const rlimit limit{2, 2};
+  constexpr uid_t kUnusedId = 54321;  // owns no other process, so the limit counts only ours
+  if (setrlimit(RLIMIT_NPROC, &limit) != 0 || setgid(kUnusedId) != 0 || setuid(kUnusedId) != 0) std::_Exit(3);
+  try {
+    CollectorSet set(std::move(collectors));
+    std::_Exit(4);  // every worker started: the limit did not apply
+  } catch (const std::system_error&) {
+    std::_Exit(0);
+  }
+}
+
+// The workers already started were left joinable when a later one could not start, and the
+// std::thread destructors then terminated the process (SIGABRT) instead of failing the reload.
+TEST(CollectorSetDeathTest, AWorkerThatCannotStartFailsTheConstructionNotTheProcess) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to become a user with its own thread limit";
+  EXPECT_EXIT(ConstructAtTheThreadLimit(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

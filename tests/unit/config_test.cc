@@ -219,6 +219,19 @@ TEST_F(ConfigTest, HealthMistakesNameTheLineAndKey) {
   ExpectError("[health]\n\ndisabled = [\"disk\"]\n", 3, {"[health] disabled", "\"disk\" is not one of tikv_reachable|"});
   ExpectError("[health]\nslow_score = 80\n", 2, {"[health] slow_score", "unknown key", "slow_score_critical"});
   ExpectError("[health]\nresolved_ts_gap_seconds_warning = \"1m\"\n", 2, {"expected a number, found a string"});
+  // TiDB's tidb_gc_life_time runs from 10 min to 8760 h.
+  ExpectError("[health]\ngc_life_time_seconds = 300\n", 2,
+              {"[health] gc_life_time_seconds", "runs from 600 (10 min) to 31536000 (8760 h), or 0 for not stated, found 300"});
+  ExpectError("[health]\ngc_life_time_seconds = 31536001\n", 2, {"[health] gc_life_time_seconds", "found 31536001"});
+  ExpectError("[health]\ngc_advance_window_seconds = 0\n", 2, {"[health] gc_advance_window_seconds", "between 1 and"});
+}
+
+TEST_F(ConfigTest, TheGcLifeTimeIsUnstatedUntilTheOperatorStatesIt) {
+  EXPECT_EQ(LoadConfig(Write("")).value().health.gc_life_time_seconds, 0);
+  EXPECT_EQ(LoadConfig(Write("")).value().health.gc_advance_window_seconds, 1800);
+  StatusOr<ExporterConfig> config = LoadConfig(Write("[health]\ngc_life_time_seconds = 86400\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->health.gc_life_time_seconds, 86400);
 }
 
 // A hash crypt(3) cannot match, or one whose cost would make every check take days (and the

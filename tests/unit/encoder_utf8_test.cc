@@ -87,7 +87,9 @@ TEST(SnapshotJsonUtf8, IsStrictJson) {
   const std::string json = SnapshotToJson(BadSnapshot());
   EXPECT_TRUE(IsStrictJson(json));
   EXPECT_NE(json.find("\"tikv_version\":\"v8.5.0" + kBadRepaired + "\""), std::string::npos) << json;
-  EXPECT_TRUE(IsStrictJson(SnapshotsToJson({std::make_shared<const Snapshot>(BadSnapshot())})));
+  SnapshotHistory history(1);
+  history.Push(std::make_shared<const Snapshot>(BadSnapshot()));
+  EXPECT_TRUE(IsStrictJson(SnapshotPageToJson(history.Page(-1, 10))));
 }
 
 TEST(SnapshotProtoUtf8, ParsesBackInAClient) {

@@ -30,6 +30,7 @@ Snapshot HealthyNode() {
   s.slow_store.pd_score = 1;
   s.pressure.raft_write_p99_seconds = {{"append_log", 0.002}, {"apply_log", 0.004}, {"commit_log", 0.003}};
   s.pressure.scheduler_latch_wait_p99_seconds = 0.0001;
+  s.pressure.scheduler_latch_wait_p99_by_type = {{"commit", 0.0001}, {"prewrite", 0.0001}};
   s.pressure.busy_rejections_per_second = {{"scheduler_too_busy", 0}, {"channel_full", 0}, {"coprocessor_full", 0}};
   s.window_seconds = 15;
   s.write_stall_seconds = {{"kv", 0}};
@@ -135,7 +136,7 @@ TEST(HealthVerdict, WriteStallIsGradedByTheShareOfTheWindow) {
   HealthCheckResult stall = Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall);
   EXPECT_EQ(stall.level, HealthLevel::kWarning);
   EXPECT_TRUE(stall.reason.starts_with("write stall in the kv db 2 % > 0: RocksDB")) << stall.reason;
-  EXPECT_TRUE(stall.reason.ends_with("(300 ms of 15 s)")) << stall.reason;
+  EXPECT_TRUE(stall.reason.ends_with("(300 ms of 15 s, the window of TiKV's /metrics)")) << stall.reason;
   s.write_stall_seconds["kv"] = 1.5;  // 10 %
   EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall).level, HealthLevel::kCritical);
 }
@@ -180,16 +181,149 @@ TEST(HealthVerdict, PoolsAndQuota) {
 
 TEST(HealthVerdict, GcStuckForTwoDays) {
   Snapshot s = HealthyNode();
+  HealthThresholds thresholds;
+  thresholds.gc_life_time_seconds = 600;  // TiDB's default, stated
   s.gc_safe_point_lag_seconds = 48 * 3600;
-  const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  // 48 h - 10 min - the 10 min run interval = 47 h 40 min beyond: critical from 24 h.
+  const HealthCheckResult gc = Check(EvaluateHealth(s, thresholds), HealthCheck::kGcSafePoint);
   EXPECT_EQ(gc.level, HealthLevel::kCritical);
-  EXPECT_TRUE(gc.reason.starts_with("GC safe point behind by 48 h ≥ 24 h: old")) << gc.reason;
+  EXPECT_TRUE(gc.reason.starts_with("GC safe point 48 h old: 47.7 h beyond gc_life_time 10 min + the 10 min run "
+                                    "interval ≥ 24 h: old"))
+      << gc.reason;
+  EXPECT_EQ(gc.critical_threshold, 600 + 600 + 86400);
   // PD names the service that holds GC back, and PD's later safe point is the one that counts.
   s.pd_gc = PdGcLag{50 * 3600, "ticdc-default-1", 50 * 3600, 5400};
-  const HealthCheckResult named = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  const HealthCheckResult named = Check(EvaluateHealth(s, thresholds), HealthCheck::kGcSafePoint);
   EXPECT_EQ(named.value, 50 * 3600);
   EXPECT_TRUE(named.reason.ends_with("; the oldest service safe point is ticdc-default-1's, 50 h old, expiring in 90 min"))
       << named.reason;
+}
+
+// Issue 21 case 1: tidb_gc_life_time = 24 h is a documented setting. A GC that works with it
+// trails by 24 h + up to the 10 min run interval and moves every run: that is ok, with or without
+// the life time stated. Before: critical, "GC safe point behind by 24.1 h ≥ 24 h".
+TEST(HealthVerdict, AWorkingGcWithA24HourLifeTimeIsOk) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds = 86400 + 300;
+  s.pd_gc = PdGcLag{86400 + 300, "gc_worker", 86400 + 300, std::nullopt};
+  s.gc_advance = GcAdvance{"PD", 240, 3 * 3600, true};  // moved 4 min ago, watched for 3 h
+  for (double life_time : {0.0, 86400.0}) {
+    HealthThresholds thresholds;
+    thresholds.gc_life_time_seconds = life_time;
+    const HealthCheckResult gc = Check(EvaluateHealth(s, thresholds), HealthCheck::kGcSafePoint);
+    EXPECT_EQ(gc.level, HealthLevel::kOk) << life_time << ": " << gc.reason;
+    EXPECT_EQ(gc.reason, "GC safe point 24.1 h old (advancing: PD's moved 4 min ago, window 30 min)");
+  }
+}
+
+// A GC that stopped: the safe point stands still. Past the window (three of TiDB's 10 min runs)
+// it warns, from a day (TiKV_GC_can_not_work's window) it is critical whatever the life time.
+TEST(HealthVerdict, AGcThatStopsWarnsAfterTheWindowAndIsCriticalAfterADay) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds = 86400 + 2400;
+  s.gc_advance = GcAdvance{"TiKV", 2400, 3 * 3600, true};  // 40 min ≥ 30 min
+  HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(gc.level, HealthLevel::kWarning);
+  EXPECT_TRUE(gc.reason.starts_with("GC safe point 24.7 h old: TiKV's safe point has not advanced for 40 min ≥ the "
+                                    "30 min window (TiDB runs GC every 10 min): old versions"))
+      << gc.reason;
+  s.gc_advance = GcAdvance{"TiKV", 3 * 86400, 3 * 86400, false};  // stopped for days
+  s.gc_safe_point_lag_seconds = 4 * 86400;
+  gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(gc.level, HealthLevel::kCritical);
+  EXPECT_NE(gc.reason.find("TiKV's safe point has not advanced for 72 h ≥ 24 h (TiKV_GC_can_not_work's day)"),
+            std::string::npos)
+      << gc.reason;
+}
+
+// Whatever the life time, TiDB accepts none above 8760 h: a safe point older than that plus the
+// run interval is stuck, on the first poll already.
+TEST(HealthVerdict, ASafePointOlderThanAnyLifeTimeIsCritical) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds = 8760.0 * 3600 + 601;
+  const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(gc.level, HealthLevel::kCritical);
+  EXPECT_NE(gc.reason.find("beyond any valid tidb_gc_life_time (8760 h + the 10 min run interval)"), std::string::npos)
+      << gc.reason;
+  s.gc_safe_point_lag_seconds = 8760.0 * 3600;  // the longest valid life time, just run
+  EXPECT_EQ(Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint).level, HealthLevel::kOk);
+}
+
+// Issue 21 case 2: PD's gc_safe_point in the future beside a service safe point two years old.
+// The body is invalid; the service safe point counts. Before: the negative lag (-1.5e10 s) was the
+// max with TiKV's, "ok".
+TEST(HealthVerdict, AnInvalidPdBodyIsGradedByItsServiceSafePoints) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds.reset();  // TiKV's copy of the future point is left out
+  const double two_years = 2 * 8760.0 * 3600;
+  s.pd_gc = PdGcLag{two_years, "br-1", two_years, std::nullopt,
+                    "gc_safe_point 2510-01-01 00:00:00 UTC is after br-1's service safe point", 0};
+  const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_EQ(gc.level, HealthLevel::kCritical);
+  EXPECT_EQ(gc.value, two_years);
+  EXPECT_NE(gc.reason.find("PD's /gc/safepoint is invalid: gc_safe_point 2510-01-01 00:00:00 UTC is after br-1's "
+                           "service safe point, so the oldest service safe point counts"),
+            std::string::npos)
+      << gc.reason;
+  // Without a service safe point there is nothing to grade.
+  s.pd_gc = PdGcLag{std::nullopt, "", 0, std::nullopt, "gc_safe_point 2510-01-01 00:00:00 UTC is in the future", 0};
+  const HealthCheckResult none = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_FALSE(none.level);
+  EXPECT_EQ(none.reason, "no data: PD's /gc/safepoint is invalid: gc_safe_point 2510-01-01 00:00:00 UTC is in the "
+                         "future, and it lists no service safe point");
+}
+
+// Issue 21 case 3: TiKV's rule takes the p99 of each command type. Prewrite at 0.5 % of the
+// commands waiting 2 s: the merged p99 stays 1 ms. Before: ok, "scheduler latch wait p99 1 ms".
+TEST(HealthVerdict, TheWorstCommandTypesLatchWaitCounts) {
+  Snapshot s = HealthyNode();
+  s.pressure.scheduler_latch_wait_p99_seconds = 0.001;
+  s.pressure.scheduler_latch_wait_p99_by_type = {{"commit", 0.001}, {"get", 0.0005}, {"prewrite", 2.0}};
+  const HealthCheckResult latch = Check(EvaluateHealth(s, {}), HealthCheck::kSchedulerLatchWait);
+  EXPECT_EQ(latch.level, HealthLevel::kCritical);
+  EXPECT_EQ(latch.value, 2.0);
+  EXPECT_TRUE(latch.reason.starts_with("scheduler latch wait p99 of prewrite 2 s ≥ 1 s")) << latch.reason;
+}
+
+// Issue 21 case 4: a stall from the RocksDB LOG spans the time between its two dumps. 1.5 s
+// between dumps a day apart is 0.0017 %, a warning (any stall), not 10 % of a 15 s window.
+// Before: critical, "write stall in the kv db 10 % ≥ 10 %".
+TEST(HealthVerdict, AStallFromTheLogIsDividedByTheTimeBetweenDumps) {
+  Snapshot s = HealthyNode();
+  s.write_stall_seconds = {{"kv", 1.5}};
+  s.signal_sources["write_stall"] = "rocksdb_log";
+  s.write_stall_log_dumps_seconds = 86400;
+  const HealthCheckResult stall = Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall);
+  EXPECT_EQ(stall.level, HealthLevel::kWarning);
+  EXPECT_NEAR(*stall.value, 1.5 / 86400, 1e-12);
+  EXPECT_TRUE(stall.reason.ends_with("(1.5 s of 24 h between the RocksDB LOG's last two stats dumps)")) << stall.reason;
+}
+
+// Issue 21 case 8: PD's slow score 0 is "none reported" (PD < 5.3 over gRPC), not a score on
+// the 1..100 scale. Before: ok, "slow score 0 (PD 0)".
+TEST(HealthVerdict, PdsSlowScoreZeroIsNoScore) {
+  Snapshot s = HealthyNode();
+  s.slow_store.tikv_score.clear();
+  s.slow_store.pd_score = 0;
+  const HealthCheckResult slow = Check(EvaluateHealth(s, {}), HealthCheck::kSlowStore);
+  EXPECT_FALSE(slow.level) << slow.reason;
+}
+
+// Issue 21 case 7: with the TiKV collector off and no PD, no check has its inputs. That verdict
+// checked nothing: it is not passing, and the reasons say the collector is off, not failing.
+// Before: Passing (200 "ok"), "no data: TiKV is not answering".
+TEST(HealthVerdict, AVerdictThatCheckedNothingDoesNotPass) {
+  Snapshot s;
+  s.timestamp_ms = 1764500000000;
+  const HealthVerdict verdict = EvaluateHealth(s, {});
+  EXPECT_TRUE(verdict.Evaluated().empty());
+  EXPECT_FALSE(verdict.Passing());
+  EXPECT_EQ(Check(verdict, HealthCheck::kRaftWritePath).reason, "no data: the TiKV collector is off");
+  Snapshot pd_only = s;
+  pd_only.pd_store_state = StoreState::kUp;
+  const HealthVerdict checked = EvaluateHealth(pd_only, {});
+  EXPECT_EQ(checked.Evaluated(), std::vector<HealthCheck>{HealthCheck::kPdStoreState});
+  EXPECT_TRUE(checked.Passing());
 }
 
 TEST(HealthVerdict, PdsViewOfTheStore) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "collectors/pd/pd_json.h"
 #include "snapshot/snapshot_builder.h"
 #include "snapshot/snapshot_json.h"
@@ -195,11 +197,77 @@ TEST(PdGc, LagAndTheServiceThatHoldsGcBack) {
   EXPECT_FALSE(never.pd_gc);
 }
 
+// tikv/pd#7767: a gc_safe_point that decodes to 2510 beside a service safe point two years old.
+// PD never raises gc_safe_point above a service safe point: the body is invalid, and the service
+// safe point's lag counts. Before: lag -15,275,xxx,xxx s (negative), exported as it was.
+TEST(PdGc, AFutureSafePointIsAnInvalidBodyGradedByTheServiceSafePoints) {
+  constexpr uint64_t kNowMs = 1764500000000;
+  constexpr uint64_t k2510 = 17040758400000ULL << 18;
+  constexpr uint64_t kTwoYearsAgoMs = kNowMs - 2ULL * 8760 * 3600 * 1000;
+  PdData pd;
+  pd.regions.gc = PdGcSafePoints{k2510, {{"br-1", std::numeric_limits<int64_t>::max(), kTwoYearsAgoMs << 18}}, 0};
+  Snapshot s;
+  s.timestamp_ms = kNowMs;
+  AddPdNodeSignals(pd, &s);
+  ASSERT_TRUE(s.pd_gc);
+  EXPECT_EQ(s.pd_gc->lag_seconds, 2 * 8760 * 3600);
+  EXPECT_EQ(s.pd_gc->safe_point_ms, static_cast<int64_t>(kTwoYearsAgoMs));
+  EXPECT_EQ(s.pd_gc->invalid,
+            "gc_safe_point 2510-01-01 00:00:00 UTC is after br-1's service safe point 2023-12-01 10:53:20 UTC, which "
+            "PD never allows");
+  Families families;
+  AddPdNodeSignalSeries(s, families);
+  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_gc_safe_point_lag_seconds",
+                    "tikv_exporter_pd_gc_safe_point_lag_seconds{}"),
+            2 * 8760 * 3600);
+  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_gc_safe_point_invalid", "tikv_exporter_pd_gc_safe_point_invalid{}"), 1);
+  // No service safe point: nothing to grade by, and no lag to export.
+  pd.regions.gc->services.clear();
+  Snapshot alone;
+  alone.timestamp_ms = kNowMs;
+  AddPdNodeSignals(pd, &alone);
+  ASSERT_TRUE(alone.pd_gc);
+  EXPECT_FALSE(alone.pd_gc->lag_seconds);
+  EXPECT_EQ(alone.pd_gc->invalid, "gc_safe_point 2510-01-01 00:00:00 UTC is in the future");
+}
+
+// A few seconds of clock skew between PD, TiKV and this host is not a future safe point: the lag
+// is 0, never negative. Before: -5 s from both.
+TEST(PdGc, SmallClockSkewGivesLagZero) {
+  constexpr uint64_t kNowMs = 1764500000000;
+  constexpr uint64_t kAhead = (kNowMs + 5000) << 18;
+  PdData pd;
+  pd.regions.gc = PdGcSafePoints{kAhead, {}, 0};
+  Snapshot s;
+  s.timestamp_ms = kNowMs;
+  AddPdNodeSignals(pd, &s);
+  ASSERT_TRUE(s.pd_gc);
+  EXPECT_EQ(s.pd_gc->lag_seconds, 0);
+  EXPECT_TRUE(s.pd_gc->invalid.empty());
+  Snapshot tikv = FromTikv(ScrapeOf("tikv_gcworker_autogc_safe_point " + std::to_string(kAhead) + "\n", kNowMs));
+  EXPECT_EQ(tikv.gc_safe_point_lag_seconds, 0);
+}
+
+// Issue 21 case 5: with TiKV down, PD is the only witness left: its GC lags and its view of this
+// store are still served. Before: absent from /metrics while TiKV was down.
+TEST(NodeSignalSeries, PdsWitnessesStayWhileTikvIsDown) {
+  Snapshot s;
+  SetAllNodeSignals(&s);
+  Families families;
+  AddSnapshotSeries(s, /*tikv_up=*/false, families);
+  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_gc_safe_point_lag_seconds", "tikv_exporter_pd_gc_safe_point_lag_seconds{}"),
+            7200);
+  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_local_slow_score", "tikv_exporter_pd_local_slow_score{}"), 80);
+  EXPECT_EQ(ValueOf(families, "tikv_exporter_pd_local_busy", "tikv_exporter_pd_local_busy{}"), 1);
+  EXPECT_EQ(families.exposition().Find("tikv_exporter_gc_safe_point_lag_seconds"), nullptr) << "TiKV's own lag is not served stale";
+}
+
 TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {
   Snapshot s;
   SetAllNodeSignals(&s);
   Families families;
   AddNodeSignalSeries(s, families);
+  AddPdNodeSignalSeries(s, families);
   EXPECT_EQ(AllSeries(families),
             (Series{{"tikv_exporter_disk_reserve_bytes{}", 5368709120.0},
                     {"tikv_exporter_disk_headroom_bytes{}", 0},
@@ -208,17 +276,18 @@ TEST(NodeSignalSeries, EachSignalInBaseUnitsAndWellFormed) {
                     {"tikv_exporter_disk_state{state=\"full\"}", 0},
                     {"tikv_exporter_tikv_slow_score{type=\"disk\"}", 100},
                     {"tikv_exporter_tikv_slow_score{type=\"network\"}", 1},
+                    {"tikv_exporter_gc_safe_point_lag_seconds{}", 60},
+                    {"tikv_exporter_min_resolved_ts_gap_seconds{}", 0.782},
+                    {"tikv_exporter_tikv_ready{}", 0},
                     {"tikv_exporter_pd_local_slow_score{}", 80},
                     {"tikv_exporter_pd_local_slow_trend{kind=\"cause\"}", 3000000.5},
                     {"tikv_exporter_pd_local_slow_trend{kind=\"result\"}", 1200},
                     {"tikv_exporter_pd_local_slow_trend_rate{kind=\"cause\"}", 2.25},
                     {"tikv_exporter_pd_local_slow_trend_rate{kind=\"result\"}", -0.5},
                     {"tikv_exporter_pd_local_busy{}", 1},
-                    {"tikv_exporter_gc_safe_point_lag_seconds{}", 60},
-                    {"tikv_exporter_min_resolved_ts_gap_seconds{}", 0.782},
                     {"tikv_exporter_pd_gc_safe_point_lag_seconds{}", 7200},
-                    {"tikv_exporter_pd_oldest_service_safe_point_lag_seconds{service=\"ticdc-default-1\"}", 7200},
-                    {"tikv_exporter_tikv_ready{}", 0}}));
+                    {"tikv_exporter_pd_gc_safe_point_invalid{}", 0},
+                    {"tikv_exporter_pd_oldest_service_safe_point_lag_seconds{service=\"ticdc-default-1\"}", 7200}}));
   ExpectWellFormed(families);
 }
 

@@ -205,5 +205,86 @@ TEST_F(PdCollectorTest, SaysOnceWhyNoStoreIsThisNodes) {
   EXPECT_EQ(Logged(LogLevel::kWarn, "local_store_id = 99 is not among PD's 2 stores"), 1u);
 }
 
+// {"stores":[{}]} was taken as one Up store with id 0. Invalid entries are dropped and counted,
+// the first named once in the log; a body of nothing valid fails the member like an error.
+TEST_F(PdCollectorTest, InvalidStoresAreDroppedCountedAndNamed) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/stores",
+                    R"({"count":4,"stores":[{},{"store":{"id":1,"state_name":"Up"}},)"
+                    R"({"store":{"id":5,"state_name":"Sleeping"}},{"store":{"id":1,"state_name":"Up"}}]})");
+  auto collector = Collector({kVip});
+  for (int poll = 0; poll < 3; ++poll) {
+    std::shared_ptr<const PdData> data = Poll(*collector);
+    ASSERT_TRUE(data) << error_;
+    ASSERT_EQ(data->stores.size(), 1u);
+    EXPECT_EQ(data->stores[0].id, 1u);
+    EXPECT_EQ(data->invalid_stores, 3u);
+  }
+  EXPECT_EQ(Logged(LogLevel::kWarn, "PD /stores: 3 invalid store(s) dropped, first store #1 of 4: no store id"), 1u);
+
+  upstreams_.Answer(kVip, "/pd/api/v1/stores", R"({"stores":[{}]})");
+  EXPECT_FALSE(Poll(*collector));
+  EXPECT_NE(error_.find("PD /stores: none of the 1 stores is valid (store #1 of 1: no store id)"), std::string::npos)
+      << error_;
+  upstreams_.Answer(kVip, "/pd/api/v1/stores", R"({"count":5,"stores":[{"store":{"id":1,"state_name":"Up"}}]})");
+  EXPECT_FALSE(Poll(*collector));
+  EXPECT_NE(error_.find("PD /stores: \"count\" is 5 but the body lists 1 stores"), std::string::npos) << error_;
+}
+
+// A 10 MB store address was exported as a label value: PD's strings are cut at
+// max_label_value_bytes (at a character boundary), the store kept and the cut noted.
+TEST_F(PdCollectorTest, LongStringsAreCutAndNoted) {
+  ServePd(kVip, {kVip});
+  const std::string address(512 << 10, 'a');  // the fake fetcher's bound is 1 MiB
+  upstreams_.Answer(kVip, "/pd/api/v1/stores",
+                    R"({"stores":[{"store":{"id":3,"state_name":"Up","address":")" + address +
+                        R"(","version":"8.1.0-abcdefghijklm\u00e9"}}]})");
+  PdCollectorOptions options;
+  options.max_string_bytes = 20;
+  auto collector = Collector({kVip}, options);
+  std::shared_ptr<const PdData> data = Poll(*collector, milliseconds(5000));
+  ASSERT_TRUE(data) << error_;
+  ASSERT_EQ(data->stores.size(), 1u);
+  EXPECT_EQ(data->stores[0].address, std::string(20, 'a'));
+  EXPECT_EQ(data->stores[0].version, "8.1.0-abcdefghijklm");  // 20 bytes would split the é
+  ASSERT_EQ(data->limit_notes.size(), 1u);
+  EXPECT_EQ(data->limit_notes[0].limit, Limit::kPdStringBytes);
+  EXPECT_EQ(data->limit_notes[0].detail,
+            "2 PD string(s) longer than 20 bytes cut, first store 3's address (524288 bytes)");
+  ASSERT_EQ(data->members.size(), 1u);
+  EXPECT_EQ(data->members[0].client_urls, std::vector<std::string>{kVip}) << "18 bytes: kept";
+}
+
+// Issue 21 case 6: a path-filtering proxy in front of PD lets /config and /gc/safepoint through
+// but not /status, the region checks or the hot spots. What answered counts; what failed is
+// logged once, not on every refresh. Before: the GC safe points and config were thrown away
+// (gc absent) and nothing was logged.
+TEST_F(PdCollectorTest, EachRegionLevelEndpointCountsOnItsOwnAndFailuresAreLoggedOnce) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/config", R"({"replication":{"max-replicas":3}})");
+  upstreams_.Answer(kVip, "/pd/api/v1/gc/safepoint",
+                    R"({"service_gc_safe_points":[],"gc_safe_point":449565904928145409})");
+  upstreams_.Answer(kVip, "/pd/api/v1/status", "Forbidden", 403);
+  PdCollectorOptions options;
+  options.endpoints = {kVip};
+  options.local_status_address = "127.0.0.1:20180";
+  options.region_ttl_ms = 0;  // every poll refreshes the region-level data
+  options.host = HostIdentity{"tikv-0", {"127.0.0.1"}};
+  options.log = [this](LogLevel level, const std::string& message) { log_.push_back({level, message}); };
+  auto collector = std::make_unique<PdCollector>(
+      [this](const std::string& url) { return MakePdHttpClient(upstreams_.Fetcher(url), 1 << 20); },
+      std::move(options));
+  for (int poll = 0; poll < 3; ++poll) {
+    std::shared_ptr<const PdData> data = Poll(*collector);
+    ASSERT_TRUE(data) << error_;
+    ASSERT_TRUE(data->regions.gc) << "poll " << poll;
+    EXPECT_EQ(data->regions.gc->gc_safe_point, 449565904928145409u);
+    EXPECT_EQ(data->regions.max_replicas, 3);
+    EXPECT_TRUE(data->regions.failed.contains("/status"));
+  }
+  EXPECT_EQ(Logged(LogLevel::kWarn, "PD region-level endpoints gave nothing (the others still count): "), 1u);
+  EXPECT_EQ(Logged(LogLevel::kWarn, "/status: "), 1u);
+}
+
 }  // namespace
 }  // namespace tikv_exporter

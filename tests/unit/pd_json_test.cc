@@ -165,6 +165,33 @@ TEST(PdJson, RegionCountAndHotspot) {
   EXPECT_FALSE(hot->contains("leader"));
 }
 
+// 300,000 minimal stores made protobuf allocate a message each until bad_alloc (SIGABRT): the
+// store count is checked by the pre-scan, before protobuf sees the body.
+TEST(PdJson, TooManyStoresOrMembersAreRefusedBeforeParsing) {
+  std::string stores = R"({"count":300000,"stores":[{})";
+  for (int i = 1; i < 300000; ++i) stores += ",{}";
+  stores += "]}";
+  StatusOr<std::vector<PdStore>> parsed = ParsePdStores(stores);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().limit(), Limit::kPdStores);
+  EXPECT_EQ(parsed.status().message(), "PD /stores: an array of more than 10000 elements (at byte 30025)");
+
+  std::string members = R"({"header":{"cluster_id":1},"members":[)";
+  for (int i = 0; i < 100; ++i) members += std::string(i ? "," : "") + R"({"name":"pd","member_id":1})";
+  StatusOr<PdData> data = ParsePdMembers(members + "]}");
+  ASSERT_FALSE(data.ok());
+  EXPECT_EQ(data.status().limit(), Limit::kPdMembers);
+}
+
+// Nested arrays in PD's /config pinned a core in protobuf's Struct parser.
+TEST(PdJson, DeepArraysAreRefusedByDepth) {
+  const std::string deep = std::string(4096, '[') + std::string(4096, ']');
+  PdRegionData out;
+  Status config = ParsePdConfig("{\"schedule\":" + deep + "}", &out);
+  EXPECT_EQ(config.limit(), Limit::kUpstreamJsonDepth) << config.message();
+  EXPECT_EQ(ParsePdStores("{\"stores\":" + deep + "}").status().limit(), Limit::kUpstreamJsonDepth);
+}
+
 TEST(PdJson, GarbageIsAnErrorNotACrash) {
   for (const char* body : {"", "{", "<html>", "[1,2", "{\"stores\": 5}", "{\"count\": \"x\"}", "null"}) {
     EXPECT_FALSE(ParsePdStores(body).ok()) << body;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "snapshot/pressure_builder.h"
 #include "snapshot/pressure_metrics.h"
 #include "snapshot/snapshot_builder.h"
@@ -75,6 +77,33 @@ TEST(PressureSignals, RaftWritePathAndLatchWaitFromTheV50Dump) {
   // Latch wait: 163, rank 161.37 in (0.0005, 0.001]: 161 -> 163.
   EXPECT_NEAR(*s.pressure.scheduler_latch_wait_p99_seconds, 0.0005 + 0.0005 * (161.37 - 161) / 2,
               kEps);
+}
+
+// Latch wait by command type, as TiKV_scheduler_latch_wait_duration_seconds groups it. In the
+// 10 s window: 597 commits within 0.5 ms and 3 prewrites (0.5 %) each in (1.024, 2.048]. Merged:
+// rank 594 of 600 falls in the first bucket, 0.0005 * 594 / 597. Prewrite alone: rank 2.97 of 3
+// in (1.024, 2.048]: 1.024 + 1.024 * 2.97 / 3 (issue 21 case 3).
+TEST(PressureSignals, LatchWaitP99OfEachCommandType) {
+  auto latch = [](double commits, double prewrites) {
+    const std::string c = std::to_string(commits), p = std::to_string(prewrites);
+    std::string text = "# TYPE tikv_scheduler_latch_wait_duration_seconds histogram\n";
+    for (const auto& [type, fast, slow] : {std::tuple{"commit", c, std::string("0")}, std::tuple{"prewrite", std::string("0"), p}}) {
+      const std::string t = std::string("type=\"") + type + "\"";
+      text += "tikv_scheduler_latch_wait_duration_seconds_bucket{" + t + ",le=\"0.0005\"} " + fast + "\n";
+      text += "tikv_scheduler_latch_wait_duration_seconds_bucket{" + t + ",le=\"1.024\"} " + fast + "\n";
+      text += "tikv_scheduler_latch_wait_duration_seconds_bucket{" + t + ",le=\"2.048\"} " + (fast == "0" ? slow : fast) + "\n";
+      text += "tikv_scheduler_latch_wait_duration_seconds_bucket{" + t + ",le=\"+Inf\"} " + (fast == "0" ? slow : fast) + "\n";
+      text += "tikv_scheduler_latch_wait_duration_seconds_count{" + t + "} " + (fast == "0" ? slow : fast) + "\n";
+      text += "tikv_scheduler_latch_wait_duration_seconds_sum{" + t + "} 0\n";
+    }
+    return text;
+  };
+  const TikvScrape before = Scrape(latch(1000, 10), 0);
+  const Snapshot s = Build(&before, Scrape(latch(1597, 13), 10000));
+  EXPECT_NEAR(*s.pressure.scheduler_latch_wait_p99_seconds, 0.0005 * 594 / 597, kEps);
+  ASSERT_EQ(s.pressure.scheduler_latch_wait_p99_by_type.size(), 2u);
+  EXPECT_NEAR(s.pressure.scheduler_latch_wait_p99_by_type.at("commit"), 0.0005 * 591.03 / 597, kEps);
+  EXPECT_NEAR(s.pressure.scheduler_latch_wait_p99_by_type.at("prewrite"), 1.024 + 1.024 * 2.97 / 3, kEps);
 }
 
 TEST(PressureSignals, ThreadPoolsFromTheV53Dump) {

@@ -3,12 +3,15 @@
 
 #include "collectors/rocksdb/rocksdb_collector.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "tests/unit/test_files.h"
 
@@ -57,6 +60,28 @@ TEST_F(RocksDbCollectorTest, AMissingLogIsAnErrorUntilItAppears) {
   EXPECT_EQ((*data)->dumps, 5u);
   EXPECT_EQ((*data)->latest->tickers.at("rocksdb.block.cache.hit"), 75532);
   ASSERT_TRUE((*data)->previous.has_value());
+}
+
+// A FIFO at the LOG path stuck the collector in open() until something wrote to it; it is now
+// refused as "not a regular file" at once, and a regular file there later is read.
+TEST_F(RocksDbCollectorTest, AFifoAtTheLogPathIsAClearErrorNotAHang) {
+  ASSERT_EQ(::mkfifo(log_.c_str(), 0600), 0);
+  RocksDbCollector collector(log_, LogFollower::Limits{});
+  std::future<StatusOr<std::shared_ptr<const RocksDbLogData>>> polled =
+      std::async(std::launch::async, [&] { return Poll(collector); });
+  const bool returned = polled.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!returned) {  // the old code: release its open() with a writer, then fail
+    const int writer = ::open(log_.c_str(), O_WRONLY | O_NONBLOCK);
+    polled.wait();
+    if (writer >= 0) ::close(writer);
+  }
+  ASSERT_TRUE(returned) << "the collector hung on the FIFO";
+  StatusOr<std::shared_ptr<const RocksDbLogData>> result = polled.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), log_ + ": not a regular file (the RocksDB info log)");
+  std::filesystem::remove(log_);
+  Append(fixture_);
+  EXPECT_TRUE(Poll(collector).ok());
 }
 
 TEST_F(RocksDbCollectorTest, WaitsForAHalfWrittenDump) {

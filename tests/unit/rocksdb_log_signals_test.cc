@@ -8,20 +8,38 @@
 namespace tikv_exporter {
 namespace {
 
-RocksDbStats DumpWithTickers(std::map<std::string, double> tickers) {
+RocksDbStats DumpWithTickers(std::map<std::string, double> tickers, std::optional<double> uptime = std::nullopt) {
   RocksDbStats dump;
   dump.tickers = std::move(tickers);
+  dump.db.uptime_seconds = uptime;
   return dump;
 }
 
-TEST(RocksDbLogSignals, StallTimeIsTheIncreaseBetweenTwoDumpsWithStatistics) {
+// Dumps 10 min apart (TiKV's stats-dump-period): the 1 s of stall spans those 600 s, whatever
+// the poll window is. Issue 21 case 4: before, the 1 s was divided by the 15 s poll window.
+TEST(RocksDbLogSignals, StallTimeIsTheIncreaseBetweenTwoDumpsOverTheirUptimes) {
   RocksDbLogData log;
-  log.previous = DumpWithTickers({{"rocksdb.stall.micros", 6'000'000}});
-  log.latest = DumpWithTickers({{"rocksdb.stall.micros", 7'000'000}});
+  log.previous = DumpWithTickers({{"rocksdb.stall.micros", 6'000'000}}, 3000.5);
+  log.latest = DumpWithTickers({{"rocksdb.stall.micros", 7'000'000}}, 3600.5);
   Snapshot snapshot;
   AddRocksDbLogSignals(log, &snapshot);
   EXPECT_EQ(snapshot.write_stall_seconds["kv"], 1);
+  EXPECT_EQ(snapshot.write_stall_log_dumps_seconds, 600);
   EXPECT_EQ(snapshot.signal_sources["write_stall"], "rocksdb_log");
+}
+
+// A restart between the dumps (uptime starts again), or dumps without an uptime: no span, no rate.
+TEST(RocksDbLogSignals, NoStallRateWithoutTheTimeBetweenTheDumps) {
+  for (const auto& [before, after] : {std::pair<std::optional<double>, std::optional<double>>{3600.0, 60.0},
+                                      {std::nullopt, 600.0}, {600.0, std::nullopt}}) {
+    RocksDbLogData log;
+    log.previous = DumpWithTickers({{"rocksdb.stall.micros", 6'000'000}}, before);
+    log.latest = DumpWithTickers({{"rocksdb.stall.micros", 7'000'000}}, after);
+    Snapshot snapshot;
+    AddRocksDbLogSignals(log, &snapshot);
+    EXPECT_FALSE(snapshot.write_stall_seconds.contains("kv"));
+    EXPECT_FALSE(snapshot.write_stall_log_dumps_seconds);
+  }
 }
 
 TEST(RocksDbLogSignals, ADumpWithoutStatisticsGivesNoRatesRatherThanPhantomOnes) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "tests/unit/exposition_checks.h"
 
 namespace tikv_exporter::testing {
@@ -165,6 +167,29 @@ TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
           {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"1\",stat=\"db.get.micros\"}", 40},
           {"tikv_exporter_rocksdb_stat_percentiles_count{stat=\"db.get.micros\"}", 100},
           {"tikv_exporter_rocksdb_stat_percentiles_sum{stat=\"db.get.micros\"}", 350}}));
+}
+
+// A LOG dump could add 450,000 series: a dump keeps only its share of max_series_per_poll,
+// levels first, and says how many series it left out.
+TEST(RocksDbMetrics, ADumpKeepsItsShareOfTheSeries) {
+  RocksDbLogData log = Log();
+  RocksDbStats& d = *log.latest;
+  for (int i = 0; i < 450000; ++i) d.tickers["flood." + std::to_string(i)] = i;
+  auto exported = [&] {
+    Families families;
+    AddRocksDbSeries(log, families);
+    size_t samples = 0;
+    for (const MetricFamily& family : families.exposition().families()) samples += family.samples.size();
+    return samples;
+  };
+  const size_t before = exported();
+  KeepSeries(1000, &d);
+  const size_t after = exported();
+  std::printf("a 450,000-ticker dump: %zu series exported, %zu after KeepSeries(1000)\n", before, after);
+  EXPECT_GT(before, 450000u);
+  EXPECT_LE(after, 1000u + 20u);  // plus the dozen DB-wide series
+  EXPECT_EQ(d.levels.size(), 1u);
+  EXPECT_GT(d.series_left_out, 449000u);
 }
 
 TEST(RocksDbMetrics, PassesPromtoolWithNoSeriesTwice) {

@@ -116,8 +116,9 @@ TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
   struct Case {
     HealthState state;
     HealthCheck check;
-    HealthLevel level;  // with the default thresholds
+    HealthLevel level;  // with the default thresholds and the cluster's GC life time stated
     std::function<void(const Snapshot&)> expect;
+    double gc_life_time_seconds = 600;  // TiDB's default, which the simulated cluster runs with
   };
   const Case cases[] = {
       {HealthState::kSlowScore, HealthCheck::kSlowStore, HealthLevel::kCritical,
@@ -145,10 +146,11 @@ TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
        }},
       {HealthState::kGcStuck, HealthCheck::kGcSafePoint, HealthLevel::kCritical,
        [](const Snapshot& s) {
-         // Frozen when the state went on (about now), 48 h back; the scrape is 20 s later.
+         // Frozen when the state went on (about now), 48 h + the 10 min life time back; the
+         // scrape is 20 s later.
          ASSERT_TRUE(s.gc_safe_point_lag_seconds);
-         EXPECT_GE(*s.gc_safe_point_lag_seconds, 48 * 3600 + 20 - 0.01);
-         EXPECT_LT(*s.gc_safe_point_lag_seconds, 48 * 3600 + 30);
+         EXPECT_GE(*s.gc_safe_point_lag_seconds, 48 * 3600 + 600 + 20 - 0.01);
+         EXPECT_LT(*s.gc_safe_point_lag_seconds, 48 * 3600 + 600 + 30);
        }},
       {HealthState::kResolvedTs, HealthCheck::kResolvedTs, HealthLevel::kCritical,
        [](const Snapshot& s) { EXPECT_EQ(s.min_resolved_ts_gap_seconds, 1200.0); }},
@@ -181,6 +183,26 @@ TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
          EXPECT_EQ(s.pressure.cpu_cores_quota, 3.5);
          EXPECT_LT(PoolShare(s, "raftstore"), 0.5) << "the threads are as busy as before";
        }},
+      // A setting, not trouble: 24 h behind with tidb_gc_life_time = 24 h stated is ok.
+      {HealthState::kGcLongLifeTime, HealthCheck::kGcSafePoint, HealthLevel::kOk,
+       [](const Snapshot& s) {
+         ASSERT_TRUE(s.gc_safe_point_lag_seconds);
+         EXPECT_NEAR(*s.gc_safe_point_lag_seconds, 86400, 0.01);
+       },
+       86400},
+      // TiKV's copy of PD's safe point in 2510 is no lag at all (PD's body says why; no PD here).
+      {HealthState::kGcFutureSafePoint, HealthCheck::kGcSafePoint, HealthLevel::kOk,
+       [](const Snapshot& s) { EXPECT_FALSE(s.gc_safe_point_lag_seconds); }},
+      {HealthState::kLatchWaitOneType, HealthCheck::kSchedulerLatchWait, HealthLevel::kCritical,
+       [](const Snapshot& s) {
+         // 3 of 603 latch waits a second take 1.8 s: the merged p99 stays in the first bucket.
+         ASSERT_TRUE(s.pressure.scheduler_latch_wait_p99_seconds);
+         EXPECT_LT(*s.pressure.scheduler_latch_wait_p99_seconds, 0.001);
+         EXPECT_NEAR(s.pressure.scheduler_latch_wait_p99_by_type.at("acquire_pessimistic_lock"), 2.0, 0.05);
+       }},
+      // simplify-metrics drops the stall counter: without the LOG the check has no data.
+      {HealthState::kSimplifyMetrics, HealthCheck::kWriteStall, HealthLevel::kOk,
+       [](const Snapshot& s) { EXPECT_TRUE(s.write_stall_seconds.empty()); }},
   };
   static_assert(std::size(cases) == sim::kHealthStateCount);
   for (const Case& c : cases) {
@@ -191,7 +213,9 @@ TEST(SimHealth, EachStateMovesItsSignalAndTurnsItsCheck) {
     const Snapshot unhealthy = Window(*node);
     c.expect(unhealthy);
     // The state's own check turns, and no other.
-    const HealthVerdict verdict = EvaluateHealth(unhealthy, HealthThresholds{});
+    HealthThresholds thresholds;
+    thresholds.gc_life_time_seconds = c.gc_life_time_seconds;
+    const HealthVerdict verdict = EvaluateHealth(unhealthy, thresholds);
     EXPECT_EQ(verdict.level, c.level);
     for (const HealthCheckResult& result : verdict.checks) {
       SCOPED_TRACE(result.reason);
@@ -259,14 +283,17 @@ TEST(SimHealthTimeline, AStateChangeNeverRewritesWhatWasCounted) {
   EXPECT_EQ(timeline.Integral(t0 + seconds(31), rate, true), 1);
 }
 
-TEST(SimHealth, TheGcSafePointIsATsoTenMinutesBehindOrFrozen48HoursBeforeGcStuck) {
+TEST(SimHealth, TheGcSafePointIsATsoALifeTimeBehindOrFrozen48HoursMoreBeforeGcStuck) {
   const auto now = std::chrono::system_clock::now();
   EXPECT_EQ(static_cast<int64_t>(sim::SimGcSafePoint(now, std::nullopt) >> 18),
             WallMs(now) - 600'000);
+  EXPECT_EQ(static_cast<int64_t>(sim::SimGcSafePoint(now, std::nullopt, sim::SimGcLifeTime(true)) >> 18),
+            WallMs(now) - 86'400'000);
   const auto stuck = now - seconds(30);
   EXPECT_EQ(static_cast<int64_t>(sim::SimGcSafePoint(now, stuck) >> 18),
-            WallMs(stuck) - 48LL * 3600 * 1000);
+            WallMs(stuck) - 48LL * 3600 * 1000 - 600'000);
   EXPECT_EQ(sim::SimGcSafePoint(now + seconds(60), stuck), sim::SimGcSafePoint(now, stuck));
+  EXPECT_EQ(sim::SimFutureGcSafePoint() >> 18, 17'040'758'400'000u) << "2510-01-01";
 }
 
 TEST(SimHealthTimeline, OnSinceIsWhenTheStateLastWentOn) {

@@ -161,5 +161,36 @@ TEST(SnapshotForms, JsonNestsTheBlockCacheRatiosAsTheContractSays) {
   EXPECT_NE(json.find("\"block_cache_hit_ratio\":{\"kv\":{\"all\":0.9,\"data\":0.95}}"), std::string::npos) << json;
 }
 
+// GET /api/v1/snapshots pages: the oldest `limit` after `since`, next_since while more follow;
+// each snapshot's JSON is written once, at Push, and shared by every page that holds it.
+TEST(SnapshotForms, HistoryPagesJoinTheJsonWrittenAtPush) {
+  SnapshotHistory history(4);
+  for (int64_t t = 1; t <= 6; ++t) {
+    Snapshot s = FullSnapshot();
+    s.timestamp_ms = t * 1000;
+    s.sequence = static_cast<uint64_t>(t);
+    history.Push(std::make_shared<const Snapshot>(s));
+  }
+  SnapshotPage first = history.Page(0, 3);  // 3000..6000 are kept
+  ASSERT_EQ(first.json.size(), 3u);
+  EXPECT_EQ(first.next_since, 5000);
+  Snapshot third = FullSnapshot();
+  third.timestamp_ms = 5000;
+  third.sequence = 5;
+  EXPECT_EQ(*first.json[2], SnapshotToJson(third));
+  SnapshotPage last = history.Page(*first.next_since, 3);
+  ASSERT_EQ(last.json.size(), 1u);
+  EXPECT_FALSE(last.next_since);
+  EXPECT_EQ(last.json[0], history.Page(5000, 1).json[0]) << "the same string, not a copy";
+  EXPECT_TRUE(history.Page(6000, 3).json.empty());
+
+  const std::string json = SnapshotPageToJson(first);
+  EXPECT_TRUE(json.starts_with("{\"snapshots\":[{"));
+  EXPECT_TRUE(json.ends_with("}],\"next_since\":5000}")) << json.substr(json.size() - 40);
+  google::protobuf::Struct parsed;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok());
+  EXPECT_EQ(SnapshotPageToJson(SnapshotPage{}), "{\"snapshots\":[]}");
+}
+
 }  // namespace
 }  // namespace tikv_exporter

@@ -57,6 +57,27 @@ TEST_F(TikvCollectorTest, AMissingConfigDoesNotFailThePoll) {
   EXPECT_EQ((*scrape)->config_error, "GET /config answered HTTP 404");
 }
 
+// /config is on its own schedule: asked at most once per refresh, its answer kept in between,
+// and a body it refuses (nested too deep) noted in every scrape while it stands.
+TEST_F(TikvCollectorTest, TheConfigIsRefreshedOnItsOwnSchedule) {
+  upstreams_.Answer(kTikv, "/config", "{\"a\":" + std::string(1000, '[') + std::string(1000, ']') + "}");
+  TikvCollector collector(upstreams_.Fetcher(kTikv), 1 << 20, ParseLimits{}, RelayRules{},
+                          std::chrono::hours(1));
+  for (int poll = 0; poll < 3; ++poll) {
+    StatusOr<std::shared_ptr<const TikvScrape>> scrape = collector.Collect(Clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(scrape.ok()) << scrape.status().message();
+    EXPECT_TRUE((*scrape)->config.empty());
+    EXPECT_EQ((*scrape)->config_error, "TiKV /config: JSON nested deeper than 32 levels (at byte 36)");
+    ASSERT_EQ((*scrape)->limit_notes.size(), 1u);
+    EXPECT_EQ((*scrape)->limit_notes[0].limit, Limit::kUpstreamJsonDepth);
+  }
+  EXPECT_EQ(upstreams_.Asked("/config").size(), 1u);
+  TikvCollector every_poll(upstreams_.Fetcher(kTikv), 1 << 20, ParseLimits{}, RelayRules{}, std::chrono::milliseconds(0));
+  ASSERT_TRUE(every_poll.Collect(Clock::now() + std::chrono::seconds(5)).ok());
+  ASSERT_TRUE(every_poll.Collect(Clock::now() + std::chrono::seconds(5)).ok());
+  EXPECT_EQ(upstreams_.Asked("/config").size(), 3u);
+}
+
 TEST_F(TikvCollectorTest, ReadinessIsAbsentWhereTikvHasNoReadyEndpoint) {
   // Not scripted: the fake answers 404, as a TiKV without /ready does. That is not "down".
   StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();

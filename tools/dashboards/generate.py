@@ -151,7 +151,7 @@ def rocksdb():
         ("Block cache hit ratio", "percentunit", [(sel("tikv_exporter_block_cache_hit_ratio"), "{{instance}} {{db}} {{block}}")], "timeseries"),
         ("Bloom filter useful ratio", "percentunit", [(sel("tikv_exporter_bloom_filter_useful_ratio"), "{{instance}} {{db}}")], "timeseries"),
         ("Write-stall time per window", "s", [(sel("tikv_exporter_write_stall_seconds"), "{{instance}} {{db}}")], "timeseries"),
-        ("Write stalls by cause (15 min)", "short", [(f"sum by (instance, cause) (increase({sel('tikv_exporter_rocksdb_write_stalls_total')}[15m]))", "{{instance}} {{cause}}")], "timeseries"),
+        ("Write stalls by cause (15 min)", "short", [(f"sum by (instance, cause) (increase({sel('tikv_exporter_rocksdb_write_stalls_total', lbl('cause', '!~', 'total_delays|total_stops'))}[15m]))", "{{instance}} {{cause}}")], "timeseries"),
         ("Compaction time (15 min)", "s", [(f"sum by (instance, cf) (increase({sel('tikv_exporter_rocksdb_compaction_seconds_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{cf}}")], "timeseries"),
         ("Compaction flow (15 min)", "bytes", [
             (f"sum by (instance) (increase({sel('tikv_exporter_rocksdb_compaction_read_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} read"),

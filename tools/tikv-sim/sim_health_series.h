@@ -35,5 +35,8 @@ struct HealthClock {
 
 // Sets `sample` (of `family`, one of the families above) to its value at `clock.now`.
 void RenderHealthSample(const MetricFamily& family, const HealthClock& clock, Sample* sample);
+// Whether the family is left out of /metrics now: TiKV with server.simplify-metrics = true drops
+// counters that are 0, the kv stall counter among them (kSimplifyMetrics).
+bool HealthFamilyLeftOut(const MetricFamily& family, const HealthClock& clock);
 
 }  // namespace tikv_exporter::sim

@@ -9,7 +9,8 @@ namespace {
 constexpr std::array<std::string_view, kHealthStateCount> kNames = {
     "slow_score",  "disk_almost_full", "disk_full",      "apply_latency", "busy",        "gc_stuck",
     "resolved_ts", "not_ready",        "critical_error", "thread_pools",  "write_stall",
-    "latch_wait",  "grpc_errors",      "flow_control",   "cpu_quota",
+    "latch_wait",  "grpc_errors",      "flow_control",   "cpu_quota",     "gc_long_life_time",
+    "gc_future_safe_point", "latch_wait_one_type", "simplify_metrics",
 };
 
 }  // namespace
@@ -30,13 +31,22 @@ std::string HealthStateNames() {
 }
 
 uint64_t SimGcSafePoint(std::chrono::system_clock::time_point wall_now,
-                        std::optional<std::chrono::system_clock::time_point> stuck_since) {
-  constexpr std::chrono::milliseconds kHealthyLag = std::chrono::minutes(10);
+                        std::optional<std::chrono::system_clock::time_point> stuck_since,
+                        std::chrono::seconds life_time) {
   constexpr std::chrono::milliseconds kStuckAge = std::chrono::hours(48);
-  const auto physical = stuck_since ? *stuck_since - kStuckAge : wall_now - kHealthyLag;
+  const auto physical = stuck_since ? *stuck_since - kStuckAge - life_time : wall_now - life_time;
   const int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(physical.time_since_epoch()).count();
   return static_cast<uint64_t>(ms) << 18;
+}
+
+std::chrono::seconds SimGcLifeTime(bool long_life_time) {
+  return long_life_time ? std::chrono::hours(24) : std::chrono::minutes(10);
+}
+
+uint64_t SimFutureGcSafePoint() {
+  constexpr uint64_t k2510Ms = 17'040'758'400'000;  // 2510-01-01T00:00:00Z
+  return k2510Ms << 18;
 }
 
 HealthTimeline::HealthTimeline(Clock::time_point start) : segments_{{0, start}} {}

@@ -29,8 +29,16 @@ enum class HealthState {
   kGrpcErrors,      // 500 failed gRPC messages a second (about a fifth of them)
   kFlowControl,     // flow control discards 60 % of writes
   kCpuQuota,        // TiKV's CPU quota cut to 3.5 cores: its threads use 96 % of it
+  // Not trouble: a cluster with tidb_gc_life_time = 24 h, whose GC works (the safe point 24 h
+  // behind and advancing). The verdict must not page on a documented setting.
+  kGcLongLifeTime,
+  kGcFutureSafePoint,  // PD's gc_safe_point in the year 2510 (tikv/pd#7767), a 2-year-old BR service safe point
+  kLatchWaitOneType,   // acquire_pessimistic_lock, 0.5 % of the commands, waits ≈ 2 s on latches
+  // server.simplify-metrics = true: the kv stall counter, 0 so far, is left out of /metrics, so
+  // the write stall comes from the RocksDB LOG. Not trouble by itself.
+  kSimplifyMetrics,
 };
-inline constexpr int kHealthStateCount = 15;
+inline constexpr int kHealthStateCount = 19;
 
 std::string_view HealthStateName(HealthState state);
 std::optional<HealthState> ParseHealthState(std::string_view name);
@@ -38,10 +46,16 @@ std::optional<HealthState> ParseHealthState(std::string_view name);
 std::string HealthStateNames();
 
 // The simulated cluster's GC safe point (a TSO: Unix ms above 18 logical bits) at `wall_now`:
-// 10 min behind it (TiDB's default gc_life_time), or, while GC has been stuck since
-// `stuck_since`, frozen 48 h before that moment. TiKV's auto-GC safe point and PD's agree.
+// `life_time` behind it (TiDB's gc_life_time: 10 min by default), or, while GC has been stuck
+// since `stuck_since`, frozen 48 h + `life_time` before that moment. TiKV's auto-GC safe point
+// and PD's agree.
 uint64_t SimGcSafePoint(std::chrono::system_clock::time_point wall_now,
-                        std::optional<std::chrono::system_clock::time_point> stuck_since);
+                        std::optional<std::chrono::system_clock::time_point> stuck_since,
+                        std::chrono::seconds life_time = std::chrono::minutes(10));
+// The GC life time the simulated cluster runs with while `long_life_time` (kGcLongLifeTime) is on.
+std::chrono::seconds SimGcLifeTime(bool long_life_time);
+// PD's gc_safe_point of a kGcFutureSafePoint body: 2510-01-01 00:00:00 UTC as a TSO.
+uint64_t SimFutureGcSafePoint();
 
 // Which states are on, over time: segments each holding the set of states on, so that a series
 // that grows with time (a histogram, a counter, thread CPU) integrates its rate segment by

@@ -257,9 +257,10 @@ std::string SimNode::RenderAt(std::chrono::steady_clock::time_point now,
   const HealthClock health_clock{health_, now, wall_now, wall_start_};
   std::string out;
   for (const MetricFamily& family : base_.families()) {
+    const bool health = health_series_ && IsHealthFamily(family.name);
+    if (health && HealthFamilyLeftOut(family, health_clock)) continue;
     AppendFamilyHeader(family, &out);
     const bool grpc = family.name == kGrpcFamily;
-    const bool health = health_series_ && IsHealthFamily(family.name);
     for (Sample sample : family.samples) {
       if (health) {
         RenderHealthSample(family, health_clock, &sample);

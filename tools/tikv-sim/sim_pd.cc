@@ -134,7 +134,15 @@ bool SimPdCluster::StartMember(Member& member) {
     std::lock_guard<std::mutex> lock(mutex_);
     json(res, fixture_prefix_.empty() ? MemberJson(*members_[leader_]) : FixtureBody("leader.json"));
   });
-  server->Get("/pd/api/v1/status", [this, json](const httplib::Request&, httplib::Response& res) {
+  // A path-filtering proxy in front of PD (SetBehindProxy) answers 403 for what it does not pass.
+  auto refused = [this](const httplib::Request& req, httplib::Response& res) {
+    if (!ProxyRefuses(req.path)) return false;
+    res.status = 403;
+    res.set_content("403 Forbidden\n", "text/plain");
+    return true;
+  };
+  server->Get("/pd/api/v1/status", [this, json, refused](const httplib::Request& req, httplib::Response& res) {
+    if (refused(req, res)) return;
     std::lock_guard<std::mutex> lock(mutex_);
     json(res, fixture_prefix_.empty()
                   ? R"({"build_ts":"2024-12-25 03:00:00","version":"v8.1.0","git_hash":"sim","start_timestamp":1735095900})"
@@ -150,11 +158,13 @@ bool SimPdCluster::StartMember(Member& member) {
     json(res, GcSafePointJson());
   });
   server->Get(R"(/pd/api/v1/regions/check/([a-z-]+))",
-              [this, json](const httplib::Request& req, httplib::Response& res) {
+              [this, json, refused](const httplib::Request& req, httplib::Response& res) {
+                if (refused(req, res)) return;
                 json(res, RegionCheckJson(req.matches[1]));
               });
   server->Get(R"(/pd/api/v1/hotspot/regions/(read|write))",
-              [this, json](const httplib::Request& req, httplib::Response& res) {
+              [this, json, refused](const httplib::Request& req, httplib::Response& res) {
+                if (refused(req, res)) return;
                 json(res, HotspotJson(req.matches[1]));
               });
   if (!server->bind_to_port(address->host, address->port)) return false;
@@ -209,13 +219,29 @@ void SimPdCluster::SetLocalSlowScore(double score) {
   if (!stores_.empty()) stores_.front().slow_score = score;
 }
 
-void SimPdCluster::SetGcStuck(bool stuck) {
+void SimPdCluster::SetGc(bool stuck, bool long_life_time, bool future) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!stuck) {
     gc_stuck_since_.reset();
   } else if (!gc_stuck_since_) {
     gc_stuck_since_ = std::chrono::system_clock::now();
   }
+  gc_long_life_time_ = long_life_time;
+  gc_future_ = future;
+}
+
+void SimPdCluster::SetBehindProxy(bool on) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  behind_proxy_ = on;
+}
+
+bool SimPdCluster::ProxyRefuses(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!behind_proxy_) return false;
+  for (const char* refused : {"/pd/api/v1/status", "/pd/api/v1/regions/check/", "/pd/api/v1/hotspot/"}) {
+    if (path.starts_with(refused)) return true;
+  }
+  return false;
 }
 
 bool SimPdCluster::SetAdvertisedAddress(size_t index, const std::string& address) {
@@ -267,8 +293,14 @@ std::string SimPdCluster::HealthJson() const {
   return out + "]";
 }
 
+void SimPdCluster::SetStoresBody(std::string body) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stores_body_ = std::move(body);
+}
+
 std::string SimPdCluster::StoresJson() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!stores_body_.empty()) return stores_body_;
   if (!fixture_prefix_.empty()) return FixtureBody("stores.json");
   std::string out = "{\"count\":" + std::to_string(stores_.size()) + ",\"stores\":[";
   for (size_t i = 0; i < stores_.size(); ++i) {
@@ -332,7 +364,8 @@ std::string SimPdCluster::GcSafePointJson() const {
   if (!fixture_prefix_.empty()) return "";
   // PD's server/api/service_gc_safepoint.go: the service safe points and the GC safe point.
   const auto now = std::chrono::system_clock::now();
-  const std::string healthy = std::to_string(SimGcSafePoint(now, std::nullopt));
+  const std::chrono::seconds life_time = SimGcLifeTime(gc_long_life_time_);
+  const std::string healthy = std::to_string(SimGcSafePoint(now, std::nullopt, life_time));
   std::string services = "{\"service_id\":\"gc_worker\",\"expired_at\":9223372036854775807,\"safe_point\":" +
                          healthy + "}";
   std::string gc_safe_point = healthy;
@@ -340,9 +373,16 @@ std::string SimPdCluster::GcSafePointJson() const {
     // TiCDC keeps its service safe point alive for gc-ttl (24 h) past each refresh.
     const int64_t expires =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 86400;
-    gc_safe_point = std::to_string(SimGcSafePoint(now, gc_stuck_since_));
+    gc_safe_point = std::to_string(SimGcSafePoint(now, gc_stuck_since_, life_time));
     services += ",{\"service_id\":\"ticdc-default-sim\",\"expired_at\":" + std::to_string(expires) +
                 ",\"safe_point\":" + gc_safe_point + "}";
+  }
+  if (gc_future_) {
+    // tikv/pd#7767: a gc_safe_point decoding to 2510 beside a BR safe point two years old.
+    const auto two_years_ago = now - std::chrono::hours(2 * 8760);
+    services = "{\"service_id\":\"br-sim\",\"expired_at\":9223372036854775807,\"safe_point\":" +
+               std::to_string(SimGcSafePoint(two_years_ago, std::nullopt, std::chrono::seconds(0))) + "}," + services;
+    gc_safe_point = std::to_string(SimFutureGcSafePoint());
   }
   return "{\"service_gc_safe_points\":[" + services + "],\"gc_safe_point\":" + gc_safe_point + "}";
 }

@@ -74,8 +74,12 @@ class SimPdCluster {
   // The slow_score of this node's store (the first one), as PD shows it in /stores.
   void SetLocalSlowScore(double score);
   // GET /gc/safepoint: TiDB's gc_worker service safe point and the GC safe point follow
-  // SimGcSafePoint; stuck, a TiCDC changefeed's service safe point holds the GC safe point frozen.
-  void SetGcStuck(bool stuck);
+  // SimGcSafePoint (24 h behind with `long_life_time`); stuck, a TiCDC changefeed's service safe
+  // point holds the GC safe point frozen; `future`, a broken body (SimFutureGcSafePoint).
+  void SetGc(bool stuck, bool long_life_time, bool future);
+  // A path-filtering proxy in front of every member: /status, /regions/check/* and /hotspot/*
+  // answer 403 while the rest passes.
+  void SetBehindProxy(bool on);
   // The client URL a member advertises in /members, /leader and /health: "" its own address,
   // "blackhole" a port that accepts and never answers (an address unreachable from the
   // exporter), anything else that host:port. Its HTTP API keeps serving on its own address.
@@ -83,6 +87,8 @@ class SimPdCluster {
   // Serves the real PD bodies `<prefix>members.json`, `health.json`, `stores.json`,
   // `leader.json`, `status.json`, `config.json` instead (404 for those the prefix lacks).
   void UseFixtures(std::string prefix);
+  // Serves `body` as /stores instead of the simulated stores ("" serves them again).
+  void SetStoresBody(std::string body);
 
   std::string StateText() const;
   // Misbehaviour of every member's HTTP API (POST /control/pd/fault).
@@ -115,12 +121,17 @@ class SimPdCluster {
   std::string GcSafePointJson() const;
   std::string FixtureBody(const std::string& name) const;
 
+  bool ProxyRefuses(const std::string& path) const;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Member>> members_;
   std::vector<Store> stores_;
   size_t leader_ = 0;
   std::optional<std::chrono::system_clock::time_point> gc_stuck_since_;
+  bool gc_long_life_time_ = false;  // tidb_gc_life_time = 24 h
+  bool gc_future_ = false;          // gc_safe_point in 2510
+  bool behind_proxy_ = false;
   std::string fixture_prefix_;
+  std::string stores_body_;  // SetStoresBody
   BlackHole black_hole_;
   const SimTls tls_;
   FaultInjector faults_{"/pd/api/v1/members"};

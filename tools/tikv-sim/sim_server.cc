@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "tools/tikv-sim/hostile_bodies.h"
+
 namespace tikv_exporter::sim {
 
 SimServer::SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port, SimTls tls)
@@ -38,8 +40,9 @@ bool SimServer::StartStatus() {
                       "application/json");
     }
   });
-  server->Get("/config", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(SimNode::ConfigJson(), "application/json");
+  server->Get("/config", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    res.set_content(config_body_.empty() ? SimNode::ConfigJson() : config_body_, "application/json");
   });
   server->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(faults_.Distort(node_->Render()), "text/plain; version=0.0.4");
@@ -118,6 +121,15 @@ bool SimServer::ServeControl(const std::string& host, int port) {
     pd_->faults().Set(request.fault, request.delay_ms, request.code);
     res.set_content(StateText(), "text/plain");
   });
+  control.Post("/control/pd/proxy", [this](const httplib::Request& req, httplib::Response& res) {
+    if (pd_ == nullptr) {
+      res.status = 400;
+      res.set_content("no simulated PD\n", "text/plain");
+      return;
+    }
+    pd_->SetBehindProxy(req.get_param_value("on") != "false");
+    res.set_content(StateText(), "text/plain");
+  });
   control.Post("/control/restart", [this](const httplib::Request&, httplib::Response& res) {
     node_->Restart();
     res.set_content(StateText(), "text/plain");
@@ -168,6 +180,21 @@ bool SimServer::ServeControl(const std::string& host, int port) {
     pd_reply(res, pd_ != nullptr && pd_->SetStoreState(std::stoull("0" + req.get_param_value("id")),
                                                        req.get_param_value("state")));
   });
+  control.Post("/control/pd/hostile-stores", [this, pd_reply](const httplib::Request& req, httplib::Response& res) {
+    const std::string shape = req.get_param_value("shape");
+    const std::string body = HostilePdStores(shape, std::stoul("0" + req.get_param_value("count")),
+                                             std::stoul("0" + req.get_param_value("bytes")));
+    if (pd_ != nullptr && (shape == "none" || !body.empty())) pd_->SetStoresBody(body);
+    pd_reply(res, pd_ != nullptr && (shape == "none" || !body.empty()));
+  });
+  control.Post("/control/hostile-config", [this](const httplib::Request& req, httplib::Response& res) {
+    const size_t bytes = std::stoul("0" + req.get_param_value("bytes"));
+    {
+      std::lock_guard<std::mutex> lock(config_mutex_);
+      config_body_ = bytes > 0 ? DeepArraysJson(bytes) : "";
+    }
+    res.set_content(StateText(), "text/plain");
+  });
   return control.listen(host, port);
 }
 
@@ -185,7 +212,7 @@ bool SimServer::SetUnhealthy(const std::string& name, bool on) {
     const std::vector<HealthState> states = node_->health_states();
     auto on = [&states](HealthState state) { return std::find(states.begin(), states.end(), state) != states.end(); };
     pd_->SetLocalSlowScore(on(HealthState::kSlowScore) ? 100 : 1);
-    pd_->SetGcStuck(on(HealthState::kGcStuck));
+    pd_->SetGc(on(HealthState::kGcStuck), on(HealthState::kGcLongLifeTime), on(HealthState::kGcFutureSafePoint));
   }
   return true;
 }

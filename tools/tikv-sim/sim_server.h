@@ -37,6 +37,10 @@ namespace tikv_exporter::sim {
 //   POST /control/pd/store?id=N&state=S           a store's state (Up, Disconnected, Down, ...)
 //   POST /control/pd/advertise?index=N&address=A  the client URL member N advertises: A = blackhole
 //                                                 (accepts, never answers), HOST:PORT, or "" (its own)
+//   POST /control/pd/hostile-stores?shape=S[&count=N][&bytes=B]  PD's /stores becomes S: many|
+//                                                 minimal|long-address|empty, or none (hostile_bodies.h)
+//   POST /control/hostile-config?bytes=B          TiKV's /config becomes B bytes of nested arrays
+//                                                 (0: the normal config again)
 // "down" closes the status port (connections are refused).
 // Owns both servers and their threads.
 class SimServer {
@@ -70,6 +74,8 @@ class SimServer {
   std::unique_ptr<httplib::Server> status_server_;
   std::thread status_thread_;
   std::unique_ptr<httplib::Server> control_server_;
+  std::mutex config_mutex_;
+  std::string config_body_;  // /control/hostile-config; "" serves SimNode::ConfigJson()
 };
 
 }  // namespace tikv_exporter::sim
