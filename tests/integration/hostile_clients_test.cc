@@ -271,7 +271,9 @@ TEST(HostilePeersSoak, EveryAttackAtOnceKeepsScrapesTimelyMemoryBoundedAndFdsFla
               timely, refused_passwords.load(), peak_rss_kib.load() / 1024, baseline.rss_kib / 1024);
   EXPECT_GE(timely, 40 * 99 / 100);
   EXPECT_GT(refused_passwords.load(), 0);
-  EXPECT_LT(peak_rss_kib.load(), 150 * 1024) << "the documented bound";
+  // A bound on what the attack adds, whatever the build's own baseline (AddressSanitizer's shadow
+  // memory alone is about 100 MiB).
+  EXPECT_LT(peak_rss_kib.load() - baseline.rss_kib, 100 * 1024) << "the documented bound";
   EXPECT_TRUE(env.exporter().Running());
   const std::string metrics = HttpGet(port, "/metrics", alice).body;
   EXPECT_EQ(SampleValue(metrics, "tikv_exporter_up", {{"source", "tikv"}}), 0) << "the dripping TiKV is down";
