@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "collectors/upstream_error.h"
 #include "common/address.h"
 #include "common/ascii.h"
 
@@ -96,7 +97,7 @@ std::string DescribeError(CURLcode code, long os_errno, const char* detail) {
     os_errno = DescriptorShortage();
   }
   if (os_errno == EMFILE || os_errno == ENFILE) {
-    return std::string("out of file descriptors (") + (os_errno == EMFILE ? "EMFILE" : "ENFILE") +
+    return std::string(kOutOfDescriptors) + " (" + (os_errno == EMFILE ? "EMFILE" : "ENFILE") +
            "): the exporter could not open a socket; raise its open-file limit (LimitNOFILE, ulimit -n)";
   }
   std::string text;

@@ -12,6 +12,11 @@ namespace tikv_exporter {
 inline constexpr std::string_view kTlsSettingsHint =
     "set [security] ca_path, cert_path and key_path";
 
+// How a fetch that failed for want of a descriptor in the exporter itself begins its error: the
+// health verdict tells it apart from an upstream that does not answer.
+inline constexpr std::string_view kOutOfDescriptors = "out of file descriptors";
+inline bool IsOutOfDescriptors(std::string_view error) { return error.starts_with(kOutOfDescriptors); }
+
 // "GET <url> answered HTTP <status>". When the body is what a Go HTTPS server (PD) answers to
 // plain HTTP on its port — 400 "Client sent an HTTP request to an HTTPS server." — the error
 // says so and what to set, instead of a bare 400.

@@ -8,29 +8,6 @@
 
 #include "server/basic_auth_header.h"
 
-namespace {
-
-std::string Base64(std::string_view text) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : text) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  while (out.size() % 4 != 0) out.push_back('=');
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using tikv_exporter::BasicCredentials;
   using tikv_exporter::DecodeBasicAuthorization;
@@ -49,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     __builtin_trap();
   }
   StatusOr<BasicCredentials> again =
-      DecodeBasicAuthorization("Basic " + Base64(credentials.user + ":" + credentials.password));
+      DecodeBasicAuthorization(tikv_exporter::EncodeBasicAuthorization(credentials.user + ":" + credentials.password));
   if (!again.ok() || again->user != credentials.user || again->password != credentials.password)
     __builtin_trap();
   return 0;

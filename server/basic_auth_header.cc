@@ -73,4 +73,22 @@ StatusOr<BasicCredentials> DecodeBasicAuthorization(std::string_view header) {
   return BasicCredentials{text.substr(0, colon), text.substr(colon + 1)};
 }
 
+std::string EncodeBasicAuthorization(std::string_view user_colon_password) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "Basic ";
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : user_colon_password) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(kAlphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
+  while ((out.size() - 6) % 4 != 0) out.push_back('=');
+  return out;
+}
+
 }  // namespace tikv_exporter

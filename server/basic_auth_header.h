@@ -29,4 +29,8 @@ struct BasicCredentials {
 // A pure function of `header`: no state, safe from any thread.
 StatusOr<BasicCredentials> DecodeBasicAuthorization(std::string_view header);
 
+// The header value a client sends for `user_colon_password` ("Basic " and its padded base64),
+// taken as given, so that tests and the fuzzer can also build headers the decoder must refuse.
+std::string EncodeBasicAuthorization(std::string_view user_colon_password);
+
 }  // namespace tikv_exporter

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <numeric>
 
+#include "collectors/upstream_error.h"
 #include "common/units.h"
 #include "snapshot/snapshot.h"
 
@@ -81,6 +82,10 @@ HealthCheckResult TikvReachable(const Context& c) {
     return NoData(HealthCheck::kTikvReachable, "the TiKV collector is off");
   }
   if (it->second.up) return Fixed(HealthCheck::kTikvReachable, HealthLevel::kOk, "TiKV's status server answers");
+  // The exporter's own shortage says nothing of TiKV: "does not answer" would be a false page.
+  if (IsOutOfDescriptors(it->second.last_error)) {
+    return NoData(HealthCheck::kTikvReachable, "the exporter cannot tell: " + it->second.last_error);
+  }
   return Fixed(HealthCheck::kTikvReachable, HealthLevel::kCritical,
                "TiKV's status server does not answer: " + it->second.last_error);
 }

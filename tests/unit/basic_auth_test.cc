@@ -17,23 +17,7 @@
 namespace tikv_exporter {
 namespace {
 
-std::string Header(const std::string& user_colon_password) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : user_colon_password) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  while (out.size() % 4 != 0) out.push_back('=');
-  return "Basic " + out;
-}
+std::string Header(const std::string& user_colon_password) { return EncodeBasicAuthorization(user_colon_password); }
 
 class BasicAuthTest : public ::testing::Test {
  protected:

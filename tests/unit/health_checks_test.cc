@@ -71,6 +71,21 @@ TEST(HealthVerdict, AQuietNodeIsOkOnEveryCheck) {
   EXPECT_EQ(Check(verdict, HealthCheck::kCpuQuota).value, 0.1);
 }
 
+// Issue 20: out of file descriptors the poll failed as "connection refused" and the verdict said
+// TiKV's status server does not answer, a false critical. The exporter's own shortage is no data.
+TEST(HealthVerdict, TheExportersOwnDescriptorShortageIsNoDataNotTikvDown) {
+  Snapshot s = HealthyNode();
+  s.sources[Source::kTikv] = SourceHealth{true, false, 1764500000000,
+                                          "out of file descriptors (EMFILE): the exporter could not open a socket"};
+  const HealthVerdict verdict = EvaluateHealth(s, HealthThresholds{});
+  const HealthCheckResult& reachable = Check(verdict, HealthCheck::kTikvReachable);
+  EXPECT_FALSE(reachable.level.has_value());
+  EXPECT_EQ(reachable.reason,
+            "no data: the exporter cannot tell: out of file descriptors (EMFILE): the exporter could not open a socket");
+  s.sources[Source::kTikv].last_error = "connection refused or unreachable";
+  EXPECT_EQ(Check(EvaluateHealth(s, HealthThresholds{}), HealthCheck::kTikvReachable).level, HealthLevel::kCritical);
+}
+
 TEST(HealthVerdict, DiskAtTikvsReserveIsCriticalInWords) {
   Snapshot s = HealthyNode();
   s.storage.available_bytes = 20 * kGiB;
