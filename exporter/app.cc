@@ -12,12 +12,12 @@
 #include "collectors/rocksdb/rocksdb_collector.h"
 #include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
-#include "exporter/cluster_json.h"
-#include "exporter/discovery.h"
+#include "web/cluster_json.h"
+#include "web/discovery.h"
 #include "server/grpc_server.h"
 #include "exporter/http_endpoints.h"
 #include "server/http_server.h"
-#include "exporter/landing_page.h"
+#include "web/landing_page.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/poller.h"
 #include "exporter/reloader.h"
@@ -119,7 +119,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
                          RenderOptions{reloader.Current()->pd_store_series == StoreSeries::kLocal});
   };
   handlers.landing_page = [&] {
-    return RenderLandingPage(*poller.Latest(), build, reloader.Current()->status_address);
+    return RenderLandingPage(poller.Latest()->snapshot, build.version, build.revision,
+                             reloader.Current()->status_address);
   };
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.health_json = [&] {
