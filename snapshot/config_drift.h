@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 
 namespace tikv_exporter {
 

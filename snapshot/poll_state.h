@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "collectors/source.h"
 #include "snapshot/config_drift.h"
 #include "snapshot/snapshot.h"
