@@ -191,7 +191,7 @@ Status GrpcServer::Start(const std::string& listen_address) {
     StatusOr<std::unique_ptr<GrpcTlsFiles>> tls =
         GrpcTlsFiles::Create(impl_->options.cert_file, impl_->options.key_file, impl_->options.client_ca_file);
     if (!tls.ok()) {
-      return Status::Error("[web] the gRPC listener cannot use its certificate: " + tls.status().message());
+      return tls.status().Prefixed("[web] the gRPC listener cannot use its certificate: ");
     }
     impl_->tls = std::move(*tls);
   }
@@ -202,7 +202,7 @@ Status GrpcServer::Start(const std::string& listen_address) {
   impl_->server = impl_->Build();
   if (!impl_->server) {
     impl_->tls.reset();
-    return Status::Error("cannot listen for gRPC on " + listen_address);
+    return Status::Unavailable("cannot listen for gRPC on " + listen_address);
   }
   impl_->maintainer = std::thread([impl = impl_.get()] {
     std::unique_lock<std::mutex> lock(impl->mutex);
