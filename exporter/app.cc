@@ -117,7 +117,7 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   HttpHandlers handlers;
   handlers.metrics = [&] {
     return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()},
-                         RenderOptions{reloader.Current()->pd_store_series == StoreSeries::kLocal});
+                         RenderOptions{reloader.Current()->pd_store_series});
   };
   handlers.landing_page = [&] {
     return RenderLandingPage(poller.Latest()->snapshot, build.version, build.revision,
