@@ -35,7 +35,7 @@ class PdGrpcIntegration : public ::testing::Test {
         protocol + ".toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(status_port_) +
                                 "\"\npd_endpoints = [\"127.0.0.1:" + std::to_string(pd_ports[0]) + "\", \"127.0.0.1:" +
                                 std::to_string(pd_ports[1]) + "\"]\ntimeout_ms = 900\n[exporter]\nlisten_address = \"127.0.0.1:" +
-                                std::to_string(port) + "\"\npoll_interval_ms = 1000\n[collectors.pd]\nprotocol = \"" +
+                                std::to_string(port) + "\"\npoll_interval_ms = 1000\n[collectors.pd]\nstore_series = \"all\"\nprotocol = \"" +
                                 protocol + "\"\n[collectors.rocksdb]\nenabled = false\n");
     exporters_.push_back(std::make_unique<Process>(std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", config},
                                                    dir_.path() + "/" + protocol + ".log"));

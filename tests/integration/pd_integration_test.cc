@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <vector>
 
 #include "tests/integration/sim_and_exporter.h"
 
@@ -20,7 +24,10 @@ class PdIntegration : public ::testing::Test {
       args.push_back("127.0.0.1:" + std::to_string(port));
     }
     env_.StartSim(args);
-    env_.StartExporter(poll_interval_ms, timeout_ms, {pd_ports_[0], pd_ports_[1]});
+    // Every store's series: these tests check what PD says of other stores than this node's.
+    std::string config = env_.ConfigText(poll_interval_ms, timeout_ms, {pd_ports_[0], pd_ports_[1]});
+    config.replace(config.find("region_ttl_ms"), 0, "store_series = \"all\"\n");
+    env_.StartExporterWithConfig(config);
     ASSERT_TRUE(WaitFor([&] { return SampleValue(env_.Metrics(), "tikv_exporter_up", {{"source", "pd"}}) == 1; },
                         std::chrono::seconds(10)))
         << env_.exporter().Log();
@@ -250,6 +257,65 @@ TEST(PdStoreSeries, LocalKeepsOnlyThisNodesStoreAndCountsTheRest) {
   EXPECT_NE(cluster.find("\"local_store_id\":1,"), std::string::npos) << cluster;
   EXPECT_NE(cluster.find("\"stores_total\":50,\"stores_left_out\":0,\"stores\":[{\"id\":1,"), std::string::npos);
   EXPECT_NE(cluster.find("tikv-49.sim"), std::string::npos);
+}
+
+// The default, store_series = "witnesses": one exporter per store of the simulated cluster (ids 1,
+// 4, 7, 10, 13), each told its own store. Each store's series come from its own sidecar and two
+// others, and a store that goes down is handed to two live ones. With "all", each sidecar served
+// all 5 stores (25 store_info series for 5 stores; N² as the cluster grows).
+TEST(PdStoreSeries, WitnessesServeEachStoreThriceAndADownStoreByTwoLiveSidecars) {
+  const int pd_port = FreePort();
+  SimAndExporter env;
+  env.StartSim({"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  const std::vector<int> stores = {1, 4, 7, 10, 13};
+  std::vector<std::unique_ptr<Process>> sidecars;
+  std::vector<int> ports;
+  for (int store : stores) {
+    const int port = FreePort();
+    std::string config = env.ConfigText(300, 250, {pd_port});
+    const std::string listen = "127.0.0.1:" + std::to_string(env.exporter_port());
+    config.replace(config.find(listen), listen.size(), "127.0.0.1:" + std::to_string(port));
+    config.replace(config.find("region_ttl_ms"), 0, "local_store_id = " + std::to_string(store) + "\n");
+    sidecars.push_back(std::make_unique<Process>(
+        std::vector<std::string>{TIKV_EXPORTER_BIN, "--config",
+                                 env.dir().Write("store-" + std::to_string(store) + ".toml", config)},
+        env.dir().path() + "/store-" + std::to_string(store) + ".log"));
+    ports.push_back(port);
+  }
+  // Which sidecars serve each store's series (by their own store's id), once all see `up_stores` Up.
+  auto served_by = [&](double up_stores) {
+    std::map<std::string, std::vector<int>> served;
+    for (size_t i = 0; i < ports.size(); ++i) {
+      std::string metrics;
+      EXPECT_TRUE(WaitFor([&] {
+        metrics = HttpGet(ports[i], "/metrics").body;
+        return SampleValue(metrics, "tikv_exporter_pd_stores", {{"state", "Up"}}) == up_stores;
+      }, std::chrono::seconds(15))) << sidecars[i]->Log();
+      for (int store : stores) {
+        if (SampleValue(metrics, "tikv_exporter_pd_store_regions", {{"store_id", std::to_string(store)}})) {
+          served[std::to_string(store)].push_back(stores[i]);
+        }
+      }
+      if (up_stores == stores.size()) {
+        EXPECT_EQ(SampleValue(metrics, "tikv_exporter_pd_served_stores", {{"store_series", "witnesses"}}), 3)
+            << "sidecar of store " << stores[i];
+      }
+    }
+    return served;
+  };
+  std::map<std::string, std::vector<int>> all_up = served_by(5);
+  for (int store : stores) {
+    const std::vector<int>& by = all_up[std::to_string(store)];
+    EXPECT_EQ(by.size(), 3u) << "store " << store;
+    EXPECT_NE(std::find(by.begin(), by.end(), store), by.end()) << "store " << store << " by its own sidecar";
+  }
+  env.Control("/control/pd/store?id=7&state=Down");
+  std::map<std::string, std::vector<int>> one_down = served_by(4);
+  std::vector<int> live;
+  for (int sidecar : one_down["7"]) {
+    if (sidecar != 7) live.push_back(sidecar);  // store 7's own sidecar still runs in this test
+  }
+  EXPECT_EQ(live.size(), 2u) << "the down store 7 is seen by two live sidecars";
 }
 
 }  // namespace

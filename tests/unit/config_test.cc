@@ -187,12 +187,15 @@ TEST_F(ConfigTest, SecurityAndWebMistakesNameTheLineAndKey) {
       << half.status().message();
 }
 
-TEST_F(ConfigTest, PdStoreSeriesIsAllOrLocal) {
+// Issue 24: the default grows linearly with the cluster (witnesses), all and local stay choices.
+TEST_F(ConfigTest, PdStoreSeriesIsWitnessesByDefaultOrAllOrLocal) {
   StatusOr<ExporterConfig> config = LoadConfig(Write("[collectors.pd]\nstore_series = \"local\"\n"));
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->pd_store_series, StoreSeries::kLocal);
-  EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, StoreSeries::kAll);
-  ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2, {"[collectors.pd] store_series", "all|local"});
+  EXPECT_EQ(LoadConfig(Write("[collectors.pd]\nstore_series = \"all\"\n")).value().pd_store_series, StoreSeries::kAll);
+  EXPECT_EQ(LoadConfig(Write("")).value().pd_store_series, StoreSeries::kWitnesses);
+  ExpectError("[collectors.pd]\nstore_series = \"mine\"\n", 2,
+              {"[collectors.pd] store_series", "witnesses|all|local"});
 }
 
 TEST_F(ConfigTest, HealthThresholdsAndDisabledChecksLoad) {

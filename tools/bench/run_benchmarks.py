@@ -4,7 +4,7 @@
 In-process figures come from Google Benchmark (build/bin/parser_benchmark and poll_benchmark); whole-process ones
 from real processes on loopback: tikv-sim serving the largest real TiKV dump, the exporter
 polling it, wrk loading /metrics, a real Prometheus scraping the same dump, Python's
-prometheus_client parsing the same file, and a simulated PD of 1,000 and 10,000 stores.
+prometheus_client parsing the same file, and a simulated PD of 10, 1,000 and 10,000 stores in both store_series modes.
 
 Usage: run_benchmarks.py BUILD_BIN_DIR FIXTURES_DIR OUTPUT_MD
 """
@@ -114,13 +114,14 @@ def start_sim(procs, extra):
     return status
 
 
-def start_exporter(procs, sim_port, interval_ms, pd_port=None, name="exporter"):
+def start_exporter(procs, sim_port, interval_ms, pd_port=None, name="exporter", store_series="witnesses"):
     port = free_port()
     config = (f'[tikv]\nstatus_address = "127.0.0.1:{sim_port}"\ntimeout_ms = {min(5000, interval_ms)}\n'
               + (f'pd_endpoints = ["127.0.0.1:{pd_port}"]\n' if pd_port else "")
               + f'[exporter]\nlisten_address = "127.0.0.1:{port}"\npoll_interval_ms = {interval_ms}\n'
               + f'log_level = "warn"\nhistory = 240\n'
-              + ("" if pd_port else "[collectors.pd]\nenabled = false\n")
+              + (f'[collectors.pd]\nstore_series = "{store_series}"\n' if pd_port
+                 else "[collectors.pd]\nenabled = false\n")
               + "[collectors.rocksdb]\nenabled = false\n")
     path = os.path.join(WORK, name + ".toml")
     with open(path, "w") as f:
@@ -245,12 +246,12 @@ def prometheus_side_by_side():
         procs.stop()
 
 
-def pd_scale(stores):
+def pd_scale(stores, store_series):
     procs = Procs()
     try:
         pd_port = free_port()
         sim = start_sim(procs, ["--pd-address", f"127.0.0.1:{pd_port}", "--pd-stores", str(stores)])
-        exporter, port = start_exporter(procs, sim, 2000, pd_port, f"exporter-pd{stores}")
+        exporter, port = start_exporter(procs, sim, 2000, pd_port, f"exporter-pd{stores}-{store_series}", store_series)
         wait_for(lambda: sample(http_get(port, "/metrics"), "tikv_exporter_collector_success", {"collector": "pd"}) == 1,
                  60)
         time.sleep(10)
@@ -261,11 +262,23 @@ def pd_scale(stores):
             latencies.append((time.perf_counter() - start) * 1000)
             durations.append(sample(body, "tikv_exporter_collector_duration_seconds", {"collector": "pd"}))
             time.sleep(0.5)
-        series = sum(1 for line in body.splitlines() if line and not line.startswith("#"))
-        return {"stores": stores, "pd_poll_s": statistics.median(durations), "rss": rss_kib(exporter.pid),
-                "series": series, "metrics_bytes": len(body), "scrape_ms": statistics.median(latencies)}
+        lines = [line for line in body.splitlines() if line and not line.startswith("#")]
+        per_store = sum(1 for line in lines if line.startswith("tikv_exporter_pd_store_"))
+        # Every simulated store is Up, so every sidecar of the cluster serves as many stores as this
+        # one: cluster-wide store series = this sidecar's × the number of sidecars (one per store).
+        return {"stores": stores, "mode": store_series_mode(body), "pd_poll_s": statistics.median(durations),
+                "rss": rss_kib(exporter.pid), "series": len(lines), "store_series": per_store,
+                "cluster_store_series": per_store * stores, "metrics_bytes": len(body),
+                "scrape_ms": statistics.median(latencies)}
     finally:
         procs.stop()
+
+
+def store_series_mode(body):
+    for line in body.splitlines():
+        if line.startswith("tikv_exporter_pd_served_stores{"):
+            return line.split('store_series="')[1].split('"')[0]
+    return "?"
 
 
 def callgrind_profile():
@@ -311,7 +324,7 @@ def main():
     py = python_parser()
     proc = whole_process()
     side = prometheus_side_by_side()
-    pd = [pd_scale(1000), pd_scale(10000)]
+    pd = [pd_scale(stores, mode) for stores in (10, 1000, 10000) for mode in ("witnesses", "all")]
     profile = callgrind_profile()
     write_report(started, gb, py, proc, side, pd, profile)
     shutil.rmtree(WORK, ignore_errors=True)
@@ -423,12 +436,17 @@ def write_report(started, gb, py, proc, side, pd, profile):
         f"wall time per scrape {side['prom_scrape_s'] / max(1e-9, side['ours_poll_s']):.2f} "
         f"(above 1: the exporter is cheaper).",
         "",
-        "## A simulated PD of 1,000 and 10,000 stores (PD over HTTP, 2 s interval)",
+        "## A simulated PD of 10, 1,000 and 10,000 stores (PD over HTTP, 2 s interval)",
         "",
-        "| stores | PD poll | exporter RSS | `/metrics` series | `/metrics` bytes | one scrape |",
-        "|---|---|---|---|---|---|",
-        *[f"| {r['stores']:,} | {r['pd_poll_s'] * 1000:.0f} ms | {r['rss'] / 1024:.1f} MiB | {r['series']:,} | "
-          f"{r['metrics_bytes']:,} | {r['scrape_ms']:.1f} ms |" for r in pd],
+        "`store_series`: `witnesses` (the default: a sidecar serves its own store and those it witnesses) and "
+        "`all` (every store on every sidecar). Cluster-wide store series assume one sidecar per store, all Up: "
+        "this sidecar's store series × the stores.",
+        "",
+        "| stores | store_series | PD poll | exporter RSS | `/metrics` series | of them per-store | cluster-wide per-store series | `/metrics` bytes | one scrape |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *[f"| {r['stores']:,} | {r['mode']} | {r['pd_poll_s'] * 1000:.0f} ms | {r['rss'] / 1024:.1f} MiB | "
+          f"{r['series']:,} | {r['store_series']:,} | {r['cluster_store_series']:,} | {r['metrics_bytes']:,} | "
+          f"{r['scrape_ms']:.1f} ms |" for r in pd],
         "",
     ]
     if profile:
