@@ -6,7 +6,7 @@
 
 namespace tikv_exporter {
 
-// The exporter's bounds (README: Operations), the `limit` label of
+// The exporter's bounds (docs/operations.md), the `limit` label of
 // tikv_exporter_limit_hits_total and tikv_exporter_limit_reached: a closed set, so a typo cannot
 // make a new series.
 enum class Limit {

@@ -492,7 +492,7 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
   StatusOr<std::string> text = ReadRegularFile(path, ConfigBounds::kMaxFileBytes);
   if (!text.ok()) return text.status().Prefixed(path + ": cannot read the config file: ");
   if (Status bounded = CheckConfigBounds(*text, path); !bounded.ok()) {
-    return Status::InvalidArgument(bounded.message() + " (README \"Operations\" lists what a config may hold)");
+    return Status::InvalidArgument(bounded.message() + " (docs/operations.md lists what a config may hold)");
   }
   ExporterConfig config;
   config.source_path = path;

@@ -46,7 +46,7 @@ struct ExporterConfig {
   int discovery_port_offset = 10;   // /api/v1/targets: sidecar port = TiKV status port + this
   std::string grpc_listen_address;  // "" = no gRPC listener
   int history = 0;                  // snapshots kept for /api/v1/snapshots; 0 = HistorySize()'s default
-  // Bounds (README "Operations"): each hit is counted in tikv_exporter_limit_hits_total{limit}.
+  // Bounds (docs/operations.md): each hit is counted in tikv_exporter_limit_hits_total{limit}.
   int max_concurrent_requests = 16;   // HTTP requests served at once (as many more wait); then 503
   int max_grpc_watchers = 64;         // concurrent WatchSnapshots streams; then RESOURCE_EXHAUSTED
   // POST /-/reload answers 403 unless this is set or basic auth is on (SIGHUP always reloads), as
@@ -85,7 +85,7 @@ struct ExporterConfig {
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
 
-  // [health]: the verdict's thresholds and disabled checks (README "Node health").
+  // [health]: the verdict's thresholds and disabled checks (docs/health-checks.md).
   HealthThresholds health;
 };
 

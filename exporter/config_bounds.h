@@ -8,7 +8,7 @@
 
 namespace tikv_exporter {
 
-// What a config file may hold (README "Operations"). LoadConfig() checks the text against these
+// What a config file may hold (docs/operations.md). LoadConfig() checks the text against these
 // before the TOML library sees it: toml11 parses nested arrays and inline tables recursively (a
 // few thousand `[` overflow the stack) and spends time per value proportional to the length of
 // its line, so unbounded input could crash the process or stall a reload for minutes.

@@ -76,7 +76,7 @@ void AddSelf(const SelfMetrics& self, Families& families) {
   self.requests->AppendTo(families.Counter("tikv_exporter_http_requests_total",
                                            "HTTP requests served by the exporter, by path and status code."));
   MetricFamily& hits = families.Counter("tikv_exporter_limit_hits_total",
-                                        "Times one of the exporter's bounds was hit (README: Operations).");
+                                        "Times one of the exporter's bounds was hit (docs/operations.md).");
   MetricFamily& reached = families.Gauge("tikv_exporter_limit_reached",
                                          "1 while the latest check of this bound hit it, else 0.");
   for (const auto& [limit, entry] : self.limits->Snapshot()) {

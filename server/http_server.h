@@ -23,7 +23,7 @@ struct HttpServerOptions {
   std::string min_tls_version = "TLS12";  // TLS12 | TLS13
   // user -> bcrypt hash; when not empty every path but /-/healthy needs basic auth.
   std::map<std::string, std::string> basic_auth_users;
-  // Open at once; at the bound a connection without progress makes room (README: Operations).
+  // Open at once; at the bound a connection without progress makes room (docs/operations.md).
   int max_connections = 512;
   // Open at once from one client address; at the bound that address's own connection without
   // progress for longest makes room. A scraper needs one or two.

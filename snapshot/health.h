@@ -3,7 +3,7 @@
 // The node's health verdict (issue 17): each check turns one signal of the snapshot into ok,
 // warning or critical with a reason in words; the node is the worst of them. The thresholds are
 // the [health] config keys; their defaults follow TiKV's and PD's own alert rules where those
-// exist (README "Node health" lists each one and where it comes from).
+// exist (docs/health-checks.md lists each one and where it comes from).
 
 #include <optional>
 #include <set>
@@ -79,7 +79,7 @@ struct HealthThresholds {
   HealthThreshold grpc_failure_ratio{0.01, 0.1};
   HealthThreshold thread_pool_busy_ratio{0.8, 0.9};       // TiKV_raftstore_thread_cpu_seconds_total (80 %)
   HealthThreshold cpu_quota_ratio{0.8, 0.9};              // TiKV_cpu_quota > 0.8
-  // GC (README "Node health", gc_safe_point). TiDB moves the safe point every run interval (10 min)
+  // GC (docs/health-checks.md, gc_safe_point). TiDB moves the safe point every run interval (10 min)
   // to now - tidb_gc_life_time, and that life time may be anything from 10 min to 8760 h: the lag
   // alone says nothing until the operator states the life time. What always counts is whether the
   // safe point advances, watched across polls over gc_advance_window_seconds.

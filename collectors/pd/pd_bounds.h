@@ -10,7 +10,7 @@
 
 namespace tikv_exporter {
 
-// What one PD poll may hold, whatever PD sends (README "Operations"). A cluster has at most a few
+// What one PD poll may hold, whatever PD sends (docs/operations.md). A cluster has at most a few
 // thousand stores and a handful of PD members; beyond these a body is not a real cluster's, and it
 // would cost the sidecar memory and /metrics size (100,000 stores: 1.1 GB RSS, a 67 MB /metrics).
 inline constexpr size_t kPdMaxStores = 10000;

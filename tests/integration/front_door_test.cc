@@ -1,7 +1,7 @@
 // The front door, round 3 (issue 20): clients that kill, starve or blind the listener in ways
 // round 2 did not try — TLS clients that hang up after the handshake, clients that pipeline and
 // never read, connection churn at the bound, a descriptor limit that runs out, and the small
-// HTTP details. Each test failed on the epoll listener this replaced (README: Operations).
+// HTTP details. Each test failed on the epoll listener this replaced (docs/operations.md).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
