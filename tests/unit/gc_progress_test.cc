@@ -47,7 +47,9 @@ TEST(GcProgress, AStoppedGcStandsStillFromTheFirstPoll) {
     Snapshot s = Poll(kStartMs + minute * 60'000, frozen, kStartMs + minute * 60'000 - 600'000);
     progress.Observe(&s);
     ASSERT_TRUE(s.gc_advance);
-    if (minute > 0) EXPECT_EQ(s.gc_advance->source, "TiKV");  // PD's moved at every run
+    if (minute > 0) {
+      EXPECT_EQ(s.gc_advance->source, "TiKV");  // PD's moved at every run
+    }
     EXPECT_EQ(s.gc_advance->unmoved_seconds, minute * 60);
     EXPECT_FALSE(s.gc_advance->moved);
   }

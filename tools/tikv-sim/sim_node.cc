@@ -198,10 +198,12 @@ void SimNode::SetTickerLoads(std::vector<TickerLoad> loads) {
   ticker_loads_ = std::move(loads);
 }
 
-void SimNode::Restart() {
+void SimNode::Restart() { RestartAt(std::chrono::steady_clock::now(), std::chrono::system_clock::now()); }
+
+void SimNode::RestartAt(std::chrono::steady_clock::time_point now, std::chrono::system_clock::time_point wall_now) {
   std::lock_guard<std::mutex> lock(mutex_);
-  start_ = std::chrono::steady_clock::now();
-  wall_start_ = std::chrono::system_clock::now();
+  start_ = now;
+  wall_start_ = wall_now;
   health_.Restart(start_);
   for (auto& [type, segments] : request_loads_) {
     RequestLoad current = segments.back().load;

@@ -58,6 +58,9 @@ class SimNode {
   void SetTickerLoads(std::vector<TickerLoad> loads);
   // Counters start again from the base values, as after a TiKV restart.
   void Restart();
+  // The same at a chosen moment: with RenderAt, the same offsets render the same body (golden
+  // outputs).
+  void RestartAt(std::chrono::steady_clock::time_point now, std::chrono::system_clock::time_point wall_now);
   // Drives the node into an unhealthy state, or out of it (sim_health_states.h); ClearHealth()
   // heals them all. The states act on the built-in node only: a fixture node serves its dump.
   void SetHealthState(HealthState state, bool on);
