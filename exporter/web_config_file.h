@@ -12,7 +12,7 @@ namespace tikv_exporter {
 inline constexpr size_t kMaxWebConfigBytes = 64 << 10;
 inline constexpr int kMaxWebConfigNesting = 8;      // [ and { inside each other
 inline constexpr size_t kMaxWebConfigIndent = 64;   // columns of block indentation
-inline constexpr size_t kMaxWebConfigUsers = 1000;  // basic_auth_users entries
+inline constexpr size_t kMaxWebConfigUsers = 256;   // basic_auth_users entries
 
 // Reads the exporter-toolkit web config file at `path` (the YAML node_exporter and Prometheus
 // read with --web.config.file) into the [web] settings of `config`:

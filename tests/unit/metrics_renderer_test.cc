@@ -70,8 +70,17 @@ TEST_F(MetricsRenderer, ARelayedFamilyTheExporterServesItselfIsLeftOut) {
   EXPECT_NE(cpu->samples[0].value, 99);
   // What does not collide is relayed.
   ASSERT_NE(parsed->exposition.Find("tikv_engine_flow_bytes"), nullptr);
+  // promtool has nothing to say about the exporter's own families; TiKV's counter without _total
+  // is relayed as TiKV names it (README: Relaying raw TiKV series), and that is all it reports.
   std::string output;
-  EXPECT_EQ(testing::PromtoolCheckMetrics(text, &output), 0) << output;
+  testing::PromtoolCheckMetrics(text, &output);
+  size_t at = 0;
+  while (at < output.size()) {
+    const size_t end = output.find('\n', at);
+    const std::string line = output.substr(at, end - at);
+    at = end == std::string::npos ? output.size() : end + 1;
+    if (!line.empty()) EXPECT_EQ(line.rfind("tikv_engine_flow_bytes ", 0), 0u) << line;
+  }
 }
 
 TEST_F(MetricsRenderer, BothFormatsHoldTheSameSeries) {

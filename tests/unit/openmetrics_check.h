@@ -28,7 +28,9 @@ inline int PythonOpenMetricsCheck(const std::string& text, std::string* output) 
         "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
         "for f in text_string_to_metric_families(open(sys.argv[1], encoding='utf-8').read()):\n"
         "    print(f.name, f.type, len(f.samples))\n";
-    FILE* python = popen(("python3 -c \"$(cat <<'PY'\n" + script + "PY\n)\" '" + path + "' 2>&1").c_str(), "r");
+    // Debian's python3, where python3-prometheus-client (scripts/install-deps.sh) is installed,
+    // even when another python3 (pyenv, a venv) comes first on the PATH.
+    FILE* python = popen(("/usr/bin/python3 -c \"$(cat <<'PY'\n" + script + "PY\n)\" '" + path + "' 2>&1").c_str(), "r");
     if (python != nullptr) {
       char chunk[4096];
       for (size_t n; (n = fread(chunk, 1, sizeof(chunk), python)) > 0;) output->append(chunk, n);
