@@ -291,7 +291,8 @@ void LoadSecurity(const toml::value& table, ExporterConfig* config) {
 }
 
 void LoadWeb(const toml::value& table, ExporterConfig* config) {
-  config->web_section_set = true;
+  // An empty [web] (the shipped example has one, every key commented out) sets nothing.
+  config->web_section_set = !table.as_table().empty();
   VisitTable(
       table, "web",
       {

@@ -79,7 +79,7 @@ struct ExporterConfig {
   std::map<std::string, std::string> web_basic_auth_users;  // user -> bcrypt hash
   // Added to every answer of the HTTP listener (server/response_headers.h), canonical name -> value.
   std::map<std::string, std::string> web_headers;
-  // The TOML file had a [web] table: --web.config.file is then refused (one source for [web]).
+  // The TOML file set a [web] key: --web.config.file is then refused (one source for [web]).
   bool web_section_set = false;
   // --web.config.file, when the [web] settings came from an exporter-toolkit YAML file.
   std::string web_config_file;

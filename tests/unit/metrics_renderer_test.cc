@@ -79,7 +79,9 @@ TEST_F(MetricsRenderer, ARelayedFamilyTheExporterServesItselfIsLeftOut) {
     const size_t end = output.find('\n', at);
     const std::string line = output.substr(at, end - at);
     at = end == std::string::npos ? output.size() : end + 1;
-    if (!line.empty()) EXPECT_EQ(line.rfind("tikv_engine_flow_bytes ", 0), 0u) << line;
+    if (!line.empty()) {
+      EXPECT_EQ(line.rfind("tikv_engine_flow_bytes ", 0), 0u) << line;
+    }
   }
 }
 
