@@ -49,10 +49,6 @@ void AddCollectorStats(const PollState& state, Families& f) {
 
 }
 
-}  // namespace
-
-namespace {
-
 void AddSelf(const SelfMetrics& self, Families& families) {
   self.instrumentation->AppendTo(families);
   MetricFamily& hits = families.Counter("tikv_exporter_limit_hits_total",
