@@ -2,15 +2,13 @@
 
 #include <curl/curl.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <mutex>
 
 #include "collectors/upstream_error.h"
 #include "common/address.h"
 #include "common/ascii.h"
+#include "common/descriptors.h"
 
 namespace tikv_exporter {
 namespace {
@@ -76,16 +74,6 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   }
   body.append(data, length);
   return length;
-}
-
-// EMFILE or ENFILE when the process cannot open one more descriptor now, else 0.
-int DescriptorShortage() {
-  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    close(fd);
-    return 0;
-  }
-  return errno == EMFILE || errno == ENFILE ? errno : 0;
 }
 
 std::string DescribeError(CURLcode code, long os_errno, const char* detail) {

@@ -8,17 +8,10 @@
 #include "common/enum_names.h"
 #include "common/status.h"
 #include "exporter/logging.h"
+#include "snapshot/config_drift.h"
 #include "snapshot/health.h"
 
 namespace tikv_exporter {
-
-// A setting the node is expected to run with, from [tikv.storage] / [tikv.raftstore] /
-// [tikv.rocksdb]: kept as written, plus its numeric value (sizes in bytes, durations in seconds).
-struct ExpectedSetting {
-  std::string text;
-  std::optional<double> number;
-  std::string location;  // "file:line" for messages
-};
 
 // The closed sets of config choices, each with its one table of names.
 enum class PdProtocol { kHttp, kGrpc };

@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 #include "collectors/json_repair.h"
 #include "collectors/json_shape.h"
 #include "collectors/pd/pd_bounds.h"

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter::testing {

@@ -1,4 +1,4 @@
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
