@@ -112,12 +112,12 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     region_endpoints = loaded.pd_endpoints;
     return Status::Ok();
   });
-  HttpRequestCounter requests;
+  SelfInstrumentation instrumentation;
 
   HttpHandlers handlers;
-  handlers.metrics = [&] {
-    return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()},
-                         RenderOptions{reloader.Current()->pd_store_series});
+  handlers.metrics = [&](ExpositionFormat format) {
+    return RenderMetrics(*poller.Latest(), build, SelfMetrics{&instrumentation, &limits, reloader.Status()},
+                         RenderOptions{reloader.Current()->pd_store_series}, format);
   };
   handlers.landing_page = [&] {
     return RenderLandingPage(poller.Latest()->snapshot, build.version, build.revision,
@@ -144,7 +144,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     std::shared_ptr<const PollState> state = poller.Latest();
     return state->rocksdb ? RocksDbLevelsJson(*state->rocksdb) : "";
   };
-  handlers.on_request = [&](const std::string& path, int status) { requests.Observe(path, status); };
+  handlers.on_request = [&](const std::string& path, int status) { instrumentation.Observe(path, status); };
+  handlers.on_in_flight = [&](int delta) { instrumentation.InFlight(delta); };
   handlers.reload = [&]() -> std::pair<int, std::string> {
     // Basic auth is fixed at start (a [web] change needs a restart); enable_lifecycle follows reloads.
     if (config.web_basic_auth_users.empty() && !reloader.Current()->enable_lifecycle) {
@@ -170,7 +171,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
     }
   };
   HttpServerOptions web{config.max_concurrent_requests, config.web_cert_file, config.web_key_file,
-                        config.web_client_ca_file, config.web_min_tls_version, config.web_basic_auth_users};
+                        config.web_client_ca_file, config.web_min_tls_version, config.web_basic_auth_users,
+                        config.web_headers};
   StatusOr<std::unique_ptr<HttpServer>> created = HttpServer::Create(HooksOf(handlers), web);
   if (!created.ok()) {
     spdlog::error("{}", created.status().message());

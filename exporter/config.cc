@@ -16,6 +16,7 @@
 #include "common/units.h"
 #include "exporter/config_bounds.h"
 #include "server/basic_auth.h"
+#include "server/response_headers.h"
 
 namespace tikv_exporter {
 namespace {
@@ -290,6 +291,8 @@ void LoadSecurity(const toml::value& table, ExporterConfig* config) {
 }
 
 void LoadWeb(const toml::value& table, ExporterConfig* config) {
+  // An empty [web] (the shipped example has one, every key commented out) sets nothing.
+  config->web_section_set = !table.as_table().empty();
   VisitTable(
       table, "web",
       {
@@ -313,6 +316,18 @@ void LoadWeb(const toml::value& table, ExporterConfig* config) {
                                  "tikv-exporter --hash-password): " + valid.message());
                }
                config->web_basic_auth_users[user] = std::move(text);
+             }
+           }},
+          {"headers",
+           [&](const toml::value& v, const std::string& n) {
+             ExpectTable(v, n);
+             for (const auto& [name, value] : v.as_table()) {
+               const std::string key = "[web.headers] " + name;
+               const std::string text = GetString(value, key);
+               StatusOr<std::string> canonical = CanonicalResponseHeader(name, text);
+               if (!canonical.ok()) Fail(value, key, canonical.status().message());
+               if (config->web_headers.count(*canonical) > 0) Fail(value, key, "set twice (names ignore case)");
+               if (!text.empty()) config->web_headers[*canonical] = text;
              }
            }},
       });

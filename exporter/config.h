@@ -69,6 +69,12 @@ struct ExporterConfig {
   std::string web_client_ca_file;  // require client certificates signed by this CA
   std::string web_min_tls_version = "TLS12";
   std::map<std::string, std::string> web_basic_auth_users;  // user -> bcrypt hash
+  // Added to every answer of the HTTP listener (server/response_headers.h), canonical name -> value.
+  std::map<std::string, std::string> web_headers;
+  // The TOML file set a [web] key: --web.config.file is then refused (one source for [web]).
+  bool web_section_set = false;
+  // --web.config.file, when the [web] settings came from an exporter-toolkit YAML file.
+  std::string web_config_file;
 
   // [collectors.*]
   bool tikv_enabled = true;

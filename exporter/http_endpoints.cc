@@ -58,13 +58,17 @@ constexpr std::string_view kNoPdData =
 }  // namespace
 
 HttpServerHooks HooksOf(const HttpHandlers& handlers) {
-  return {handlers.on_request, handlers.on_limit};
+  return {handlers.on_request, handlers.on_limit, handlers.on_in_flight};
 }
 
 void RegisterEndpoints(HttpServer& server, const HttpHandlers& handlers) {
   auto h = std::make_shared<const HttpHandlers>(handlers);
-  server.Handle("GET", "/metrics", [h](const HttpRequest&) {
-    return Content(h->metrics(), "text/plain; version=0.0.4; charset=utf-8");
+  server.Handle("GET", "/metrics", [h](const HttpRequest& request) {
+    const ExpositionFormat format = ChooseExpositionFormat(request.Header("accept"));
+    HttpReply reply = Content(h->metrics(format), ExpositionContentType(format));
+    // The body depends on Accept: a cache in between must not serve one client's format to another.
+    reply.headers.emplace_back("Vary", "Accept");
+    return reply;
   });
   server.Handle("GET", "/", [h](const HttpRequest&) {
     return Content(h->landing_page(), "text/html; charset=utf-8");

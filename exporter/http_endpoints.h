@@ -8,6 +8,7 @@
 
 #include "common/limits.h"
 #include "common/status.h"
+#include "exporter/exposition_format.h"
 #include "server/http_server.h"
 
 namespace tikv_exporter {
@@ -15,7 +16,8 @@ namespace tikv_exporter {
 // What the exporter's endpoints serve; each callback must be thread-safe (requests are handled
 // on a pool of threads).
 struct HttpHandlers {
-  std::function<std::string()> metrics;        // /metrics, text format 0.0.4
+  // /metrics in the format the Accept header chose (exporter/exposition_format.h).
+  std::function<std::string(ExpositionFormat)> metrics;
   std::function<std::string()> landing_page;   // /
   std::function<std::string()> snapshot_json;  // /api/v1/snapshot
   // /api/v1/health: the verdict as JSON, and whether it passes (not critical, after a poll);
@@ -33,6 +35,7 @@ struct HttpHandlers {
   std::function<std::string()> cluster_json;
   std::function<std::string()> rocksdb_json;
   std::function<void(const std::string& path, int status)> on_request;  // after every request
+  std::function<void(int delta)> on_in_flight;  // a worker starts (+1) / ends (-1) an answer
   // POST /-/reload: the status and text to answer (the exporter decides whether the route is
   // enabled, and reloads or schedules a reload).
   std::function<std::pair<int, std::string>()> reload;
@@ -41,7 +44,7 @@ struct HttpHandlers {
   std::function<void(Limit limit, bool hit, const std::string& detail)> on_limit;
 };
 
-// The server's hooks from the handlers (on_request, on_limit).
+// The server's hooks from the handlers (on_request, on_limit, on_in_flight).
 HttpServerHooks HooksOf(const HttpHandlers& handlers);
 
 // Adds the exporter's endpoints to `server`, one route each, answered from (a copy of)

@@ -17,6 +17,7 @@
 #include "exporter/process_setup.h"
 #include "server/http_server.h"
 #include "exporter/version.h"
+#include "exporter/web_config_file.h"
 
 namespace {
 
@@ -26,6 +27,10 @@ constexpr const char* kUsage = R"(usage: tikv-exporter [flags]
   --config PATH                 TOML config (default config/tikv-exporter.toml; built-in
                                 defaults when that file does not exist)
   --web.listen-address ADDR     overrides [exporter] listen_address
+  --web.config.file PATH        exporter-toolkit web config (YAML: tls_server_config,
+                                basic_auth_users, http_server_config.headers) instead of
+                                the TOML [web] table (both at once are refused); re-read
+                                on every reload
   --log.level LEVEL             trace|debug|info|warn|error
   --log.format FORMAT           text|json
   --check-config                validate the config and exit 0 (valid) or 1
@@ -45,7 +50,8 @@ struct Flags {
 
 // Accepts "--flag value" and "--flag=value"; returns false with a message on a bad flag.
 bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
-  const char* kWithValue[] = {"--config", "--web.listen-address", "--log.level", "--log.format"};
+  const char* kWithValue[] = {"--config", "--web.listen-address", "--web.config.file", "--log.level",
+                              "--log.format"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--check-config") {
@@ -145,6 +151,9 @@ int main(int argc, char** argv) {
     if (auto it = flags.values.find("--web.listen-address"); it != flags.values.end()) {
       config.listen_address = it->second;
     }
+    if (auto it = flags.values.find("--web.config.file"); it != flags.values.end()) {
+      if (Status web = LoadWebConfigFile(it->second, &config); !web.ok()) return web;
+    }
     if (auto it = flags.values.find("--log.level"); it != flags.values.end()) config.log_level = it->second;
     if (auto it = flags.values.find("--log.format"); it != flags.values.end()) {
       std::optional<LogFormat> format = ParseEnum(kLogFormatNames, it->second);
@@ -189,5 +198,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  return RunExporter(config, use_file ? load : ConfigLoader());
+  // A reload re-reads whichever files there are: the TOML config, the web config file, or both.
+  const bool reloadable = use_file || flags.values.count("--web.config.file") > 0;
+  return RunExporter(config, reloadable ? load : ConfigLoader());
 }

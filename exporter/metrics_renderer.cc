@@ -1,7 +1,6 @@
 #include "exporter/metrics_renderer.h"
 
 #include <algorithm>
-#include <array>
 #include <utility>
 #include <vector>
 
@@ -10,13 +9,11 @@
 #include "collectors/tikv/tikv_metrics.h"
 #include "prom/exposition_writer.h"
 #include "prom/family_builder.h"
+#include "prom/openmetrics_writer.h"
 #include "snapshot/snapshot_metrics.h"
 
 namespace tikv_exporter {
 namespace {
-
-constexpr std::array<std::string_view, 8> kKnownPaths = {
-    "/", "/metrics", "/-/healthy", "/-/ready", "/-/reload", "/api/v1/snapshot", "/api/v1/snapshots", "/api/v1/targets"};
 
 void AddDrift(const std::vector<SettingDrift>& drift, Families& f) {
   auto& drifted = f.Gauge("tikv_exporter_config_drift",
@@ -52,29 +49,8 @@ void AddCollectorStats(const PollState& state, Families& f) {
 
 }
 
-}  // namespace
-
-void HttpRequestCounter::Observe(const std::string& path, int status) {
-  std::string label = "other";
-  for (std::string_view known : kKnownPaths) {
-    if (path == known) label = std::string(known);
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  ++counts_[{label, status}];
-}
-
-void HttpRequestCounter::AppendTo(MetricFamily& family) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [key, count] : counts_) {
-    Set(family, {{"code", std::to_string(key.second)}, {"path", key.first}}, static_cast<double>(count));
-  }
-}
-
-namespace {
-
 void AddSelf(const SelfMetrics& self, Families& families) {
-  self.requests->AppendTo(families.Counter("tikv_exporter_http_requests_total",
-                                           "HTTP requests served by the exporter, by path and status code."));
+  self.instrumentation->AppendTo(families);
   MetricFamily& hits = families.Counter("tikv_exporter_limit_hits_total",
                                         "Times one of the exporter's bounds was hit (docs/operations.md).");
   MetricFamily& reached = families.Gauge("tikv_exporter_limit_reached",
@@ -95,7 +71,7 @@ void AddSelf(const SelfMetrics& self, Families& families) {
 }  // namespace
 
 std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
-                          const RenderOptions& options) {
+                          const RenderOptions& options, ExpositionFormat format) {
   Families families;
   Set(families.Gauge("tikv_exporter_build_info",
                      "Version and git revision of the exporter; the value is 1."),
@@ -107,9 +83,16 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build, const 
   if (state.pd) AddPdSeries(*state.pd, state.snapshot.timestamp_ms, options.pd_store_series, families);
   AddCollectorStats(state, families);
   AddSelf(self, families);
-  std::string text = WriteExposition(families.exposition());
+  const bool openmetrics = format == ExpositionFormat::kOpenMetrics;
+  std::string text = openmetrics ? WriteOpenMetrics(families.exposition()) : WriteExposition(families.exposition());
   // Relayed raw TiKV series come from the latest scrape only: none while TiKV is down.
-  if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) text += state.tikv->relay_text;
+  if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) {
+    for (const RelayedFamily& relayed : state.tikv->relay) {
+      if (families.exposition().Find(relayed.name) != nullptr) continue;
+      text += openmetrics ? relayed.openmetrics : relayed.text;
+    }
+  }
+  if (openmetrics) text += "# EOF\n";
   return text;
 }
 

@@ -1,33 +1,20 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "prom/exposition.h"
 #include "common/limit_tracker.h"
+#include "exporter/exposition_format.h"
 #include "exporter/poller.h"
+#include "exporter/self_instrumentation.h"
 
 namespace tikv_exporter {
 
 struct BuildInfo {
   std::string version;
   std::string revision;
-};
-
-// The exporter's own request counter (tikv_exporter_http_requests_total{path,code}), with the
-// path label bounded to the known endpoints. Thread-safe.
-class HttpRequestCounter {
- public:
-  void Observe(const std::string& path, int status);
-  // Appends one sample per (path, code) seen so far.
-  void AppendTo(MetricFamily& family) const;
-
- private:
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, uint64_t> counts_;
 };
 
 // The outcome of the last config reload (the start counts as a successful load).
@@ -38,7 +25,7 @@ struct ReloadStatus {
 
 // The exporter's own state that is not part of a poll (both pointers borrowed, not null).
 struct SelfMetrics {
-  const HttpRequestCounter* requests;
+  const SelfInstrumentation* instrumentation;
   const LimitTracker* limits;
   ReloadStatus reload;
 };
@@ -48,10 +35,12 @@ struct RenderOptions {
   StoreSeries pd_store_series = StoreSeries::kWitnesses;  // [collectors.pd] store_series
 };
 
-// Renders the Prometheus text exposition of one PollState: the snapshot series (only for
-// sources that are up), the per-collector series, build info, the HTTP request counter, the
-// limits and the reload status. Pure function of its inputs; thread-safe.
+// Renders /metrics for one PollState in `format`: the snapshot series (only for sources that are
+// up), the per-collector series, build info, the self-instrumentation (HTTP requests, process_*),
+// the limits, the reload status, then the relayed raw TiKV families — but a relayed family whose
+// name the exporter serves itself (process_open_fds, tikv_store_size_bytes, ...), which would
+// expose a series twice; the exporter's own is kept. OpenMetrics ends with "# EOF". Thread-safe.
 std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
-                          const RenderOptions& options = {});
+                          const RenderOptions& options = {}, ExpositionFormat format = ExpositionFormat::kText);
 
 }  // namespace tikv_exporter

@@ -24,7 +24,7 @@ std::vector<std::string> KeysNeedingRestart(const ExporterConfig& started, const
   check(started.web_cert_file != loaded.web_cert_file || started.web_key_file != loaded.web_key_file ||
             started.web_client_ca_file != loaded.web_client_ca_file ||
             started.web_min_tls_version != loaded.web_min_tls_version ||
-            started.web_basic_auth_users != loaded.web_basic_auth_users,
+            started.web_basic_auth_users != loaded.web_basic_auth_users || started.web_headers != loaded.web_headers,
         "[web]");
   return keys;
 }

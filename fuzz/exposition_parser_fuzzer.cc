@@ -1,10 +1,12 @@
-// libFuzzer target: the Prometheus text parser (and writing back what it accepted).
+// libFuzzer target: the Prometheus text parser (and writing back what it accepted, in both
+// formats /metrics answers).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "prom/exposition_parser.h"
 #include "prom/exposition_writer.h"
+#include "prom/openmetrics_writer.h"
 #include "common/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Prometheus rejects a whole target for one non-UTF-8 byte: none may pass the parser.
     if (!tikv_exporter::IsValidUtf8(written)) __builtin_trap();
     if (!tikv_exporter::ParseExposition(written, limits).ok()) __builtin_trap();
+    if (!tikv_exporter::IsValidUtf8(tikv_exporter::WriteOpenMetrics(parsed->exposition))) __builtin_trap();
   }
   return 0;
 }

@@ -6,9 +6,8 @@
 #include "common/utf8.h"
 
 namespace tikv_exporter {
-namespace {
 
-void AppendValue(double value, std::string* out) {
+void AppendSampleValue(double value, std::string* out) {
   if (std::isnan(value)) {
     *out += "NaN";
   } else if (std::isinf(value)) {
@@ -22,7 +21,7 @@ void AppendValue(double value, std::string* out) {
 
 // Whatever produced the exposition (the parser, PD, the RocksDB LOG, the config), one invalid
 // UTF-8 byte would make Prometheus drop the whole scrape: the writer repairs it on its own.
-void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) {
+void AppendEscapedText(std::string_view text, bool escape_quotes, std::string* out) {
   std::string repaired;
   for (char c : ValidUtf8View(text, &repaired)) {
     if (c == '\\') {
@@ -37,8 +36,6 @@ void AppendEscaped(std::string_view text, bool escape_quotes, std::string* out) 
   }
 }
 
-}  // namespace
-
 void AppendSampleLine(const Sample& sample, std::string* out) {
   AppendValidUtf8(sample.name, out);
   if (!sample.labels.empty()) {
@@ -47,13 +44,13 @@ void AppendSampleLine(const Sample& sample, std::string* out) {
       if (i > 0) out->push_back(',');
       AppendValidUtf8(sample.labels[i].name, out);
       *out += "=\"";
-      AppendEscaped(sample.labels[i].value, true, out);
+      AppendEscapedText(sample.labels[i].value, true, out);
       out->push_back('"');
     }
     out->push_back('}');
   }
   out->push_back(' ');
-  AppendValue(sample.value, out);
+  AppendSampleValue(sample.value, out);
   if (sample.timestamp_ms) {
     out->push_back(' ');
     *out += std::to_string(*sample.timestamp_ms);
@@ -66,7 +63,7 @@ void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
     *out += "# HELP ";
     AppendValidUtf8(family.name, out);
     out->push_back(' ');
-    AppendEscaped(family.help, false, out);
+    AppendEscapedText(family.help, false, out);
     out->push_back('\n');
   }
   *out += "# TYPE ";
@@ -74,13 +71,15 @@ void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
   *out += " " + std::string(MetricTypeName(family.type)) + "\n";
 }
 
+void AppendFamily(const MetricFamily& family, std::string* out) {
+  if (family.samples.empty()) return;
+  AppendFamilyHeader(family, out);
+  for (const Sample& sample : family.samples) AppendSampleLine(sample, out);
+}
+
 std::string WriteExposition(const Exposition& exposition) {
   std::string out;
-  for (const MetricFamily& family : exposition.families()) {
-    if (family.samples.empty()) continue;
-    AppendFamilyHeader(family, &out);
-    for (const Sample& sample : family.samples) AppendSampleLine(sample, &out);
-  }
+  for (const MetricFamily& family : exposition.families()) AppendFamily(family, &out);
   return out;
 }
 

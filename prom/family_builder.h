@@ -28,15 +28,16 @@ class Families {
   MetricFamily& Quantiles(std::string_view name, std::string help) {
     return Add(name, std::move(help), MetricType::kSummary);
   }
-  const Exposition& exposition() const { return exposition_; }
-
- private:
+  // A family of any type (families converted from another library's model).
   MetricFamily& Add(std::string_view name, std::string help, MetricType type) {
     MetricFamily& family = exposition_.FindOrAdd(name);
     family.type = type;
     family.help = std::move(help);
     return family;
   }
+  const Exposition& exposition() const { return exposition_; }
+
+ private:
   Exposition exposition_;
 };
 

@@ -16,13 +16,13 @@ fixtures=${TIKV_EXPORTER_FIXTURES_DIR:-$repo/tests/fixtures/real}
 build=$repo/build-fuzz
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTIKV_EXPORTER_FUZZ=ON -DTIKV_EXPORTER_BUILD_TESTS=OFF >/dev/null
-targets=(fuzz_exposition_parser fuzz_pd_json fuzz_rocksdb_log fuzz_config fuzz_basic_auth_header
-  fuzz_http_request)
+targets=(fuzz_exposition_parser fuzz_pd_json fuzz_rocksdb_log fuzz_config fuzz_web_config
+  fuzz_basic_auth_header fuzz_http_request)
 cmake --build "$build" -j2 --target "${targets[@]}"
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 if [ -d "$fixtures" ]; then cp "$fixtures"/* "$seeds"/; fi
-cp "$repo"/config/*.toml "$seeds"/
+cp "$repo"/config/*.toml "$repo"/config/*.yml "$seeds"/
 printf 'Basic YWxpY2U6Y29ycmVjdCBob3JzZQ==' >"$seeds"/authorization-basic  # alice:correct horse
 for target in "${targets[@]}"; do
   corpus=$build/corpus/$target

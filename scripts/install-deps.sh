@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
+  prometheus-cpp-dev libyaml-cpp-dev
   prometheus wrk python3-prometheus-client
   chromium
   python3

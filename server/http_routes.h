@@ -21,6 +21,8 @@ using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
 struct HttpServerHooks {
   std::function<void(const std::string& path, int status)> on_request;
   std::function<void(Limit limit, bool hit, const std::string& detail)> on_limit;
+  // A worker starts (+1) or has finished (-1) computing an answer (workers only).
+  std::function<void(int delta)> on_in_flight;
 };
 
 // The routes a server answers and the policy every route shares: basic auth unless the route is

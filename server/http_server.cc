@@ -304,6 +304,7 @@ void HttpServer::Impl::Reject(const ConnectionPtr& connection, int status,
                               std::vector<std::pair<std::string, std::string>> headers) {
   HttpReply reply = HttpReply::Text(status, reason);
   reply.headers = std::move(headers);
+  for (const auto& header : options.headers) reply.headers.push_back(header);
   if (hooks.on_request) hooks.on_request("", status);
   Send(connection, FrameReply(reply, false, false, false), false);
 }
@@ -353,11 +354,14 @@ void HttpServer::Impl::Work() {
       ++busy;
     }
     const HttpRequest& request = job.request;
+    if (hooks.on_in_flight) hooks.on_in_flight(1);
     HttpReply reply = routes.Answer(request, *auth, hooks);
+    for (const auto& header : options.headers) reply.headers.push_back(header);
     const bool keep_alive = request.KeepAlive() && !stopping && !job.last;
     std::string bytes =
         FrameReply(reply, keep_alive, AcceptsGzip(request.Header("accept-encoding")),
                    request.method == "HEAD");
+    if (hooks.on_in_flight) hooks.on_in_flight(-1);
     if (hooks.on_request) hooks.on_request(request.path, reply.status);
     asio::post(loop, [this, connection = std::move(job.connection), bytes = std::move(bytes),
                       keep_alive]() mutable {

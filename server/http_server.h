@@ -23,6 +23,9 @@ struct HttpServerOptions {
   std::string min_tls_version = "TLS12";  // TLS12 | TLS13
   // user -> bcrypt hash; when not empty every path but /-/healthy needs basic auth.
   std::map<std::string, std::string> basic_auth_users;
+  // Added to every answer, the server's own (401, 503, ...) included: [web.headers], validated
+  // by CanonicalResponseHeader (server/response_headers.h).
+  std::map<std::string, std::string> headers;
   // Open at once; at the bound a connection without progress makes room (docs/operations.md).
   int max_connections = 512;
   // Open at once from one client address; at the bound that address's own connection without

@@ -1,6 +1,7 @@
 #include "collectors/tikv/tikv_collector.h"
 
 #include "prom/exposition_writer.h"
+#include "prom/openmetrics_writer.h"
 #include "collectors/upstream_error.h"
 #include "common/clock.h"
 
@@ -77,7 +78,13 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   scrape->metrics = std::move(parsed->exposition);
   const Exposition relay = FilterForRelay(scrape->metrics, relay_);
   scrape->relay_series = relay.SampleCount();
-  scrape->relay_text = WriteExposition(relay);
+  for (const MetricFamily& family : relay.families()) {
+    if (family.samples.empty()) continue;
+    RelayedFamily& written = scrape->relay.emplace_back();
+    written.name = family.name;
+    AppendFamily(family, &written.text);
+    AppendOpenMetricsFamily(family, &written.openmetrics);
+  }
   scrape->ready = Readiness(*fetcher_, options);
   // The live config is for drift checks: its absence (TiKV < 4.0) or failure never fails a poll.
   RefreshConfig(options);

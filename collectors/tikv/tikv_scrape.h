@@ -12,6 +12,14 @@
 
 namespace tikv_exporter {
 
+// One raw TiKV family selected for re-exposure, written once per poll in both formats /metrics
+// answers, so a scrape only appends it.
+struct RelayedFamily {
+  std::string name;
+  std::string text;         // text format 0.0.4
+  std::string openmetrics;  // OpenMetrics 1.0 (without "# EOF")
+};
+
 // One successful scrape of the TiKV status server.
 struct TikvScrape {
   int64_t timestamp_ms = 0;  // wall clock when /metrics was requested, for display
@@ -19,9 +27,9 @@ struct TikvScrape {
   Exposition metrics;
   size_t body_bytes = 0;
   std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
-  // The raw series selected for re-exposure ([collectors.tikv] relay), already in text format:
-  // written once per poll, appended to every scrape of the exporter.
-  std::string relay_text;
+  // The raw families selected for re-exposure ([collectors.tikv] relay), already written:
+  // appended to every scrape of the exporter (but those whose name the exporter serves itself).
+  std::vector<RelayedFamily> relay;
   size_t relay_series = 0;
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;

@@ -42,11 +42,12 @@ void SimAndExporter::StartExporter(int poll_interval_ms, int timeout_ms, const s
   StartExporterWithConfig(ConfigText(poll_interval_ms, timeout_ms, pd_ports));
 }
 
-void SimAndExporter::StartExporterWithConfig(const std::string& config, bool wait_healthy) {
-  exporter_ = std::make_unique<Process>(
-      std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", dir_.Write("exporter.toml", config), "--log.level",
-                               "debug"},
-      dir_.path() + "/exporter.log");
+void SimAndExporter::StartExporterWithConfig(const std::string& config, bool wait_healthy,
+                                             const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv{TIKV_EXPORTER_BIN, "--config", dir_.Write("exporter.toml", config), "--log.level",
+                                "debug"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  exporter_ = std::make_unique<Process>(argv, dir_.path() + "/exporter.log");
   if (wait_healthy) {
     WaitFor([&] { return HttpGet(exporter_port_, "/-/healthy").status == 200; }, std::chrono::seconds(10));
   }

@@ -27,9 +27,10 @@ class SimAndExporter {
   // `config` (from ConfigText) with TiKV's status address moved from the simulator to
   // 127.0.0.1:`tikv_port` (e.g. a hostile-peer).
   std::string WithTikvAt(std::string config, int tikv_port) const;
-  // Starts the exporter with this config text (written to exporter.toml); waits for /-/healthy
-  // unless the listener is TLS-only.
-  void StartExporterWithConfig(const std::string& config, bool wait_healthy = true);
+  // Starts the exporter with this config text (written to exporter.toml) and `extra_args`; waits
+  // for /-/healthy unless the listener is TLS-only.
+  void StartExporterWithConfig(const std::string& config, bool wait_healthy = true,
+                               const std::vector<std::string>& extra_args = {});
   std::string config_path() const { return dir_.path() + "/exporter.toml"; }
   int control_port() const { return control_port_; }
 

@@ -187,6 +187,28 @@ TEST_F(ConfigTest, SecurityAndWebMistakesNameTheLineAndKey) {
       << half.status().message();
 }
 
+TEST_F(ConfigTest, WebHeadersAreTheFiveExporterToolkitAllows) {
+  StatusOr<ExporterConfig> config = LoadConfig(Write(
+      "[web.headers]\n\"x-frame-options\" = \"sameorigin\"\n\"Strict-Transport-Security\" = \"max-age=63072000\"\n"
+      "\"Content-Security-Policy\" = \"\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_TRUE(config->web_section_set);
+  EXPECT_EQ(config->web_headers, (std::map<std::string, std::string>{{"Strict-Transport-Security", "max-age=63072000"},
+                                                                     {"X-Frame-Options", "sameorigin"}}));
+  ExpectError("[web.headers]\nServer = \"nginx\"\n", 2, {"[web.headers] Server", "cannot be set"});
+  ExpectError("[web.headers]\n\"X-Content-Type-Options\" = \"sniff\"\n", 2, {"X-Content-Type-Options", "is not nosniff"});
+  ExpectError("[web.headers]\n\"X-XSS-Protection\" = \"1\\r\\nSet-Cookie: a=b\"\n", 2, {"not printable ASCII"});
+  // Two spellings of one header are two TOML keys, in no defined order: either one is named.
+  StatusOr<ExporterConfig> twice =
+      LoadConfig(Write("[web.headers]\n\"X-Frame-Options\" = \"deny\"\n\"x-frame-options\" = \"deny\"\n"));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("set twice (names ignore case)"), std::string::npos) << twice.status().message();
+  // An empty [web] table, as the shipped example has, sets nothing: --web.config.file may come.
+  StatusOr<ExporterConfig> without = LoadConfig(Write("[exporter]\npoll_interval_ms = 1000\n[web]\n"));
+  ASSERT_TRUE(without.ok());
+  EXPECT_FALSE(without->web_section_set);
+}
+
 // Issue 24: the default grows linearly with the cluster (witnesses), all and local stay choices.
 TEST_F(ConfigTest, PdStoreSeriesIsWitnessesByDefaultOrAllOrLocal) {
   StatusOr<ExporterConfig> config = LoadConfig(Write("[collectors.pd]\nstore_series = \"local\"\n"));

@@ -76,6 +76,15 @@ TEST(Reloader, ListenersWebAndPoolsNeedARestart) {
             (std::vector<std::string>{"[exporter] listen_address", "[exporter] max_grpc_watchers", "[web]"}));
 }
 
+// A --web.config.file re-read by a reload lands in the same [web] settings: a changed header
+// (or user, or certificate path) is reported as needing a restart, not silently ignored.
+TEST(Reloader, ChangedWebHeadersNeedARestart) {
+  ExporterConfig started;
+  ExporterConfig loaded = started;
+  loaded.web_headers["X-Frame-Options"] = "deny";
+  EXPECT_EQ(KeysNeedingRestart(started, loaded), (std::vector<std::string>{"[web]"}));
+}
+
 // A reload reads and parses the file without the lock /metrics needs (Current(), Status()): a
 // slow parse must not hold up scrapes.
 TEST(Reloader, ReadersDoNotWaitForAReloadInProgress) {
