@@ -210,13 +210,13 @@ Status CheckNesting(const std::string& text, const std::string& path) {
       quote = c;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxWebConfigNesting) {
-        return Status::Error(path + ":" + std::to_string(line) + ": nested deeper than " +
+        return Status::InvalidArgument(path + ":" + std::to_string(line) + ": nested deeper than " +
                              std::to_string(kMaxWebConfigNesting) + " levels");
       }
     } else if (c == ']' || c == '}') {
       depth = std::max(depth - 1, 0);
     } else if (c != ' ' && i - line_start > kMaxWebConfigIndent && text.find_first_not_of(' ', line_start) == i) {
-      return Status::Error(path + ":" + std::to_string(line) + ": indented by more than " +
+      return Status::InvalidArgument(path + ":" + std::to_string(line) + ": indented by more than " +
                            std::to_string(kMaxWebConfigIndent) + " columns");
     }
   }
@@ -227,24 +227,24 @@ Status CheckNesting(const std::string& text, const std::string& path) {
 
 Status LoadWebConfigFile(const std::string& path, ExporterConfig* config) {
   if (config->web_section_set) {
-    return Status::Error("--web.config.file " + path + " and the [web] table of " + config->source_path +
+    return Status::InvalidArgument("--web.config.file " + path + " and the [web] table of " + config->source_path +
                          " both protect the listener: keep one of them (tikv-exporter does not merge them)");
   }
   StatusOr<std::string> text = ReadRegularFile(path, kMaxWebConfigBytes);
-  if (!text.ok()) return Status::Error(path + ": cannot read the web config file: " + text.status().message());
+  if (!text.ok()) return text.status().Prefixed(path + ": cannot read the web config file: ");
   if (Status nesting = CheckNesting(*text, path); !nesting.ok()) return nesting;
   ExporterConfig loaded = *config;
   loaded.web_min_tls_version = "TLS12";
   try {
     Loader(path, &loaded).Load(YAML::Load(*text));
   } catch (const WebConfigError& e) {
-    return Status::Error(e.message);
+    return Status::InvalidArgument(e.message);
   } catch (const YAML::Exception& e) {
     const std::string where =
         e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
-    return Status::Error(path + where + ": YAML: " + e.msg);
+    return Status::InvalidArgument(path + where + ": YAML: " + e.msg);
   } catch (const std::exception& e) {
-    return Status::Error(path + ": " + e.what());
+    return Status::InvalidArgument(path + ": " + e.what());
   }
   loaded.web_config_file = path;
   *config = std::move(loaded);

@@ -28,16 +28,16 @@ StatusOr<std::string> CanonicalResponseHeader(std::string_view name, std::string
     if (EqualsIgnoringCase(candidate.name, name)) allowed = &candidate;
   }
   if (allowed == nullptr) {
-    return Status::Error("header \"" + std::string(name).substr(0, 64) +
+    return Status::InvalidArgument("header \"" + std::string(name).substr(0, 64) +
                          "\" cannot be set (only Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, "
                          "X-XSS-Protection and Strict-Transport-Security, as exporter-toolkit allows)");
   }
   if (value.size() > kMaxResponseHeaderValueBytes) {
-    return Status::Error(std::string(allowed->name) + ": value longer than " +
+    return Status::InvalidArgument(std::string(allowed->name) + ": value longer than " +
                          std::to_string(kMaxResponseHeaderValueBytes) + " bytes");
   }
   for (char c : value) {
-    if (c < 0x20 || c > 0x7e) return Status::Error(std::string(allowed->name) + ": value holds a byte that is not printable ASCII");
+    if (c < 0x20 || c > 0x7e) return Status::InvalidArgument(std::string(allowed->name) + ": value holds a byte that is not printable ASCII");
   }
   if (!value.empty() && !allowed->values[0].empty()) {
     bool ok = false;
@@ -45,7 +45,7 @@ StatusOr<std::string> CanonicalResponseHeader(std::string_view name, std::string
     if (!ok) {
       std::string choices(allowed->values[0]);
       if (!allowed->values[1].empty()) choices += " or " + std::string(allowed->values[1]);
-      return Status::Error(std::string(allowed->name) + ": \"" + std::string(value) + "\" is not " + choices);
+      return Status::InvalidArgument(std::string(allowed->name) + ": \"" + std::string(value) + "\" is not " + choices);
     }
   }
   return std::string(allowed->name);
