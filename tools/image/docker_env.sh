@@ -39,7 +39,8 @@ ensure_dockerd() {
 # No image registry is reachable here, so the bases are made from Debian's own mirror, with the same
 # suites as the official images (bookworm, -updates, -security). A user with a registry pulls them.
 # debian:12-slim is minbase with the documentation excluded the way the official slim image
-# excludes it (dpkg path-exclude); the official one differs in small details, not in packages.
+# excludes it (dpkg path-exclude): the same size, made by another tool (mmdebstrap, not
+# debuerreotype), so not byte for byte the same.
 bootstrap_base() {
   local tag="$1"; shift
   if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then return 0; fi
