@@ -24,7 +24,7 @@ MetricsSnapshot FromProto(const v1::Snapshot& s) {
 
 Status FromGrpc(const grpc::Status& status, const char* call) {
   if (status.ok()) return Status::Ok();
-  return Status::Error(std::string(call) + ": gRPC " + std::to_string(status.error_code()) + " " +
+  return Status::Unavailable(std::string(call) + ": gRPC " + std::to_string(status.error_code()) + " " +
                        status.error_message());
 }
 

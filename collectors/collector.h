@@ -5,7 +5,6 @@
 #include <memory>
 #include <string_view>
 
-#include "collectors/poll_data.h"
 #include "collectors/source.h"
 #include "common/status.h"
 
@@ -13,13 +12,17 @@ namespace tikv_exporter {
 
 using Clock = std::chrono::steady_clock;
 
-// One upstream source (TiKV status server, PD, RocksDB LOG), as the CollectorSet runs it.
-// Implementations own their connections and derive from SourceCollector below rather than from
-// this class directly. Run() is called from one worker thread of the set at a time.
+// What one poll gathered from every source: its consumer's type (snapshot/poll_data.h). The set
+// only passes it to deliveries; no collector sees it.
+struct PollData;
+
+// What the set runs: one upstream source (TiKV status server, PD, RocksDB LOG). The composition
+// root makes one from a SourceCollector<T> and the place its data goes (snapshot/poll_data.h).
+// Run() is called from one worker thread of the set at a time.
 class Collector {
  public:
-  // Stores a successful result into its member of the poll's PollData. Called by the set on the
-  // poll thread, after the collector has returned: no collector ever touches PollData itself.
+  // Stores a successful result into the poll's PollData. Called by the set on the poll thread,
+  // after the collector has returned: no collector ever touches PollData itself.
   using Delivery = std::function<void(PollData*)>;
 
   virtual ~Collector() = default;
@@ -33,21 +36,15 @@ class Collector {
   virtual StatusOr<Delivery> Run(Clock::time_point deadline) = 0;
 };
 
-// A collector of one data type T, kept in PollData at `kMember`: implementations write the typed
-// Collect() and return their data; this adapter turns it into the Delivery the set applies once
-// the poll's collectors have been joined. Tying the type to its member at compile time keeps a
-// collector from filling another source's slot, and keeps PollData out of every collector.
-template <typename T, std::shared_ptr<const T> PollData::*kMember>
-class SourceCollector : public Collector {
+// A collector of one source, knowing only its own data type T: implementations own their
+// connections and return their data; where it goes is not theirs to know.
+template <typename T>
+class SourceCollector {
  public:
+  virtual ~SourceCollector() = default;
+  virtual Source source() const = 0;
   // One poll's data, gathered by `deadline` (or an error saying why the source is down).
   virtual StatusOr<std::shared_ptr<const T>> Collect(Clock::time_point deadline) = 0;
-
-  StatusOr<Delivery> Run(Clock::time_point deadline) final {
-    StatusOr<std::shared_ptr<const T>> result = Collect(deadline);
-    if (!result.ok()) return result.status();
-    return Delivery([data = std::move(*result)](PollData* out) { out->*kMember = data; });
-  }
 };
 
 }  // namespace tikv_exporter

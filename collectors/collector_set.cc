@@ -11,9 +11,9 @@ StatusOr<Collector::Delivery> RunGuarded(Collector& collector, Clock::time_point
   try {
     return collector.Run(deadline);
   } catch (const std::exception& e) {
-    return Status::Error(std::string("collector threw: ") + e.what());
+    return Status::Internal(std::string("collector threw: ") + e.what());
   } catch (...) {
-    return Status::Error("collector threw an unknown exception");
+    return Status::Internal("collector threw an unknown exception");
   }
 }
 
@@ -32,7 +32,7 @@ struct CollectorSet::Shared {
     bool running = false;   // the worker is inside the collector
     bool finished = false;  // `result` holds the answer to the job posted last
     Clock::time_point deadline;
-    StatusOr<Collector::Delivery> result = Status::Error("no result");
+    StatusOr<Collector::Delivery> result = Status::Internal("no result");
     double duration_seconds = 0;
   };
 
@@ -134,7 +134,7 @@ std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadlin
       }
       // A result that came back after its poll had given up on it is dropped here.
       slots[i].finished = false;
-      slots[i].result = Status::Error("no result");
+      slots[i].result = Status::Internal("no result");
       slots[i].deadline = deadline;
       slots[i].pending = true;
       posted[i] = true;
@@ -164,7 +164,7 @@ std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadlin
         outcome.error = slots[i].result.status().message();
         outcome.limit = slots[i].result.status().limit();
       }
-      slots[i].result = Status::Error("no result");
+      slots[i].result = Status::Internal("no result");
     }
   }
   for (const Collector::Delivery& deliver : deliveries) deliver(out);

@@ -2,15 +2,13 @@
 
 #include <curl/curl.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <mutex>
 
 #include "collectors/upstream_error.h"
 #include "common/address.h"
 #include "common/ascii.h"
+#include "common/descriptors.h"
 
 namespace tikv_exporter {
 namespace {
@@ -53,7 +51,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     // RFC 9112 §6.3: differing lengths make the message's framing unknowable; a proxy or a
     // smuggling attempt, never a body to trust.
     if (!transfer->content_length.empty() && transfer->content_length != value) {
-      transfer->failure = Status::Error("conflicting Content-Length headers (" + transfer->content_length +
+      transfer->failure = Status::Malformed("conflicting Content-Length headers (" + transfer->content_length +
                                         " and " + value + ")");
       return 0;
     }
@@ -78,17 +76,9 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return length;
 }
 
-// EMFILE or ENFILE when the process cannot open one more descriptor now, else 0.
-int DescriptorShortage() {
-  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    close(fd);
-    return 0;
-  }
-  return errno == EMFILE || errno == ENFILE ? errno : 0;
-}
-
-std::string DescribeError(CURLcode code, long os_errno, const char* detail) {
+// A failed transfer as a Status: out of descriptors is the exporter's own limit, a timeout a
+// deadline, anything else the upstream's unavailability.
+Status DescribeError(CURLcode code, long os_errno, const char* detail) {
   // Without a descriptor for its socket libcurl reports "couldn't connect" (with the errno), and
   // without one for its wakeup pipe "out of memory"; saying "refused" would blame the upstream
   // (a false "TiKV does not answer") for the exporter's own limit.
@@ -97,13 +87,14 @@ std::string DescribeError(CURLcode code, long os_errno, const char* detail) {
     os_errno = DescriptorShortage();
   }
   if (os_errno == EMFILE || os_errno == ENFILE) {
-    return std::string(kOutOfDescriptors) + " (" + (os_errno == EMFILE ? "EMFILE" : "ENFILE") +
-           "): the exporter could not open a socket; raise its open-file limit (LimitNOFILE, ulimit -n)";
+    return Status::ResourceExhausted(
+        std::string(kOutOfDescriptors) + " (" + (os_errno == EMFILE ? "EMFILE" : "ENFILE") +
+        "): the exporter could not open a socket; raise its open-file limit (LimitNOFILE, ulimit -n)");
   }
   std::string text;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return "no complete answer before the deadline (timeout_ms)";
+      return Status::DeadlineExceeded("no complete answer before the deadline (timeout_ms)");
     case CURLE_COULDNT_CONNECT:
       text = "connection refused or unreachable";
       break;
@@ -128,7 +119,7 @@ std::string DescribeError(CURLcode code, long os_errno, const char* detail) {
       text = curl_easy_strerror(code);
   }
   if (detail != nullptr && detail[0] != '\0') text += " (" + std::string(detail) + ")";
-  return text;
+  return Status::Unavailable(std::move(text));
 }
 
 // A libcurl easy handle, cleaned up on every path.
@@ -154,7 +145,7 @@ class CurlFetcher : public HttpFetcher {
 
   StatusOr<HttpResponse> Get(std::string_view path, const HttpRequestOptions& options) override {
     if (limiter_ != nullptr && !limiter_->AcquireUntil(options.deadline)) {
-      return Status::Error("no free upstream connection before the deadline (max_connections)");
+      return Status::DeadlineExceeded("no free upstream connection before the deadline (max_connections)");
     }
     StatusOr<HttpResponse> result = GetWithSlot(path, options);
     if (limiter_ != nullptr) limiter_->Release();
@@ -165,9 +156,9 @@ class CurlFetcher : public HttpFetcher {
  private:
   StatusOr<HttpResponse> GetWithSlot(std::string_view path, const HttpRequestOptions& options) {
     const auto remaining = duration_cast<milliseconds>(options.deadline - std::chrono::steady_clock::now());
-    if (remaining.count() <= 0) return Status::Error("deadline exceeded before the request");
+    if (remaining.count() <= 0) return Status::DeadlineExceeded("deadline exceeded before the request");
     EasyHandle easy;
-    if (easy.curl == nullptr) return Status::Error("cannot create a libcurl handle");
+    if (easy.curl == nullptr) return Status::Internal("cannot create a libcurl handle");
     CURL* curl = easy.curl;
     Transfer transfer{&options, {}, 0, {}, {}};
     char error_detail[CURL_ERROR_SIZE] = {};
@@ -206,7 +197,7 @@ class CurlFetcher : public HttpFetcher {
     if (code != CURLE_OK) {
       long os_errno = 0;
       curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
-      return Status::Error(DescribeError(code, os_errno, error_detail));
+      return DescribeError(code, os_errno, error_detail);
     }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -12,7 +12,7 @@ Status HttpStatusError(std::string_view url, const HttpResponse& response) {
         "and " +
         std::string(kTlsSettingsHint);
   }
-  return Status::Error(std::move(message));
+  return Status::Unavailable(std::move(message));
 }
 
 Status WithHttpsHint(const Status& error, std::string_view url, bool tls_configured) {
@@ -20,7 +20,7 @@ Status WithHttpsHint(const Status& error, std::string_view url, bool tls_configu
   std::string message = error.message() + " (" + std::string(url) +
                         " is https:// but [security] is empty: " + std::string(kTlsSettingsHint) +
                         ")";
-  return error.limit() ? Status::LimitHit(*error.limit(), std::move(message)) : Status::Error(std::move(message));
+  return error.WithMessage(std::move(message));
 }
 
 }  // namespace tikv_exporter

@@ -8,25 +8,25 @@ StatusOr<HostPort> ParseHostPort(std::string_view address) {
   const std::string quoted = "\"" + std::string(address) + "\"";
   size_t colon = address.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Status::Error(quoted + " is not host:port");
+    return Status::InvalidArgument(quoted + " is not host:port");
   }
   std::string_view host = address.substr(0, colon);
   std::string_view port_text = address.substr(colon + 1);
   if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return Status::Error(quoted + ": unclosed [IPv6]");
+    if (host.size() < 3 || host.back() != ']') return Status::InvalidArgument(quoted + ": unclosed [IPv6]");
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string_view::npos) {
-    return Status::Error(quoted + ": an IPv6 host needs [brackets]");
+    return Status::InvalidArgument(quoted + ": an IPv6 host needs [brackets]");
   }
   for (char c : host) {
     if (c == '/' || c == ' ' || c == '@' || c == '?' || c == '#') {
-      return Status::Error(quoted + ": invalid character '" + std::string(1, c) + "' in the host");
+      return Status::InvalidArgument(quoted + ": invalid character '" + std::string(1, c) + "' in the host");
     }
   }
   int port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
-    return Status::Error(quoted + " has no valid port (1-65535)");
+    return Status::InvalidArgument(quoted + " has no valid port (1-65535)");
   }
   return HostPort{std::string(host), port};
 }

@@ -31,6 +31,7 @@ enum class Limit {
   kHttpSlowReaders,
   kHttpAcceptDescriptors,
   kHttpRequestMalformed,
+  kGrpcAcceptDescriptors,  // gRPC's accept failed (out of descriptors); its listener is replaced
 };
 
 inline constexpr EnumName<Limit> kLimitNames[] = {
@@ -53,6 +54,7 @@ inline constexpr EnumName<Limit> kLimitNames[] = {
     {Limit::kHttpSlowReaders, "http_slow_readers"},
     {Limit::kHttpAcceptDescriptors, "http_accept_descriptors"},
     {Limit::kHttpRequestMalformed, "http_request_malformed"},
+    {Limit::kGrpcAcceptDescriptors, "grpc_accept_descriptors"},
 };
 
 inline constexpr Limit kUpstreamLimits[] = {

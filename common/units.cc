@@ -58,12 +58,12 @@ StatusOr<uint64_t> ParseSizeBytes(std::string_view text) {
     double number = 0;
     std::string_view unit;
     if (!SplitNumber(Trim(text), &number, &unit)) {
-      return Status::Error(quoted + " is not a size (expected e.g. \"512GB\", \"128MB\")");
+      return Status::InvalidArgument(quoted + " is not a size (expected e.g. \"512GB\", \"128MB\")");
     }
-    return Status::Error(quoted + " has an unknown size unit \"" + std::string(unit) +
+    return Status::InvalidArgument(quoted + " has an unknown size unit \"" + std::string(unit) +
                          "\" (use B, KB, MB, GB, TB or PB)");
   }
-  if (*bytes < 0 || *bytes >= 18446744073709551615.0) return Status::Error(quoted + " is too large");
+  if (*bytes < 0 || *bytes >= 18446744073709551615.0) return Status::InvalidArgument(quoted + " is too large");
   return static_cast<uint64_t>(std::llround(*bytes));
 }
 
@@ -72,13 +72,13 @@ StatusOr<double> ParseDurationSeconds(std::string_view text) {
       {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
   const std::string quoted = "\"" + std::string(text) + "\"";
   std::string_view rest = Trim(text);
-  if (rest.empty()) return Status::Error("empty duration");
+  if (rest.empty()) return Status::InvalidArgument("empty duration");
   double seconds = 0;
   while (!rest.empty()) {
     double number = 0;
     std::string_view unit;
     if (!SplitNumber(rest, &number, &unit)) {
-      return Status::Error(quoted + " is not a duration (expected e.g. \"10s\", \"5m\", \"1h30m\")");
+      return Status::InvalidArgument(quoted + " is not a duration (expected e.g. \"10s\", \"5m\", \"1h30m\")");
     }
     size_t unit_length = 0;
     while (unit_length < unit.size() && unit[unit_length] >= 'a' && unit[unit_length] <= 'z') {
@@ -92,7 +92,7 @@ StatusOr<double> ParseDurationSeconds(std::string_view text) {
         known = true;
       }
     }
-    if (!known) return Status::Error(quoted + " has an unknown duration unit \"" + std::string(name) + "\"");
+    if (!known) return Status::InvalidArgument(quoted + " has an unknown duration unit \"" + std::string(name) + "\"");
     rest = unit.substr(unit_length);
   }
   return seconds;

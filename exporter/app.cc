@@ -12,17 +12,18 @@
 #include "collectors/rocksdb/rocksdb_collector.h"
 #include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
-#include "exporter/cluster_json.h"
-#include "exporter/discovery.h"
+#include "web/cluster_json.h"
+#include "web/discovery.h"
 #include "server/grpc_server.h"
 #include "exporter/http_endpoints.h"
 #include "server/http_server.h"
-#include "exporter/landing_page.h"
+#include "web/landing_page.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/poller.h"
 #include "exporter/reloader.h"
 #include "snapshot/snapshot_json.h"
 #include "exporter/version.h"
+#include "snapshot/poll_data.h"
 
 namespace tikv_exporter {
 namespace {
@@ -43,9 +44,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     std::string base_url = *NormalizeBaseUrl(config.status_address, scheme);
     ParseLimits limits{static_cast<size_t>(config.max_series_per_poll), static_cast<size_t>(config.max_labels_per_series),
                        static_cast<size_t>(config.max_label_value_bytes)};
-    collectors.push_back(std::make_unique<TikvCollector>(
+    collectors.push_back(IntoPollData(std::make_unique<TikvCollector>(
         MakeHttpFetcher(base_url, limiter, tls), static_cast<size_t>(config.max_body_bytes), limits,
-        RelayRules{config.relay, config.relay_drop, config.relay_drop_labels}));
+        RelayRules{config.relay, config.relay_drop, config.relay_drop_labels})));
   }
   if (config.pd_enabled) {
     PdCollectorOptions options;
@@ -72,12 +73,12 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
         return MakePdHttpClient(url, limiter, max_bytes, tls);
       };
     }
-    collectors.push_back(std::make_unique<PdCollector>(std::move(factory), std::move(options)));
+    collectors.push_back(IntoPollData(std::make_unique<PdCollector>(std::move(factory), std::move(options))));
   }
   if (config.rocksdb_enabled) {
-    collectors.push_back(std::make_unique<RocksDbCollector>(
+    collectors.push_back(IntoPollData(std::make_unique<RocksDbCollector>(
         config.rocksdb_log_path, LogFollower::Limits{},
-        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll))));
+        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)))));
   }
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
@@ -116,10 +117,11 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   HttpHandlers handlers;
   handlers.metrics = [&] {
     return RenderMetrics(*poller.Latest(), build, SelfMetrics{&requests, &limits, reloader.Status()},
-                         RenderOptions{reloader.Current()->pd_store_series == StoreSeries::kLocal});
+                         RenderOptions{reloader.Current()->pd_store_series});
   };
   handlers.landing_page = [&] {
-    return RenderLandingPage(*poller.Latest(), build, reloader.Current()->status_address);
+    return RenderLandingPage(poller.Latest()->snapshot, build.version, build.revision,
+                             reloader.Current()->status_address);
   };
   handlers.snapshot_json = [&] { return SnapshotToJson(poller.Latest()->snapshot); };
   handlers.health_json = [&] {

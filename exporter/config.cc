@@ -490,9 +490,9 @@ size_t HistorySize(const ExporterConfig& config) {
 
 StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
   StatusOr<std::string> text = ReadRegularFile(path, ConfigBounds::kMaxFileBytes);
-  if (!text.ok()) return Status::Error(path + ": cannot read the config file: " + text.status().message());
+  if (!text.ok()) return text.status().Prefixed(path + ": cannot read the config file: ");
   if (Status bounded = CheckConfigBounds(*text, path); !bounded.ok()) {
-    return Status::Error(bounded.message() + " (README \"Operations\" lists what a config may hold)");
+    return Status::InvalidArgument(bounded.message() + " (README \"Operations\" lists what a config may hold)");
   }
   ExporterConfig config;
   config.source_path = path;
@@ -542,14 +542,14 @@ StatusOr<ExporterConfig> LoadConfig(const std::string& path) {
                     }},
                });
   } catch (const ConfigError& e) {
-    return Status::Error(e.message);
+    return Status::InvalidArgument(e.message);
   } catch (const toml::syntax_error& e) {
-    return Status::Error(path + SyntaxErrorLine(e.what()) + ": TOML syntax error: " + e.what());
+    return Status::InvalidArgument(path + SyntaxErrorLine(e.what()) + ": TOML syntax error: " + e.what());
   } catch (const std::exception& e) {
-    return Status::Error(path + ": " + e.what());
+    return Status::InvalidArgument(path + ": " + e.what());
   }
   if (!config.timeout_ms_set) config.timeout_ms = std::min(config.timeout_ms, config.poll_interval_ms);
-  if (Status status = ValidateConfig(config); !status.ok()) return Status::Error(path + ": " + status.message());
+  if (Status status = ValidateConfig(config); !status.ok()) return status.Prefixed(path + ": ");
   return config;
 }
 
@@ -561,13 +561,13 @@ Status ValidateConfig(const ExporterConfig& config) {
     return false;
   };
   if (!is_one_of(config.log_level, kLogLevels)) {
-    return Status::Error("log level \"" + config.log_level + "\" is not one of trace|debug|info|warn|error");
+    return Status::InvalidArgument("log level \"" + config.log_level + "\" is not one of trace|debug|info|warn|error");
   }
   if (StatusOr<HostPort> listen = ParseHostPort(config.listen_address); !listen.ok()) {
-    return Status::Error("listen address: " + listen.status().message());
+    return Status::InvalidArgument("listen address: " + listen.status().message());
   }
   if (config.timeout_ms > config.poll_interval_ms) {
-    return Status::Error("timeout_ms (" + std::to_string(config.timeout_ms) +
+    return Status::InvalidArgument("timeout_ms (" + std::to_string(config.timeout_ms) +
                          ") must not exceed poll_interval_ms (" +
                          std::to_string(config.poll_interval_ms) + ")");
   }

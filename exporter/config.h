@@ -8,23 +8,15 @@
 #include "common/enum_names.h"
 #include "common/status.h"
 #include "exporter/logging.h"
+#include "collectors/pd/store_witnesses.h"
+#include "snapshot/config_drift.h"
 #include "snapshot/health.h"
 
 namespace tikv_exporter {
 
-// A setting the node is expected to run with, from [tikv.storage] / [tikv.raftstore] /
-// [tikv.rocksdb]: kept as written, plus its numeric value (sizes in bytes, durations in seconds).
-struct ExpectedSetting {
-  std::string text;
-  std::optional<double> number;
-  std::string location;  // "file:line" for messages
-};
-
 // The closed sets of config choices, each with its one table of names.
 enum class PdProtocol { kHttp, kGrpc };
 inline constexpr EnumName<PdProtocol> kPdProtocolNames[] = {{PdProtocol::kHttp, "http"}, {PdProtocol::kGrpc, "grpc"}};
-enum class StoreSeries { kAll, kLocal };
-inline constexpr EnumName<StoreSeries> kStoreSeriesNames[] = {{StoreSeries::kAll, "all"}, {StoreSeries::kLocal, "local"}};
 
 // The exporter's configuration (METRICS.md "Config"). A value type; defaults are those of
 // METRICS.md, so an empty file is valid.
@@ -89,7 +81,7 @@ struct ExporterConfig {
   int pd_region_ttl_ms = 60000;       // region-level PD calls at most this often
   // Per-store series (tikv_exporter_pd_store_*) for every store PD knows ("all"), or only for this
   // node's store ("local"): with N sidecars each exporting N stores, large clusters want "local".
-  StoreSeries pd_store_series = StoreSeries::kAll;
+  StoreSeries pd_store_series = StoreSeries::kWitnesses;
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
 

@@ -13,7 +13,7 @@ class ConfigScanner {
   Status Scan() {
     while (pos_ < text_.size() && error_.empty()) Step();
     if (error_.empty()) EndLine();
-    return error_.empty() ? Status::Ok() : Status::Error(error_);
+    return error_.empty() ? Status::Ok() : Status::InvalidArgument(error_);
   }
 
  private:

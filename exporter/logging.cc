@@ -51,7 +51,7 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 Status ConfigureLogging(const std::string& level, LogFormat format) {
   spdlog::level::level_enum parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
-    return Status::Error("unknown log level \"" + level + "\"");
+    return Status::InvalidArgument("unknown log level \"" + level + "\"");
   }
   // One logger for the process' life: a reload only changes its level and formatter, both of
   // which spdlog 1.10 swaps under the sink's mutex (the level is atomic). Replacing the default

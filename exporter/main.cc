@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
     if (auto it = flags.values.find("--log.format"); it != flags.values.end()) {
       std::optional<LogFormat> format = ParseEnum(kLogFormatNames, it->second);
       if (!format) {
-        return Status::Error("--log.format \"" + it->second + "\" is not one of " + EnumNames(kLogFormatNames));
+        return Status::InvalidArgument("--log.format \"" + it->second + "\" is not one of " + EnumNames(kLogFormatNames));
       }
       config.log_format = *format;
     }

@@ -104,7 +104,7 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build, const 
   AddSnapshotSeries(state.snapshot, tikv != state.snapshot.sources.end() && tikv->second.up, families);
   AddDrift(state.drift, families);
   if (state.rocksdb) AddRocksDbSeries(*state.rocksdb, families);
-  if (state.pd) AddPdSeries(*state.pd, state.snapshot.timestamp_ms, options.pd_local_store_series_only, families);
+  if (state.pd) AddPdSeries(*state.pd, state.snapshot.timestamp_ms, options.pd_store_series, families);
   AddCollectorStats(state, families);
   AddSelf(self, families);
   std::string text = WriteExposition(families.exposition());

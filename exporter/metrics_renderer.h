@@ -45,7 +45,7 @@ struct SelfMetrics {
 
 // Choices from the config that shape /metrics.
 struct RenderOptions {
-  bool pd_local_store_series_only = false;  // [collectors.pd] store_series = "local"
+  StoreSeries pd_store_series = StoreSeries::kWitnesses;  // [collectors.pd] store_series
 };
 
 // Renders the Prometheus text exposition of one PollState: the snapshot series (only for

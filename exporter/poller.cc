@@ -6,17 +6,13 @@
 
 #include <set>
 
-#include "snapshot/health_checks.h"
-#include "snapshot/node_signals.h"
-#include "snapshot/pressure_builder.h"
-#include "snapshot/snapshot_builder.h"
 #include "common/clock.h"
 
 namespace tikv_exporter {
 
 Poller::Plan Poller::MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config) {
   return Plan{std::move(collectors), std::chrono::milliseconds(config.poll_interval_ms),
-              std::chrono::milliseconds(config.timeout_ms), config.expected_settings, config.health};
+              std::chrono::milliseconds(config.timeout_ms), PollRules{config.expected_settings, config.health}};
 }
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config, SnapshotHistory* history,
@@ -73,13 +69,9 @@ void Poller::TakePendingPlan() {
   }
   if (!pending) return;
   plan_ = std::move(*pending);
-  gc_progress_ = GcProgress();  // the new [health] window starts from what it sees itself
+  memory_.gc_progress = GcProgress();  // the new [health] window starts from what it sees itself
   // A collector the new config turned off has no stats and no health any more.
-  std::map<Source, CollectorStats> kept;
-  for (Source source : plan_.collectors->Sources()) {
-    if (auto it = stats_.find(source); it != stats_.end()) kept.insert(*it);
-  }
-  stats_ = std::move(kept);
+  KeepStatsOf(plan_.collectors->Sources(), &memory_);
 }
 
 void Poller::Run() {
@@ -107,24 +99,24 @@ void Poller::Run() {
   }
 }
 
-void Poller::NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, CollectorStats* stats) {
-  const bool first = stats->last_success_ms == 0 && stats->last_error.empty();
-  const bool was_up = stats->success;
-  stats->success = outcome.success;
-  stats->duration_seconds = outcome.duration_seconds;
-  if (outcome.success) {
-    stats->last_success_ms = now_ms;
-    if (!was_up) spdlog::info("source {} is up", SourceName(outcome.source));
-    stats->last_error.clear();
-    return;
+namespace {
+
+// One line per source state change: up, down, and (at debug) another error while down.
+void LogSourceChange(const SourceChange& change) {
+  switch (change.kind) {
+    case SourceChange::Kind::kUp:
+      spdlog::info("source {} is up", SourceName(change.source));
+      break;
+    case SourceChange::Kind::kDown:
+      spdlog::warn("source {} is down: {}", SourceName(change.source), change.error);
+      break;
+    case SourceChange::Kind::kOtherErrorWhileDown:
+      spdlog::debug("source {} is still down: {}", SourceName(change.source), change.error);
+      break;
   }
-  if (was_up || first) {
-    spdlog::warn("source {} is down: {}", SourceName(outcome.source), outcome.error);
-  } else if (outcome.error != stats->last_error) {
-    spdlog::debug("source {} is still down: {}", SourceName(outcome.source), outcome.error);
-  }
-  stats->last_error = outcome.error;
 }
+
+}  // namespace
 
 void Poller::NoteHealth(const HealthVerdict& verdict) {
   // A reason carries its value ("apply log p99 1.2 s"), which moves every poll: log when the
@@ -157,76 +149,30 @@ void Poller::PollOnce() {
       plan_.collectors->CollectAll(Clock::now() + plan_.timeout, &data, stop_.get_token());
   // An interrupted poll is not published: it would only report the sources it gave up on as down.
   if (stop_.stop_requested()) return;
-  const int64_t now_ms = NowMs();
-  ++polls_total_;
-
-  auto state = std::make_shared<PollState>();
-  state->polls_total = polls_total_;
-  state->snapshot.timestamp_ms = now_ms;
-  state->snapshot.sequence = polls_total_;
-  bool tikv_up = false;
-  bool any_up = false;
-  std::set<Limit> limits_hit;
-  for (const CollectorOutcome& outcome : outcomes) {
-    CollectorStats& stats = stats_[outcome.source];
-    NoteOutcome(outcome, now_ms, &stats);
-    SourceHealth& health = state->snapshot.sources[outcome.source];
-    health.enabled = true;
-    health.up = outcome.success;
-    health.last_success_ms = stats.last_success_ms;
-    health.last_error = stats.last_error;
-    if (outcome.source == Source::kTikv) tikv_up = outcome.success;
-    if (limits_ != nullptr && outcome.limit) {
-      limits_->Hit(*outcome.limit, outcome.error);
-      limits_hit.insert(*outcome.limit);
-    }
-    any_up = any_up || outcome.success;
-  }
-  state->collectors = stats_;
-  // Bounds hit by collectors that still delivered their data.
-  for (const std::vector<LimitNote>* notes : {data.tikv ? &data.tikv->limit_notes : nullptr,
-                                              data.pd ? &data.pd->limit_notes : nullptr,
-                                              data.rocksdb ? &data.rocksdb->limit_notes : nullptr}) {
-    if (limits_ == nullptr || notes == nullptr) continue;
-    for (const LimitNote& note : *notes) {
-      limits_->Hit(note.limit, note.detail);
-      limits_hit.insert(note.limit);
-    }
-  }
+  AssembledPoll poll = AssemblePoll(outcomes, data, NowMs(), plan_.rules, &memory_);
+  for (const SourceChange& change : poll.changes) LogSourceChange(change);
   if (limits_ != nullptr) {
+    std::set<Limit> hit;
+    for (const LimitNote& note : poll.limits_hit) {
+      limits_->Hit(note.limit, note.detail);
+      hit.insert(note.limit);
+    }
     for (Limit limit : kUpstreamLimits) {
-      if (!limits_hit.contains(limit)) limits_->Clear(limit);
+      if (!hit.contains(limit)) limits_->Clear(limit);
     }
   }
-
-  if (tikv_up && data.tikv) {
+  if (data.tikv && poll.state->tikv == data.tikv) {
     for (const ParseWarning& warning : data.tikv->warnings) {
       spdlog::debug("tikv /metrics line {}: {}", warning.line, warning.message);
     }
-    if (latest_tikv_) previous_tikv_ = std::make_shared<const TikvScrape>(KeepRateInputs(*latest_tikv_));
-    latest_tikv_ = data.tikv;
-    AddTikvMetrics(previous_tikv_.get(), *latest_tikv_, &state->snapshot);
-    state->tikv = latest_tikv_;
-    if (!latest_tikv_->config.empty()) state->drift = CompareSettings(plan_.expected_settings, latest_tikv_->config);
   }
-  if (data.rocksdb) state->rocksdb = data.rocksdb;
-  if (tikv_up) AddRocksDbLogSignals(data.rocksdb ? *data.rocksdb : RocksDbLogData{}, &state->snapshot);
-  if (data.pd) {
-    state->pd = data.pd;
-    AddPdNodeSignals(*data.pd, &state->snapshot);  // what PD says of the store holds while TiKV is down
-    if (tikv_up) AddPdStoreSize(*data.pd, &state->snapshot);
-  }
-
-  // Only this thread replaces latest_: reading it here needs no lock.
-  CountTikvRestarts(latest_ ? &latest_->snapshot : nullptr, &state->snapshot);
-  gc_progress_.Observe(&state->snapshot);
-  state->snapshot.health = EvaluateHealth(state->snapshot, plan_.health);
-  NoteHealth(state->snapshot.health);
+  NoteHealth(poll.state->snapshot.health);
+  std::shared_ptr<PollState> state = std::move(poll.state);
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (any_up) ready_ = true;
+    if (poll.any_up) ready_ = true;
     latest_ = std::move(state);
   }
   // A poll frees the scrape before last: give its pages back to the system now instead of

@@ -12,37 +12,18 @@
 #include <vector>
 
 #include "collectors/collector_set.h"
-#include "snapshot/gc_progress.h"
-#include "snapshot/snapshot.h"
-#include "exporter/config.h"
-#include "exporter/config_drift.h"
 #include "common/limit_tracker.h"
+#include "exporter/config.h"
+#include "snapshot/poll_assembly.h"
+#include "snapshot/poll_state.h"
 #include "snapshot/snapshot_history.h"
 
 namespace tikv_exporter {
 
-struct CollectorStats {
-  bool success = false;
-  double duration_seconds = 0;
-  int64_t last_success_ms = 0;  // wall clock; 0 = never
-  std::string last_error;
-};
-
-// Everything one poll produced, published as a whole so a scrape never sees half a poll.
-// Immutable once published.
-struct PollState {
-  Snapshot snapshot;
-  std::map<Source, CollectorStats> collectors;
-  std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
-  std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
-  std::shared_ptr<const RocksDbLogData> rocksdb;      // the LOG's dumps when the log is readable
-  std::vector<SettingDrift> drift;  // declared settings against TiKV's live /config
-  uint64_t polls_total = 0;
-};
-
-// Runs the collector set every poll interval on its own thread, turns consecutive TiKV scrapes
-// into snapshots and publishes the latest PollState. Logs one line per source state change.
-// Owns the thread; Latest() and Ready() are thread-safe.
+// Runs the collector set every poll interval on its own thread, has each poll assembled
+// (AssemblePoll, snapshot/) and publishes the latest PollState; logs one line per source state
+// change and per verdict change, and records the bounds hit. Owns the thread; Latest() and
+// Ready() are thread-safe.
 class Poller {
  public:
   // From `config`: the interval and timeout, the node's declared TiKV settings (compared with
@@ -74,7 +55,6 @@ class Poller {
 
  private:
   void Run();
-  void NoteOutcome(const CollectorOutcome& outcome, int64_t now_ms, CollectorStats* stats);
   // Logs the verdict when its level or its reasons changed since the last poll.
   void NoteHealth(const HealthVerdict& verdict);
 
@@ -82,8 +62,7 @@ class Poller {
     std::unique_ptr<CollectorSet> collectors;
     std::chrono::milliseconds interval;
     std::chrono::milliseconds timeout;
-    std::map<std::string, std::map<std::string, ExpectedSetting>> expected_settings;
-    HealthThresholds health;
+    PollRules rules;
   };
   static Plan MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
   void TakePendingPlan();
@@ -93,12 +72,8 @@ class Poller {
 
   // Poll-thread state.
   Plan plan_;
-  std::shared_ptr<const TikvScrape> previous_tikv_;
-  std::shared_ptr<const TikvScrape> latest_tikv_;
-  std::map<Source, CollectorStats> stats_;
-  uint64_t polls_total_ = 0;
+  PollMemory memory_;  // its GcProgress starts anew at each reload
   std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
-  GcProgress gc_progress_;  // whether GC advances, across polls; new on each reload
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -48,7 +48,7 @@ Status CheckDescriptorBudget(const ExporterConfig& config, uint64_t listener_con
   const uint64_t needed = listener_connections + static_cast<uint64_t>(config.max_grpc_watchers) +
                           static_cast<uint64_t>(config.max_connections) + kDescriptorReserve;
   if (needed <= fd_limit) return Status::Ok();
-  return Status::Error(
+  return Status::ResourceExhausted(
       "the open-file limit (RLIMIT_NOFILE " + std::to_string(fd_limit) +
       ", raised to the hard limit) is below what the exporter's caps may open at once: " +
       std::to_string(listener_connections) + " HTTP connections + [exporter] max_grpc_watchers " +

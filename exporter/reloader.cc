@@ -98,7 +98,8 @@ void Reloader::RunScheduled() {
     scheduled_ = nullptr;
     running_ = true;
     lock.unlock();
-    Run(trigger);
+    // Run() logs a failure and records it for /-/reload's status; nothing waits for this one.
+    static_cast<void>(Run(trigger));
     lock.lock();
     running_ = false;
     next_allowed_ = std::chrono::steady_clock::now() + min_interval_;
@@ -111,10 +112,10 @@ tikv_exporter::Status Reloader::Run(const char* trigger) {
   try {
     status = LoadAndApply(trigger);
   } catch (const std::system_error& e) {
-    status = tikv_exporter::Status::Error(std::string("cannot start a thread (") + e.what() +
+    status = tikv_exporter::Status::Internal(std::string("cannot start a thread (") + e.what() +
                                           "): the process is at its thread or memory limit");
   } catch (const std::exception& e) {
-    status = tikv_exporter::Status::Error(e.what());
+    status = tikv_exporter::Status::Internal(e.what());
   }
   if (!status.ok()) {
     {
@@ -127,10 +128,10 @@ tikv_exporter::Status Reloader::Run(const char* trigger) {
 }
 
 tikv_exporter::Status Reloader::LoadAndApply(const char* trigger) {
-  StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::Error("no config file to reload");
+  StatusOr<ExporterConfig> loaded = load_ ? load_() : tikv_exporter::Status::InvalidArgument("no config file to reload");
   if (!loaded.ok()) return loaded.status();
   if (loaded->empty_file) {
-    return tikv_exporter::Status::Error(
+    return tikv_exporter::Status::InvalidArgument(
         loaded->source_path +
         " holds no settings (it is empty or only comments), as a truncated or half-written file does; a reload "
         "will not replace the running config with the built-in defaults");

@@ -83,7 +83,7 @@ class Parser {
  private:
   Status Fail(std::string_view what, std::string_view line) const {
     // The snippet reaches logs and the snapshot's last_error: never invalid UTF-8 there.
-    return Status::Error("line " + std::to_string(line_number_) + ": " + std::string(what) +
+    return Status::Malformed("line " + std::to_string(line_number_) + ": " + std::string(what) +
                          ": \"" + ToValidUtf8(Snippet(line)) + "\"");
   }
   Status FailLimit(Limit limit, std::string_view what, std::string_view line) const {

@@ -40,17 +40,19 @@ esac
 packages=("${product_packages[@]}")
 if ! $product_only; then packages+=("${test_packages[@]}"); fi
 
-# The Kubernetes manifest validators (tools/deploy/validate): npm ci when node_modules is missing
-# or was installed from another package-lock.json.
-install_manifest_validators() {
+# The npm tools of the test suite: the Kubernetes manifest validators (tools/deploy/validate) and
+# ESLint for the status page (web/). npm ci in a folder whose node_modules is missing or was
+# installed from another package-lock.json.
+install_npm_tools() {
   local dir lock_sum
-  dir="$(dirname "$0")/../tools/deploy/validate"
-  lock_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-  if [ "$(cat "$dir/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
-    echo "install-deps: npm ci in tools/deploy/validate"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_sum" > "$dir/node_modules/.lock-sha256"
-  fi
+  for dir in "$(dirname "$0")/../tools/deploy/validate" "$(dirname "$0")/../web"; do
+    lock_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [ "$(cat "$dir/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
+      echo "install-deps: npm ci in ${dir#*/../}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$lock_sum" > "$dir/node_modules/.lock-sha256"
+    fi
+  done
 }
 
 missing=()
@@ -66,7 +68,7 @@ if ! $product_only && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  $product_only || install_manifest_validators
+  $product_only || install_npm_tools
   exit 0
 fi
 
@@ -80,4 +82,4 @@ export DEBIAN_FRONTEND=noninteractive
 if command -v systemctl >/dev/null 2>&1; then
   "${sudo_cmd[@]}" systemctl stop prometheus >/dev/null 2>&1 || true
 fi
-$product_only || install_manifest_validators
+$product_only || install_npm_tools

@@ -117,23 +117,23 @@ AuthResult BasicAuth::Check(std::string_view authorization) {
 
 Status ValidateBcryptHash(std::string_view hash) {
   if (!(hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))) {
-    return Status::Error("not a bcrypt hash: it must start with $2a$, $2b$ or $2y$");
+    return Status::InvalidArgument("not a bcrypt hash: it must start with $2a$, $2b$ or $2y$");
   }
   if (hash.size() != 60) {
-    return Status::Error("a bcrypt hash has 60 characters, this one " + std::to_string(hash.size()));
+    return Status::InvalidArgument("a bcrypt hash has 60 characters, this one " + std::to_string(hash.size()));
   }
   if (hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9' || hash[6] != '$') {
-    return Status::Error("the bcrypt cost must be two digits followed by '$'");
+    return Status::InvalidArgument("the bcrypt cost must be two digits followed by '$'");
   }
   const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
   if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
-    return Status::Error("bcrypt cost " + std::to_string(cost) + " is outside " + std::to_string(kMinBcryptCost) +
+    return Status::InvalidArgument("bcrypt cost " + std::to_string(cost) + " is outside " + std::to_string(kMinBcryptCost) +
                          ".." + std::to_string(kMaxBcryptCost) +
                          " (each step doubles the time of a check; 14 takes about a second)");
   }
   for (size_t i = 7; i < hash.size(); ++i) {
     if (Base64Value(hash[i]) < 0) {
-      return Status::Error(std::string(i < 29 ? "the salt" : "the hash part") + " has '" + hash[i] +
+      return Status::InvalidArgument(std::string(i < 29 ? "the salt" : "the hash part") + " has '" + hash[i] +
                            "', which is not in bcrypt's alphabet (./A-Za-z0-9)");
     }
   }
@@ -141,30 +141,30 @@ Status ValidateBcryptHash(std::string_view hash) {
   // (the last one 4 of 6). crypt(3) writes the unused bits as zero: with others set the result
   // would never equal the configured hash.
   if (Base64Value(hash[28]) % 16 != 0) {
-    return Status::Error("the salt's last character must be one of . O e u (22 characters hold 128 bits)");
+    return Status::InvalidArgument("the salt's last character must be one of . O e u (22 characters hold 128 bits)");
   }
   if (Base64Value(hash[59]) % 4 != 0) {
-    return Status::Error("the hash part's last character is not canonical (31 characters hold 184 bits)");
+    return Status::InvalidArgument("the hash part's last character is not canonical (31 characters hold 184 bits)");
   }
   return Status::Ok();
 }
 
 StatusOr<std::string> BcryptHash(std::string_view password, int cost) {
   if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
-    return Status::Error("bcrypt cost must be between " + std::to_string(kMinBcryptCost) + " and " +
+    return Status::InvalidArgument("bcrypt cost must be between " + std::to_string(kMinBcryptCost) + " and " +
                          std::to_string(kMaxBcryptCost));
   }
-  if (password.find('\0') != std::string_view::npos) return Status::Error("a password cannot contain a NUL byte");
+  if (password.find('\0') != std::string_view::npos) return Status::InvalidArgument("a password cannot contain a NUL byte");
   std::array<char, 16> random{};
   std::ifstream urandom("/dev/urandom", std::ios::binary);
-  if (!urandom.read(random.data(), random.size())) return Status::Error("cannot read /dev/urandom");
+  if (!urandom.read(random.data(), random.size())) return Status::Internal("cannot read /dev/urandom");
   std::array<char, CRYPT_GENSALT_OUTPUT_SIZE> salt{};
   if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), random.data(), static_cast<int>(random.size()),
                        salt.data(), static_cast<int>(salt.size())) == nullptr) {
-    return Status::Error("crypt_gensalt_rn failed for bcrypt");
+    return Status::Internal("crypt_gensalt_rn failed for bcrypt");
   }
   std::string hash = Crypt(std::string(password), salt.data());
-  if (hash.empty()) return Status::Error("crypt_r failed for bcrypt");
+  if (hash.empty()) return Status::Internal("crypt_r failed for bcrypt");
   return hash;
 }
 

@@ -22,7 +22,7 @@ StatusOr<std::string> DecodeBase64(std::string_view encoded) {
   while (padding < encoded.size() && encoded[encoded.size() - 1 - padding] == '=') ++padding;
   // With padding the text comes in whole groups of four, and one or two '=' complete the last.
   if (padding > 2 || (padding > 0 && encoded.size() % 4 != 0)) {
-    return Status::Error("the credentials' base64 padding is malformed");
+    return Status::InvalidArgument("the credentials' base64 padding is malformed");
   }
   const std::string_view data = encoded.substr(0, encoded.size() - padding);
   std::string decoded;
@@ -32,7 +32,7 @@ StatusOr<std::string> DecodeBase64(std::string_view encoded) {
   for (size_t i = 0; i < data.size(); ++i) {
     const int value = Base64Value(data[i]);
     if (value < 0) {
-      return Status::Error(
+      return Status::InvalidArgument(
           "the credentials are not base64 (a byte outside its alphabet at offset " +
           std::to_string(i) + ")");
     }
@@ -44,32 +44,32 @@ StatusOr<std::string> DecodeBase64(std::string_view encoded) {
     }
   }
   // One character alone carries 6 bits: no byte ends there.
-  if (data.size() % 4 == 1) return Status::Error("the credentials' base64 text is truncated");
+  if (data.size() % 4 == 1) return Status::InvalidArgument("the credentials' base64 text is truncated");
   return decoded;
 }
 
 }  // namespace
 
 StatusOr<BasicCredentials> DecodeBasicAuthorization(std::string_view header) {
-  if (header.empty()) return Status::Error("no Authorization header");
+  if (header.empty()) return Status::InvalidArgument("no Authorization header");
   if (header.size() > kMaxAuthorizationBytes) {
-    return Status::Error("the Authorization header has " + std::to_string(header.size()) +
+    return Status::InvalidArgument("the Authorization header has " + std::to_string(header.size()) +
                          " bytes, more than " + std::to_string(kMaxAuthorizationBytes));
   }
   constexpr std::string_view kScheme = "Basic";
   if (!StartsWithIgnoringCase(header, kScheme) || header.size() == kScheme.size() ||
       header[kScheme.size()] != ' ') {
-    return Status::Error("the Authorization scheme is not Basic");
+    return Status::InvalidArgument("the Authorization scheme is not Basic");
   }
   StatusOr<std::string> decoded = DecodeBase64(TrimAsciiSpace(header.substr(kScheme.size())));
   if (!decoded.ok()) return decoded.status();
   const std::string& text = *decoded;
   if (text.find('\0') != std::string::npos)
-    return Status::Error("the credentials contain a NUL byte");
+    return Status::InvalidArgument("the credentials contain a NUL byte");
   const size_t colon = text.find(':');
   if (colon == std::string::npos)
-    return Status::Error("the credentials have no ':' between user and password");
-  if (colon == 0) return Status::Error("the credentials' user name is empty");
+    return Status::InvalidArgument("the credentials have no ':' between user and password");
+  if (colon == 0) return Status::InvalidArgument("the credentials' user name is empty");
   return BasicCredentials{text.substr(0, colon), text.substr(colon + 1)};
 }
 

@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/descriptors.h"
+#include "server/grpc_log.h"
 #include "server/grpc_tls_files.h"
 #include "snapshot/snapshot_proto.h"
 #include "tikv_exporter.grpc.pb.h"  // generated from proto/tikv_exporter.proto
@@ -36,6 +39,8 @@ constexpr int kMinClientPingIntervalMs = 10'000;
 constexpr int kMaxPingStrikes = 2;
 // How soon a rotated certificate is picked up: our copy is refreshed, then gRPC's watcher reads it.
 constexpr unsigned kCertificateRefreshSeconds = 5;
+// How often the listener is checked (and how soon a stopped one is replaced).
+constexpr auto kMaintenanceTick = std::chrono::seconds(1);
 
 class SnapshotServiceImpl final : public v1::SnapshotService::Service {
  public:
@@ -107,15 +112,69 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(const GrpcServerOptions& op
 
 struct GrpcServer::Impl {
   Impl(const SnapshotHistory* history, GrpcServerOptions options, LimitTracker* limits)
-      : options(std::move(options)), service(history, this->options.max_watchers, limits) {}
+      : options(std::move(options)), limits(limits), service(history, this->options.max_watchers, limits) {}
+
+  // A listening server on `address` with our bounds, or null when it cannot listen.
+  std::unique_ptr<grpc::Server> Build() {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(address, Credentials(options, tls.get()), &port);
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    const int max_threads = options.max_watchers + kSpareThreads;
+    grpc::ResourceQuota quota("tikv-exporter-grpc");
+    quota.SetMaxThreads(max_threads);
+    builder.SetResourceQuota(quota);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, max_threads);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, kMinClientPingIntervalMs);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, kMaxPingStrikes);
+    builder.RegisterService(&service);
+    std::unique_ptr<grpc::Server> built = builder.BuildAndStart();
+    if (built && port == 0) built.reset();
+    return built;
+  }
+
+  // One maintenance tick: refreshes the certificate copies, and replaces a listener that gRPC
+  // stopped (see GrpcAcceptFailures) once a descriptor is free again. Its connections go with
+  // it (clients reconnect); they are what used the descriptors up, if not the exporter's own.
+  void Maintain(std::chrono::steady_clock::time_point now) {
+    if (tls && now >= next_certificate_refresh) {
+      tls->Refresh();
+      next_certificate_refresh = now + std::chrono::seconds(kCertificateRefreshSeconds);
+    }
+    const uint64_t failures = GrpcAcceptFailures();
+    if (failures == accept_failures_seen) return;
+    if (limits != nullptr) {
+      limits->Hit(Limit::kGrpcAcceptDescriptors,
+                  "gRPC's listener failed to accept a connection and stopped accepting; it is restarted once a "
+                  "descriptor is free");
+    }
+    if (DescriptorShortage() != 0) return;
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    server.reset();
+    server = Build();
+    if (!server) {
+      spdlog::warn("the gRPC listener on {} could not be restarted yet; trying again in a second", address);
+      return;
+    }
+    accept_failures_seen = failures;
+    spdlog::info("the gRPC listener on {} was restarted after it stopped accepting", address);
+  }
+
   GrpcServerOptions options;
+  LimitTracker* const limits;
+  std::string address;
   SnapshotServiceImpl service;
   std::unique_ptr<GrpcTlsFiles> tls;  // with TLS on
   std::unique_ptr<grpc::Server> server;
-  // Refreshes `tls` every kCertificateRefreshSeconds until stopped.
-  std::thread refresher;
+  uint64_t accept_failures_seen = 0;
+  std::chrono::steady_clock::time_point next_certificate_refresh;
+  // Runs Maintain() every kMaintenanceTick until stopped; the only thread that replaces `server`
+  // while it runs.
+  std::thread maintainer;
   std::mutex mutex;
-  std::condition_variable stop_refreshing;
+  std::condition_variable stop_maintaining;
   bool stopping = false;
 };
 
@@ -125,61 +184,48 @@ GrpcServer::GrpcServer(const SnapshotHistory* history, GrpcServerOptions options
 GrpcServer::~GrpcServer() { Stop(); }
 
 Status GrpcServer::Start(const std::string& listen_address) {
+  RouteGrpcLogToSpdlog();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   if (!impl_->options.cert_file.empty()) {
     StatusOr<std::unique_ptr<GrpcTlsFiles>> tls =
         GrpcTlsFiles::Create(impl_->options.cert_file, impl_->options.key_file, impl_->options.client_ca_file);
     if (!tls.ok()) {
-      return Status::Error("[web] the gRPC listener cannot use its certificate: " + tls.status().message());
+      return tls.status().Prefixed("[web] the gRPC listener cannot use its certificate: ");
     }
     impl_->tls = std::move(*tls);
   }
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(listen_address, Credentials(impl_->options, impl_->tls.get()), &port);
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  const int max_threads = impl_->options.max_watchers + kSpareThreads;
-  grpc::ResourceQuota quota("tikv-exporter-grpc");
-  quota.SetMaxThreads(max_threads);
-  builder.SetResourceQuota(quota);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, max_threads);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, kMinClientPingIntervalMs);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, kMaxPingStrikes);
-  builder.RegisterService(&impl_->service);
-  impl_->server = builder.BuildAndStart();
-  if (!impl_->server || port == 0) {
-    impl_->server.reset();
+  impl_->address = listen_address;
+  // Failures of an earlier server in this process (tests start several) are not this one's.
+  impl_->accept_failures_seen = GrpcAcceptFailures();
+  impl_->next_certificate_refresh = std::chrono::steady_clock::now() + std::chrono::seconds(kCertificateRefreshSeconds);
+  impl_->server = impl_->Build();
+  if (!impl_->server) {
     impl_->tls.reset();
-    return Status::Error("cannot listen for gRPC on " + listen_address);
+    return Status::Unavailable("cannot listen for gRPC on " + listen_address);
   }
-  if (impl_->tls) {
-    impl_->refresher = std::thread([impl = impl_.get()] {
-      std::unique_lock<std::mutex> lock(impl->mutex);
-      while (!impl->stop_refreshing.wait_for(lock, std::chrono::seconds(kCertificateRefreshSeconds),
-                                             [impl] { return impl->stopping; })) {
-        impl->tls->Refresh();
-      }
-    });
-  }
+  impl_->maintainer = std::thread([impl = impl_.get()] {
+    std::unique_lock<std::mutex> lock(impl->mutex);
+    while (!impl->stop_maintaining.wait_for(lock, kMaintenanceTick, [impl] { return impl->stopping; })) {
+      impl->Maintain(std::chrono::steady_clock::now());
+    }
+  });
   return Status::Ok();
 }
 
 void GrpcServer::Stop() {
   if (!impl_->server) return;
-  impl_->service.Stop();
-  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  impl_->server.reset();
-  if (impl_->refresher.joinable()) {
+  if (impl_->maintainer.joinable()) {
     {
       std::lock_guard<std::mutex> lock(impl_->mutex);
       impl_->stopping = true;
     }
-    impl_->stop_refreshing.notify_all();
-    impl_->refresher.join();
+    impl_->stop_maintaining.notify_all();
+    impl_->maintainer.join();
   }
+  impl_->service.Stop();
+  if (impl_->server) impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  impl_->server.reset();
   impl_->tls.reset();
 }
 

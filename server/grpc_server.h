@@ -11,7 +11,9 @@ namespace tikv_exporter {
 
 // The gRPC listener ([exporter] grpc_listen_address): tikv_exporter.v1.SnapshotService, the
 // standard grpc.health.v1 health service and server reflection, with bounded threads and streams
-// (max_watchers plus a few), idle and old connections closed, keepalive pings enforced.
+// (max_watchers plus a few), idle and old connections closed, keepalive pings enforced. A
+// listener that gRPC stopped after a failed accept (out of descriptors) is replaced once a
+// descriptor is free (limit grpc_accept_descriptors).
 // gRPC headers stay in the .cc.
 // Borrows `history` and `limits`, which must outlive it. Start() once; Stop() is idempotent.
 struct GrpcServerOptions {

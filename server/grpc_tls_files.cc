@@ -20,7 +20,7 @@ namespace {
 StatusOr<std::string> Read(const char* what, const std::string& path) {
   StatusOr<std::string> text = ReadRegularFile(path, kMaxWebTlsFileBytes);
   if (!text.ok())
-    return Status::Error(std::string(what) + " " + path + ": " + text.status().message());
+    return text.status().Prefixed(std::string(what) + " " + path + ": ");
   return text;
 }
 
@@ -29,7 +29,7 @@ StatusOr<std::string> Read(const char* what, const std::string& path) {
 Status WriteAtomically(const std::string& path, const std::string& content) {
   const std::string temporary = path + ".new";
   const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Error("cannot write " + temporary + ": " + std::strerror(errno));
+  if (fd < 0) return Status::FromErrno(errno, "cannot write " + temporary + ": ");
   size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = write(fd, content.data() + written, content.size() - written);
@@ -38,9 +38,9 @@ Status WriteAtomically(const std::string& path, const std::string& content) {
     written += static_cast<size_t>(n);
   }
   close(fd);
-  if (written != content.size()) return Status::Error("cannot write " + temporary);
+  if (written != content.size()) return Status::ResourceExhausted("cannot write " + temporary);
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    return Status::Error("cannot replace " + path);
+    return Status::FromErrno(errno, "cannot replace " + path + ": ");
   return Status::Ok();
 }
 
@@ -55,9 +55,8 @@ StatusOr<std::unique_ptr<GrpcTlsFiles>> GrpcTlsFiles::Create(std::string cert_fi
                                          : std::filesystem::temp_directory_path(error);
   std::string pattern = (base / "tikv-exporter-grpc-tls-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {  // mode 0700
-    return Status::Error(
-        "cannot create a private directory for the gRPC listener's certificate in " +
-        base.string());
+    return Status::FromErrno(errno, "cannot create a private directory for the gRPC listener's certificate in " +
+                                        base.string() + ": ");
   }
   std::unique_ptr<GrpcTlsFiles> files(new GrpcTlsFiles(std::move(cert_file), std::move(key_file),
                                                        std::move(client_ca_file), pattern));

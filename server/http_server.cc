@@ -81,7 +81,7 @@ StatusOr<std::vector<sockaddr_storage>> ResolveListenAddress(const HostPort& add
   const int error = getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(),
                                 &hints, &found);
   if (error != 0)
-    return Status::Error("cannot resolve listen address " + address.host + ": " +
+    return Status::InvalidArgument("cannot resolve listen address " + address.host + ": " +
                          gai_strerror(error));
   std::vector<sockaddr_storage> addresses;
   for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
@@ -482,7 +482,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerHooks hooks,
   if (!options.cert_file.empty()) {
     impl->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     if (!ConfigureWebTls(*impl->tls->native_handle(), &impl->options)) {
-      return Status::Error(DescribeWebTlsFailure(options));
+      return Status::InvalidArgument(DescribeWebTlsFailure(options));
     }
   }
   impl->auth = std::make_unique<BasicAuth>(options.basic_auth_users);
@@ -526,7 +526,7 @@ StatusOr<int> HttpServer::Bind(const std::string& listen_address) {
     return bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
                                        : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
-  return Status::Error("cannot listen on " + listen_address + " (address in use or not local?)");
+  return Status::Unavailable("cannot listen on " + listen_address + " (address in use or not local?)");
 }
 
 void HttpServer::Run() {

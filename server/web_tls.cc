@@ -36,7 +36,7 @@ struct Pair {
 
 StatusOr<std::string> ReadFile(const std::string& what, const std::string& path) {
   StatusOr<std::string> text = ReadRegularFile(path, kMaxWebTlsFileBytes);
-  if (!text.ok()) return Status::Error(what + " " + path + ": " + text.status().message());
+  if (!text.ok()) return text.status().Prefixed(what + " " + path + ": ");
   return text;
 }
 
@@ -44,11 +44,11 @@ StatusOr<Pair> ParsePair(const std::string& cert_pem, const std::string& key_pem
                          const std::string& key_file) {
   std::unique_ptr<BIO, BioFree> cert_bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
   std::unique_ptr<BIO, BioFree> key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  if (!cert_bio || !key_bio) return Status::Error("out of memory");
+  if (!cert_bio || !key_bio) return Status::ResourceExhausted("out of memory");
   std::shared_ptr<X509> leaf(PEM_read_bio_X509_AUX(cert_bio.get(), nullptr, nullptr, nullptr), X509Free());
   if (!leaf) {
     ERR_clear_error();
-    return Status::Error("cert_file " + cert_file + " holds no PEM certificate");
+    return Status::InvalidArgument("cert_file " + cert_file + " holds no PEM certificate");
   }
   std::shared_ptr<STACK_OF(X509)> chain(sk_X509_new_null(), ChainFree());
   while (X509* intermediate = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
@@ -58,11 +58,11 @@ StatusOr<Pair> ParsePair(const std::string& cert_pem, const std::string& key_pem
   std::shared_ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), KeyFree());
   if (!key) {
     ERR_clear_error();
-    return Status::Error("key_file " + key_file + " holds no PEM private key");
+    return Status::InvalidArgument("key_file " + key_file + " holds no PEM private key");
   }
   if (X509_check_private_key(leaf.get(), key.get()) != 1) {
     ERR_clear_error();
-    return Status::Error("key_file " + key_file + " does not match the certificate in cert_file " + cert_file);
+    return Status::InvalidArgument("key_file " + key_file + " does not match the certificate in cert_file " + cert_file);
   }
   return Pair{std::move(leaf), std::move(chain), std::move(key)};
 }
@@ -83,7 +83,7 @@ class WebTlsFiles {
   Status Load() {
     std::lock_guard<std::mutex> lock(mutex_);
     Refresh(false);
-    if (!good_) return Status::Error(failure_.empty() ? "no certificate" : failure_);
+    if (!good_) return Status::InvalidArgument(failure_.empty() ? "no certificate" : failure_);
     return Status::Ok();
   }
 

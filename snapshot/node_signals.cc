@@ -6,7 +6,7 @@
 #include <ctime>
 #include <limits>
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "common/units.h"
 #include "snapshot/snapshot.h"
 

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter {

@@ -113,7 +113,7 @@ Status BoundPdData(size_t max_stores, size_t max_string_bytes, PdData* data,
   data->stores = std::move(valid);
   cutter.Note(notes);
   if (listed > 0 && data->stores.empty()) {
-    return Status::Error("PD /stores: none of the " + std::to_string(listed) +
+    return Status::Malformed("PD /stores: none of the " + std::to_string(listed) +
                          " stores is valid (" + data->invalid_store_example + ")");
   }
   return Status::Ok();

@@ -77,7 +77,7 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     return std::shared_ptr<const PdData>(std::move(data));
   }
   const std::string message = "no PD member answered: " + errors + members_.SkippedNote();
-  return limit ? Status::LimitHit(*limit, message) : Status::Error(message);
+  return limit ? Status::LimitHit(*limit, message) : Status::Unavailable(message);
 }
 
 void PdCollector::NoteInvalidStores(const PdData& data) {

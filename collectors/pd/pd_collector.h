@@ -50,7 +50,7 @@ struct PdCollectorOptions {
 // (BoundPdData): an answer whose stores are all invalid fails that member like an error does,
 // and invalid stores are logged once whenever their number changes.
 // Owns its clients; one Collect() at a time.
-class PdCollector : public SourceCollector<PdData, &PollData::pd> {
+class PdCollector : public SourceCollector<PdData> {
  public:
   using ClientFactory = PdMemberRotation::ClientFactory;
 

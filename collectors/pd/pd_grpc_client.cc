@@ -51,7 +51,7 @@ class PdGrpcClient : public PdClient {
         !s.ok()) {
       return s;
     }
-    if (members.members_size() == 0) return Status::Error("PD " + url_ + " GetMembers: no members");
+    if (members.members_size() == 0) return Status::Malformed("PD " + url_ + " GetMembers: no members");
     data->cluster_id = members.header().cluster_id();
     for (const pdpb::Member& m : members.members()) {
       PdMember member;
@@ -135,11 +135,11 @@ class PdGrpcClient : public PdClient {
 
   Status Check(const char* call, const grpc::Status& status, const pdpb::ResponseHeader& header) const {
     if (!status.ok()) {
-      return Status::Error("PD " + url_ + " " + call + ": gRPC " + std::to_string(status.error_code()) + " " +
+      return Status::Unavailable("PD " + url_ + " " + call + ": gRPC " + std::to_string(status.error_code()) + " " +
                            status.error_message());
     }
     if (header.has_error() && header.error().type() != pdpb::OK) {
-      return Status::Error("PD " + url_ + " " + call + ": " + pdpb::ErrorType_Name(header.error().type()) + " " +
+      return Status::Unavailable("PD " + url_ + " " + call + ": " + pdpb::ErrorType_Name(header.error().type()) + " " +
                            header.error().message());
     }
     return Status::Ok();

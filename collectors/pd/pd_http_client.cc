@@ -87,7 +87,10 @@ class PdHttpClient : public PdClient {
     if (std::optional<std::string> body = get("/status")) {
       if (StatusOr<std::string> version = ParsePdVersion(*body); parsed("/status", version)) out->pd_version = *version;
     }
-    if (std::optional<std::string> body = get("/config")) ParsePdConfig(*body, out);
+    // A malformed /config was dropped without a word before [[nodiscard]] Status said so.
+    if (std::optional<std::string> body = get("/config")) {
+      if (Status config = ParsePdConfig(*body, out); !config.ok()) out->failed["/config"] = config.message();
+    }
     if (std::optional<std::string> body = get("/gc/safepoint")) {
       if (StatusOr<PdGcSafePoints> gc = ParsePdGcSafePoints(*body); parsed("/gc/safepoint", gc)) out->gc = std::move(*gc);
     }

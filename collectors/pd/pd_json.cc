@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 #include "collectors/json_repair.h"
 #include "collectors/json_shape.h"
 #include "collectors/pd/pd_bounds.h"
@@ -45,7 +45,7 @@ Status ParseJson(std::string_view body, std::string_view what, Message* message)
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {
     // protobuf quotes the body around the error, possibly cutting a character in two.
-    return Status::Error("PD " + std::string(what) + ": malformed JSON: " +
+    return Status::Malformed("PD " + std::string(what) + ": malformed JSON: " +
                          ToValidUtf8(std::string_view(status.message().data(), status.message().size())));
   }
   return Status::Ok();
@@ -122,7 +122,7 @@ PdHotStat ToHotStat(const pdhttp::HotPeersStat& stat) {
 StatusOr<PdData> ParsePdMembers(std::string_view json) {
   pdhttp::Members members;
   if (Status s = ParseJson(json, "/members", &members); !s.ok()) return s;
-  if (members.members_size() == 0) return Status::Error("PD /members: no members in the body");
+  if (members.members_size() == 0) return Status::Malformed("PD /members: no members in the body");
   PdData data;
   data.cluster_id = members.header().cluster_id();
   for (const pdhttp::Member& m : members.members()) {
@@ -136,7 +136,7 @@ StatusOr<PdData> ParsePdMembers(std::string_view json) {
 StatusOr<std::vector<PdMember>> ParsePdHealth(std::string_view json) {
   size_t start = json.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos || json[start] != '[') {
-    return Status::Error("PD /health: expected a JSON array of members");
+    return Status::Malformed("PD /health: expected a JSON array of members");
   }
   pdhttp::Health health;
   const std::string wrapped = "{\"members\":" + std::string(json) + "}";
@@ -157,7 +157,7 @@ StatusOr<std::vector<PdStore>> ParsePdStores(std::string_view json) {
   if (list.stores_size() > 0 || json.find("\"stores\"") != std::string_view::npos) {
     // PD prints count = len(stores): another count means a body cut short or not PD's.
     if (list.has_count() && list.count() != list.stores_size()) {
-      return Status::Error("PD /stores: \"count\" is " + std::to_string(list.count()) + " but the body lists " +
+      return Status::Malformed("PD /stores: \"count\" is " + std::to_string(list.count()) + " but the body lists " +
                            std::to_string(list.stores_size()) + " stores");
     }
     for (const pdhttp::StoreInfo& info : list.stores()) stores.push_back(ToStore(info));
@@ -165,7 +165,7 @@ StatusOr<std::vector<PdStore>> ParsePdStores(std::string_view json) {
   }
   pdhttp::StoreInfo single;
   if (Status s = ParseJson(json, "/store", &single); !s.ok()) return s;
-  if (!single.has_store()) return Status::Error("PD /stores: no \"stores\" and no \"store\" in the body");
+  if (!single.has_store()) return Status::Malformed("PD /stores: no \"stores\" and no \"store\" in the body");
   stores.push_back(ToStore(single));
   return stores;
 }
@@ -188,7 +188,7 @@ StatusOr<std::map<std::string, std::map<uint64_t, PdHotStat>>> ParsePdHotspot(st
 StatusOr<PdMember> ParsePdLeader(std::string_view json) {
   pdhttp::Member leader;
   if (Status s = ParseJson(json, "/leader", &leader); !s.ok()) return s;
-  if (leader.member_id() == 0) return Status::Error("PD /leader: no member in the body");
+  if (leader.member_id() == 0) return Status::Malformed("PD /leader: no member in the body");
   PdMember member = ToMember(leader);
   member.leader = true;
   return member;
@@ -197,14 +197,14 @@ StatusOr<PdMember> ParsePdLeader(std::string_view json) {
 StatusOr<uint64_t> ParsePdClusterId(std::string_view json) {
   pdhttp::Cluster cluster;
   if (Status s = ParseJson(json, "/cluster", &cluster); !s.ok()) return s;
-  if (cluster.id() == 0) return Status::Error("PD /cluster: no cluster id in the body");
+  if (cluster.id() == 0) return Status::Malformed("PD /cluster: no cluster id in the body");
   return cluster.id();
 }
 
 StatusOr<std::string> ParsePdVersion(std::string_view json) {
   pdhttp::PdStatus status;
   if (Status s = ParseJson(json, "/status", &status); !s.ok()) return s;
-  if (status.version().empty()) return Status::Error("PD /status: no version in the body");
+  if (status.version().empty()) return Status::Malformed("PD /status: no version in the body");
   return status.version();
 }
 
@@ -245,7 +245,7 @@ StatusOr<PdGcSafePoints> ParsePdGcSafePoints(std::string_view json) {
 
 StatusOr<double> ParsePdSize(std::string_view text) {
   if (std::optional<double> bytes = ParseBinarySize(text)) return *bytes;
-  return Status::Error("\"" + std::string(text) + "\" is not a PD size");
+  return Status::Malformed("\"" + std::string(text) + "\" is not a PD size");
 }
 
 }  // namespace tikv_exporter

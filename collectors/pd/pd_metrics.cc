@@ -4,7 +4,7 @@
 
 namespace tikv_exporter {
 
-void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only, Families& f) {
+void AddPdSeries(const PdData& pd, int64_t now_ms, StoreSeries store_series, Families& f) {
   Set(f.Gauge("tikv_exporter_pd_cluster_info", "The PD cluster this node belongs to and the member that answered; the value is 1."),
       {{"cluster_id", std::to_string(pd.cluster_id)}, {"endpoint", pd.endpoint}}, 1);
   auto& leader = f.Gauge("tikv_exporter_pd_member_leader", "1 for the PD member that is the leader.");
@@ -18,8 +18,8 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
   Set(f.Gauge("tikv_exporter_pd_leader_present", "1 when PD reports a leader."), {}, leaders > 0 ? 1 : 0);
 
   auto& info = f.Gauge("tikv_exporter_pd_store_info",
-                       "Each store PD knows (local=\"true\" for this node's own; only that one with "
-                       "[collectors.pd] store_series = \"local\"); the value is 1.");
+                       "The stores whose series this sidecar serves ([collectors.pd] store_series: by default its "
+                       "own, local=\"true\", and those it witnesses); the value is 1.");
   auto& state = f.Gauge("tikv_exporter_pd_store_state", "1 for the store's current state name, 0 for the others.");
   auto& size = f.Gauge("tikv_exporter_pd_store_size_bytes",
                        "Store space as PD reports it (exact over gRPC; PD's HTTP API rounds it to 4 significant digits).");
@@ -40,10 +40,14 @@ void AddPdSeries(const PdData& pd, int64_t now_ms, bool local_store_series_only,
               "Stores in PD's last /stores answer that were dropped: no id, no known state, or an id listed twice "
               "(the log names the first)."),
       {}, static_cast<double>(pd.invalid_stores));
+  const std::unordered_set<uint64_t> served = StoresToServe(pd, store_series);
+  Set(f.Gauge("tikv_exporter_pd_served_stores",
+              "Stores whose tikv_exporter_pd_store_* series this sidecar serves ([collectors.pd] store_series)."),
+      {{"store_series", std::string(NameOf(kStoreSeriesNames, store_series))}}, static_cast<double>(served.size()));
   for (const PdStore& store : pd.stores) {
+    if (!served.contains(store.id)) continue;
     const std::string id = std::to_string(store.id);
     const bool local = pd.local_store_id && *pd.local_store_id == store.id;
-    if (local_store_series_only && !local) continue;
     Set(info, {{"address", store.address}, {"engine", store.engine}, {"local", local ? "true" : "false"},
                {"status_address", store.status_address}, {"store_id", id}, {"version", store.version}},
         1);

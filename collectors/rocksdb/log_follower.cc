@@ -81,12 +81,12 @@ StatusOr<LogFollower::PollResult> LogFollower::Poll(Deadline deadline,
     offset_ = 0;
   }
   if (!exists) {
-    return Status::Error(path_ + ": " + std::strerror(errno) + " (the RocksDB info log)");
+    return Status::FromErrno(errno, path_ + ": ").WithMessage(path_ + ": " + std::strerror(errno) + " (the RocksDB info log)");
   }
   if (fd_ < 0) {
     // Regular files only: open() of a FIFO waits for a writer, which stuck the collector.
     StatusOr<int> fd = OpenRegularFile(path_);
-    if (!fd.ok()) return Status::Error(path_ + ": " + fd.status().message() + " (the RocksDB info log)");
+    if (!fd.ok()) return fd.status().WithMessage(path_ + ": " + fd.status().message() + " (the RocksDB info log)");
     fd_ = *fd;
     struct stat opened {};
     ::fstat(fd_, &opened);

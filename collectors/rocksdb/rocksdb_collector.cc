@@ -10,7 +10,7 @@ RocksDbCollector::RocksDbCollector(std::string log_path, LogFollower::Limits lim
 
 StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock::time_point deadline) {
   if (Clock::now() >= deadline) {
-    return Status::Error(follower_.path() + ": no time left in this poll to read the log (timeout_ms)");
+    return Status::DeadlineExceeded(follower_.path() + ": no time left in this poll to read the log (timeout_ms)");
   }
   const size_t records_before = reader_.records_recognised();
   StatusOr<LogFollower::PollResult> polled =
@@ -25,7 +25,7 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock:
   if (file_records_ == 0 && file_bytes_ > 0) {
     // Something else is at log_path (db_bench output, another program's log): it can never yield a
     // dump, so say so instead of reporting a healthy source with no dumps.
-    return Status::Error(follower_.path() + ": no RocksDB records recognised in " + std::to_string(file_bytes_) +
+    return Status::Malformed(follower_.path() + ": no RocksDB records recognised in " + std::to_string(file_bytes_) +
                          " bytes (expected a RocksDB LOG or TiKV rocksdb.info; check [collectors.rocksdb] log_path)");
   }
   // A file that stopped growing for a poll: a dump whose records are complete needs nothing more.

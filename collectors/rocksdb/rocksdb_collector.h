@@ -7,7 +7,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/rocksdb/log_follower.h"
-#include "collectors/poll_data.h"
+#include "collectors/rocksdb/rocksdb_log_data.h"
 #include "collectors/rocksdb/rocksdb_log_reader.h"
 
 namespace tikv_exporter {
@@ -18,7 +18,7 @@ namespace tikv_exporter {
 // the next record starts). A missing log marks the source down, and so does a file in which no
 // line starts a RocksDB record (the wrong file at log_path). Reading stops at the poll's deadline
 // (a huge backlog is then read over several polls). Owns its follower; one Collect() at a time.
-class RocksDbCollector : public SourceCollector<RocksDbLogData, &PollData::rocksdb> {
+class RocksDbCollector : public SourceCollector<RocksDbLogData> {
  public:
   // A dump's series beyond `max_series` (the LOG's share of max_series_per_poll,
   // series_share.h) are left out (KeepSeries) and noted as series_per_poll every poll.

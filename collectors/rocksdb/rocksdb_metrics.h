@@ -1,6 +1,6 @@
 #pragma once
 
-#include "collectors/poll_data.h"
+#include "collectors/rocksdb/rocksdb_log_data.h"
 #include "prom/family_builder.h"
 
 namespace tikv_exporter {

@@ -62,7 +62,7 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   // TiKV, and its "syntax error at line 1" would hide what really happened.
   const std::string& type = metrics->content_type;
   if (type.starts_with("text/html") || type.starts_with("application/json")) {
-    return Status::Error("GET " + fetcher_->base_url() + "/metrics answered Content-Type \"" + type +
+    return Status::Malformed("GET " + fetcher_->base_url() + "/metrics answered Content-Type \"" + type +
                          "\", not the Prometheus text format (a proxy in between?)");
   }
   StatusOr<ParseResult> parsed = ParseExposition(metrics->body, limits_);

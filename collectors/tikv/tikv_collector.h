@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "collectors/collector.h"
+#include "collectors/tikv/tikv_scrape.h"
 #include "prom/exposition_parser.h"
 #include "collectors/http_fetcher.h"
 #include "prom/relay_filter.h"
@@ -21,7 +22,7 @@ namespace tikv_exporter {
 // or a restart), its answer kept in between; it never fails the poll, and its bounds (a body
 // nested too deep) are noted in every scrape while its answer is the one kept.
 // Owns its fetcher; one Collect() at a time.
-class TikvCollector : public SourceCollector<TikvScrape, &PollData::tikv> {
+class TikvCollector : public SourceCollector<TikvScrape> {
  public:
   static constexpr std::chrono::seconds kConfigRefresh{60};
 

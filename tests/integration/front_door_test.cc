@@ -31,10 +31,6 @@ double SecondsSince(steady_clock::time_point start) {
   return std::chrono::duration<double>(steady_clock::now() - start).count();
 }
 
-double LimitHits(const std::string& metrics, const std::string& limit) {
-  return SampleValue(metrics, "tikv_exporter_limit_hits_total", {{"limit", limit}}).value_or(0);
-}
-
 // A TCP connection to 127.0.0.1:`port` from the loopback address `source` (127.0.0.x), so one
 // test can be many clients; -1 when it failed. The caller closes it.
 int ConnectFrom(const std::string& source, int port) {

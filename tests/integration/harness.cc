@@ -380,6 +380,10 @@ double CollectorUp(const std::string& metrics, const std::string& collector) {
   return SampleValue(metrics, "tikv_exporter_collector_success", {{"collector", collector}}).value_or(-1);
 }
 
+double LimitHits(const std::string& metrics, const std::string& limit) {
+  return SampleValue(metrics, "tikv_exporter_limit_hits_total", {{"limit", limit}}).value_or(0);
+}
+
 RawConnection::RawConnection(int port, int receive_buffer) : fd_(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
   if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   sockaddr_in address{};

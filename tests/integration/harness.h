@@ -86,6 +86,9 @@ std::optional<double> SampleValue(const std::string& body, const std::string& na
 // tikv_exporter_collector_success{collector} in a /metrics body: 1 up, 0 down, -1 absent.
 double CollectorUp(const std::string& metrics, const std::string& collector);
 
+// tikv_exporter_limit_hits_total{limit} in a /metrics body, 0 when absent.
+double LimitHits(const std::string& metrics, const std::string& limit);
+
 // A free port p whose partner p + `offset` was free too (a TiKV status port and its sidecar's).
 int FreePortWithPartner(int offset);
 

@@ -35,10 +35,6 @@ int TimelyScrapes(int port, int count, milliseconds gap) {
   return timely;
 }
 
-double LimitHits(const std::string& metrics, const std::string& limit) {
-  return SampleValue(metrics, "tikv_exporter_limit_hits_total", {{"limit", limit}}).value_or(0);
-}
-
 class HostileClients : public ::testing::Test {
  protected:
   void SetUp() override {

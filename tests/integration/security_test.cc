@@ -192,6 +192,16 @@ TEST_F(WebSecurity, ARotatedServerCertificateIsServedWithoutARestart) {
   RunCommand(subject, &output);
   EXPECT_NE(output.find("CN = server2"), std::string::npos) << output;
   EXPECT_EQ(Get("/-/healthy", "", "").status, 200);
+  // The gRPC listener reads copies refreshed every 5 s; gRPC's own watcher then reads those.
+  const std::string grpc_subject = "openssl s_client -alpn h2 -connect 127.0.0.1:" + std::to_string(grpc_port_) +
+                                   " </dev/null 2>/dev/null | openssl x509 -noout -subject";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        RunCommand(grpc_subject, &output);
+        return output.find("CN = server2") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << "the gRPC listener still serves: " << output;
 }
 
 // Slowloris over TLS: connections that dribble a handshake hold no worker, so scrapes go on.

@@ -1,4 +1,4 @@
-#include "exporter/cluster_json.h"
+#include "web/cluster_json.h"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,8 @@
 
 #include "collectors/collector_set.h"
 
+#include "snapshot/poll_data.h"
+
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -50,8 +52,8 @@ struct Record {
   std::set<std::thread::id> threads;
 };
 
-template <typename T, std::shared_ptr<const T> PollData::*kMember>
-class FakeCollector : public SourceCollector<T, kMember> {
+template <typename T>
+class FakeCollector : public SourceCollector<T> {
  public:
   using Behaviour = std::function<StatusOr<std::shared_ptr<const T>>(int call)>;
 
@@ -77,9 +79,9 @@ class FakeCollector : public SourceCollector<T, kMember> {
   std::shared_ptr<Record> record_;
 };
 
-using FakeTikv = FakeCollector<TikvScrape, &PollData::tikv>;
-using FakePd = FakeCollector<PdData, &PollData::pd>;
-using FakeRocksDb = FakeCollector<RocksDbLogData, &PollData::rocksdb>;
+using FakeTikv = FakeCollector<TikvScrape>;
+using FakePd = FakeCollector<PdData>;
+using FakeRocksDb = FakeCollector<RocksDbLogData>;
 
 std::shared_ptr<const TikvScrape> Scrape(int64_t timestamp_ms) {
   auto scrape = std::make_shared<TikvScrape>();
@@ -105,21 +107,21 @@ class CollectorSetTest : public ::testing::Test {
   // TiKV answers Scrape(call) after the gate opens (open unless Hold()); PD and RocksDB at once.
   std::unique_ptr<CollectorSet> MakeSet() {
     std::vector<std::unique_ptr<Collector>> collectors;
-    collectors.push_back(std::make_unique<FakeTikv>(
+    collectors.push_back(IntoPollData(std::make_unique<FakeTikv>(
         Source::kTikv,
         [gate = gate_](int call) -> StatusOr<std::shared_ptr<const TikvScrape>> {
           gate->Wait();
           return Scrape(call);
         },
-        tikv_));
-    collectors.push_back(std::make_unique<FakePd>(
-        Source::kPd, [data = pd_data_](int) -> StatusOr<std::shared_ptr<const PdData>> { return data; }, pd_));
-    collectors.push_back(std::make_unique<FakeRocksDb>(
+        tikv_)));
+    collectors.push_back(IntoPollData(std::make_unique<FakePd>(
+        Source::kPd, [data = pd_data_](int) -> StatusOr<std::shared_ptr<const PdData>> { return data; }, pd_)));
+    collectors.push_back(IntoPollData(std::make_unique<FakeRocksDb>(
         Source::kRocksDb,
         [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> {
           return Status::LimitHit(Limit::kUpstreamBodyBytes, "LOG too large");
         },
-        rocksdb_));
+        rocksdb_)));
     return std::make_unique<CollectorSet>(std::move(collectors));
   }
   void TearDown() override { gate_->Release(); }
@@ -188,14 +190,14 @@ TEST_F(CollectorSetTest, AHungCollectorFailsAloneAndIsSkippedWhileItStillRuns) {
 
 TEST_F(CollectorSetTest, AnExceptionIsThatCollectorsFailure) {
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<FakeTikv>(
-      Source::kTikv, [](int) -> StatusOr<std::shared_ptr<const TikvScrape>> { throw std::runtime_error("boom"); }, tikv_));
-  collectors.push_back(std::make_unique<FakePd>(
-      Source::kPd, [](int) -> StatusOr<std::shared_ptr<const PdData>> { throw 42; }, pd_));
-  collectors.push_back(std::make_unique<FakeRocksDb>(
+  collectors.push_back(IntoPollData(std::make_unique<FakeTikv>(
+      Source::kTikv, [](int) -> StatusOr<std::shared_ptr<const TikvScrape>> { throw std::runtime_error("boom"); }, tikv_)));
+  collectors.push_back(IntoPollData(std::make_unique<FakePd>(
+      Source::kPd, [](int) -> StatusOr<std::shared_ptr<const PdData>> { throw 42; }, pd_)));
+  collectors.push_back(IntoPollData(std::make_unique<FakeRocksDb>(
       Source::kRocksDb,
       [](int) -> StatusOr<std::shared_ptr<const RocksDbLogData>> { return std::make_shared<const RocksDbLogData>(); },
-      rocksdb_));
+      rocksdb_)));
   CollectorSet set(std::move(collectors));
   for (int poll = 0; poll < 2; ++poll) {  // the worker survives the exception
     PollData data;
@@ -263,9 +265,9 @@ void ConstructAtTheThreadLimit() {
   std::vector<std::unique_ptr<Collector>> collectors;
   auto record = std::make_shared<Record>();
   for (int i = 0; i < 3; ++i) {
-    collectors.push_back(std::make_unique<FakePd>(
+    collectors.push_back(IntoPollData(std::make_unique<FakePd>(
         Source::kPd, [](int) -> StatusOr<std::shared_ptr<const PdData>> { return std::make_shared<const PdData>(); },
-        record));
+        record)));
   }
   const rlimit limit{2, 2};
   constexpr uid_t kUnusedId = 54321;  // owns no other process, so the limit counts only ours

@@ -1,4 +1,4 @@
-#include "exporter/discovery.h"
+#include "web/discovery.h"
 
 #include <gtest/gtest.h>
 

@@ -57,11 +57,11 @@ class FakeUpstreams {
       const std::string what = "GET " + base_url_ + std::string(path) + ": ";
       if (world_->hanging_.contains(base_url_)) {
         std::this_thread::sleep_until(options.deadline);
-        return Status::Error(what + "no complete answer before the deadline");
+        return Status::DeadlineExceeded(what + "no complete answer before the deadline");
       }
       auto url = world_->answers_.find(base_url_);
       if (url == world_->answers_.end())
-        return Status::Error(what + "connection refused or unreachable");
+        return Status::Unavailable(what + "connection refused or unreachable");
       auto answer = url->second.find(std::string(path));
       if (answer == url->second.end())
         return HttpResponse{404, "404 page not found\n", "text/plain"};

@@ -207,7 +207,7 @@ TEST(HealthVerdict, GcStuckForTwoDays) {
       << gc.reason;
   EXPECT_EQ(gc.critical_threshold, 600 + 600 + 86400);
   // PD names the service that holds GC back, and PD's later safe point is the one that counts.
-  s.pd_gc = PdGcLag{50 * 3600, "ticdc-default-1", 50 * 3600, 5400};
+  s.pd_gc = PdGcLag{50 * 3600, "ticdc-default-1", 50 * 3600, 5400, "", 0};
   const HealthCheckResult named = Check(EvaluateHealth(s, thresholds), HealthCheck::kGcSafePoint);
   EXPECT_EQ(named.value, 50 * 3600);
   EXPECT_TRUE(named.reason.ends_with("; the oldest service safe point is ticdc-default-1's, 50 h old, expiring in 90 min"))
@@ -220,7 +220,7 @@ TEST(HealthVerdict, GcStuckForTwoDays) {
 TEST(HealthVerdict, AWorkingGcWithA24HourLifeTimeIsOk) {
   Snapshot s = HealthyNode();
   s.gc_safe_point_lag_seconds = 86400 + 300;
-  s.pd_gc = PdGcLag{86400 + 300, "gc_worker", 86400 + 300, std::nullopt};
+  s.pd_gc = PdGcLag{86400 + 300, "gc_worker", 86400 + 300, std::nullopt, "", 0};
   s.gc_advance = GcAdvance{"PD", 240, 3 * 3600, true};  // moved 4 min ago, watched for 3 h
   for (double life_time : {0.0, 86400.0}) {
     HealthThresholds thresholds;

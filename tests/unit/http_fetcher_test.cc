@@ -75,6 +75,8 @@ TEST_F(HttpFetcherTest, BoundsTheBodyAfterDecompression) {
   ASSERT_FALSE(response.ok());
   EXPECT_NE(response.status().message().find("larger than 50000 bytes"), std::string::npos)
       << response.status().message();
+  EXPECT_EQ(response.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(response.status().limit(), Limit::kUpstreamBodyBytes);
 }
 
 TEST_F(HttpFetcherTest, GivesUpAtTheDeadline) {
@@ -82,6 +84,7 @@ TEST_F(HttpFetcherTest, GivesUpAtTheDeadline) {
   StatusOr<HttpResponse> response = Fetcher()->Get("/slow", Options(300ms));
   EXPECT_FALSE(response.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
+  EXPECT_EQ(response.status().code(), StatusCode::kDeadlineExceeded);
 }
 
 TEST_F(HttpFetcherTest, ASlowDripDoesNotOutliveTheDeadline) {
@@ -96,6 +99,7 @@ TEST_F(HttpFetcherTest, ARefusedConnectionIsAnError) {
   StatusOr<HttpResponse> response = MakeHttpFetcher("http://127.0.0.1:1", nullptr)->Get("/metrics", Options(1s));
   ASSERT_FALSE(response.ok());
   EXPECT_NE(response.status().message().find("127.0.0.1:1/metrics"), std::string::npos);
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable) << "the upstream's state, not ours";
 }
 
 TEST_F(HttpFetcherTest, WaitsForAFreeConnectionSlotOnlyUntilTheDeadline) {
@@ -150,6 +154,7 @@ TEST_F(HostileUpstreamTest, ConflictingContentLengthsAreAFailedFetch) {
   ASSERT_FALSE(response.ok());
   EXPECT_NE(response.status().message().find("conflicting Content-Length"), std::string::npos)
       << response.status().message();
+  EXPECT_EQ(response.status().code(), StatusCode::kMalformed);
 }
 
 }  // namespace

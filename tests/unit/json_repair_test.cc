@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 #include "collectors/pd/pd_json.h"
 #include "common/utf8.h"
 

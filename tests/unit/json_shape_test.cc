@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 
 namespace tikv_exporter {
 namespace {

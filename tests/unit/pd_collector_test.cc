@@ -286,5 +286,27 @@ TEST_F(PdCollectorTest, EachRegionLevelEndpointCountsOnItsOwnAndFailuresAreLogge
   EXPECT_EQ(Logged(LogLevel::kWarn, "/status: "), 1u);
 }
 
+// A /config that is not JSON was dropped without a word (its Status was ignored); it is now one
+// of the endpoints that gave nothing, named with why.
+TEST_F(PdCollectorTest, AMalformedConfigIsNamedAmongTheFailedEndpoints) {
+  ServePd(kVip, {kVip});
+  upstreams_.Answer(kVip, "/pd/api/v1/config", "{\"replication\": [not json");
+  PdCollectorOptions options;
+  options.endpoints = {kVip};
+  options.local_status_address = "127.0.0.1:20180";
+  options.region_ttl_ms = 0;
+  options.host = HostIdentity{"tikv-0", {"127.0.0.1"}};
+  options.log = [this](LogLevel level, const std::string& message) { log_.push_back({level, message}); };
+  auto collector = std::make_unique<PdCollector>(
+      [this](const std::string& url) { return MakePdHttpClient(upstreams_.Fetcher(url), 1 << 20); },
+      std::move(options));
+  std::shared_ptr<const PdData> data = Poll(*collector);
+  ASSERT_TRUE(data) << error_;
+  ASSERT_TRUE(data->regions.failed.contains("/config"));
+  EXPECT_NE(data->regions.failed.at("/config").find("malformed JSON"), std::string::npos)
+      << data->regions.failed.at("/config");
+  EXPECT_EQ(Logged(LogLevel::kWarn, "/config: "), 1u);
+}
+
 }  // namespace
 }  // namespace tikv_exporter

@@ -69,9 +69,9 @@ PdRegionData Regions() {
   return r;
 }
 
-Families Build(const PdData& pd, bool local_only = false) {
+Families Build(const PdData& pd, StoreSeries mode = StoreSeries::kAll) {
   Families families;
-  AddPdSeries(pd, kNowMs, local_only, families);
+  AddPdSeries(pd, kNowMs, mode, families);
   return families;
 }
 
@@ -111,7 +111,7 @@ TEST(PdMetrics, CountsStoresInEachStateAndOnesInAStateItDoesNotKnow) {
                     {"tikv_exporter_pd_stores{state=\"Unknown\"}", 1},
                     {"tikv_exporter_pd_stores{state=\"Up\"}", 3}}));
   // Whatever the store_series mode: the cluster's state is not per store.
-  EXPECT_EQ(SeriesOf(Build(pd, true), {"tikv_exporter_pd_stores"}),
+  EXPECT_EQ(SeriesOf(Build(pd, StoreSeries::kLocal), {"tikv_exporter_pd_stores"}),
             SeriesOf(Build(pd), {"tikv_exporter_pd_stores"}));
 }
 
@@ -153,7 +153,7 @@ TEST(PdMetrics, ExportsEveryStoreWithTheLocalOneMarked) {
 }
 
 TEST(PdMetrics, LocalStoreSeriesOnlyKeepsThisNodesStore) {
-  Families families = Build(Cluster(), true);
+  Families families = Build(Cluster(), StoreSeries::kLocal);
   for (const char* name :
        {"tikv_exporter_pd_store_info", "tikv_exporter_pd_store_state",
         "tikv_exporter_pd_store_size_bytes", "tikv_exporter_pd_store_regions",
@@ -173,7 +173,7 @@ TEST(PdMetrics, LocalStoreSeriesOnlyKeepsThisNodesStore) {
       1);
 
   // No store matched: in local mode there is no per-store series at all.
-  Families none = Build(Unmatched(), true);
+  Families none = Build(Unmatched(), StoreSeries::kLocal);
   EXPECT_TRUE(SeriesOf(none, {"tikv_exporter_pd_store_info"}).empty());
   EXPECT_TRUE(SeriesOf(none, {"tikv_exporter_pd_store_regions"}).empty());
   EXPECT_EQ(SeriesOf(none, {"tikv_exporter_pd_stores"}).size(), std::size(kStoreStateNames));
@@ -207,13 +207,12 @@ TEST(PdMetrics, HeartbeatAgeKeepsMillisecondsExact) {
 }
 
 TEST(PdMetrics, HelpClaimsNoMoreThanTheSeriesHold) {
-  Families families = Build(Cluster(), true);
+  Families families = Build(Cluster(), StoreSeries::kLocal);
   const Exposition& e = families.exposition();
-  // Rounded only over HTTP; every store only with store_series = "all".
+  // Rounded only over HTTP; which stores depends on store_series.
   EXPECT_NE(e.Find("tikv_exporter_pd_store_size_bytes")->help.find("exact over gRPC"),
             std::string::npos);
-  EXPECT_NE(e.Find("tikv_exporter_pd_store_info")->help.find("store_series = \"local\""),
-            std::string::npos);
+  EXPECT_NE(e.Find("tikv_exporter_pd_store_info")->help.find("store_series"), std::string::npos);
 }
 
 TEST(PdMetrics, LocalStoreMatchedNamesTheMethod) {
@@ -285,7 +284,7 @@ TEST(PdMetrics, PassesPromtoolWithNoSeriesTwice) {
   SCOPED_TRACE("every store");
   ExpectWellFormed(Build(pd));
   SCOPED_TRACE("local store only");
-  ExpectWellFormed(Build(pd, true));
+  ExpectWellFormed(Build(pd, StoreSeries::kLocal));
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ TEST(Reloader, AnInvalidConfigKeepsTheRunningOneAndIsReported) {
   ExporterConfig started;
   started.poll_interval_ms = 1000;
   int applied = 0;
-  StatusOr<ExporterConfig> next = Status::Error("cfg.toml:2:14: [tikv] timeout_ms: expected an integer");
+  StatusOr<ExporterConfig> next = Status::InvalidArgument("cfg.toml:2:14: [tikv] timeout_ms: expected an integer");
   Reloader reloader(
       started, [&] { return next; },
       [&](const ExporterConfig&) {

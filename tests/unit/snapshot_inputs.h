@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter::testing {
@@ -37,7 +37,7 @@ inline void SetAllNodeSignals(Snapshot* s) {
   s->min_resolved_ts_gap_seconds = 0.782;
   s->tikv_ready = false;
   s->pd_store_state = StoreState::kDown;
-  s->pd_gc = PdGcLag{7200, "ticdc-default-1", 7200, 1800};
+  s->pd_gc = PdGcLag{7200, "ticdc-default-1", 7200, 1800, "", 0};
 }
 
 }  // namespace tikv_exporter::testing

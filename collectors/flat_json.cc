@@ -1,4 +1,4 @@
-#include "collectors/tikv/flat_json.h"
+#include "collectors/flat_json.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -55,7 +55,7 @@ StatusOr<FlatJson> FlattenJson(std::string_view body, std::string_view what) {
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &root);
   if (!status.ok()) {
-    return Status::Error(std::string(what) + ": malformed JSON: " +
+    return Status::Malformed(std::string(what) + ": malformed JSON: " +
                          ToValidUtf8(std::string_view(status.message().data(), status.message().size())));
   }
   FlatJson config;

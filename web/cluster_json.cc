@@ -1,4 +1,4 @@
-#include "exporter/cluster_json.h"
+#include "web/cluster_json.h"
 
 #include <algorithm>
 #include <vector>

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "collectors/pd/pd_data.h"
-#include "collectors/poll_data.h"
+#include "snapshot/poll_data.h"
 
 namespace tikv_exporter {
 

@@ -1,16 +1,14 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "collectors/flat_json.h"
+#include "common/limits.h"
 #include "prom/exposition.h"
 #include "prom/exposition_parser.h"
-#include "collectors/pd/pd_data.h"
-#include "collectors/rocksdb/rocksdb_stats.h"
-#include "collectors/tikv/flat_json.h"
 
 namespace tikv_exporter {
 
@@ -32,28 +30,6 @@ struct TikvScrape {
   // GET /ready (TiKV master 2025-03 / v8.5.6 builds): true on 200, false on 500; absent when TiKV
   // has no /ready (404) or the request failed. Never fails a poll.
   std::optional<bool> ready;
-};
-
-// What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)
-// and counters since the exporter started reading the log.
-struct RocksDbLogData {
-  std::string log_path;
-  std::optional<RocksDbStats> latest;
-  std::optional<RocksDbStats> previous;
-  int64_t latest_read_ms = 0;    // wall clock when the latest dump was read
-  int64_t previous_read_ms = 0;
-  size_t dumps = 0;
-  size_t stall_warnings = 0;     // "Stalling writes because ..." records
-  size_t stop_warnings = 0;      // "Stopping writes because ..." records
-  std::vector<LimitNote> limit_notes;  // the latest dump's series left out (series_per_poll)
-};
-
-// What one poll gathered from every source. Each collector fills only its own member, so
-// collectors running in parallel never touch the same data. Missing means down or disabled.
-struct PollData {
-  std::shared_ptr<const TikvScrape> tikv;
-  std::shared_ptr<const PdData> pd;
-  std::shared_ptr<const RocksDbLogData> rocksdb;
 };
 
 }  // namespace tikv_exporter

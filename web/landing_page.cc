@@ -1,8 +1,8 @@
-#include "exporter/landing_page.h"
+#include "web/landing_page.h"
 
 #include <fmt/format.h>
 
-#include "exporter/status_page.h"
+#include "web/status_page.h"
 
 namespace tikv_exporter {
 namespace {
@@ -94,7 +94,7 @@ std::string DescribeSnapshot(const Snapshot& s) {
   return text;
 }
 
-std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
+std::string RenderLandingPage(const Snapshot& snapshot, const std::string& version, const std::string& revision,
                               const std::string& tikv_address) {
   std::string page = fmt::format(
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter — {}</title>"
@@ -105,10 +105,10 @@ std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
       "<a href=\"/api/v1/rocksdb\">/api/v1/rocksdb</a> <a href=\"/api/v1/health\">/api/v1/health</a> "
       "<a href=\"/-/healthy\">/-/healthy</a> "
       "<a href=\"/-/ready\">/-/ready</a></nav></header>\n<main>\n",
-      HtmlEscape(tikv_address), HtmlEscape(build.version), HtmlEscape(tikv_address), HtmlEscape(build.revision));
+      HtmlEscape(tikv_address), HtmlEscape(version), HtmlEscape(tikv_address), HtmlEscape(revision));
   page += StatusPageAssets();
   page += "<details><summary>The snapshot in words, as of this page's load</summary><pre id=\"snapshot\">";
-  page += HtmlEscape(DescribeSnapshot(state.snapshot));
+  page += HtmlEscape(DescribeSnapshot(snapshot));
   page += "</pre></details>\n</main></body></html>\n";
   return page;
 }

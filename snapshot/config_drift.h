@@ -5,10 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "collectors/tikv/flat_json.h"
-#include "exporter/config.h"
+#include "collectors/flat_json.h"
 
 namespace tikv_exporter {
+
+// A setting the node is expected to run with, from [tikv.storage] / [tikv.raftstore] /
+// [tikv.rocksdb]: kept as written, plus its numeric value (sizes in bytes, durations in seconds).
+struct ExpectedSetting {
+  std::string text;
+  std::optional<double> number;
+  std::string location;  // "file:line" for messages
+};
 
 // One declared setting of [tikv.storage] / [tikv.raftstore] / [tikv.rocksdb] against TiKV's
 // live /config.

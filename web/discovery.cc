@@ -1,4 +1,4 @@
-#include "exporter/discovery.h"
+#include "web/discovery.h"
 
 #include "common/address.h"
 #include "snapshot/json_writer.h"

@@ -1,4 +1,4 @@
-#include "exporter/config_drift.h"
+#include "snapshot/config_drift.h"
 
 #include <cmath>
 

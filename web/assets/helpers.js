@@ -1,9 +1,9 @@
-#include "exporter/status_page_scripts.h"
+// The status page's shared helpers: el(), units (bytes, ms, %, req/s), time labels.
+// The page joins helpers.js, panels.js, charts.js and main.js into one classic script (in that
+// order); what a file uses from an earlier one is declared in its `global` comment, so ESLint
+// checks every name. Values from the exporter are shown with textContent or setAttribute, never
+// parsed as HTML.
 
-namespace tikv_exporter {
-
-const char* StatusHelpersScript() {
-  return R"JS(
 const SVG_NS = "http://www.w3.org/2000/svg";
 const SVG_TAGS = new Set(["svg", "polyline", "line", "text", "rect", "g"]);
 
@@ -59,7 +59,3 @@ function niceTicks(max, count) {
   for (let v = 0; v < max + step * 0.999; v += step) ticks.push(v);
   return ticks;
 }
-)JS";
-}
-
-}  // namespace tikv_exporter

@@ -2,14 +2,14 @@
 
 #include <string>
 
-#include "exporter/metrics_renderer.h"
-#include "exporter/poller.h"
+#include "snapshot/snapshot.h"
 
 namespace tikv_exporter {
 
 // The HTML page at "/": links to every endpoint, the snapshot in plain words (as of the request)
 // and the live status page (charts and source health, updated in the browser).
-std::string RenderLandingPage(const PollState& state, const BuildInfo& build,
+// `version` and `revision` are the exporter's build.
+std::string RenderLandingPage(const Snapshot& snapshot, const std::string& version, const std::string& revision,
                               const std::string& tikv_address);
 
 // The snapshot in plain sentences, e.g. "TiKV served 1987.7 requests/s ...". One line per fact.

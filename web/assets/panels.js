@@ -1,9 +1,6 @@
-#include "exporter/status_page_scripts.h"
+// The verdict banner, the source strip, the PD cluster table and the RocksDB level tables.
+/* global el, $, isNum, fmtNum, fmtBytes, fmtTime, fmtAge */
 
-namespace tikv_exporter {
-
-const char* StatusPanelsScript() {
-  return R"JS(
 const LEVELS = ["ok", "warning", "critical", "no_data"];
 const VERDICT_TITLES = {ok: "Healthy", warning: "Needs attention", critical: "Unhealthy", unknown: "No verdict yet"};
 const MAX_REASONS = 20, MAX_CHECKS = 64;
@@ -168,7 +165,3 @@ function renderLevels(rocksdb) {
     body.appendChild(row);
   }
 }
-)JS";
-}
-
-}  // namespace tikv_exporter

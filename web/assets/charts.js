@@ -1,9 +1,6 @@
-#include "exporter/status_page_scripts.h"
+// SVG time-series charts with axes, units, time labels and a hover readout shared by all charts.
+/* global el, $, isNum, fmtNum, fmtUnit, fmtTime, niceTicks, UNITS */
 
-namespace tikv_exporter {
-
-const char* StatusChartsScript() {
-  return R"JS(
 // Geometry of every chart, in SVG user units (the SVG scales to the figure's width).
 const W = 560, H = 220, ML = 64, MR = 14, MT = 14, MB = 28, PW = W - ML - MR, PH = H - MT - MB;
 const COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#6b7280"];
@@ -171,7 +168,3 @@ function drawHover() {
     });
   }
 }
-)JS";
-}
-
-}  // namespace tikv_exporter

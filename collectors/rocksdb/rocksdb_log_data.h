@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/rocksdb/rocksdb_stats.h"
+#include "common/limits.h"
+
+namespace tikv_exporter {
+
+// What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)
+// and counters since the exporter started reading the log.
+struct RocksDbLogData {
+  std::string log_path;
+  std::optional<RocksDbStats> latest;
+  std::optional<RocksDbStats> previous;
+  int64_t latest_read_ms = 0;    // wall clock when the latest dump was read
+  int64_t previous_read_ms = 0;
+  size_t dumps = 0;
+  size_t stall_warnings = 0;     // "Stalling writes because ..." records
+  size_t stop_warnings = 0;      // "Stopping writes because ..." records
+  std::vector<LimitNote> limit_notes;  // the latest dump's series left out (series_per_poll)
+};
+
+}  // namespace tikv_exporter
