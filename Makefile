@@ -9,7 +9,7 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=8:abort_on_error=
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
-.PHONY: deps configure build sanitize-build test demo bench fuzz clean deb
+.PHONY: deps configure build sanitize-build test demo bench fuzz clean deb image
 
 deps:
 	@bash scripts/install-deps.sh
@@ -39,6 +39,12 @@ demo: build
 deb: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target tikv-exporter
 	@bash tools/deploy/build_deb.sh $(BUILD_DIR)/bin/tikv-exporter $(BUILD_DIR)
+
+# The sidecar's image tikv-exporter:<version> from docker/Dockerfile (README: Run it in a container);
+# starts Docker's daemon and makes the Debian base images first where the machine has none. Not
+# after `deps`: a machine with Docker needs none of the build packages for this.
+image:
+	@bash tools/image/build_image.sh
 
 FUZZ_SECONDS ?= 60
 FIXTURES_DIR ?= tests/fixtures/real

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running the demo need.
 # Idempotent: does nothing when everything is already installed.
+#
+#   install-deps.sh            everything (`make deps`): build, tests, demo, image, packaging
+#   install-deps.sh --product  only what building the `tikv-exporter` binary needs; the image's
+#                              build stage (docker/Dockerfile) runs this, so the image and a
+#                              developer's machine build from one list
 set -euo pipefail
 
-packages=(
-  build-essential cmake pkg-config git ca-certificates curl ccache
+# What compiling and linking the product needs (CMakeLists.txt's find_package calls), and ccache,
+# which the image's build stage uses with a cache mount.
+product_packages=(
+  build-essential cmake pkg-config ccache
   libboost1.81-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev openssl
+  libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev
+)
+# What the tests, the demo and the deployment checks add.
+test_packages=(
+  git ca-certificates curl openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
   prometheus-cpp-dev libyaml-cpp-dev
@@ -16,7 +27,19 @@ packages=(
   python3
   clang libclang-rt-14-dev
   lintian
+  # The image test (tests/image/): Debian's Docker engine, and mmdebstrap to make the debian:12
+  # base images where no registry is reachable.
+  docker.io mmdebstrap
 )
+
+product_only=false
+case "${1:-}" in
+  --product) product_only=true ;;
+  "") ;;
+  *) echo "usage: $0 [--product]" >&2; exit 2 ;;
+esac
+packages=("${product_packages[@]}")
+if ! $product_only; then packages+=("${test_packages[@]}"); fi
 
 # The npm tools of the test suite: the Kubernetes manifest validators (tools/deploy/validate) and
 # ESLint for the status page (web/). npm ci in a folder whose node_modules is missing or was
@@ -41,12 +64,12 @@ for p in "${packages[@]}"; do
 done
 # Debian's nodejs and npm, unless a node is already on the PATH (NodeSource's nodejs bundles npm
 # and conflicts with Debian's npm package).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if ! $product_only && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   missing+=(nodejs npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  install_npm_tools
+  $product_only || install_npm_tools
   exit 0
 fi
 
@@ -60,4 +83,4 @@ export DEBIAN_FRONTEND=noninteractive
 if command -v systemctl >/dev/null 2>&1; then
   "${sudo_cmd[@]}" systemctl stop prometheus >/dev/null 2>&1 || true
 fi
-install_npm_tools
+$product_only || install_npm_tools

@@ -5,6 +5,7 @@
 the JSON and its source cannot drift apart.
 """
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,16 @@ def sel(metric, extra="", scope=NODE):
     return f"{metric}{{{labels}}}"
 
 
+def provisioned_datasource():
+    """(name, uid) of the data source dashboards/provisioning/datasources/prometheus.yml provisions:
+    the Data source picker starts on it, so a provisioned dashboard shows data at once whichever
+    data source is the default. (tools/dashboards/import_copies.py binds the one picked at import.)"""
+    text = Path("dashboards/provisioning/datasources/prometheus.yml").read_text()
+    name = re.search(r"^\s*-\s*name:\s*(\S+)", text, re.MULTILINE).group(1)
+    uid = re.search(r"^\s*uid:\s*(\S+)", text, re.MULTILINE).group(1)
+    return name, uid
+
+
 def templating():
     def query(name, label, query_text, multi):
         return {
@@ -30,9 +41,10 @@ def templating():
             "refresh": 2, "includeAll": True, "allValue": ".*", "multi": multi,
             "current": {"selected": True, "text": "All", "value": "$__all"}, "sort": 1,
         }
+    datasource_name, datasource_uid = provisioned_datasource()
     return {"list": [
         {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
-         "current": {}, "hide": 0},
+         "current": {"selected": True, "text": datasource_name, "value": datasource_uid}, "hide": 0},
         query("cluster", "Cluster", "label_values(tikv_exporter_up, tikv_cluster)", False),
         query("instance", "Sidecar", 'label_values(tikv_exporter_up{tikv_cluster=~"$cluster"}, instance)', True),
     ]}
