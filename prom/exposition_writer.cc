@@ -36,7 +36,7 @@ void AppendEscapedText(std::string_view text, bool escape_quotes, std::string* o
   }
 }
 
-void AppendSampleLine(const Sample& sample, std::string* out) {
+void AppendSeriesAndValue(const Sample& sample, std::string* out) {
   AppendValidUtf8(sample.name, out);
   if (!sample.labels.empty()) {
     out->push_back('{');
@@ -51,6 +51,10 @@ void AppendSampleLine(const Sample& sample, std::string* out) {
   }
   out->push_back(' ');
   AppendSampleValue(sample.value, out);
+}
+
+void AppendSampleLine(const Sample& sample, std::string* out) {
+  AppendSeriesAndValue(sample, out);
   if (sample.timestamp_ms) {
     out->push_back(' ');
     *out += std::to_string(*sample.timestamp_ms);

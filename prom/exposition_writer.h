@@ -26,6 +26,10 @@ void AppendSampleValue(double value, std::string* out);
 // `escape_quotes`): label values always, HELP text in OpenMetrics.
 void AppendEscapedText(std::string_view text, bool escape_quotes, std::string* out);
 
+// Appends a sample's series and value ("name{a=\"b\"} value"), as both formats write them; each
+// adds its own timestamp form (milliseconds here, seconds in OpenMetrics) and the newline.
+void AppendSeriesAndValue(const Sample& sample, std::string* out);
+
 // Appends one sample line ("name{a=\"b\"} value\n") to `out`.
 void AppendSampleLine(const Sample& sample, std::string* out);
 

@@ -56,20 +56,7 @@ void AppendSeconds(int64_t ms, std::string* out) {
 }
 
 void AppendSample(const Sample& sample, std::string* out) {
-  AppendValidUtf8(sample.name, out);
-  if (!sample.labels.empty()) {
-    out->push_back('{');
-    for (size_t i = 0; i < sample.labels.size(); ++i) {
-      if (i > 0) out->push_back(',');
-      AppendValidUtf8(sample.labels[i].name, out);
-      *out += "=\"";
-      AppendEscapedText(sample.labels[i].value, true, out);
-      out->push_back('"');
-    }
-    out->push_back('}');
-  }
-  out->push_back(' ');
-  AppendSampleValue(sample.value, out);
+  AppendSeriesAndValue(sample, out);
   if (sample.timestamp_ms) {
     out->push_back(' ');
     AppendSeconds(*sample.timestamp_ms, out);

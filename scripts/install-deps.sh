@@ -15,13 +15,13 @@ product_packages=(
   libboost1.81-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev libspdlog-dev libfmt-dev libtoml11-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev
+  prometheus-cpp-dev libyaml-cpp-dev
 )
 # What the tests, the demo and the deployment checks add.
 test_packages=(
   git ca-certificates curl openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev
-  prometheus-cpp-dev libyaml-cpp-dev
   prometheus wrk python3-prometheus-client
   chromium
   python3
