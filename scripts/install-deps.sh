@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running the demo need.
 # Idempotent: does nothing when everything is already installed.
+#   install-deps.sh          what building, `make test` and `make demo` need
+#   install-deps.sh --bench  that, plus the peers `make bench` measures our parser against: Go 1.19
+#                            and Debian's Go sources of VictoriaMetrics' and Prometheus' (expfmt)
+#                            text parsers, built offline by tools/bench/run_benchmarks.py. About
+#                            60 packages, ~150 MB unpacked; CI (`make test`) never installs them.
 set -euo pipefail
+
+bench=false
+if [ "${1:-}" = "--bench" ]; then bench=true; fi
 
 packages=(
   build-essential cmake pkg-config git ca-certificates curl ccache
@@ -16,6 +24,14 @@ packages=(
   clang libclang-rt-14-dev
   lintian
 )
+if $bench; then
+  packages+=(
+    golang-go
+    golang-github-victoriametrics-victoriametrics-dev golang-github-victoriametrics-metricsql-dev
+    golang-github-valyala-fastjson-dev
+    golang-github-prometheus-common-dev
+  )
+fi
 
 # The npm tools of the test suite: the Kubernetes manifest validators (tools/deploy/validate) and
 # ESLint for the status page (web/). npm ci in a folder whose node_modules is missing or was
