@@ -6,8 +6,10 @@
 // vm: VictoriaMetrics' lib/protoparser/prometheus Rows.Unmarshal, one Rows reused across parses
 // (as vmagent and vminsert use it). expfmt: Prometheus' common/expfmt TextParser.TextToMetricFamilies
 // (what client_golang and prom2json use), a new parser per parse as it holds per-parse state.
-// Prints one JSON object: bytes, series, runs, seconds per parse (median of the runs),
-// MB/s (2^20 bytes) and heap allocations per parse (runtime.MemStats.Mallocs over all runs).
+// Prints one JSON object: bytes, series, runs, wall seconds per parse (median of the runs), CPU
+// seconds per parse (the process's user + system time over all runs, so the garbage collector's
+// threads count too, ÷ runs), MB/s (2^20 bytes per CPU second: the machine is shared, so wall
+// time overstates a parse) and heap allocations per parse (runtime.MemStats.Mallocs ÷ runs).
 //
 // Built offline from Debian's Go sources (GO111MODULE=off GOPATH=/usr/share/gocode go build).
 package main
@@ -20,6 +22,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	vmprom "github.com/VictoriaMetrics/VictoriaMetrics/lib/protoparser/prometheus"
@@ -33,6 +36,7 @@ type result struct {
 	Errors         int     `json:"errors"`
 	Runs           int     `json:"runs"`
 	Seconds        float64 `json:"seconds"`
+	CPUSeconds     float64 `json:"cpu_seconds"`
 	MBPerS         float64 `json:"mb_per_s"`
 	AllocsPerParse float64 `json:"allocs_per_parse"`
 }
@@ -92,6 +96,7 @@ func main() {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu0 := cpuSeconds()
 	var times []float64
 	deadline := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
 	for time.Now().Before(deadline) || len(times) < 3 {
@@ -99,13 +104,20 @@ func main() {
 		series, errors = parse()
 		times = append(times, time.Since(start).Seconds())
 	}
+	cpu := (cpuSeconds() - cpu0) / float64(len(times))
 	runtime.ReadMemStats(&after)
 	sort.Float64s(times)
 	median := times[len(times)/2]
 	out, _ := json.Marshal(result{
 		Parser: *parser, Bytes: len(data), Series: series, Errors: errors, Runs: len(times),
-		Seconds: median, MBPerS: float64(len(data)) / median / (1 << 20),
+		Seconds: median, CPUSeconds: cpu, MBPerS: float64(len(data)) / cpu / (1 << 20),
 		AllocsPerParse: float64(after.Mallocs-before.Mallocs) / float64(len(times)),
 	})
 	fmt.Println(string(out))
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
