@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
     if (synthetic_series > 0) {
       size_t series = 0;
       std::string body = sim::SyntheticBody(*text, synthetic_series, &series);
-      std::fprintf(stderr, "tikv-sim: synthetic body of %zu series, %zu bytes\n", series, body.size());
+      std::fprintf(stderr, "tikv-sim: synthetic body of %zu series, %zu bytes\n", series,
+                   body.size());
       node = sim::SimNode::Raw(std::move(body));
     } else if (raw) {
       node = sim::SimNode::Raw(*text);

@@ -58,10 +58,12 @@ std::string SyntheticBody(std::string_view base, size_t target_series, size_t* s
   const std::vector<Block> blocks = SplitBlocks(base);
   size_t base_series = 0;
   for (const Block& block : blocks) base_series += block.samples.size();
-  const size_t copies = std::max<size_t>(1, (target_series + base_series / 2) / std::max<size_t>(1, base_series));
+  const size_t copies =
+      std::max<size_t>(1, (target_series + base_series / 2) / std::max<size_t>(1, base_series));
   std::vector<std::string> labels;
   labels.reserve(copies);
-  for (size_t i = 0; i < copies; ++i) labels.push_back("instance=\"tikv-" + std::to_string(i) + ":20180\"");
+  for (size_t i = 0; i < copies; ++i)
+    labels.push_back("instance=\"tikv-" + std::to_string(i) + ":20180\"");
   std::string out;
   out.reserve(copies * (base.size() + base_series * 24));
   for (const Block& block : blocks) {
