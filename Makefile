@@ -54,4 +54,5 @@ clean:
 
 # Regenerates BENCHMARKS.md from a full run (about 5 minutes).
 bench: build
+	@bash scripts/install-deps.sh --bench
 	@python3 tools/bench/run_benchmarks.py $(BUILD_DIR)/bin $(FIXTURES_DIR) BENCHMARKS.md

@@ -6,6 +6,10 @@
 #   install-deps.sh --product  only what building the `tikv-exporter` binary needs; the image's
 #                              build stage (docker/Dockerfile) runs this, so the image and a
 #                              developer's machine build from one list
+#   install-deps.sh --bench    everything, plus the peers `make bench` measures our parser against:
+#                              Go 1.19 and Debian's Go sources of VictoriaMetrics' and Prometheus'
+#                              (expfmt) text parsers, built offline by tools/bench/run_benchmarks.py.
+#                              About 60 packages, ~150 MB unpacked; CI (`make test`) never installs them.
 set -euo pipefail
 
 # What compiling and linking the product needs (CMakeLists.txt's find_package calls), and ccache,
@@ -31,15 +35,25 @@ test_packages=(
   # base images where no registry is reachable.
   docker.io mmdebstrap
 )
+# What `make bench` adds (its peers; see --bench above).
+bench_packages=(
+  golang-go
+  golang-github-victoriametrics-victoriametrics-dev golang-github-victoriametrics-metricsql-dev
+  golang-github-valyala-fastjson-dev
+  golang-github-prometheus-common-dev
+)
 
 product_only=false
+bench=false
 case "${1:-}" in
   --product) product_only=true ;;
+  --bench) bench=true ;;
   "") ;;
-  *) echo "usage: $0 [--product]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--product | --bench]" >&2; exit 2 ;;
 esac
 packages=("${product_packages[@]}")
 if ! $product_only; then packages+=("${test_packages[@]}"); fi
+if $bench; then packages+=("${bench_packages[@]}"); fi
 
 # The npm tools of the test suite: the Kubernetes manifest validators (tools/deploy/validate) and
 # ESLint for the status page (web/). npm ci in a folder whose node_modules is missing or was

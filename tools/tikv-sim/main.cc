@@ -14,6 +14,7 @@
 #include "common/address.h"
 #include "tools/tikv-sim/sim_files.h"
 #include "tools/tikv-sim/sim_server.h"
+#include "tools/tikv-sim/synthetic_body.h"
 
 namespace {
 
@@ -23,6 +24,9 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --fixture PATH               serve this real /metrics dump, advancing its counters, instead
                                of the built-in TiKV-shaped node
   --raw                        with --fixture: serve the file byte for byte, never advancing
+  --synthetic-series N         with --fixture: serve, byte for byte, a body of about N series:
+                               every series of the dump repeated over more `instance` label
+                               values (the scale benchmark's 100k and 1M series bodies)
   --load TYPE=QPS:LATENCY_S    request type rate and mean latency (repeatable; replaces the
                                built-in loads)
   --wave AMPLITUDE             let every rate swing by this fraction (0-1) over 2 minutes
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> store_statuses;
   std::string pd_fixture;
   int pd_stores = 5;
+  size_t synthetic_series = 0;
   sim::SimTls tls;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -83,6 +88,8 @@ int main(int argc, char** argv) {
                        std::atof(spec.substr(colon + 1).c_str())});
     } else if (arg == "--raw") {
       raw = true;
+    } else if (arg == "--synthetic-series") {
+      synthetic_series = std::strtoull(value().c_str(), nullptr, 10);
     } else if (arg == "--wave") {
       wave = std::atof(value().c_str());
     } else if (arg == "--pd-address") {
@@ -112,6 +119,10 @@ int main(int argc, char** argv) {
   }
 
   std::unique_ptr<sim::SimNode> node;
+  if (synthetic_series > 0 && fixture.empty()) {
+    std::fprintf(stderr, "tikv-sim: --synthetic-series needs --fixture (the dump to multiply)\n");
+    return 2;
+  }
   if (fixture.empty()) {
     node = sim::SimNode::BuiltIn(ready_endpoint);
   } else {
@@ -120,7 +131,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "tikv-sim: cannot read %s\n", fixture.c_str());
       return 1;
     }
-    if (raw) {
+    if (synthetic_series > 0) {
+      size_t series = 0;
+      std::string body = sim::SyntheticBody(*text, synthetic_series, &series);
+      std::fprintf(stderr, "tikv-sim: synthetic body of %zu series, %zu bytes\n", series,
+                   body.size());
+      node = sim::SimNode::Raw(std::move(body));
+    } else if (raw) {
       node = sim::SimNode::Raw(*text);
     } else {
       StatusOr<ParseResult> parsed = ParseExposition(*text);
