@@ -138,7 +138,7 @@ class WebTlsFiles {
 
   const std::string cert_file_;
   const std::string key_file_;
-  Mutex mutex_;  // handshakes run on several threads
+  Mutex mutex_;  // held by Load() and by each handshake (OpenSSL calls UseOn on the handshaking thread)
   std::string read_cert_ ABSL_GUARDED_BY(mutex_);  // the files' contents at the last read that got both
   std::string read_key_ ABSL_GUARDED_BY(mutex_);
   std::optional<StatusOr<Pair>> parsed_ ABSL_GUARDED_BY(mutex_);  // what those contents made
