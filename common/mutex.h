@@ -38,7 +38,9 @@ class ABSL_LOCKABLE Mutex {
 // Holds a Mutex for its scope; Unlock()/Lock() in between for a stretch that must run without it.
 class ABSL_SCOPED_LOCKABLE MutexLock {
  public:
-  explicit MutexLock(Mutex& mutex) ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex) : mutex_(mutex) { mutex_.Lock(); }
+  explicit MutexLock(Mutex& mutex) ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex) : mutex_(mutex) {
+    mutex_.Lock();
+  }
   ~MutexLock() ABSL_UNLOCK_FUNCTION() {
     if (held_) mutex_.Unlock();
   }
@@ -82,8 +84,9 @@ class CondVar {
 
   // Returns done(): false when the deadline passed or `stop` was requested first.
   template <typename Clock, typename Duration, typename Predicate>
-  bool WaitUntil(Mutex& mutex, std::stop_token stop, std::chrono::time_point<Clock, Duration> deadline,
-                 Predicate done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
+  bool WaitUntil(Mutex& mutex, std::stop_token stop,
+                 std::chrono::time_point<Clock, Duration> deadline, Predicate done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     Adopted lock(mutex);
     return condition_.wait_until(lock.lock, stop, deadline, done);
   }

@@ -80,7 +80,8 @@ class Poller {
   CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::stop_source stop_;  // interrupts CollectAll() at Stop(); thread-safe itself
-  std::unique_ptr<Plan> pending_plan_ ABSL_GUARDED_BY(mutex_);  // set by Reconfigure, taken at the next poll
+  // Set by Reconfigure, taken at the next poll.
+  std::unique_ptr<Plan> pending_plan_ ABSL_GUARDED_BY(mutex_);
   bool ready_ ABSL_GUARDED_BY(mutex_) = false;
   std::shared_ptr<const PollState> latest_ ABSL_GUARDED_BY(mutex_);
   std::thread thread_;  // started and joined by the owner's thread

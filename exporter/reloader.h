@@ -52,7 +52,8 @@ class Reloader {
 
  private:
   tikv_exporter::Status Run(const char* trigger) ABSL_LOCKS_EXCLUDED(mutex_, schedule_mutex_);
-  tikv_exporter::Status LoadAndApply(const char* trigger) ABSL_LOCKS_EXCLUDED(mutex_, schedule_mutex_);
+  tikv_exporter::Status LoadAndApply(const char* trigger)
+      ABSL_LOCKS_EXCLUDED(mutex_, schedule_mutex_);
   void RunScheduled();  // the thread's body
 
   const ExporterConfig started_;  // what the listeners were made from
@@ -66,8 +67,9 @@ class Reloader {
 
   Mutex schedule_mutex_;  // guards the schedule below; never held during a reload
   CondVar schedule_changed_;
-  bool running_ ABSL_GUARDED_BY(schedule_mutex_) = false;             // a reload is in progress
-  const char* scheduled_ ABSL_GUARDED_BY(schedule_mutex_) = nullptr;  // the scheduled reload's trigger; null: none
+  bool running_ ABSL_GUARDED_BY(schedule_mutex_) = false;  // a reload is in progress
+  // The trigger of the scheduled reload; null: none.
+  const char* scheduled_ ABSL_GUARDED_BY(schedule_mutex_) = nullptr;
   // The earliest start of the next reload.
   std::chrono::steady_clock::time_point next_allowed_ ABSL_GUARDED_BY(schedule_mutex_){};
   bool stopping_ ABSL_GUARDED_BY(schedule_mutex_) = false;

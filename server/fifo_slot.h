@@ -42,7 +42,8 @@ class FifoSlot {
   const std::chrono::milliseconds max_wait_;
   mutable Mutex mutex_;
   bool held_ ABSL_GUARDED_BY(mutex_) = false;
-  std::list<Waiter*> queue_ ABSL_GUARDED_BY(mutex_);  // arrival order; each Waiter lives on its caller's stack
+  // Arrival order; each Waiter lives on its caller's stack.
+  std::list<Waiter*> queue_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace tikv_exporter

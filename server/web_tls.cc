@@ -138,12 +138,15 @@ class WebTlsFiles {
 
   const std::string cert_file_;
   const std::string key_file_;
-  Mutex mutex_;  // held by Load() and by each handshake (OpenSSL calls UseOn on the handshaking thread)
-  std::string read_cert_ ABSL_GUARDED_BY(mutex_);  // the files' contents at the last read that got both
+  // Held by Load() and by each handshake (OpenSSL calls UseOn on the handshaking thread).
+  Mutex mutex_;
+  // The files' contents at the last read that got both.
+  std::string read_cert_ ABSL_GUARDED_BY(mutex_);
   std::string read_key_ ABSL_GUARDED_BY(mutex_);
   std::optional<StatusOr<Pair>> parsed_ ABSL_GUARDED_BY(mutex_);  // what those contents made
   std::optional<Pair> good_ ABSL_GUARDED_BY(mutex_);              // the last valid pair
-  std::string failure_ ABSL_GUARDED_BY(mutex_);  // why the files are not usable now; "" when they are
+  // Why the files are not usable now; "" when they are.
+  std::string failure_ ABSL_GUARDED_BY(mutex_);
 };
 
 thread_local std::string last_configure_failure;
