@@ -26,7 +26,10 @@ status=0
 # Left out: a bound on how fast single-threaded parsing is, which TSan's 5-15x slow-down breaks.
 ctest --test-dir "$build" -L unit -E '^ConfigTest\.AConfigAtTheBoundsParsesQuickly$' --output-on-failure \
   --timeout 600 -j2 || status=1
-ctest --test-dir "$build" -R "^($suites)\." --output-on-failure --timeout 600 -j2 || status=1
+# Left out: bounds on rate accuracy (1 %) and on a gRPC answer within 2 s after 5,000 unread
+# calls, which TSan's slow-down of the exporter and the simulator breaks, not a race.
+slow="ExporterIntegration\.ReadsTheRealV53DumpThroughTheSimulator|GrpcApi\.UnreadCallsOnOneConnectionDoNotMultiplyThreads"
+ctest --test-dir "$build" -R "^($suites)\." -E "^($slow)\$" --output-on-failure --timeout 600 -j2 || status=1
 if compgen -G "$reports/report.*" >/dev/null; then
   echo "tsan: ThreadSanitizer reports (a race, or a lock-order inversion):"
   cat "$reports"/report.*
