@@ -1,8 +1,8 @@
 #include "collectors/collector_set.h"
 
-#include <condition_variable>
 #include <exception>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace tikv_exporter {
 namespace {
@@ -26,6 +26,7 @@ double SecondsSince(Clock::time_point start) {
 // What the set and its workers share; co-owned by every worker thread, so a worker detached
 // while inside its collector still has its collector, its slot and `keep_alive`.
 struct CollectorSet::Shared {
+  // Guarded by `mutex` too (the analysis cannot name it from here), except `collector`.
   struct Slot {
     std::unique_ptr<Collector> collector;  // used by its worker only
     bool pending = false;   // a job was posted and not yet taken
@@ -37,11 +38,11 @@ struct CollectorSet::Shared {
   };
 
   std::shared_ptr<const void> keep_alive;  // declared first: freed after the collectors
-  std::mutex mutex;
-  std::condition_variable work;      // workers wait for a job or the stop
-  std::condition_variable_any done;  // CollectAll and the destructor wait for results
-  bool stopping = false;
-  std::vector<Slot> slots;
+  Mutex mutex;
+  CondVar work;  // workers wait for a job or the stop
+  CondVar done;  // CollectAll and the destructor wait for results
+  bool stopping ABSL_GUARDED_BY(mutex) = false;
+  std::vector<Slot> slots ABSL_GUARDED_BY(mutex);
 };
 
 CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
@@ -60,10 +61,10 @@ CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
     // with it; the workers already started are stopped first, since destroying a joinable
     // std::thread would terminate the process.
     {
-      std::lock_guard<std::mutex> lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       shared_->stopping = true;
     }
-    shared_->work.notify_all();
+    shared_->work.NotifyAll();
     for (std::thread& worker : workers_) worker.join();
     throw;
   }
@@ -72,11 +73,12 @@ CollectorSet::CollectorSet(std::vector<std::unique_ptr<Collector>> collectors,
 CollectorSet::~CollectorSet() {
   std::vector<bool> busy(workers_.size());
   {
-    std::unique_lock<std::mutex> lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->stopping = true;
     for (Shared::Slot& slot : shared_->slots) slot.pending = false;
-    shared_->work.notify_all();
-    shared_->done.wait_for(lock, kShutdownWait, [this] {
+    shared_->work.NotifyAll();
+    shared_->done.WaitFor(shared_->mutex, kShutdownWait, [this] {
+      shared_->mutex.AssertHeld();
       for (const Shared::Slot& slot : shared_->slots) {
         if (slot.running) return false;
       }
@@ -96,24 +98,27 @@ CollectorSet::~CollectorSet() {
 }
 
 void CollectorSet::Work(std::shared_ptr<Shared> shared, size_t index) {
-  std::unique_lock<std::mutex> lock(shared->mutex);
+  MutexLock lock(shared->mutex);
   Shared::Slot& slot = shared->slots[index];
   while (true) {
-    shared->work.wait(lock, [&] { return shared->stopping || slot.pending; });
+    shared->work.Wait(shared->mutex, [&] {
+      shared->mutex.AssertHeld();
+      return shared->stopping || slot.pending;
+    });
     if (shared->stopping) return;
     slot.pending = false;
     slot.running = true;
     const Clock::time_point deadline = slot.deadline;
-    lock.unlock();
+    lock.Unlock();
     const Clock::time_point start = Clock::now();
     StatusOr<Collector::Delivery> result = RunGuarded(*slot.collector, deadline);
     const double seconds = SecondsSince(start);
-    lock.lock();
+    lock.Lock();
     slot.running = false;
     slot.finished = true;
     slot.result = std::move(result);
     slot.duration_seconds = seconds;
-    shared->done.notify_all();
+    shared->done.NotifyAll();
   }
 }
 
@@ -124,7 +129,7 @@ std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadlin
   std::vector<bool> posted(sources_.size());
   std::vector<Collector::Delivery> deliveries;
   {
-    std::unique_lock<std::mutex> lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     std::vector<Shared::Slot>& slots = shared_->slots;
     for (size_t i = 0; i < slots.size(); ++i) {
       outcomes[i].source = sources_[i];
@@ -139,8 +144,9 @@ std::vector<CollectorOutcome> CollectorSet::CollectAll(Clock::time_point deadlin
       slots[i].pending = true;
       posted[i] = true;
     }
-    shared_->work.notify_all();
-    shared_->done.wait_until(lock, stop, deadline + kGrace, [&] {
+    shared_->work.NotifyAll();
+    shared_->done.WaitUntil(shared_->mutex, stop, deadline + kGrace, [&] {
+      shared_->mutex.AssertHeld();
       for (size_t i = 0; i < slots.size(); ++i) {
         if (posted[i] && !slots[i].finished) return false;
       }

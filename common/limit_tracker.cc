@@ -18,7 +18,7 @@ LimitTracker::LimitTracker(std::chrono::milliseconds hold) : hold_(hold) {
 }
 
 void LimitTracker::Hit(Limit limit, const std::string& detail) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Entry& entry = limits_[limit];
   ++entry.hits;
   entry.last_hit = std::chrono::steady_clock::now();
@@ -29,7 +29,7 @@ void LimitTracker::Hit(Limit limit, const std::string& detail) {
 
 void LimitTracker::Clear(Limit limit) {
   if ((reached_bits_.load() & Bit(limit)) == 0) return;
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Entry& entry = limits_[limit];
   if (!entry.reached) return;
   if (std::chrono::steady_clock::now() - entry.last_hit < hold_) return;
@@ -39,7 +39,7 @@ void LimitTracker::Clear(Limit limit) {
 }
 
 std::map<Limit, LimitTracker::Entry> LimitTracker::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return limits_;
 }
 

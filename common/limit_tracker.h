@@ -4,10 +4,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "common/limits.h"
+#include "common/mutex.h"
 
 namespace tikv_exporter {
 
@@ -37,8 +37,8 @@ class LimitTracker {
 
  private:
   const std::chrono::milliseconds hold_;
-  mutable std::mutex mutex_;
-  std::map<Limit, Entry> limits_;
+  mutable Mutex mutex_;
+  std::map<Limit, Entry> limits_ ABSL_GUARDED_BY(mutex_);
   // One bit per Limit whose streak is on: a mirror of Entry::reached that Clear() reads unlocked.
   std::atomic<uint32_t> reached_bits_{0};
 };

@@ -34,37 +34,37 @@ void Poller::Start() {
 
 void Poller::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   stop_.request_stop();
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 std::shared_ptr<const PollState> Poller::Latest() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return latest_;
 }
 
 bool Poller::Ready() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return ready_;
 }
 
 void Poller::Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config) {
   auto plan = std::make_unique<Plan>(MakePlan(std::move(collectors), config));
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     pending_plan_ = std::move(plan);
   }
-  wake_.notify_all();  // a shorter interval takes effect now, not at the end of the old one
+  wake_.NotifyAll();  // a shorter interval takes effect now, not at the end of the old one
 }
 
 void Poller::TakePendingPlan() {
   std::unique_ptr<Plan> pending;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     pending = std::move(pending_plan_);
   }
   if (!pending) return;
@@ -82,18 +82,21 @@ void Poller::Run() {
     next += plan_.interval;
     // A poll that overran its interval skips the missed ticks instead of bursting.
     if (const auto now = Clock::now(); next < now) next = now + plan_.interval - (now - next) % plan_.interval;
-    std::unique_lock<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     while (true) {
-      wake_.wait_until(lock, next, [this] { return stopping_ || pending_plan_ != nullptr; });
+      wake_.WaitUntil(mutex_, next, [this] {
+        mutex_.AssertHeld();
+        return stopping_ || pending_plan_ != nullptr;
+      });
       if (stopping_) return;
       if (!pending_plan_) break;
       // A reload keeps the schedule: a poll per reload would let a burst of reloads multiply the
       // upstream requests. Only a new interval moves the next poll, to one interval after the
       // last one started (at once when that has passed).
       const bool new_interval = pending_plan_->interval != plan_.interval;  // plan_ is this thread's
-      lock.unlock();
+      lock.Unlock();
       TakePendingPlan();
-      lock.lock();
+      lock.Lock();
       if (new_interval) next = started + plan_.interval;
     }
   }
@@ -171,7 +174,7 @@ void Poller::PollOnce() {
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (poll.any_up) ready_ = true;
     latest_ = std::move(state);
   }

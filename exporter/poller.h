@@ -1,10 +1,8 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include "collectors/collector_set.h"
 #include "common/limit_tracker.h"
+#include "common/mutex.h"
 #include "exporter/config.h"
 #include "snapshot/poll_assembly.h"
 #include "snapshot/poll_state.h"
@@ -46,8 +45,9 @@ class Poller {
   // previous TiKV scrape is kept. Thread-safe.
   void Reconfigure(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
 
-  // Runs one poll synchronously (tests, and the first poll at start).
-  void PollOnce();
+  // Runs one poll synchronously (tests, and the first poll at start). Not while the poll thread
+  // runs: it uses the poll-thread state.
+  void PollOnce() ABSL_LOCKS_EXCLUDED(mutex_);
 
   std::shared_ptr<const PollState> Latest() const;
   // True after the first poll in which at least one source answered.
@@ -65,24 +65,26 @@ class Poller {
     PollRules rules;
   };
   static Plan MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
-  void TakePendingPlan();
+  void TakePendingPlan() ABSL_LOCKS_EXCLUDED(mutex_);
 
   SnapshotHistory* const history_;
   LimitTracker* const limits_;
 
-  // Poll-thread state.
+  // Poll-thread state: only the thread that polls (Run(), or PollOnce()'s caller before Start())
+  // touches it, so it needs no lock.
   Plan plan_;
   PollMemory memory_;  // its GcProgress starts anew at each reload
   std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::stop_source stop_;  // interrupts CollectAll() at Stop()
-  std::unique_ptr<Plan> pending_plan_;  // set by Reconfigure, taken at the next poll
-  bool ready_ = false;
-  std::shared_ptr<const PollState> latest_;
-  std::thread thread_;
+  mutable Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::stop_source stop_;  // interrupts CollectAll() at Stop(); thread-safe itself
+  // Set by Reconfigure, taken at the next poll.
+  std::unique_ptr<Plan> pending_plan_ ABSL_GUARDED_BY(mutex_);
+  bool ready_ ABSL_GUARDED_BY(mutex_) = false;
+  std::shared_ptr<const PollState> latest_ ABSL_GUARDED_BY(mutex_);
+  std::thread thread_;  // started and joined by the owner's thread
 };
 
 }  // namespace tikv_exporter

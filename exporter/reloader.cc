@@ -42,34 +42,34 @@ Reloader::Reloader(ExporterConfig started, ConfigLoader load,
 
 Reloader::~Reloader() {
   {
-    std::lock_guard<std::mutex> lock(schedule_mutex_);
+    MutexLock lock(schedule_mutex_);
     stopping_ = true;
   }
-  schedule_changed_.notify_all();
+  schedule_changed_.NotifyAll();
   thread_.join();
 }
 
 std::shared_ptr<const ExporterConfig> Reloader::Current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return current_;
 }
 
 ReloadStatus Reloader::Status() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return status_;
 }
 
 ReloadOutcome Reloader::Request(const char* trigger) {
-  std::unique_lock<std::mutex> lock(schedule_mutex_);
+  MutexLock lock(schedule_mutex_);
   const auto now = std::chrono::steady_clock::now();
   if (!running_ && scheduled_ == nullptr && now >= next_allowed_) {
     running_ = true;
-    lock.unlock();
+    lock.Unlock();
     tikv_exporter::Status status = Run(trigger);
-    lock.lock();
+    lock.Lock();
     running_ = false;
     next_allowed_ = std::chrono::steady_clock::now() + min_interval_;
-    schedule_changed_.notify_all();
+    schedule_changed_.NotifyAll();
     return ReloadOutcome{false, std::chrono::milliseconds(0), std::move(status)};
   }
   if (scheduled_ == nullptr) {  // logged once per scheduled reload, not once per request
@@ -77,33 +77,38 @@ ReloadOutcome Reloader::Request(const char* trigger) {
                  min_interval_.count());
   }
   scheduled_ = trigger;
-  schedule_changed_.notify_all();
+  schedule_changed_.NotifyAll();
   const auto delay =
       running_ ? min_interval_ : std::chrono::duration_cast<std::chrono::milliseconds>(next_allowed_ - now);
   return ReloadOutcome{true, std::max(delay, std::chrono::milliseconds(0)), tikv_exporter::Status::Ok()};
 }
 
 void Reloader::RunScheduled() {
-  std::unique_lock<std::mutex> lock(schedule_mutex_);
-  while (!stopping_) {
-    if (scheduled_ == nullptr || running_) {
-      schedule_changed_.wait(lock);  // a request, or the end of the reload in progress
-      continue;
-    }
-    if (std::chrono::steady_clock::now() < next_allowed_) {
-      schedule_changed_.wait_until(lock, next_allowed_);
-      continue;
-    }
+  MutexLock lock(schedule_mutex_);
+  while (true) {
+    // A request, or the end of the reload in progress.
+    schedule_changed_.Wait(schedule_mutex_, [this] {
+      schedule_mutex_.AssertHeld();
+      return stopping_ || (scheduled_ != nullptr && !running_);
+    });
+    if (stopping_) return;
+    // Only the stop can come first: while a reload is scheduled no other one starts, so
+    // next_allowed_ stays put.
+    const bool stopped = schedule_changed_.WaitUntil(schedule_mutex_, next_allowed_, [this] {
+      schedule_mutex_.AssertHeld();
+      return stopping_;
+    });
+    if (stopped) return;
     const char* trigger = scheduled_;
     scheduled_ = nullptr;
     running_ = true;
-    lock.unlock();
+    lock.Unlock();
     // Run() logs a failure and records it for /-/reload's status; nothing waits for this one.
     static_cast<void>(Run(trigger));
-    lock.lock();
+    lock.Lock();
     running_ = false;
     next_allowed_ = std::chrono::steady_clock::now() + min_interval_;
-    schedule_changed_.notify_all();
+    schedule_changed_.NotifyAll();
   }
 }
 
@@ -119,7 +124,7 @@ tikv_exporter::Status Reloader::Run(const char* trigger) {
   }
   if (!status.ok()) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       status_.last_successful = false;
     }
     spdlog::error("config reload ({}) failed, keeping the running config: {}", trigger, status.message());
@@ -145,7 +150,7 @@ tikv_exporter::Status Reloader::LoadAndApply(const char* trigger) {
   }
   auto next = std::make_shared<const ExporterConfig>(std::move(*loaded));
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     current_ = next;
     status_ = {true, NowMs<std::chrono::system_clock>()};
   }

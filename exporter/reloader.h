@@ -1,12 +1,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "exporter/app.h"
 #include "exporter/config.h"
 #include "exporter/metrics_renderer.h"
@@ -52,8 +51,9 @@ class Reloader {
   ReloadOutcome Request(const char* trigger);
 
  private:
-  tikv_exporter::Status Run(const char* trigger);
-  tikv_exporter::Status LoadAndApply(const char* trigger);
+  tikv_exporter::Status Run(const char* trigger) ABSL_LOCKS_EXCLUDED(mutex_, schedule_mutex_);
+  tikv_exporter::Status LoadAndApply(const char* trigger)
+      ABSL_LOCKS_EXCLUDED(mutex_, schedule_mutex_);
   void RunScheduled();  // the thread's body
 
   const ExporterConfig started_;  // what the listeners were made from
@@ -61,16 +61,18 @@ class Reloader {
   const std::function<tikv_exporter::Status(const ExporterConfig&)> apply_;
   const std::chrono::milliseconds min_interval_;
 
-  mutable std::mutex mutex_;  // held only to read or swap the two below
-  std::shared_ptr<const ExporterConfig> current_;
-  ReloadStatus status_;
+  mutable Mutex mutex_;  // held only to read or swap the two below
+  std::shared_ptr<const ExporterConfig> current_ ABSL_GUARDED_BY(mutex_);
+  ReloadStatus status_ ABSL_GUARDED_BY(mutex_);
 
-  std::mutex schedule_mutex_;  // guards the schedule below; never held during a reload
-  std::condition_variable schedule_changed_;
-  bool running_ = false;              // a reload is in progress
-  const char* scheduled_ = nullptr;   // the trigger of the scheduled reload; null: none
-  std::chrono::steady_clock::time_point next_allowed_{};  // the earliest start of the next reload
-  bool stopping_ = false;
+  Mutex schedule_mutex_;  // guards the schedule below; never held during a reload
+  CondVar schedule_changed_;
+  bool running_ ABSL_GUARDED_BY(schedule_mutex_) = false;  // a reload is in progress
+  // The trigger of the scheduled reload; null: none.
+  const char* scheduled_ ABSL_GUARDED_BY(schedule_mutex_) = nullptr;
+  // The earliest start of the next reload.
+  std::chrono::steady_clock::time_point next_allowed_ ABSL_GUARDED_BY(schedule_mutex_){};
+  bool stopping_ ABSL_GUARDED_BY(schedule_mutex_) = false;
   std::thread thread_;
 };
 

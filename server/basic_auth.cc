@@ -74,7 +74,7 @@ std::chrono::steady_clock::time_point BasicAuth::Now() const {
 
 std::optional<bool> BasicAuth::Cached(const Digest& key) {
   const auto now = Now();
-  std::lock_guard<std::mutex> lock(cache_mutex_);
+  MutexLock lock(cache_mutex_);
   if (successes_.Contains(key, now)) return true;
   if (failures_.Contains(key, now)) return false;
   return std::nullopt;
@@ -82,7 +82,7 @@ std::optional<bool> BasicAuth::Cached(const Digest& key) {
 
 void BasicAuth::Remember(const Digest& key, bool allowed) {
   const auto now = Now();
-  std::lock_guard<std::mutex> lock(cache_mutex_);
+  MutexLock lock(cache_mutex_);
   (allowed ? successes_ : failures_).Insert(key, now);
 }
 

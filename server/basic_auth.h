@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "server/auth_cache.h"
 #include "server/fifo_slot.h"
@@ -74,17 +74,17 @@ class BasicAuth {
 
   std::chrono::steady_clock::time_point Now() const;
   // The cached result for `key`, if any.
-  std::optional<bool> Cached(const Digest& key);
-  void Remember(const Digest& key, bool allowed);
+  std::optional<bool> Cached(const Digest& key) ABSL_LOCKS_EXCLUDED(cache_mutex_);
+  void Remember(const Digest& key, bool allowed) ABSL_LOCKS_EXCLUDED(cache_mutex_);
 
   const std::map<std::string, std::string> users_;
   const Options options_;
   std::string dummy_hash_;  // compared against when the user is unknown
   FifoSlot bcrypt_slot_;    // held while a bcrypt comparison runs
   std::atomic<uint64_t> bcrypt_runs_{0};
-  std::mutex cache_mutex_;  // guards both caches
-  AuthCache successes_;
-  AuthCache failures_;
+  Mutex cache_mutex_;  // never held during a bcrypt comparison
+  AuthCache successes_ ABSL_GUARDED_BY(cache_mutex_);
+  AuthCache failures_ ABSL_GUARDED_BY(cache_mutex_);
 };
 
 // Ok when `hash` is a bcrypt hash crypt(3) can check and its result can match: "$2a$", "$2b$"

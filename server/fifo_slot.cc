@@ -5,7 +5,7 @@
 namespace tikv_exporter {
 
 FifoSlot::Outcome FifoSlot::Acquire() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (!held_) {
     held_ = true;
     return Outcome::kAcquired;
@@ -16,7 +16,7 @@ FifoSlot::Outcome FifoSlot::Acquire() {
   const auto deadline = std::chrono::steady_clock::now() + max_wait_;
   // Release() sets `granted` under the mutex: seen here either before the deadline or, when both
   // race, by the predicate wait_until checks once more at the deadline.
-  if (waiter.granted_changed.wait_until(lock, deadline, [&waiter] { return waiter.granted; })) {
+  if (waiter.granted_changed.WaitUntil(mutex_, deadline, [&waiter] { return waiter.granted; })) {
     return Outcome::kAcquired;
   }
   queue_.erase(std::find(queue_.begin(), queue_.end(), &waiter));
@@ -24,7 +24,7 @@ FifoSlot::Outcome FifoSlot::Acquire() {
 }
 
 void FifoSlot::Release() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (queue_.empty()) {
     held_ = false;
     return;
@@ -33,11 +33,11 @@ void FifoSlot::Release() {
   Waiter* next = queue_.front();
   queue_.pop_front();
   next->granted = true;
-  next->granted_changed.notify_one();
+  next->granted_changed.NotifyOne();
 }
 
 size_t FifoSlot::waiting() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return queue_.size();
 }
 

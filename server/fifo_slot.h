@@ -1,10 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <list>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace tikv_exporter {
 
@@ -32,16 +32,18 @@ class FifoSlot {
   size_t waiting() const;
 
  private:
+  // Its fields are guarded by FifoSlot::mutex_ too, which the analysis cannot name from here.
   struct Waiter {
-    std::condition_variable granted_changed;
+    CondVar granted_changed;
     bool granted = false;
   };
 
   const size_t max_waiting_;
   const std::chrono::milliseconds max_wait_;
-  mutable std::mutex mutex_;
-  bool held_ = false;
-  std::list<Waiter*> queue_;  // arrival order; each Waiter lives on its caller's stack
+  mutable Mutex mutex_;
+  bool held_ ABSL_GUARDED_BY(mutex_) = false;
+  // Arrival order; each Waiter lives on its caller's stack.
+  std::list<Waiter*> queue_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace tikv_exporter

@@ -9,11 +9,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "common/descriptors.h"
+#include "common/mutex.h"
 #include "server/grpc_log.h"
 #include "server/grpc_tls_files.h"
 #include "snapshot/snapshot_proto.h"
@@ -115,7 +114,7 @@ struct GrpcServer::Impl {
       : options(std::move(options)), limits(limits), service(history, this->options.max_watchers, limits) {}
 
   // A listening server on `address` with our bounds, or null when it cannot listen.
-  std::unique_ptr<grpc::Server> Build() {
+  std::unique_ptr<grpc::Server> Build() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(address, Credentials(options, tls.get()), &port);
@@ -138,7 +137,7 @@ struct GrpcServer::Impl {
   // One maintenance tick: refreshes the certificate copies, and replaces a listener that gRPC
   // stopped (see GrpcAcceptFailures) once a descriptor is free again. Its connections go with
   // it (clients reconnect); they are what used the descriptors up, if not the exporter's own.
-  void Maintain(std::chrono::steady_clock::time_point now) {
+  void Maintain(std::chrono::steady_clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     if (tls && now >= next_certificate_refresh) {
       tls->Refresh();
       next_certificate_refresh = now + std::chrono::seconds(kCertificateRefreshSeconds);
@@ -162,20 +161,21 @@ struct GrpcServer::Impl {
     spdlog::info("the gRPC listener on {} was restarted after it stopped accepting", address);
   }
 
-  GrpcServerOptions options;
+  const GrpcServerOptions options;
   LimitTracker* const limits;
-  std::string address;
   SnapshotServiceImpl service;
-  std::unique_ptr<GrpcTlsFiles> tls;  // with TLS on
-  std::unique_ptr<grpc::Server> server;
-  uint64_t accept_failures_seen = 0;
-  std::chrono::steady_clock::time_point next_certificate_refresh;
-  // Runs Maintain() every kMaintenanceTick until stopped; the only thread that replaces `server`
-  // while it runs.
+  // Held by the maintainer for each tick, and by Start() and Stop() around it.
+  Mutex mutex;
+  std::string address ABSL_GUARDED_BY(mutex);
+  std::unique_ptr<GrpcTlsFiles> tls ABSL_GUARDED_BY(mutex);  // with TLS on
+  std::unique_ptr<grpc::Server> server ABSL_GUARDED_BY(mutex);  // replaced by Maintain()
+  uint64_t accept_failures_seen ABSL_GUARDED_BY(mutex) = 0;
+  std::chrono::steady_clock::time_point next_certificate_refresh ABSL_GUARDED_BY(mutex);
+  CondVar stop_maintaining;
+  bool stopping ABSL_GUARDED_BY(mutex) = false;
+  // Runs Maintain() every kMaintenanceTick until stopped. Started and joined by the thread that
+  // calls Start() and Stop(); joinable exactly while the server is started.
   std::thread maintainer;
-  std::mutex mutex;
-  std::condition_variable stop_maintaining;
-  bool stopping = false;
 };
 
 GrpcServer::GrpcServer(const SnapshotHistory* history, GrpcServerOptions options, LimitTracker* limits)
@@ -187,6 +187,7 @@ Status GrpcServer::Start(const std::string& listen_address) {
   RouteGrpcLogToSpdlog();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  MutexLock lock(impl_->mutex);
   if (!impl_->options.cert_file.empty()) {
     StatusOr<std::unique_ptr<GrpcTlsFiles>> tls =
         GrpcTlsFiles::Create(impl_->options.cert_file, impl_->options.key_file, impl_->options.client_ca_file);
@@ -205,8 +206,11 @@ Status GrpcServer::Start(const std::string& listen_address) {
     return Status::Unavailable("cannot listen for gRPC on " + listen_address);
   }
   impl_->maintainer = std::thread([impl = impl_.get()] {
-    std::unique_lock<std::mutex> lock(impl->mutex);
-    while (!impl->stop_maintaining.wait_for(lock, kMaintenanceTick, [impl] { return impl->stopping; })) {
+    MutexLock lock(impl->mutex);
+    while (!impl->stop_maintaining.WaitFor(impl->mutex, kMaintenanceTick, [impl] {
+      impl->mutex.AssertHeld();
+      return impl->stopping;
+    })) {
       impl->Maintain(std::chrono::steady_clock::now());
     }
   });
@@ -214,16 +218,17 @@ Status GrpcServer::Start(const std::string& listen_address) {
 }
 
 void GrpcServer::Stop() {
-  if (!impl_->server) return;
-  if (impl_->maintainer.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(impl_->mutex);
-      impl_->stopping = true;
-    }
-    impl_->stop_maintaining.notify_all();
-    impl_->maintainer.join();
+  // Not `server`: a listener Maintain() could not replace yet leaves it null while the
+  // maintainer runs, and an Impl destroyed with that thread still joinable ends the process.
+  if (!impl_->maintainer.joinable()) return;
+  {
+    MutexLock lock(impl_->mutex);
+    impl_->stopping = true;
   }
+  impl_->stop_maintaining.NotifyAll();
+  impl_->maintainer.join();
   impl_->service.Stop();
+  MutexLock lock(impl_->mutex);
   if (impl_->server) impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   impl_->server.reset();
   impl_->tls.reset();

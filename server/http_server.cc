@@ -7,10 +7,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,6 +22,7 @@
 
 #include "common/address.h"
 #include "common/exclusive_port.h"
+#include "common/mutex.h"
 #include "server/basic_auth.h"
 #include "server/http_connection.h"
 #include "server/http_reply.h"
@@ -120,10 +119,10 @@ struct HttpServer::Impl {
   std::unordered_set<ConnectionPtr> open;
   std::unordered_map<std::string, int> per_address;
 
-  std::mutex mutex;
-  std::condition_variable work_ready;
-  std::deque<Job> jobs;
-  size_t busy = 0;  // workers answering a request
+  Mutex mutex;
+  CondVar work_ready;
+  std::deque<Job> jobs ABSL_GUARDED_BY(mutex);
+  size_t busy ABSL_GUARDED_BY(mutex) = 0;  // workers answering a request
 
   void ReportLimit(Limit limit, bool hit, const std::string& detail = "") const {
     if (hooks.on_limit) hooks.on_limit(limit, hit, detail);
@@ -314,14 +313,14 @@ void HttpServer::Impl::Dispatch(const ConnectionPtr& connection, RequestScan sca
   const auto capacity = static_cast<size_t>(options.max_concurrent_requests);
   bool queued = false;
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    MutexLock lock(mutex);
     // Served plus waiting, as many waiting as can be served at once: a scrape queued behind a
     // full set of workers still answers within a couple of handler runs.
     if (busy + jobs.size() < 2 * capacity) {
       connection->state = State::kAnswering;
       jobs.push_back(Job{connection, std::move(scan.request),
                          connection->requests_served + 1 >= kMaxRequestsPerConnection});
-      work_ready.notify_one();
+      work_ready.NotifyOne();
       queued = true;
     }
   }
@@ -346,8 +345,11 @@ void HttpServer::Impl::Work() {
   while (true) {
     Job job;
     {
-      std::unique_lock<std::mutex> lock(mutex);
-      work_ready.wait(lock, [&] { return stopping || !jobs.empty(); });
+      MutexLock lock(mutex);
+      work_ready.Wait(mutex, [&] {
+        mutex.AssertHeld();
+        return stopping || !jobs.empty();
+      });
       if (jobs.empty()) return;  // stopping, and every queued request has been answered
       job = std::move(jobs.front());
       jobs.pop_front();
@@ -369,7 +371,7 @@ void HttpServer::Impl::Work() {
       ++connection->requests_served;
       Send(connection, std::move(bytes), keep_alive);
     });
-    std::lock_guard<std::mutex> lock(mutex);
+    MutexLock lock(mutex);
     --busy;
   }
 }
@@ -445,7 +447,7 @@ void HttpServer::Impl::Sweep() {
   if (stopping) {
     bool idle;
     {
-      std::lock_guard<std::mutex> lock(mutex);
+      MutexLock lock(mutex);
       idle = busy == 0 && jobs.empty();
     }
     for (const ConnectionPtr& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {
@@ -544,9 +546,9 @@ void HttpServer::Run() {
     impl.Sweep();
     impl.loop.run();
     {
-      std::lock_guard<std::mutex> lock(impl.mutex);
+      MutexLock lock(impl.mutex);
       impl.stopping = true;
-      impl.work_ready.notify_all();
+      impl.work_ready.NotifyAll();
     }
     for (std::thread& worker : workers) worker.join();
     for (const ConnectionPtr& connection :
@@ -562,8 +564,8 @@ void HttpServer::Run() {
 void HttpServer::Stop() {
   if (!impl_) return;
   if (!impl_->stopping.exchange(true)) {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    impl_->work_ready.notify_all();
+    MutexLock lock(impl_->mutex);
+    impl_->work_ready.NotifyAll();
   }
   asio::post(impl_->loop, [impl = impl_.get()] { impl->BeginStop(); });
   while (impl_->run_active) std::this_thread::sleep_for(milliseconds(5));

@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "common/mutex.h"
 #include "common/regular_file.h"
 
 namespace tikv_exporter {
@@ -79,19 +79,17 @@ class WebTlsFiles {
   WebTlsFiles(std::string cert_file, std::string key_file)
       : cert_file_(std::move(cert_file)), key_file_(std::move(key_file)) {}
 
-  // The first read, at start: the files must be a valid pair.
-  Status Load() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  // The first read, at start: the files must be a valid pair, which is returned.
+  StatusOr<Pair> Load() {
+    MutexLock lock(mutex_);
     Refresh(false);
     if (!good_) return Status::InvalidArgument(failure_.empty() ? "no certificate" : failure_);
-    return Status::Ok();
+    return *good_;
   }
-
-  const Pair& good() const { return *good_; }
 
   // On each handshake: reads the files again and puts the last good pair on `ssl`.
   void UseOn(SSL* ssl) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     Refresh(true);
     SSL_use_certificate(ssl, good_->leaf.get());  // each takes its own reference
     SSL_use_PrivateKey(ssl, good_->key.get());
@@ -99,7 +97,7 @@ class WebTlsFiles {
   }
 
  private:
-  void Refresh(bool log) {
+  void Refresh(bool log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     StatusOr<std::string> cert = ReadFile("cert_file", cert_file_);
     StatusOr<std::string> key = cert.ok() ? ReadFile("key_file", key_file_) : cert.status();
     if (!cert.ok() || !key.ok()) {
@@ -129,7 +127,7 @@ class WebTlsFiles {
   }
 
   // Logs a failure when it differs from the one logged last (not on every handshake).
-  void SetFailure(const std::string& failure, bool log) {
+  void SetFailure(const std::string& failure, bool log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (failure == failure_) return;
     failure_ = failure;
     if (log && good_) {
@@ -140,12 +138,15 @@ class WebTlsFiles {
 
   const std::string cert_file_;
   const std::string key_file_;
-  std::mutex mutex_;
-  std::string read_cert_;  // the files' contents at the last read that got both
-  std::string read_key_;
-  std::optional<StatusOr<Pair>> parsed_;  // what those contents made
-  std::optional<Pair> good_;              // the last valid pair
-  std::string failure_;                   // why the files are not usable now; "" when they are
+  // Held by Load() and by each handshake (OpenSSL calls UseOn on the handshaking thread).
+  Mutex mutex_;
+  // The files' contents at the last read that got both.
+  std::string read_cert_ ABSL_GUARDED_BY(mutex_);
+  std::string read_key_ ABSL_GUARDED_BY(mutex_);
+  std::optional<StatusOr<Pair>> parsed_ ABSL_GUARDED_BY(mutex_);  // what those contents made
+  std::optional<Pair> good_ ABSL_GUARDED_BY(mutex_);              // the last valid pair
+  // Why the files are not usable now; "" when they are.
+  std::string failure_ ABSL_GUARDED_BY(mutex_);
 };
 
 thread_local std::string last_configure_failure;
@@ -176,11 +177,12 @@ bool ConfigureWebTls(SSL_CTX& context, const HttpServerOptions* options) {
     return false;
   }
   auto files = std::make_unique<WebTlsFiles>(options->cert_file, options->key_file);
-  if (Status loaded = files->Load(); !loaded.ok()) {
-    last_configure_failure = loaded.message();
+  StatusOr<Pair> loaded = files->Load();
+  if (!loaded.ok()) {
+    last_configure_failure = loaded.status().message();
     return false;
   }
-  const Pair& pair = files->good();
+  const Pair& pair = *loaded;
   if (SSL_CTX_use_certificate(&context, pair.leaf.get()) != 1 || SSL_CTX_use_PrivateKey(&context, pair.key.get()) != 1 ||
       SSL_CTX_set1_chain(&context, pair.chain.get()) != 1) {
     return false;

@@ -9,15 +9,15 @@ SnapshotHistory::SnapshotHistory(size_t capacity) : capacity_(capacity == 0 ? 1 
 void SnapshotHistory::Push(std::shared_ptr<const Snapshot> snapshot) {
   auto json = std::make_shared<const std::string>(SnapshotToJson(*snapshot));
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     snapshots_.push_back({std::move(snapshot), std::move(json)});
     while (snapshots_.size() > capacity_) snapshots_.pop_front();
   }
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 SnapshotPage SnapshotHistory::Page(int64_t since_ms, size_t limit) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   SnapshotPage page;
   for (const Entry& entry : snapshots_) {
     if (entry.snapshot->timestamp_ms <= since_ms) continue;
@@ -33,8 +33,9 @@ SnapshotPage SnapshotHistory::Page(int64_t since_ms, size_t limit) const {
 
 std::shared_ptr<const Snapshot> SnapshotHistory::WaitNewer(uint64_t after,
                                                            std::chrono::steady_clock::time_point deadline) const {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait_until(lock, deadline, [&] {
+  MutexLock lock(mutex_);
+  changed_.WaitUntil(mutex_, deadline, [&] {
+    mutex_.AssertHeld();
     return closed_ || (!snapshots_.empty() && snapshots_.back().snapshot->sequence > after);
   });
   if (closed_ || snapshots_.empty() || snapshots_.back().snapshot->sequence <= after) return nullptr;
@@ -43,10 +44,10 @@ std::shared_ptr<const Snapshot> SnapshotHistory::WaitNewer(uint64_t after,
 
 void SnapshotHistory::Close() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     closed_ = true;
   }
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 }  // namespace tikv_exporter

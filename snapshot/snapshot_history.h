@@ -1,15 +1,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "snapshot/snapshot.h"
 
 namespace tikv_exporter {
@@ -43,14 +42,14 @@ class SnapshotHistory {
 
  private:
   const size_t capacity_;
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
+  mutable Mutex mutex_;
+  mutable CondVar changed_;
   struct Entry {
     std::shared_ptr<const Snapshot> snapshot;
     std::shared_ptr<const std::string> json;  // SnapshotToJson(*snapshot)
   };
-  std::deque<Entry> snapshots_;
-  bool closed_ = false;
+  std::deque<Entry> snapshots_ ABSL_GUARDED_BY(mutex_);
+  bool closed_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace tikv_exporter

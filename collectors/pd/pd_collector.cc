@@ -55,7 +55,7 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     MarkLocalStore(data.get());
     bool refresh = false;
     {
-      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      MutexLock lock(region_cache_->mutex);
       refresh = NowMs() - region_cache_->attempt_ms >= options_.region_ttl_ms;
       if (refresh) region_cache_->attempt_ms = NowMs();
     }
@@ -65,7 +65,7 @@ StatusOr<std::shared_ptr<const PdData>> PdCollector::Collect(Clock::time_point d
     const bool fetched = refresh && client.FetchRegionData(deadline, &fresh).ok();
     if (fetched) NoteRegionFailures(fresh.failed);
     {
-      std::lock_guard<std::mutex> lock(region_cache_->mutex);
+      MutexLock lock(region_cache_->mutex);
       if (fetched) {
         fresh.fetched_ms = NowMs();
         fresh.ttl_ms = options_.region_ttl_ms;

@@ -3,7 +3,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +14,7 @@
 #include "collectors/pd/pd_client.h"
 #include "collectors/pd/pd_data.h"
 #include "collectors/pd/pd_member_rotation.h"
+#include "common/mutex.h"
 
 namespace tikv_exporter {
 
@@ -22,9 +22,9 @@ namespace tikv_exporter {
 // sharing this across them keeps a reload from refetching the region checks. Thread-safe (a
 // collector left behind by a reload may still be running beside the new one).
 struct PdRegionCache {
-  std::mutex mutex;
-  PdRegionData data;
-  int64_t attempt_ms = 0;  // the last refresh attempt, successful or not
+  Mutex mutex;
+  PdRegionData data ABSL_GUARDED_BY(mutex);
+  int64_t attempt_ms ABSL_GUARDED_BY(mutex) = 0;  // the last refresh attempt, successful or not
 };
 
 struct PdCollectorOptions {
@@ -49,7 +49,8 @@ struct PdCollectorOptions {
 // none is) whenever that changes. What a member answers is bounded before it is used
 // (BoundPdData): an answer whose stores are all invalid fails that member like an error does,
 // and invalid stores are logged once whenever their number changes.
-// Owns its clients; one Collect() at a time.
+// Owns its clients; one Collect() at a time (the collector set's worker thread for PD owns every
+// member below; only the region cache is shared).
 class PdCollector : public SourceCollector<PdData> {
  public:
   using ClientFactory = PdMemberRotation::ClientFactory;

@@ -12,7 +12,12 @@
 namespace tikv_exporter::sim {
 
 SimServer::SimServer(SimNode* node, SimPdCluster* pd, std::string status_host, int status_port, SimTls tls)
-    : node_(node), pd_(pd), status_host_(std::move(status_host)), status_port_(status_port), tls_(std::move(tls)) {}
+    : node_(node),
+      pd_(pd),
+      status_host_(std::move(status_host)),
+      status_port_(status_port),
+      tls_(std::move(tls)),
+      control_server_(MakeSimHttpServer(SimTls{})) {}
 
 SimServer::~SimServer() { StopAll(); }
 
@@ -85,7 +90,6 @@ std::string SimServer::StateText() const {
 }
 
 bool SimServer::ServeControl(const std::string& host, int port) {
-  control_server_ = MakeSimHttpServer(SimTls{});
   httplib::Server& control = *control_server_;
   // ?mode=M[&delay_ms=N][&code=C] of both fault endpoints; false (and a 400) for an unknown mode.
   struct FaultRequest {
@@ -218,7 +222,7 @@ bool SimServer::SetUnhealthy(const std::string& name, bool on) {
 }
 
 void SimServer::StopAll() {
-  if (control_server_) control_server_->stop();
+  control_server_->stop();
   faults_.Set(Fault::kNone, 0, 0);  // hung requests end, so the status server can stop
   StopStatus();
 }

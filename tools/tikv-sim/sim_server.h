@@ -73,7 +73,9 @@ class SimServer {
   std::mutex mutex_;  // guards status_server_ and status_thread_
   std::unique_ptr<httplib::Server> status_server_;
   std::thread status_thread_;
-  std::unique_ptr<httplib::Server> control_server_;
+  // Made with the SimServer, not by ServeControl(): StopAll() runs on the signal thread, and read
+  // it while ServeControl() assigned it (a race ThreadSanitizer reported).
+  const std::unique_ptr<httplib::Server> control_server_;
   std::mutex config_mutex_;
   std::string config_body_;  // /control/hostile-config; "" serves SimNode::ConfigJson()
 };
