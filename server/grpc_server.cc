@@ -7,6 +7,7 @@
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -123,7 +124,11 @@ struct GrpcServer::Impl {
     grpc::ResourceQuota quota("tikv-exporter-grpc");
     quota.SetMaxThreads(max_threads);
     builder.SetResourceQuota(quota);
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, max_threads);
+    // A sync call whose answer its client never reads (a flow-control window of 0) holds its
+    // thread until the connection ends: with as many streams as threads, one connection could
+    // take every thread and leave other clients RESOURCE_EXHAUSTED. Half the threads per
+    // connection leaves the other half to everyone else.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, std::max(1, max_threads / 2));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, kMinClientPingIntervalMs);
