@@ -18,6 +18,7 @@
 #include "exporter/http_endpoints.h"
 #include "server/http_server.h"
 #include "web/landing_page.h"
+#include "exporter/metrics_cache.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/poller.h"
 #include "exporter/reloader.h"
@@ -101,6 +102,8 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   LimitTracker limits;
   auto regions = std::make_shared<PdRegionCache>();
   std::vector<std::string> region_endpoints = config.pd_endpoints;  // whose regions `regions` holds
+  // Before the poller, whose thread renders into it after each poll.
+  MetricsCache metrics(build);
   Poller poller(MakeCollectors(config, limiter, regions), config, &history, &limits);
   // Runs one reload at a time (see Reloader). A MakeCollectors() that cannot start its threads
   // throws std::system_error, which fails the reload and leaves the running collectors polling.
@@ -115,10 +118,14 @@ int RunExporter(const ExporterConfig& config, ConfigLoader reload) {
   SelfInstrumentation instrumentation;
 
   HttpHandlers handlers;
-  handlers.metrics = [&](ExpositionFormat format) {
-    return RenderMetrics(*poller.Latest(), build, SelfMetrics{&instrumentation, &limits, reloader.Status()},
-                         RenderOptions{reloader.Current()->pd_store_series}, format);
+  handlers.metrics = [&](ExpositionFormat format, bool gzip) {
+    return metrics.Answer(poller.Latest(), SelfMetrics{&instrumentation, &limits, reloader.Status()},
+                          RenderOptions{reloader.Current()->pd_store_series}, format, gzip);
   };
+  poller.OnPublished([&](const std::shared_ptr<const PollState>& state) {
+    metrics.Prepare(state, SelfMetrics{&instrumentation, &limits, reloader.Status()},
+                    RenderOptions{reloader.Current()->pd_store_series});
+  });
   handlers.landing_page = [&] {
     return RenderLandingPage(poller.Latest()->snapshot, build.version, build.revision,
                              reloader.Current()->status_address);

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string_view>
 
+#include "server/http_request.h"
+
 namespace tikv_exporter {
 namespace {
 
@@ -65,7 +67,9 @@ void RegisterEndpoints(HttpServer& server, const HttpHandlers& handlers) {
   auto h = std::make_shared<const HttpHandlers>(handlers);
   server.Handle("GET", "/metrics", [h](const HttpRequest& request) {
     const ExpositionFormat format = ChooseExpositionFormat(request.Header("accept"));
-    HttpReply reply = Content(h->metrics(format), ExpositionContentType(format));
+    MetricsAnswer answer = h->metrics(format, AcceptsGzip(request.Header("accept-encoding")));
+    HttpReply reply = Content(std::move(answer.body), ExpositionContentType(format));
+    reply.gzipped_body = std::move(answer.gzipped);
     // The body depends on Accept: a cache in between must not serve one client's format to another.
     reply.headers.emplace_back("Vary", "Accept");
     return reply;

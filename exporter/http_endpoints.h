@@ -9,6 +9,7 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "exporter/exposition_format.h"
+#include "exporter/metrics_cache.h"
 #include "server/http_server.h"
 
 namespace tikv_exporter {
@@ -16,8 +17,9 @@ namespace tikv_exporter {
 // What the exporter's endpoints serve; each callback must be thread-safe (requests are handled
 // on a pool of threads).
 struct HttpHandlers {
-  // /metrics in the format the Accept header chose (exporter/exposition_format.h).
-  std::function<std::string(ExpositionFormat)> metrics;
+  // /metrics in the format the Accept header chose (exporter/exposition_format.h), also gzipped
+  // when `gzip` (the client takes it).
+  std::function<MetricsAnswer(ExpositionFormat format, bool gzip)> metrics;
   std::function<std::string()> landing_page;   // /
   std::function<std::string()> snapshot_json;  // /api/v1/snapshot
   // /api/v1/health: the verdict as JSON, and whether it passes (not critical, after a poll);

@@ -68,10 +68,23 @@ void AddSelf(const SelfMetrics& self, Families& families) {
       {}, static_cast<double>(self.reload.last_success_ms) / 1000.0);
 }
 
+// The names of the exporter's own families, whatever their values: a relayed family of such a
+// name is left out (the exporter's own is kept).
+Families SelfFamilies(const SelfMetrics& self) {
+  Families families;
+  AddSelf(self, families);
+  return families;
+}
+
+std::string Write(const Families& families, ExpositionFormat format) {
+  return format == ExpositionFormat::kOpenMetrics ? WriteOpenMetrics(families.exposition())
+                                                  : WriteExposition(families.exposition());
+}
+
 }  // namespace
 
-std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
-                          const RenderOptions& options, ExpositionFormat format) {
+PollMetrics RenderPollMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
+                              const RenderOptions& options, ExpositionFormat format) {
   Families families;
   Set(families.Gauge("tikv_exporter_build_info",
                      "Version and git revision of the exporter; the value is 1."),
@@ -82,18 +95,30 @@ std::string RenderMetrics(const PollState& state, const BuildInfo& build, const 
   if (state.rocksdb) AddRocksDbSeries(*state.rocksdb, families);
   if (state.pd) AddPdSeries(*state.pd, state.snapshot.timestamp_ms, options.pd_store_series, families);
   AddCollectorStats(state, families);
-  AddSelf(self, families);
+  PollMetrics metrics;
+  metrics.head = Write(families, format);
   const bool openmetrics = format == ExpositionFormat::kOpenMetrics;
-  std::string text = openmetrics ? WriteOpenMetrics(families.exposition()) : WriteExposition(families.exposition());
   // Relayed raw TiKV series come from the latest scrape only: none while TiKV is down.
   if (state.tikv && tikv != state.snapshot.sources.end() && tikv->second.up) {
+    const Families own = SelfFamilies(self);
     for (const RelayedFamily& relayed : state.tikv->relay) {
       if (families.exposition().Find(relayed.name) != nullptr) continue;
-      text += openmetrics ? relayed.openmetrics : relayed.text;
+      if (own.exposition().Find(relayed.name) != nullptr) continue;
+      metrics.tail += openmetrics ? relayed.openmetrics : relayed.text;
     }
   }
-  if (openmetrics) text += "# EOF\n";
-  return text;
+  if (openmetrics) metrics.tail += "# EOF\n";
+  return metrics;
+}
+
+std::string RenderSelfMetrics(const SelfMetrics& self, ExpositionFormat format) {
+  return Write(SelfFamilies(self), format);
+}
+
+std::string RenderMetrics(const PollState& state, const BuildInfo& build, const SelfMetrics& self,
+                          const RenderOptions& options, ExpositionFormat format) {
+  const PollMetrics poll = RenderPollMetrics(state, build, self, options, format);
+  return poll.head + RenderSelfMetrics(self, format) + poll.tail;
 }
 
 }  // namespace tikv_exporter

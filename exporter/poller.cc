@@ -173,11 +173,13 @@ void Poller::PollOnce() {
   std::shared_ptr<PollState> state = std::move(poll.state);
 
   if (history_ != nullptr) history_->Push(std::make_shared<const Snapshot>(state->snapshot));
+  std::shared_ptr<const PollState> published = state;
   {
     MutexLock lock(mutex_);
     if (poll.any_up) ready_ = true;
     latest_ = std::move(state);
   }
+  if (on_published_) on_published_(published);
   // A poll frees the scrape before last: give its pages back to the system now instead of
   // keeping the high-water mark of three parsed scrapes resident until the next poll.
   malloc_trim(0);

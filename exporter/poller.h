@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,10 @@ class Poller {
   // runs: it uses the poll-thread state.
   void PollOnce() ABSL_LOCKS_EXCLUDED(mutex_);
 
+  // `hook` runs on the poll thread after each poll is published (the exporter renders /metrics
+  // then, not in the next scrape). Set before Start().
+  void OnPublished(std::function<void(const std::shared_ptr<const PollState>&)> hook) { on_published_ = std::move(hook); }
+
   std::shared_ptr<const PollState> Latest() const;
   // True after the first poll in which at least one source answered.
   bool Ready() const;
@@ -75,6 +80,7 @@ class Poller {
   Plan plan_;
   PollMemory memory_;  // its GcProgress starts anew at each reload
   std::optional<std::vector<std::string>> logged_health_;  // the level and reasons last logged
+  std::function<void(const std::shared_ptr<const PollState>&)> on_published_;
 
   mutable Mutex mutex_;
   CondVar wake_;

@@ -1,6 +1,6 @@
 #include "server/http_reply.h"
 
-#include <zlib.h>
+#include "server/gzip_parts.h"
 
 namespace tikv_exporter {
 namespace {
@@ -28,29 +28,13 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-// gzip (RFC 1952) of `text`; empty when zlib fails, and the body then goes out as it is.
-std::string Gzip(const std::string& text) {
-  z_stream stream{};
-  // windowBits 15 + 16: a gzip wrapper instead of zlib's; level 1: /metrics is mostly repeated
-  // names, which even the fastest level shrinks about tenfold.
-  if (deflateInit2(&stream, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int result = deflate(&stream, Z_FINISH);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) return {};
-  out.resize(stream.total_out);
-  return out;
-}
-
 }  // namespace
 
 std::string FrameReply(const HttpReply& reply, bool keep_alive, bool gzip_ok, bool head_only) {
   std::string compressed;
-  if (gzip_ok && reply.body.size() >= kGzipMinBytes) compressed = Gzip(reply.body);
+  if (gzip_ok && reply.body.size() >= kGzipMinBytes) {
+    compressed = reply.gzipped_body.empty() ? Gzip(reply.body) : reply.gzipped_body;
+  }
   const std::string& body = compressed.empty() ? reply.body : compressed;
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) + "\r\n";
   out += "Content-Type: " + reply.content_type + "\r\n";

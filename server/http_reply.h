@@ -11,6 +11,9 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // `body` already gzipped, where the handler keeps it compressed (/metrics); sent instead of
+  // compressing `body` again when the client takes gzip. Empty: compressed when sent.
+  std::string gzipped_body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the framing ones
 
   static HttpReply Text(int status, std::string body) {

@@ -12,10 +12,12 @@
 #include <sstream>
 
 #include "collectors/flat_json.h"
+#include "exporter/metrics_cache.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/self_instrumentation.h"
 #include "snapshot/poll_assembly.h"
 #include "snapshot/snapshot_json.h"
+#include "tests/unit/gunzip.h"
 #include "tests/unit/snapshot_inputs.h"
 #include "tests/unit/test_files.h"
 #include "tools/tikv-sim/sim_node.h"
@@ -87,6 +89,22 @@ TEST(GoldenOutput, MetricsOfTwoSimulatedPolls) {
   const std::string metrics = RenderMetrics(*state, BuildInfo{"0.1.0", "golden"},
                                             SelfMetrics{&instrumentation, &limits, ReloadStatus{true, 0}});
   ExpectGolden("metrics.txt", metrics);
+}
+
+TEST(GoldenOutput, CachedMetricsAnswerAndItsGzipAreTheSameText) {
+  std::shared_ptr<const PollState> state = TwoPolls();
+  SelfInstrumentation instrumentation(kGoldenDir + "no-procfs-here");
+  LimitTracker limits;
+  MetricsCache cache(BuildInfo{"0.1.0", "golden"});
+  const SelfMetrics self{&instrumentation, &limits, ReloadStatus{true, 0}};
+  for (int scrape = 0; scrape < 2; ++scrape) {  // rendered, then from the cache
+    const MetricsAnswer answer = cache.Answer(state, self, {}, ExpositionFormat::kText, /*gzip=*/true);
+    ExpectGolden("metrics.txt", answer.body);
+    const std::optional<std::string> gunzipped = testing::GunzipOneMember(answer.gzipped);
+    ASSERT_TRUE(gunzipped.has_value());
+    EXPECT_EQ(*gunzipped, answer.body);
+  }
+  EXPECT_EQ(cache.poll_renders(), 1u);
 }
 
 TEST(GoldenOutput, SnapshotJsonOfTwoSimulatedPolls) {
