@@ -30,7 +30,8 @@ test_packages=(
   chromium
   python3
   clang libclang-rt-14-dev
-  lintian
+  # The package test (tests/packaging/): lintian, and systemd-analyze (verify, security) from systemd.
+  lintian systemd
   # The image test (tests/image/): Debian's Docker engine, and mmdebstrap to make the debian:12
   # base images where no registry is reachable.
   docker.io mmdebstrap

@@ -8,7 +8,7 @@
 namespace tikv_exporter {
 namespace {
 
-// TiKV's /ready answers 200 when ready and 500 when not (../shared/upstreams §1); an older TiKV
+// TiKV's /ready answers 200 when ready and 500 when not (docs/upstreams/tikv-pd-rocksdb.md §1); an older TiKV
 // answers 404, which means "not supported", not "down".
 std::optional<bool> Readiness(HttpFetcher& fetcher, const HttpRequestOptions& options) {
   StatusOr<HttpResponse> ready = fetcher.Get("/ready", options);

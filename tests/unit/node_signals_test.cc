@@ -1,5 +1,5 @@
 // Node-health signals (snapshot/node_signals.h) against the real dumps that carry their inputs,
-// and against bodies of the shape ../shared/upstreams describes for what no fixture has.
+// and against bodies of the shape docs/upstreams/ describes for what no fixture has.
 #include "snapshot/node_signals.h"
 
 #include <gtest/gtest.h>
