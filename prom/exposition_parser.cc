@@ -1,10 +1,13 @@
 #include "prom/exposition_parser.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <unordered_map>
 
@@ -58,10 +61,60 @@ std::string_view Snippet(std::string_view line) {
   return line.size() <= kMax ? line : line.substr(0, kMax);
 }
 
+// Series hash -> sample index, open addressing with linear probing in one array (a node-based
+// multimap cost an allocation per sample). Equal hashes are told apart by the caller's `same`.
+class SeriesIndex {
+ public:
+  template <typename Same>
+  const size_t* Find(uint64_t hash, Same same) const {
+    if (slots_.empty()) return nullptr;
+    for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+      const Slot& slot = slots_[at];
+      if (!slot.used) return nullptr;
+      if (slot.hash == hash && same(slot.index)) return &slot.index;
+    }
+  }
+  // Room for `series` without growing (a sample line is rarely shorter than 64 bytes).
+  void Reserve(size_t series) {
+    while (slots_.size() < series * 2) Grow();
+  }
+  void Insert(uint64_t hash, size_t index) {
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    size_t at = hash & mask_;
+    while (slots_[at].used) at = (at + 1) & mask_;
+    slots_[at] = Slot{hash, index, true};
+    ++used_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    size_t index = 0;
+    bool used = false;
+  };
+  // Doubles the table (at most half full, so probes stay short).
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (!slot.used) continue;
+      size_t at = slot.hash & mask_;
+      while (slots_[at].used) at = (at + 1) & mask_;
+      slots_[at] = slot;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t used_ = 0;
+};
+
 // Parses one document; holds the per-parse state so the free function stays reentrant.
 class Parser {
  public:
-  Parser(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {}
+  Parser(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {
+    series_.Reserve(std::min(text.size() / 64, limits.max_samples));
+  }
 
   StatusOr<ParseResult> Run() {
     size_t pos = 0;
@@ -209,8 +262,13 @@ class Parser {
     sample.name = std::string(rest.substr(0, i));
     rest = rest.substr(i);
     if (!rest.empty() && rest[0] == '{') {
-      Status status = ParseLabels(rest, line, &sample);
+      // Parsed into a vector kept across samples, then moved in at its exact size: one allocation
+      // per sample instead of one per doubling.
+      labels_.clear();
+      Status status = ParseLabels(rest, line);
       if (!status.ok()) return status;
+      sample.labels.reserve(labels_.size());
+      std::move(labels_.begin(), labels_.end(), std::back_inserter(sample.labels));
     }
     if (rest.empty() || !IsBlank(rest[0])) return Fail("expected a value after the name", line);
     std::string_view value_token = TakeToken(rest);
@@ -241,8 +299,9 @@ class Parser {
     return Status::Ok();
   }
 
-  // Parses `{name="value",...}` from the front of `rest`, leaving what follows the brace.
-  Status ParseLabels(std::string_view& rest, std::string_view line, Sample* sample) {
+  // Parses `{name="value",...}` from the front of `rest` into labels_, leaving what follows the
+  // brace.
+  Status ParseLabels(std::string_view& rest, std::string_view line) {
     size_t i = 1;  // past '{'
     auto skip_blanks = [&] {
       while (i < rest.size() && IsBlank(rest[i])) ++i;
@@ -294,13 +353,13 @@ class Parser {
                     line);
       }
       if (SanitizeUtf8(&label.value)) WarnInvalidUtf8("the value of label " + label.name);
-      for (const Label& existing : sample->labels) {
+      for (const Label& existing : labels_) {
         if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
       }
-      if (sample->labels.size() >= limits_.max_labels_per_sample) {
+      if (labels_.size() >= limits_.max_labels_per_sample) {
         return FailLimit(Limit::kLabelsPerSeries, "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
       }
-      sample->labels.push_back(std::move(label));
+      labels_.push_back(std::move(label));
       skip_blanks();
       if (i < rest.size() && rest[i] == ',') {
         ++i;
@@ -346,17 +405,13 @@ class Parser {
   }
 
   void AddDeduplicated(MetricFamily& family, Sample sample) {
-    auto& seen = seen_series_[&family];
-    const uint64_t hash = SeriesHash(sample);
-    auto [first, last] = seen.equal_range(hash);
-    for (auto it = first; it != last; ++it) {
-      if (SameSeries(family.samples[it->second], sample)) {
-        Warn("duplicate series " + sample.name + " (the last value is kept)");
-        family.samples[it->second] = std::move(sample);
-        return;
-      }
+    const uint64_t hash = SeriesHash(sample) ^ reinterpret_cast<uintptr_t>(&family);
+    if (const size_t* index = series_.Find(hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
+      Warn("duplicate series " + sample.name + " (the last value is kept)");
+      family.samples[*index] = std::move(sample);
+      return;
     }
-    seen.emplace(hash, family.samples.size());
+    series_.Insert(hash, family.samples.size());
     ++sample_count_;
     family.samples.push_back(std::move(sample));
   }
@@ -368,8 +423,10 @@ class Parser {
   size_t sample_count_ = 0;
   MetricFamily* current_ = nullptr;
   std::unordered_map<std::string, MetricType> typed_;
-  // Per family (families never move: Exposition keeps them in a deque): series hash -> index.
-  std::unordered_map<const MetricFamily*, std::unordered_multimap<uint64_t, size_t>> seen_series_;
+  // Every series seen, by hash (of the series and its family, which never moves: Exposition keeps
+  // families in a deque) -> its index in the family's samples.
+  SeriesIndex series_;
+  std::vector<Label> labels_;  // the labels of the sample being parsed
 };
 
 }  // namespace
