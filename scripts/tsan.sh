@@ -14,7 +14,7 @@ build=${TSAN_DIR:-$repo/build-tsan}
 suites="FrontDoor|Admission|ExporterIntegration|Reload|Shutdown|GrpcApi|GrpcBounds|PdIntegration|WebSecurity"
 
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Tsan >/dev/null
-cmake --build "$build" -j"${JOBS:-2}" --target unit_tests integration_tests
+cmake --build "$build" -j"${JOBS:-2}" --target unit_tests parser_allocation_tests integration_tests
 
 reports=$build/tsan-reports
 rm -rf "$reports"
