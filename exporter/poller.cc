@@ -11,8 +11,11 @@
 namespace tikv_exporter {
 
 Poller::Plan Poller::MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config) {
+  std::string upstreams = config.status_address;
+  for (const std::string& endpoint : config.pd_endpoints) upstreams += " " + endpoint;
   return Plan{std::move(collectors), std::chrono::milliseconds(config.poll_interval_ms),
-              std::chrono::milliseconds(config.timeout_ms), PollRules{config.expected_settings, config.health}};
+              std::chrono::milliseconds(config.timeout_ms), PollRules{config.expected_settings, config.health},
+              std::move(upstreams)};
 }
 
 Poller::Poller(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config, SnapshotHistory* history,
@@ -68,8 +71,10 @@ void Poller::TakePendingPlan() {
     pending = std::move(pending_plan_);
   }
   if (!pending) return;
+  // A GC watch of hours survives reloads of the same node: else a sidecar reloaded more often than
+  // once a day would never see a GC stopped for a day.
+  if (pending->upstreams != plan_.upstreams) memory_.gc_progress = GcProgress();
   plan_ = std::move(*pending);
-  memory_.gc_progress = GcProgress();  // the new [health] window starts from what it sees itself
   // A collector the new config turned off has no stats and no health any more.
   KeepStatsOf(plan_.collectors->Sources(), &memory_);
 }

@@ -68,6 +68,9 @@ class Poller {
     std::chrono::milliseconds interval;
     std::chrono::milliseconds timeout;
     PollRules rules;
+    // The TiKV node and the PD cluster polled: a reload that names others starts the GC watch
+    // anew (what another node's safe point did before is no evidence), one that keeps them does not.
+    std::string upstreams;
   };
   static Plan MakePlan(std::unique_ptr<CollectorSet> collectors, const ExporterConfig& config);
   void TakePendingPlan() ABSL_LOCKS_EXCLUDED(mutex_);

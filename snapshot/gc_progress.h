@@ -12,7 +12,8 @@ struct Snapshot;
 // moved, so the gc_safe_point check can tell a GC that advances with a long tidb_gc_life_time
 // from one that stopped: one poll shows only a lag. Bounded: one entry per source. A safe point
 // that goes back (an upstream restored or restarted with other data), a TiKV restart and a
-// reload (the owner makes a new one) start the watch again.
+// reload that names another TiKV node or PD cluster (the owner makes a new one) start the watch
+// again; a reload of the same upstreams keeps it.
 // Owned by the Poller; not thread-safe (the poll thread only).
 class GcProgress {
  public:

@@ -121,6 +121,44 @@ TEST_F(PollerTest, AReloadTakesEffectAtTheNextPollAndDropsASourceTurnedOff) {
   EXPECT_EQ(*tikv_calls_, 2);
 }
 
+// TiKV alone, its auto-GC safe point (a TSO: milliseconds << 18) read from `safe_point_ms`.
+std::unique_ptr<CollectorSet> TikvWithSafePoint(std::shared_ptr<std::atomic<int64_t>> safe_point_ms) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(IntoPollData(std::make_unique<ScriptedSource<TikvScrape>>(
+      Source::kTikv,
+      [safe_point_ms]() -> StatusOr<std::shared_ptr<const TikvScrape>> {
+        const std::string body = "# TYPE tikv_gcworker_autogc_safe_point gauge\ntikv_gcworker_autogc_safe_point " +
+                                 std::to_string(static_cast<uint64_t>(safe_point_ms->load()) << 18) + "\n";
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+        return std::make_shared<const TikvScrape>(testing::ScrapeOf(body, now_ms));  // the lag's "now"
+      },
+      std::make_shared<std::atomic<int>>(0))));
+  return std::make_unique<CollectorSet>(std::move(collectors));
+}
+
+TEST_F(PollerTest, AReloadOfTheSameNodeKeepsWatchingTheGcSafePointAnotherNodeStartsAnew) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  auto safe_point = std::make_shared<std::atomic<int64_t>>(now_ms - 1'200'000);
+  Poller poller(TikvWithSafePoint(safe_point), Config(60'000), &history_, &limits_);
+  poller.PollOnce();
+  *safe_point = now_ms - 600'000;  // GC ran
+  poller.PollOnce();
+  ASSERT_TRUE(poller.Latest()->snapshot.gc_advance.has_value());
+  ASSERT_TRUE(poller.Latest()->snapshot.gc_advance->moved);
+  poller.Reconfigure(TikvWithSafePoint(safe_point), Config(60'000));  // e.g. a threshold changed
+  poller.PollOnce();
+  ASSERT_TRUE(poller.Latest()->snapshot.gc_advance.has_value());
+  EXPECT_TRUE(poller.Latest()->snapshot.gc_advance->moved) << "the watch was kept";
+  ExporterConfig other = Config(60'000);
+  other.status_address = "10.0.0.2:20180";
+  poller.Reconfigure(TikvWithSafePoint(safe_point), other);
+  poller.PollOnce();
+  ASSERT_TRUE(poller.Latest()->snapshot.gc_advance.has_value());
+  EXPECT_FALSE(poller.Latest()->snapshot.gc_advance->moved) << "another node is watched anew";
+}
+
 TEST_F(PollerTest, StopEndsAPollStuckOnAnUpstreamWithoutPublishingIt) {
   Poller poller(Sources(), Config(50), &history_, &limits_);
   poller.Start();
