@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 
@@ -71,6 +72,10 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
                                                                     std::to_string(transfer->options->max_body_bytes) +
                                                                     " bytes (max_body_bytes)");
     return 0;
+  }
+  if (body.empty()) {
+    const size_t expected = transfer->options->expected_body_bytes;
+    body.reserve(std::min(expected + expected / 8, transfer->options->max_body_bytes));
   }
   body.append(data, length);
   return length;

@@ -39,6 +39,9 @@ struct HttpRequestOptions {
   size_t max_body_bytes = 64 << 20;  // after decompression, so a gzip bomb is bounded too
   // Status line and headers together (of every head, a 100-continue's included).
   size_t max_head_bytes = 64 << 10;
+  // The body's likely size (the last one from the same path): reserved at its first bytes, so a
+  // body of megabytes is not copied into a buffer twice its size, then four times, ... on every poll.
+  size_t expected_body_bytes = 0;
 };
 
 // [security]: TLS for upstream connections. With ca_path the server's certificate is verified

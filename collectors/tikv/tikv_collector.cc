@@ -56,7 +56,9 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   if (status->status != 200) return HttpStatusError(fetcher_->base_url() + "/status", *status);
   const int64_t requested_ms = NowMs<std::chrono::system_clock>();
   const int64_t requested_monotonic_ms = NowMs<Clock>();
-  StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", options);
+  HttpRequestOptions metrics_options = options;
+  metrics_options.expected_body_bytes = last_metrics_bytes_;
+  StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", metrics_options);
   if (!metrics.ok()) return metrics.status();
   if (metrics->status != 200) return HttpStatusError(fetcher_->base_url() + "/metrics", *metrics);
   // No exposition format is HTML or JSON: that is a proxy's login or error page answering for
@@ -74,6 +76,7 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   scrape->timestamp_ms = requested_ms;
   scrape->monotonic_ms = requested_monotonic_ms;
   scrape->body_bytes = metrics->body.size();
+  last_metrics_bytes_ = metrics->body.size();
   scrape->warnings = std::move(parsed->warnings);
   scrape->metrics = std::move(parsed->exposition);
   const Exposition relay = FilterForRelay(scrape->metrics, relay_);
