@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <mutex>
 
@@ -72,10 +71,6 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
                                                                     std::to_string(transfer->options->max_body_bytes) +
                                                                     " bytes (max_body_bytes)");
     return 0;
-  }
-  if (body.empty()) {
-    const size_t expected = transfer->options->expected_body_bytes;
-    body.reserve(std::min(expected + expected / 8, transfer->options->max_body_bytes));
   }
   body.append(data, length);
   return length;
@@ -166,6 +161,10 @@ class CurlFetcher : public HttpFetcher {
     if (easy.curl == nullptr) return Status::Internal("cannot create a libcurl handle");
     CURL* curl = easy.curl;
     Transfer transfer{&options, {}, 0, {}, {}};
+    if (options.body_buffer != nullptr) {
+      transfer.response.body = std::move(*options.body_buffer);
+      transfer.response.body.clear();
+    }
     char error_detail[CURL_ERROR_SIZE] = {};
     const std::string url = base_url_ + std::string(path);
 

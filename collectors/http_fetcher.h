@@ -39,9 +39,10 @@ struct HttpRequestOptions {
   size_t max_body_bytes = 64 << 20;  // after decompression, so a gzip bomb is bounded too
   // Status line and headers together (of every head, a 100-continue's included).
   size_t max_head_bytes = 64 << 10;
-  // The body's likely size (the last one from the same path): reserved at its first bytes, so a
-  // body of megabytes is not copied into a buffer twice its size, then four times, ... on every poll.
-  size_t expected_body_bytes = 0;
+  // Where the body is written: its storage is taken (cleared, capacity kept) and handed out as
+  // the response's body. A caller that puts that body back after use reads each poll's megabytes
+  // into the same pages, instead of growing a new buffer by doubling into fresh mappings.
+  std::string* body_buffer = nullptr;
 };
 
 // [security]: TLS for upstream connections. With ca_path the server's certificate is verified

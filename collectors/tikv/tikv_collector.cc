@@ -57,7 +57,7 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   const int64_t requested_ms = NowMs<std::chrono::system_clock>();
   const int64_t requested_monotonic_ms = NowMs<Clock>();
   HttpRequestOptions metrics_options = options;
-  metrics_options.expected_body_bytes = last_metrics_bytes_;
+  metrics_options.body_buffer = &metrics_buffer_;
   StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", metrics_options);
   if (!metrics.ok()) return metrics.status();
   if (metrics->status != 200) return HttpStatusError(fetcher_->base_url() + "/metrics", *metrics);
@@ -69,14 +69,15 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
                          "\", not the Prometheus text format (a proxy in between?)");
   }
   StatusOr<ParseResult> parsed = ParseExposition(metrics->body, limits_);
+  const size_t body_bytes = metrics->body.size();
+  metrics_buffer_ = std::move(metrics->body);  // the parse copied what it keeps
   if (!parsed.ok()) {
     return parsed.status().Prefixed("GET " + fetcher_->base_url() + "/metrics: unparsable body: ");
   }
   auto scrape = std::make_shared<TikvScrape>();
   scrape->timestamp_ms = requested_ms;
   scrape->monotonic_ms = requested_monotonic_ms;
-  scrape->body_bytes = metrics->body.size();
-  last_metrics_bytes_ = metrics->body.size();
+  scrape->body_bytes = body_bytes;
   scrape->warnings = std::move(parsed->warnings);
   scrape->metrics = std::move(parsed->exposition);
   const Exposition relay = FilterForRelay(scrape->metrics, relay_);

@@ -62,20 +62,17 @@ TEST_F(HttpFetcherTest, AsksForGzipAndDecompresses) {
   EXPECT_NE(accept_encoding_.find("gzip"), std::string::npos);
 }
 
-TEST_F(HttpFetcherTest, TheExpectedBodySizeIsReservedAtTheFirstBytesWithinTheBound) {
-  // Unreserved, 100,000 bytes arriving in pieces end in a buffer grown by doubling (131,072).
+TEST_F(HttpFetcherTest, TheBodyIsWrittenIntoTheBufferGivenAndKeepsItsStorage) {
+  std::string buffer = "the last body";
+  buffer.reserve(300'000);
+  const char* storage = buffer.data();
   HttpRequestOptions options = Options(2s);
-  options.expected_body_bytes = 200'000;
+  options.body_buffer = &buffer;
   StatusOr<HttpResponse> response = Fetcher()->Get("/metrics", options);
   ASSERT_TRUE(response.ok()) << response.status().message();
-  EXPECT_EQ(response->body.size(), 100'000u);
-  EXPECT_GE(response->body.capacity(), 225'000u);  // the expectation and an eighth more
-  // Never beyond what the body may be.
-  options = Options(2s, /*max_bytes=*/150'000);
-  options.expected_body_bytes = 10'000'000;
-  response = Fetcher()->Get("/metrics", options);
-  ASSERT_TRUE(response.ok()) << response.status().message();
-  EXPECT_LT(response->body.capacity(), 300'000u);
+  EXPECT_EQ(response->body, std::string(100'000, 'x'));  // the old contents cleared first
+  EXPECT_EQ(response->body.data(), storage);             // written in place: no new buffer
+  EXPECT_GE(response->body.capacity(), 300'000u);
 }
 
 TEST_F(HttpFetcherTest, AnEmptyStatusIsA200) {
