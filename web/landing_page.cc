@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+#include <utility>
+
 #include "web/status_page.h"
+#include "web/web_assets.h"
 
 namespace tikv_exporter {
 namespace {
@@ -96,20 +100,33 @@ std::string DescribeSnapshot(const Snapshot& s) {
 
 std::string RenderLandingPage(const Snapshot& snapshot, const std::string& version, const std::string& revision,
                               const std::string& tikv_address) {
-  std::string page = fmt::format(
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tikv-exporter — {}</title>"
-      "<meta name=\"viewport\" content=\"width=device-width\"></head><body>\n"
-      "<header><h1>tikv-exporter {}</h1><span class=\"where\">watching TiKV at {} · revision {}</span>\n<nav>"
-      "<a href=\"/metrics\">/metrics</a> <a href=\"/api/v1/snapshot\">/api/v1/snapshot</a> "
-      "<a href=\"/api/v1/snapshots\">/api/v1/snapshots</a> <a href=\"/api/v1/cluster\">/api/v1/cluster</a> "
-      "<a href=\"/api/v1/rocksdb\">/api/v1/rocksdb</a> <a href=\"/api/v1/health\">/api/v1/health</a> "
-      "<a href=\"/-/healthy\">/-/healthy</a> "
-      "<a href=\"/-/ready\">/-/ready</a></nav></header>\n<main>\n",
-      HtmlEscape(tikv_address), HtmlEscape(version), HtmlEscape(tikv_address), HtmlEscape(revision));
-  page += StatusPageAssets();
-  page += "<details><summary>The snapshot in words, as of this page's load</summary><pre id=\"snapshot\">";
-  page += HtmlEscape(DescribeSnapshot(snapshot));
-  page += "</pre></details>\n</main></body></html>\n";
+  // web/assets/landing.html with its {{name}} places filled; every value but the status page's
+  // own assets is escaped.
+  const std::pair<std::string_view, std::string> values[] = {
+      {"tikv_address", HtmlEscape(tikv_address)},
+      {"version", HtmlEscape(version)},
+      {"revision", HtmlEscape(revision)},
+      {"status_page", StatusPageAssets()},
+      {"snapshot_in_words", HtmlEscape(DescribeSnapshot(snapshot))},
+  };
+  const std::string_view shell = web_assets::kLandingHtml;
+  std::string page;
+  size_t at = 0;
+  while (true) {
+    const size_t open = shell.find("{{", at);
+    page.append(shell.substr(at, open == std::string_view::npos ? std::string_view::npos : open - at));
+    if (open == std::string_view::npos) break;
+    const size_t close = shell.find("}}", open);
+    if (close == std::string_view::npos) {
+      page.append(shell.substr(open));
+      break;
+    }
+    const std::string_view name = shell.substr(open + 2, close - open - 2);
+    for (const auto& [place, value] : values) {
+      if (place == name) page += value;
+    }
+    at = close + 2;
+  }
   return page;
 }
 
