@@ -320,8 +320,13 @@ HealthCheckResult GcSafePoint(const Context& c) {
   const std::string invalid =
       pd && !pd->invalid.empty() ? "PD's /gc/safepoint is invalid: " + pd->invalid : "";
   if (!lag) {
-    return invalid.empty() ? c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point")
-                           : NoData(HealthCheck::kGcSafePoint, invalid + ", and it lists no service safe point");
+    if (!invalid.empty()) return NoData(HealthCheck::kGcSafePoint, invalid + ", and it lists no service safe point");
+    if (const std::optional<double>& ahead = c.snapshot.gc_safe_point_ahead_seconds) {
+      return c.Missing(HealthCheck::kGcSafePoint, "TiKV's GC safe point is " + FormatSeconds(*ahead) +
+                                                      " in the future (a clock skew or an invalid value; left out) "
+                                                      "and PD reports none");
+    }
+    return c.Missing(HealthCheck::kGcSafePoint, "neither TiKV nor PD reports a GC safe point");
   }
   const HealthThresholds& t = c.thresholds;
   HealthCheckResult result = Fixed(HealthCheck::kGcSafePoint, HealthLevel::kOk, "GC safe point " + FormatSeconds(*lag) + " old");

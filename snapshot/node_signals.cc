@@ -82,6 +82,8 @@ void AddGcLag(const Exposition& metrics, int64_t now_ms, Snapshot* snapshot) {
     if (physical_ms - now_ms <= kClockSkewMs) {
       snapshot->gc_safe_point_ms = physical_ms;
       snapshot->gc_safe_point_lag_seconds = static_cast<double>(std::max<int64_t>(0, now_ms - physical_ms)) / 1000.0;
+    } else {
+      snapshot->gc_safe_point_ahead_seconds = static_cast<double>(physical_ms - now_ms) / 1000.0;
     }
   }
   if (std::optional<double> gap =

@@ -81,6 +81,9 @@ struct Snapshot {
   SlowStore slow_store;
   std::optional<double> gc_safe_point_lag_seconds;    // scrape time - tikv_gcworker_autogc_safe_point, >= 0
   std::optional<int64_t> gc_safe_point_ms;            // that safe point's physical time
+  // How far TiKV's safe point was ahead of the scrape when it is left out for being in the future
+  // (beyond the clock skew allowed): the verdict says so rather than "no safe point".
+  std::optional<double> gc_safe_point_ahead_seconds;
   std::optional<double> min_resolved_ts_gap_seconds;  // tikv_resolved_ts_min_resolved_ts_gap_millis
   std::optional<bool> tikv_ready;  // TiKV's GET /ready; absent where TiKV has none (404)
   std::optional<StoreState> pd_store_state;  // this node's store in PD's /stores

@@ -288,6 +288,18 @@ TEST(HealthVerdict, AnInvalidPdBodyIsGradedByItsServiceSafePoints) {
                          "future, and it lists no service safe point");
 }
 
+// Issue 21 case 2, TiKV's side: its safe point an hour in the future is left out, and the check
+// says so. Before: "neither TiKV nor PD reports a GC safe point", as if GC had never run.
+TEST(HealthVerdict, AFutureTikvSafePointIsNamedNotSilentlyDropped) {
+  Snapshot s = HealthyNode();
+  s.gc_safe_point_lag_seconds.reset();
+  s.pd_gc.reset();
+  s.gc_safe_point_ahead_seconds = 3600;
+  const HealthCheckResult gc = Check(EvaluateHealth(s, {}), HealthCheck::kGcSafePoint);
+  EXPECT_FALSE(gc.level);
+  EXPECT_NE(gc.reason.find("TiKV's GC safe point is 60 min in the future"), std::string::npos) << gc.reason;
+}
+
 // Issue 21 case 3: TiKV's rule takes the p99 of each command type. Prewrite at 0.5 % of the
 // commands waiting 2 s: the merged p99 stays 1 ms. Before: ok, "scheduler latch wait p99 1 ms".
 TEST(HealthVerdict, TheWorstCommandTypesLatchWaitCounts) {

@@ -246,6 +246,13 @@ TEST(PdGc, SmallClockSkewGivesLagZero) {
   EXPECT_TRUE(s.pd_gc->invalid.empty());
   Snapshot tikv = FromTikv(ScrapeOf("tikv_gcworker_autogc_safe_point " + std::to_string(kAhead) + "\n", kNowMs));
   EXPECT_EQ(tikv.gc_safe_point_lag_seconds, 0);
+  EXPECT_FALSE(tikv.gc_safe_point_ahead_seconds);
+  // Beyond the skew TiKV's copy is left out, and how far ahead it was is kept for the verdict.
+  constexpr uint64_t kHourAhead = (kNowMs + 3'600'000) << 18;
+  Snapshot future = FromTikv(ScrapeOf("tikv_gcworker_autogc_safe_point " + std::to_string(kHourAhead) + "\n", kNowMs));
+  EXPECT_FALSE(future.gc_safe_point_lag_seconds);
+  ASSERT_TRUE(future.gc_safe_point_ahead_seconds);
+  EXPECT_NEAR(*future.gc_safe_point_ahead_seconds, 3600, 0.01);
 }
 
 // Issue 21 case 5: with TiKV down, PD is the only witness left: its GC lags and its view of this
