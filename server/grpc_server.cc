@@ -25,10 +25,10 @@ namespace {
 // How often a watch that has nothing to send checks that its client is still there.
 constexpr auto kWatchTick = std::chrono::milliseconds(250);
 
-// The synchronous server runs each call on a thread of its own, also a unary call whose answer
-// the client never reads (5,000 such calls on one connection made 5,009 threads). Its threads
-// are bounded to the watches plus these (unary calls, health, reflection, the server's pollers);
-// a call beyond them is answered RESOURCE_EXHAUSTED at once.
+// The synchronous server runs each of its calls on a thread of its own (5,000 unread GetSnapshot
+// calls on one connection once made 5,009 threads; GetSnapshot is a callback method now). Its
+// threads are bounded to the watches plus these (reflection, the server's pollers); a call
+// beyond them is answered RESOURCE_EXHAUSTED at once.
 constexpr int kSpareThreads = 16;
 // Idle connections hold a descriptor each; clients reconnect transparently.
 constexpr int kMaxConnectionIdleMs = 60'000;
@@ -42,18 +42,30 @@ constexpr unsigned kCertificateRefreshSeconds = 5;
 // How often the listener is checked (and how soon a stopped one is replaced).
 constexpr auto kMaintenanceTick = std::chrono::seconds(1);
 
-class SnapshotServiceImpl final : public v1::SnapshotService::Service {
+// GetSnapshot is a callback method: its answer is sent without holding a thread. On the
+// synchronous server a unary call whose client never reads its answer (a flow-control window of
+// 0) held its thread until the connection ended, and a client that opens streams without
+// acknowledging the server's SETTINGS is not held to MAX_CONCURRENT_STREAMS: one connection took
+// every call thread and other clients were answered RESOURCE_EXHAUSTED (CI: 33 -> 111 threads).
+// The watches stay synchronous: a watch is a thread for its life, bounded by max_grpc_watchers.
+class SnapshotServiceImpl final : public v1::SnapshotService::WithCallbackMethod_GetSnapshot<v1::SnapshotService::Service> {
  public:
   SnapshotServiceImpl(const SnapshotHistory* history, int max_watchers, LimitTracker* limits)
       : history_(history), max_watchers_(max_watchers), limits_(limits) {}
 
   void Stop() { stopping_ = true; }
 
-  grpc::Status GetSnapshot(grpc::ServerContext*, const v1::GetSnapshotRequest*, v1::Snapshot* response) override {
+  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context, const v1::GetSnapshotRequest*,
+                                        v1::Snapshot* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     std::shared_ptr<const Snapshot> latest = history_->WaitNewer(0, std::chrono::steady_clock::now());
-    if (!latest) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no poll has finished yet");
+    if (!latest) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no poll has finished yet"));
+      return reactor;
+    }
     SnapshotToProto(*latest, response);
-    return grpc::Status::OK;
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
 
   grpc::Status WatchSnapshots(grpc::ServerContext* context, const v1::WatchSnapshotsRequest*,
@@ -124,10 +136,9 @@ struct GrpcServer::Impl {
     grpc::ResourceQuota quota("tikv-exporter-grpc");
     quota.SetMaxThreads(max_threads);
     builder.SetResourceQuota(quota);
-    // A sync call whose answer its client never reads (a flow-control window of 0) holds its
-    // thread until the connection ends: with as many streams as threads, one connection could
-    // take every thread and leave other clients RESOURCE_EXHAUSTED. Half the threads per
-    // connection leaves the other half to everyone else.
+    // A watch holds its thread for its life: half the threads per connection leaves the other
+    // half to everyone else (for clients that acknowledge the server's SETTINGS; unread
+    // GetSnapshot calls hold no thread whatever the client does).
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, std::max(1, max_threads / 2));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
