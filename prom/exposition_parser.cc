@@ -63,58 +63,83 @@ std::string_view Snippet(std::string_view line) {
 
 // Series hash -> sample index, open addressing with linear probing in one array (a node-based
 // multimap cost an allocation per sample). Equal hashes are told apart by the caller's `same`.
+// Its array is the calling thread's and kept for the next parse (a poll parses on the same
+// collector thread each time): a new array of this size is a fresh mmap whose pages fault in on
+// every poll. Arrays beyond kKeptSlots are given back after the parse.
 class SeriesIndex {
  public:
+  explicit SeriesIndex(size_t series) : borrowed_(!storage_in_use), slots_(borrowed_ ? Storage() : own_) {
+    storage_in_use = true;
+    size_t size = 1024;
+    while (size < series * 2) size *= 2;
+    slots_.assign(size, Slot{});
+    mask_ = size - 1;
+  }
+  ~SeriesIndex() {
+    if (!borrowed_) return;
+    if (slots_.size() > kKeptSlots) std::vector<Slot>().swap(slots_);
+    storage_in_use = false;
+  }
+  SeriesIndex(const SeriesIndex&) = delete;
+  SeriesIndex& operator=(const SeriesIndex&) = delete;
+
   template <typename Same>
-  const size_t* Find(uint64_t hash, Same same) const {
-    if (slots_.empty()) return nullptr;
+  const uint32_t* Find(uint64_t hash, Same same) const {
     for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
       const Slot& slot = slots_[at];
-      if (!slot.used) return nullptr;
+      if (slot.index == kEmpty) return nullptr;
       if (slot.hash == hash && same(slot.index)) return &slot.index;
     }
   }
-  // Room for `series` without growing (a sample line is rarely shorter than 64 bytes).
-  void Reserve(size_t series) {
-    while (slots_.size() < series * 2) Grow();
-  }
   void Insert(uint64_t hash, size_t index) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
-    size_t at = hash & mask_;
-    while (slots_[at].used) at = (at + 1) & mask_;
-    slots_[at] = Slot{hash, index, true};
+    Place(Slot{hash, static_cast<uint32_t>(index)});
     ++used_;
   }
 
  private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;  // indexes stay below ParseLimits' max_samples
+  static constexpr size_t kKeptSlots = size_t{1} << 20;  // 16 MiB
   struct Slot {
     uint64_t hash = 0;
-    size_t index = 0;
-    bool used = false;
+    uint32_t index = kEmpty;
   };
-  // Doubles the table (at most half full, so probes stay short).
+  static std::vector<Slot>& Storage() {
+    thread_local std::vector<Slot> storage;
+    return storage;
+  }
+  void Place(const Slot& slot) {
+    size_t at = slot.hash & mask_;
+    while (slots_[at].index != kEmpty) at = (at + 1) & mask_;
+    slots_[at] = slot;
+  }
+  // Doubles the table (at most half full, so probes stay short) when the body had more series
+  // than its size suggested.
   void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    std::vector<Slot> old(slots_.begin(), slots_.end());
+    slots_.assign(old.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
     for (const Slot& slot : old) {
-      if (!slot.used) continue;
-      size_t at = slot.hash & mask_;
-      while (slots_[at].used) at = (at + 1) & mask_;
-      slots_[at] = slot;
+      if (slot.index != kEmpty) Place(slot);
     }
   }
-  std::vector<Slot> slots_;
+  // A second parser on a thread whose storage is in use (none today) gets an array of its own.
+  static thread_local bool storage_in_use;
+  std::vector<Slot> own_;
+  const bool borrowed_;
+  std::vector<Slot>& slots_;
   size_t mask_ = 0;
   size_t used_ = 0;
 };
 
+thread_local bool SeriesIndex::storage_in_use = false;
+
 // Parses one document; holds the per-parse state so the free function stays reentrant.
 class Parser {
  public:
-  Parser(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {
-    series_.Reserve(std::min(text.size() / 64, limits.max_samples));
-  }
+  // A sample line is rarely shorter than 64 bytes: the series index is sized from the body.
+  Parser(std::string_view text, const ParseLimits& limits)
+      : text_(text), limits_(limits), series_(std::min(text.size() / 64, limits.max_samples)) {}
 
   StatusOr<ParseResult> Run() {
     size_t pos = 0;
@@ -406,7 +431,7 @@ class Parser {
 
   void AddDeduplicated(MetricFamily& family, Sample sample) {
     const uint64_t hash = SeriesHash(sample) ^ reinterpret_cast<uintptr_t>(&family);
-    if (const size_t* index = series_.Find(hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
+    if (const uint32_t* index = series_.Find(hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
       Warn("duplicate series " + sample.name + " (the last value is kept)");
       family.samples[*index] = std::move(sample);
       return;
