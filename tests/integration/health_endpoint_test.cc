@@ -52,12 +52,14 @@ TEST(HealthEndpoint, AReloadAppliesNewThresholds) {
   env.StartExporterWithConfig(env.ConfigText(500, 400, {}, "enable_lifecycle = true\n"));
   env.Control("/control/fault?mode=down");
   // 503 comes before the first poll too: wait for the verdict that TiKV is down.
+  HttpResult down;
   ASSERT_TRUE(WaitFor(
       [&] {
-        return HttpGet(env.exporter_port(), "/api/v1/health").body.find(R"("name":"tikv_reachable","level":"critical")") !=
-               std::string::npos;
+        down = HttpGet(env.exporter_port(), "/api/v1/health");
+        return down.body.find(R"("name":"tikv_reachable","level":"critical")") != std::string::npos;
       },
-      std::chrono::seconds(15)));
+      std::chrono::seconds(15)))
+      << "the last answer: " << down.status << " " << down.body << "\nthe exporter's log:\n" << env.exporter().Log();
   env.dir().Write("exporter.toml",
                   env.ConfigText(500, 400, {}, "enable_lifecycle = true\n", "[health]\ndisabled = [\"tikv_reachable\"]\n"));
   ASSERT_EQ(HttpPost(env.exporter_port(), "/-/reload").status, 200);
