@@ -707,7 +707,8 @@ def write_report(started, gb, py, proc, side, pd, profile, peers, scale):
                   "itself (gRPC, protobuf, OpenSSL and the C++ runtime mapped in, thread stacks); the rest is the "
                   "latest parsed scrape (every sample's strings, several MB for the largest dump), the one being "
                   "parsed, and per-request buffers under load. The previous scrape is already cut down to its rate "
-                  "families and pages are returned after every poll; the compact sample model above would shrink "
+                  "families; freed pages are kept for the next poll (up to 16 MiB free: handing them back and faulting "
+                  "them in again took a third of the CPU per poll); the compact sample model above would shrink "
                   "the parsed scrapes too. With 10,000 PD stores and store_series = \"all\", the poll's rendered "
                   "/metrics (10.8 MB) and its deflated form are kept until the next poll, so that no scrape "
                   "renders it again."]
