@@ -61,8 +61,9 @@ std::string_view Snippet(std::string_view line) {
   return line.size() <= kMax ? line : line.substr(0, kMax);
 }
 
-// Series hash -> sample index, open addressing with linear probing in one array (a node-based
-// multimap cost an allocation per sample). Equal hashes are told apart by the caller's `same`.
+// (Family, series hash) -> sample index, open addressing with linear probing in one array (a
+// node-based multimap per family cost an allocation per sample). A slot answers only for the
+// family that put it there; equal hashes within a family are told apart by the caller's `same`.
 // Its array is the calling thread's and kept for the next parse (a poll parses on the same
 // collector thread each time): a new array of this size is a fresh mmap whose pages fault in on
 // every poll. Arrays beyond kKeptSlots are given back after the parse.
@@ -84,24 +85,25 @@ class SeriesIndex {
   SeriesIndex& operator=(const SeriesIndex&) = delete;
 
   template <typename Same>
-  const uint32_t* Find(uint64_t hash, Same same) const {
+  const uint32_t* Find(const void* family, uint64_t hash, Same same) const {
     for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
       const Slot& slot = slots_[at];
       if (slot.index == kEmpty) return nullptr;
-      if (slot.hash == hash && same(slot.index)) return &slot.index;
+      if (slot.hash == hash && slot.family == family && same(slot.index)) return &slot.index;
     }
   }
-  void Insert(uint64_t hash, size_t index) {
+  void Insert(const void* family, uint64_t hash, size_t index) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
-    Place(Slot{hash, static_cast<uint32_t>(index)});
+    Place(Slot{hash, family, static_cast<uint32_t>(index)});
     ++used_;
   }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;  // indexes stay below ParseLimits' max_samples
-  static constexpr size_t kKeptSlots = size_t{1} << 20;  // 16 MiB
+  static constexpr size_t kKeptSlots = size_t{1} << 20;  // 24 MiB
   struct Slot {
     uint64_t hash = 0;
+    const void* family = nullptr;
     uint32_t index = kEmpty;
   };
   static std::vector<Slot>& Storage() {
@@ -430,13 +432,14 @@ class Parser {
   }
 
   void AddDeduplicated(MetricFamily& family, Sample sample) {
-    const uint64_t hash = SeriesHash(sample) ^ reinterpret_cast<uintptr_t>(&family);
-    if (const uint32_t* index = series_.Find(hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
+    const uint64_t hash = SeriesHash(sample);
+    if (const uint32_t* index =
+            series_.Find(&family, hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
       Warn("duplicate series " + sample.name + " (the last value is kept)");
       family.samples[*index] = std::move(sample);
       return;
     }
-    series_.Insert(hash, family.samples.size());
+    series_.Insert(&family, hash, family.samples.size());
     ++sample_count_;
     family.samples.push_back(std::move(sample));
   }
@@ -448,8 +451,8 @@ class Parser {
   size_t sample_count_ = 0;
   MetricFamily* current_ = nullptr;
   std::unordered_map<std::string, MetricType> typed_;
-  // Every series seen, by hash (of the series and its family, which never moves: Exposition keeps
-  // families in a deque) -> its index in the family's samples.
+  // Every series seen, by its family (which never moves: Exposition keeps families in a deque) and
+  // hash -> its index in the family's samples.
   SeriesIndex series_;
   std::vector<Label> labels_;  // the labels of the sample being parsed
 };
