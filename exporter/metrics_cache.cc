@@ -43,13 +43,14 @@ MetricsAnswer MetricsCache::Answer(const std::shared_ptr<const PollState>& state
   }
   const std::string own = RenderSelfMetrics(self, format);
   MetricsAnswer answer;
-  answer.body.reserve(poll->text.head.size() + own.size() + poll->text.tail.size());
-  answer.body.append(poll->text.head).append(own).append(poll->text.tail);
   if (gzip && poll->head && poll->tail) {
     if (const std::optional<DeflatedPart> middle = DeflatePart(own, /*final=*/false)) {
       answer.gzipped = JoinGzip({&*poll->head, &*middle, &*poll->tail});
+      return answer;  // the text is not needed: 10,000 PD stores make it megabytes to copy
     }
   }
+  answer.body.reserve(poll->text.head.size() + own.size() + poll->text.tail.size());
+  answer.body.append(poll->text.head).append(own).append(poll->text.tail);
   return answer;
 }
 

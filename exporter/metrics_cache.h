@@ -11,9 +11,9 @@
 
 namespace tikv_exporter {
 
-// One /metrics answer: the text, and its gzip form when it was asked for.
+// One /metrics answer: its gzip form when it was asked for, otherwise (or when zlib failed) the text.
 struct MetricsAnswer {
-  std::string body;
+  std::string body;     // empty when gzipped is not
   std::string gzipped;  // empty when not asked for, or when zlib failed
 };
 

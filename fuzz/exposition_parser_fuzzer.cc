@@ -13,14 +13,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tikv_exporter::ParseLimits limits;
   limits.max_samples = 10000;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto parsed = tikv_exporter::ParseExposition(text, limits);
+  auto parsed = tikv_exporter::ParseExposition(std::string(text), limits);
   if (parsed.ok()) {
     // What we accepted must write back into something we accept again.
-    std::string written = tikv_exporter::WriteExposition(parsed->exposition);
+    std::string written = tikv_exporter::WriteExposition(parsed->exposition.ToExposition());
     // Prometheus rejects a whole target for one non-UTF-8 byte: none may pass the parser.
     if (!tikv_exporter::IsValidUtf8(written)) __builtin_trap();
     if (!tikv_exporter::ParseExposition(written, limits).ok()) __builtin_trap();
-    if (!tikv_exporter::IsValidUtf8(tikv_exporter::WriteOpenMetrics(parsed->exposition))) __builtin_trap();
+    if (!tikv_exporter::IsValidUtf8(tikv_exporter::WriteOpenMetrics(parsed->exposition.ToExposition()))) __builtin_trap();
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "common/ascii.h"
 #include "common/utf8.h"
+#include "prom/parsed_exposition.h"
 
 namespace tikv_exporter {
 namespace {
@@ -61,12 +63,13 @@ std::string_view Snippet(std::string_view line) {
   return line.size() <= kMax ? line : line.substr(0, kMax);
 }
 
-// (Family, series hash) -> sample index, open addressing with linear probing in one array (a
-// node-based multimap per family cost an allocation per sample). A slot answers only for the
-// family that put it there; equal hashes within a family are told apart by the caller's `same`.
-// Its array is the calling thread's and kept for the next parse (a poll parses on the same
-// collector thread each time): a new array of this size is a fresh mmap whose pages fault in on
-// every poll. Arrays beyond kKeptSlots are given back after the parse.
+// Series hash -> sample index, open addressing with linear probing in one array of 8-byte slots
+// (a node-based multimap per family cost an allocation per sample; the array is read at random,
+// so the smaller it is, the fewer cache misses). Equal hashes are told apart by the caller's
+// `same`, which also checks the family. Its array is the calling thread's and kept for the next
+// parse (a poll parses on the same collector thread each time): a new array of this size is a
+// fresh mmap whose pages fault in on every poll. Arrays beyond kKeptSlots are given back after
+// the parse.
 class SeriesIndex {
  public:
   explicit SeriesIndex(size_t series) : borrowed_(!storage_in_use), slots_(borrowed_ ? Storage() : own_) {
@@ -85,25 +88,26 @@ class SeriesIndex {
   SeriesIndex& operator=(const SeriesIndex&) = delete;
 
   template <typename Same>
-  const uint32_t* Find(const void* family, uint64_t hash, Same same) const {
-    for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+  const uint32_t* Find(uint64_t hash, Same same) const {
+    const auto tag = static_cast<uint32_t>(hash);
+    for (size_t at = tag & mask_;; at = (at + 1) & mask_) {
       const Slot& slot = slots_[at];
       if (slot.index == kEmpty) return nullptr;
-      if (slot.hash == hash && slot.family == family && same(slot.index)) return &slot.index;
+      if (slot.tag == tag && same(slot.index)) return &slot.index;
     }
   }
-  void Insert(const void* family, uint64_t hash, size_t index) {
+  void Insert(uint64_t hash, size_t index) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
-    Place(Slot{hash, family, static_cast<uint32_t>(index)});
+    Place(Slot{static_cast<uint32_t>(hash), static_cast<uint32_t>(index)});
     ++used_;
   }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;  // indexes stay below ParseLimits' max_samples
-  static constexpr size_t kKeptSlots = size_t{1} << 20;  // 24 MiB
+  static constexpr size_t kKeptSlots = size_t{1} << 21;  // 16 MiB
+  // The hash's low 32 bits, which also place the slot (tables stay below 2^32 slots).
   struct Slot {
-    uint64_t hash = 0;
-    const void* family = nullptr;
+    uint32_t tag = 0;
     uint32_t index = kEmpty;
   };
   static std::vector<Slot>& Storage() {
@@ -111,7 +115,7 @@ class SeriesIndex {
     return storage;
   }
   void Place(const Slot& slot) {
-    size_t at = slot.hash & mask_;
+    size_t at = slot.tag & mask_;
     while (slots_[at].index != kEmpty) at = (at + 1) & mask_;
     slots_[at] = slot;
   }
@@ -139,11 +143,16 @@ thread_local bool SeriesIndex::storage_in_use = false;
 // Parses one document; holds the per-parse state so the free function stays reentrant.
 class Parser {
  public:
-  // A sample line is rarely shorter than 64 bytes: the series index is sized from the body.
-  Parser(std::string_view text, const ParseLimits& limits)
-      : text_(text), limits_(limits), series_(std::min(text.size() / 64, limits.max_samples)) {}
+  // A sample line is rarely shorter than 64 bytes: the series index and the result's pools are
+  // sized from the body.
+  Parser(std::string body, const ParseLimits& limits)
+      : expected_samples_(std::min(body.size() / 64, limits.max_samples)),
+        out_(std::move(body), expected_samples_),
+        text_(out_.body()),
+        limits_(limits),
+        series_(expected_samples_) {}
 
-  StatusOr<ParseResult> Run() {
+  StatusOr<ParseResult> Run() && {
     size_t pos = 0;
     while (pos < text_.size()) {
       ++line_number_;
@@ -157,10 +166,12 @@ class Parser {
       if (!has_newline) Warn("no final newline (the body may be truncated)");
       pos = end + 1;
     }
-    return std::move(result_);
+    return ParseResult{std::move(out_).Finish(), std::move(warnings_)};
   }
 
  private:
+  static constexpr uint32_t kNoFamily = UINT32_MAX;
+
   Status Fail(std::string_view what, std::string_view line) const {
     // The snippet reaches logs and the snapshot's last_error: never invalid UTF-8 there.
     return Status::Malformed("line " + std::to_string(line_number_) + ": " + std::string(what) +
@@ -169,11 +180,14 @@ class Parser {
   Status FailLimit(Limit limit, std::string_view what, std::string_view line) const {
     return Status::LimitHit(limit, Fail(what, line).message());
   }
-  void Warn(std::string message) { result_.warnings.push_back({line_number_, std::move(message)}); }
+  void Warn(std::string message) { warnings_.push_back({line_number_, std::move(message)}); }
   // Names are ASCII by their syntax; text (label values, HELP) must be UTF-8, and one bad byte
   // would make Prometheus reject the whole sidecar target, so it is repaired, not failed.
-  void WarnInvalidUtf8(const std::string& where) {
-    Warn("invalid UTF-8 in " + where + " (replaced with U+FFFD)");
+  // `what` and `whose` name the text in the warning ("the value of label", "version").
+  std::string_view RepairedUtf8(std::string_view text, std::string_view what, std::string_view whose) {
+    if (IsValidUtf8(text)) return text;
+    Warn("invalid UTF-8 in " + std::string(what) + " " + std::string(whose) + " (replaced with U+FFFD)");
+    return out_.Keep(ToValidUtf8(text));
   }
 
   Status ParseLine(std::string_view line) {
@@ -188,10 +202,13 @@ class Parser {
     if (keyword != "HELP" && keyword != "TYPE") return Status::Ok();  // a plain comment
     std::string_view name = TakeToken(rest);
     if (name.empty() || !IsValidMetricName(name)) return Fail("invalid metric name", line);
-    MetricFamily& family = result_.exposition.FindOrAdd(name);
+    const uint32_t index = out_.FindOrAddFamily(name);
+    if (typed_.size() < out_.family_count()) typed_.resize(out_.family_count(), false);
+    ParsedFamily& family = out_.family(index);
     if (keyword == "HELP") {
-      family.help = UnescapeHelp(rest.empty() ? rest : rest.substr(1));
-      if (SanitizeUtf8(&family.help)) WarnInvalidUtf8("the HELP text of " + family.name);
+      std::string_view help = rest.empty() ? rest : rest.substr(1);
+      if (help.find('\\') != std::string_view::npos) help = out_.Keep(UnescapeHelp(help));
+      family.help = RepairedUtf8(help, "the HELP text of", family.name);
       return Status::Ok();
     }
     std::string_view type_name = TakeToken(rest);
@@ -210,15 +227,15 @@ class Parser {
     } else {
       return Fail("unknown metric type", line);
     }
-    auto [it, first] = typed_.try_emplace(family.name, type);
-    if (!first) {
-      if (it->second != type) return Fail("second TYPE line with a different type", line);
-      Warn("family " + family.name + " is exposed a second time");
-    } else if (!family.samples.empty()) {
+    if (typed_[index]) {
+      if (family.type != type) return Fail("second TYPE line with a different type", line);
+      Warn("family " + std::string(family.name) + " is exposed a second time");
+    } else if (out_.family_has_samples(index)) {
       return Fail("TYPE line after samples of the same family", line);
     }
+    typed_[index] = true;
     family.type = type;
-    current_ = &family;
+    current_ = index;
     return Status::Ok();
   }
 
@@ -252,30 +269,35 @@ class Parser {
     return out;
   }
 
+  // Whether a sample named `sample_name` is a part of `family`: its own sample, or the
+  // _bucket/_sum/_count of a histogram or summary.
+  static bool Belongs(const ParsedFamily& family, std::string_view sample_name) {
+    if (sample_name == family.name) return family.type != MetricType::kHistogram;
+    if (family.type != MetricType::kHistogram && family.type != MetricType::kSummary) return false;
+    if (sample_name.size() <= family.name.size() || !sample_name.starts_with(family.name)) return false;
+    std::string_view suffix = sample_name.substr(family.name.size());
+    return suffix == "_sum" || suffix == "_count" || (suffix == "_bucket" && family.type == MetricType::kHistogram);
+  }
+
   // The family a sample name belongs to: the histogram/summary it is a part of, or its own.
-  MetricFamily& FamilyFor(std::string_view sample_name) {
-    auto belongs = [&](const MetricFamily& family) {
-      if (sample_name == family.name) return family.type != MetricType::kHistogram;
-      if (family.type != MetricType::kHistogram && family.type != MetricType::kSummary) return false;
-      if (sample_name.size() <= family.name.size() ||
-          sample_name.substr(0, family.name.size()) != family.name) {
-        return false;
-      }
-      std::string_view suffix = sample_name.substr(family.name.size());
-      return suffix == "_sum" || suffix == "_count" ||
-             (suffix == "_bucket" && family.type == MetricType::kHistogram);
-    };
-    if (current_ != nullptr && belongs(*current_)) return *current_;
+  uint32_t FamilyFor(std::string_view sample_name) {
+    if (current_ != kNoFamily && Belongs(out_.family(current_), sample_name)) return current_;
     for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
-      if (sample_name.size() > suffix.size() &&
-          sample_name.substr(sample_name.size() - suffix.size()) == suffix) {
-        MetricFamily* base =
-            result_.exposition.Find(sample_name.substr(0, sample_name.size() - suffix.size()));
-        if (base != nullptr && belongs(*base)) return *(current_ = base);
+      if (sample_name.size() > suffix.size() && sample_name.ends_with(suffix)) {
+        const uint32_t base = out_.FindFamily(sample_name.substr(0, sample_name.size() - suffix.size()));
+        if (base != kNoFamily && Belongs(out_.family(base), sample_name)) return current_ = base;
       }
     }
-    current_ = &result_.exposition.FindOrAdd(sample_name);
-    return *current_;
+    current_ = out_.FindOrAddFamily(sample_name);
+    if (typed_.size() < out_.family_count()) typed_.resize(out_.family_count(), false);
+    return current_;
+  }
+
+  static std::string_view LabelValueOf(std::span<const LabelView> labels, std::string_view name) {
+    for (const LabelView& label : labels) {
+      if (label.name == name) return label.value;
+    }
+    return {};
   }
 
   Status ParseSample(std::string_view rest, std::string_view line) {
@@ -285,45 +307,79 @@ class Parser {
     size_t i = 0;
     if (!IsNameStart(rest[0])) return Fail("invalid metric name", line);
     while (i < rest.size() && IsNameChar(rest[i])) ++i;
-    Sample sample;
-    sample.name = std::string(rest.substr(0, i));
+    const std::string_view name = rest.substr(0, i);
     rest = rest.substr(i);
+    labels_.clear();
     if (!rest.empty() && rest[0] == '{') {
-      // Parsed into a vector kept across samples, then moved in at its exact size: one allocation
-      // per sample instead of one per doubling.
-      labels_.clear();
       Status status = ParseLabels(rest, line);
       if (!status.ok()) return status;
-      sample.labels.reserve(labels_.size());
-      std::move(labels_.begin(), labels_.end(), std::back_inserter(sample.labels));
     }
     if (rest.empty() || !IsBlank(rest[0])) return Fail("expected a value after the name", line);
     std::string_view value_token = TakeToken(rest);
-    if (!ParseSampleValue(value_token, &sample.value)) return Fail("invalid value", line);
+    double value = 0;
+    if (!ParseSampleValue(value_token, &value)) return Fail("invalid value", line);
+    std::optional<int64_t> timestamp_ms;
     std::string_view timestamp_token = TakeToken(rest);
     if (!timestamp_token.empty()) {
       int64_t timestamp = 0;
       if (!ParseTimestamp(timestamp_token, &timestamp)) return Fail("invalid timestamp", line);
-      sample.timestamp_ms = timestamp;
+      timestamp_ms = timestamp;
     }
     if (!TrimLeft(rest).empty()) return Fail("unexpected text after the sample", line);
 
-    MetricFamily& family = FamilyFor(sample.name);
-    if (family.type == MetricType::kHistogram && sample.name.size() > family.name.size() &&
-        sample.name.ends_with("_bucket")) {
+    const uint32_t family_index = FamilyFor(name);
+    const ParsedFamily& family = out_.family(family_index);
+    if (family.type == MetricType::kHistogram && name.size() > family.name.size() && name.ends_with("_bucket")) {
       double bound = 0;
-      if (!ParseSampleValue(sample.LabelValue("le"), &bound)) {
+      if (!ParseSampleValue(LabelValueOf(labels_, "le"), &bound)) {
         return Fail("histogram bucket without a valid \"le\" label", line);
       }
     }
-    if (family.type == MetricType::kSummary && sample.name == family.name) {
+    if (family.type == MetricType::kSummary && name == family.name) {
       double quantile = 0;
-      if (!ParseSampleValue(sample.LabelValue("quantile"), &quantile)) {
+      if (!ParseSampleValue(LabelValueOf(labels_, "quantile"), &quantile)) {
         return Fail("summary sample without a valid \"quantile\" label", line);
       }
     }
-    AddDeduplicated(family, std::move(sample));
+    AddDeduplicated(family_index, name, value, timestamp_ms);
     return Status::Ok();
+  }
+
+  // The text of a quoted label value starting at `rest[*i]` (just past the opening quote), up to
+  // its closing quote, which *i is left past. A view into the body unless it has escapes.
+  Status ParseLabelValue(std::string_view rest, size_t* i, std::string_view line, std::string_view* value) {
+    size_t end = *i;
+    while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
+    if (end < rest.size() && rest[end] == '"') {  // no escape: the common case
+      *value = rest.substr(*i, end - *i);
+      *i = end + 1;
+      return Status::Ok();
+    }
+    std::string unescaped(rest.substr(*i, end - *i));
+    size_t at = end;
+    while (at < rest.size()) {
+      // Copy up to the next quote or backslash in one piece.
+      size_t stop = at;
+      while (stop < rest.size() && rest[stop] != '"' && rest[stop] != '\\') ++stop;
+      unescaped.append(rest.data() + at, stop - at);
+      at = stop;
+      if (at >= rest.size()) break;
+      if (rest[at++] == '"') {
+        *value = out_.Keep(std::move(unescaped));
+        *i = at;
+        return Status::Ok();
+      }
+      if (at >= rest.size()) break;
+      char escaped = rest[at++];
+      if (escaped == 'n') {
+        unescaped.push_back('\n');
+      } else if (escaped == '\\' || escaped == '"') {
+        unescaped.push_back(escaped);
+      } else {
+        return Fail("invalid escape in a label value", line);
+      }
+    }
+    return Fail("unterminated label value", line);
   }
 
   // Parses `{name="value",...}` from the front of `rest` into labels_, leaving what follows the
@@ -343,50 +399,29 @@ class Parser {
       size_t name_start = i;
       if (!(IsNameStart(rest[i]) && rest[i] != ':')) return Fail("invalid label name", line);
       while (i < rest.size() && IsNameChar(rest[i]) && rest[i] != ':') ++i;
-      Label label;
-      label.name = std::string(rest.substr(name_start, i - name_start));
+      LabelView label;
+      label.name = rest.substr(name_start, i - name_start);
       skip_blanks();
       if (i >= rest.size() || rest[i] != '=') return Fail("expected '=' after a label name", line);
       ++i;
       skip_blanks();
       if (i >= rest.size() || rest[i] != '"') return Fail("expected '\"' to open a label value", line);
       ++i;
-      bool closed = false;
-      while (i < rest.size()) {
-        // Copy up to the next quote or backslash in one piece: most values have neither.
-        size_t end = i;
-        while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
-        label.value.append(rest.data() + i, end - i);
-        i = end;
-        if (i >= rest.size()) break;
-        if (rest[i++] == '"') {
-          closed = true;
-          break;
-        }
-        if (i >= rest.size()) break;
-        char escaped = rest[i++];
-        if (escaped == 'n') {
-          label.value.push_back('\n');
-        } else if (escaped == '\\' || escaped == '"') {
-          label.value.push_back(escaped);
-        } else {
-          return Fail("invalid escape in a label value", line);
-        }
-      }
-      if (!closed) return Fail("unterminated label value", line);
+      Status value = ParseLabelValue(rest, &i, line, &label.value);
+      if (!value.ok()) return value;
       if (label.value.size() > limits_.max_label_value_bytes) {
         return FailLimit(Limit::kLabelValueBytes, "label value longer than " + std::to_string(limits_.max_label_value_bytes) +
                         " bytes",
                     line);
       }
-      if (SanitizeUtf8(&label.value)) WarnInvalidUtf8("the value of label " + label.name);
-      for (const Label& existing : labels_) {
-        if (existing.name == label.name) return Fail("duplicate label " + label.name, line);
+      label.value = RepairedUtf8(label.value, "the value of label", label.name);
+      for (const LabelView& existing : labels_) {
+        if (existing.name == label.name) return Fail("duplicate label " + std::string(label.name), line);
       }
       if (labels_.size() >= limits_.max_labels_per_sample) {
         return FailLimit(Limit::kLabelsPerSeries, "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
       }
-      labels_.push_back(std::move(label));
+      labels_.push_back(label);
       skip_blanks();
       if (i < rest.size() && rest[i] == ',') {
         ++i;
@@ -400,61 +435,67 @@ class Parser {
     return Status::Ok();
   }
 
-  // std::hash reads 8 bytes at a time; the multiply-xorshift keeps sums of hashes well mixed.
+  // A multiply-xorshift over 8 bytes at a time, inline (std::hash's out-of-line call was a tenth
+  // of a parse): the text of names and label values is short.
   static uint64_t Hash(std::string_view text, uint64_t seed) {
-    uint64_t h = std::hash<std::string_view>{}(text) ^ (seed * 0x9e3779b97f4a7c15ULL);
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
+    constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (seed + text.size()) * kMul;
+    size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      h = (h ^ word) * kMul;
+      h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    if (i < text.size()) std::memcpy(&tail, text.data() + i, text.size() - i);
+    h = (h ^ tail) * 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 32);
   }
 
   // Identifies a series whatever the order of its labels: the labels' hashes are summed, so no
   // sorted key string has to be built per sample. Equal hashes are compared label by label.
-  static uint64_t SeriesHash(const Sample& sample) {
-    uint64_t h = Hash(sample.name, 0);
-    for (const Label& label : sample.labels) h += Hash(label.value, Hash(label.name, 1));
+  static uint64_t SeriesHash(std::string_view name, std::span<const LabelView> labels) {
+    uint64_t h = Hash(name, 0);
+    for (const LabelView& label : labels) h += Hash(label.value, Hash(label.name, 1));
     return h;
   }
 
-  static bool SameSeries(const Sample& a, const Sample& b) {
-    if (a.name != b.name || a.labels.size() != b.labels.size()) return false;
-    for (const Label& label : a.labels) {
-      bool found = false;
-      for (const Label& other : b.labels) {
-        if (other.name == label.name) {
-          found = other.value == label.value;
-          break;
-        }
-      }
-      if (!found) return false;
+  static bool SameLabels(std::span<const LabelView> a, std::span<const LabelView> b) {
+    if (a.size() != b.size()) return false;
+    for (const LabelView& label : a) {
+      auto same = [&](const LabelView& other) { return other.name == label.name && other.value == label.value; };
+      if (std::none_of(b.begin(), b.end(), same)) return false;
     }
     return true;
   }
 
-  void AddDeduplicated(MetricFamily& family, Sample sample) {
-    const uint64_t hash = SeriesHash(sample);
-    if (const uint32_t* index =
-            series_.Find(&family, hash, [&](size_t i) { return SameSeries(family.samples[i], sample); })) {
-      Warn("duplicate series " + sample.name + " (the last value is kept)");
-      family.samples[*index] = std::move(sample);
+  void AddDeduplicated(uint32_t family, std::string_view name, double value, std::optional<int64_t> timestamp_ms) {
+    const uint64_t hash = SeriesHash(name, labels_);
+    if (const uint32_t* index = series_.Find(hash, [&](size_t i) {
+          return out_.SampleFamily(i) == family && out_.SampleName(i) == name &&
+                 SameLabels(out_.SampleLabels(i), labels_);
+        })) {
+      Warn("duplicate series " + std::string(name) + " (the last value is kept)");
+      out_.ReplaceSample(*index, labels_, value, timestamp_ms);
       return;
     }
-    series_.Insert(&family, hash, family.samples.size());
+    series_.Insert(hash, out_.AddSample(family, name, labels_, value, timestamp_ms));
     ++sample_count_;
-    family.samples.push_back(std::move(sample));
   }
 
-  std::string_view text_;
+  const size_t expected_samples_;
+  ParsedExpositionBuilder out_;
+  const std::string_view text_;  // the body out_ owns
   const ParseLimits& limits_;
-  ParseResult result_;
+  std::vector<ParseWarning> warnings_;
   size_t line_number_ = 0;
   size_t sample_count_ = 0;
-  MetricFamily* current_ = nullptr;
-  std::unordered_map<std::string, MetricType> typed_;
-  // Every series seen, by its family (which never moves: Exposition keeps families in a deque) and
-  // hash -> its index in the family's samples.
+  uint32_t current_ = kNoFamily;
+  std::vector<bool> typed_;  // by family: a TYPE line was seen
+  // Every series seen, by its family and hash -> its index among the samples.
   SeriesIndex series_;
-  std::vector<Label> labels_;  // the labels of the sample being parsed
+  std::vector<LabelView> labels_;  // the labels of the sample being parsed
 };
 
 }  // namespace
@@ -477,6 +518,16 @@ bool ParseSampleValue(std::string_view token, double* out) {
     return true;
   }
   if (body.empty() || body[0] == '+' || body[0] == '-') return false;
+  // Most values are counts: up to 15 digits are exact in a double, with no from_chars call.
+  if (body.size() <= 15) {
+    uint64_t digits = 0;
+    size_t i = 0;
+    while (i < body.size() && body[i] >= '0' && body[i] <= '9') digits = digits * 10 + (body[i++] - '0');
+    if (i == body.size()) {
+      *out = negative ? -static_cast<double>(digits) : static_cast<double>(digits);
+      return true;
+    }
+  }
   double value = 0;
   auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
   if (ec != std::errc() || end != body.data() + body.size()) return false;
@@ -484,8 +535,8 @@ bool ParseSampleValue(std::string_view token, double* out) {
   return true;
 }
 
-StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits) {
-  return Parser(text, limits).Run();
+StatusOr<ParseResult> ParseExposition(std::string body, const ParseLimits& limits) {
+  return Parser(std::move(body), limits).Run();
 }
 
 }  // namespace tikv_exporter

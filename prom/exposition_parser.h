@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "prom/exposition.h"
+#include "prom/parsed_exposition.h"
 #include "common/status.h"
 
 namespace tikv_exporter {
@@ -26,9 +26,14 @@ struct ParseWarning {
 };
 
 struct ParseResult {
-  Exposition exposition;
+  ParsedExposition exposition;  // views into the body it owns
   std::vector<ParseWarning> warnings;
 };
+
+// A sample value, `le` bound or quantile as the text format writes it: a float, or Inf, +Inf,
+// -Inf, NaN in any case. The one parser of such values, so the parser and the histogram maths
+// accept the same bounds. False when `token` is none of these.
+bool ParseSampleValue(std::string_view token, double* out);
 
 // Parses the Prometheus text exposition format 0.0.4: HELP/TYPE, escapes in label values and
 // HELP text, NaN/±Inf, optional timestamps, counters, gauges, histograms, summaries and untyped
@@ -36,11 +41,8 @@ struct ParseResult {
 // fails); duplicate series keep the last value, a missing final newline is accepted, and each
 // ill-formed UTF-8 sequence in a label value or HELP text becomes U+FFFD, each with a warning, so
 // every string in the result is valid UTF-8. Thread-safe (no shared state).
-// A sample value, `le` bound or quantile as the text format writes it: a float, or Inf, +Inf,
-// -Inf, NaN in any case. The one parser of such values, so the parser and the histogram maths
-// accept the same bounds. False when `token` is none of these.
-bool ParseSampleValue(std::string_view token, double* out);
-
-StatusOr<ParseResult> ParseExposition(std::string_view text, const ParseLimits& limits = {});
+// It takes the body: the result's names and values are views into it (a caller done with its
+// buffer moves it in; one that keeps it passes a copy).
+StatusOr<ParseResult> ParseExposition(std::string body, const ParseLimits& limits = {});
 
 }  // namespace tikv_exporter

@@ -80,15 +80,15 @@ std::optional<double> HistogramQuantile(double q, const Histogram& histogram) {
   return bucket_start + (bucket_end - bucket_start) * (rank / count);
 }
 
-std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const Exposition& exposition,
+std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const ParsedExposition& exposition,
                                                                  std::string_view family_name,
                                                                  std::string_view group_label) {
   std::map<std::string, Histogram, std::less<>> by_label;
-  const MetricFamily* family = exposition.Find(family_name);
+  const ParsedFamily* family = exposition.Find(family_name);
   if (family == nullptr || family->type != MetricType::kHistogram) return {};
   const size_t base = family->name.size();
-  for (const Sample& sample : family->samples) {
-    std::string_view suffix = std::string_view(sample.name).substr(base);
+  for (const ParsedSample& sample : family->samples) {
+    std::string_view suffix = sample.name.substr(base);
     Histogram& histogram = by_label[std::string(sample.LabelValue(group_label))];
     if (suffix == "_bucket") {
       double bound = 0;

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "prom/exposition.h"
+#include "prom/parsed_exposition.h"
 
 namespace tikv_exporter {
 
@@ -37,7 +37,7 @@ std::optional<double> HistogramQuantile(double q, const Histogram& histogram);
 
 // Collects the histograms of `family_name` in `exposition`, one per value of `group_label`,
 // summed over every other label. Families that are absent or not histograms give an empty map.
-std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const Exposition& exposition,
+std::vector<std::pair<std::string, Histogram>> HistogramsByLabel(const ParsedExposition& exposition,
                                                                  std::string_view family_name,
                                                                  std::string_view group_label);
 

@@ -34,26 +34,26 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-Exposition FilterForRelay(const Exposition& scrape, const RelayRules& rules) {
+Exposition FilterForRelay(const ParsedExposition& scrape, const RelayRules& rules) {
   Exposition relayed;
   if (!rules.enabled()) return relayed;
-  for (const MetricFamily& family : scrape.families()) {
+  for (const ParsedFamily& family : scrape.families()) {
     if (!AnyMatch(rules.keep, family.name) || AnyMatch(rules.drop, family.name)) continue;
     MetricFamily& out = relayed.FindOrAdd(family.name);
     out.type = family.type;
-    out.help = family.help;
-    if (rules.drop_labels.empty()) {
-      out.samples = family.samples;
-      continue;
-    }
+    out.help = std::string(family.help);
     // Series made identical by the dropped labels are summed, in first-seen order.
     std::map<std::string, size_t> index;
-    for (const Sample& sample : family.samples) {
-      Sample kept{sample.name, {}, sample.value, sample.timestamp_ms};
-      for (const Label& label : sample.labels) {
+    for (const ParsedSample& sample : family.samples) {
+      Sample kept{std::string(sample.name), {}, sample.value, sample.timestamp_ms};
+      for (const LabelView& label : sample.labels) {
         if (std::find(rules.drop_labels.begin(), rules.drop_labels.end(), label.name) == rules.drop_labels.end()) {
-          kept.labels.push_back(label);
+          kept.labels.push_back({std::string(label.name), std::string(label.value)});
         }
+      }
+      if (rules.drop_labels.empty()) {  // nothing can become identical
+        out.samples.push_back(std::move(kept));
+        continue;
       }
       std::string key = kept.name;
       for (const Label& label : kept.labels) key += '\xff' + label.name + '\xfe' + label.value;

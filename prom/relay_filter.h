@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "prom/exposition.h"
+#include "prom/parsed_exposition.h"
 
 namespace tikv_exporter {
 
@@ -24,6 +25,6 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 // The families of `scrape` that the rules select, with the dropped labels removed. Samples that
 // become identical once labels are dropped are summed (as PromQL's `sum without (label)`), which
 // keeps counters, gauges and histogram buckets meaningful. Pure function; thread-safe.
-Exposition FilterForRelay(const Exposition& scrape, const RelayRules& rules);
+Exposition FilterForRelay(const ParsedExposition& scrape, const RelayRules& rules);
 
 }  // namespace tikv_exporter

@@ -32,19 +32,21 @@ const char* ReasonPhrase(int status) {
 
 std::string FrameReply(const HttpReply& reply, bool keep_alive, bool gzip_ok, bool head_only) {
   std::string compressed;
-  if (gzip_ok && reply.body.size() >= kGzipMinBytes) {
-    compressed = reply.gzipped_body.empty() ? Gzip(reply.body) : reply.gzipped_body;
-  }
-  const std::string& body = compressed.empty() ? reply.body : compressed;
+  if (gzip_ok && reply.gzipped_body.empty() && reply.body.size() >= kGzipMinBytes) compressed = Gzip(reply.body);
+  const bool gzipped = gzip_ok && !(reply.gzipped_body.empty() && compressed.empty());
+  const std::string& body = !gzipped ? reply.body : compressed.empty() ? reply.gzipped_body : compressed;
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) + "\r\n";
   out += "Content-Type: " + reply.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  if (!compressed.empty()) out += "Content-Encoding: gzip\r\n";
-  if (gzip_ok || !compressed.empty()) out += "Vary: Accept-Encoding\r\n";
+  if (gzipped) out += "Content-Encoding: gzip\r\n";
+  if (gzip_ok) out += "Vary: Accept-Encoding\r\n";
   out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   for (const auto& [name, value] : reply.headers) out += name + ": " + value + "\r\n";
   out += "\r\n";
-  if (!head_only) out += body;
+  if (!head_only) {
+    out.reserve(out.size() + body.size());
+    out += body;
+  }
   return out;
 }
 

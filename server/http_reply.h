@@ -12,7 +12,8 @@ struct HttpReply {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   // `body` already gzipped, where the handler keeps it compressed (/metrics); sent instead of
-  // compressing `body` again when the client takes gzip. Empty: compressed when sent.
+  // `body` (which may then be left empty) when the client takes gzip. Empty: `body` is compressed
+  // when sent, if large enough to gain.
   std::string gzipped_body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the framing ones
 

@@ -14,8 +14,8 @@ namespace tikv_exporter {
 namespace {
 
 // The value of a family's only sample (or of its first, for a family that should have one).
-std::optional<double> SingleValue(const Exposition& metrics, std::string_view name) {
-  const MetricFamily* family = metrics.Find(name);
+std::optional<double> SingleValue(const ParsedExposition& metrics, std::string_view name) {
+  const ParsedFamily* family = metrics.Find(name);
   if (family == nullptr || family->samples.empty()) return std::nullopt;
   return family->samples.front().value;
 }
@@ -72,7 +72,7 @@ std::string TsoTime(int64_t physical_ms) {
   return text;
 }
 
-void AddGcLag(const Exposition& metrics, int64_t now_ms, Snapshot* snapshot) {
+void AddGcLag(const ParsedExposition& metrics, int64_t now_ms, Snapshot* snapshot) {
   // The value passes through a double (the exposition format), which near 4e17 is exact to 64
   // units of the logical part: the physical part may be 1 ms late.
   std::optional<double> safe_point = SingleValue(metrics, "tikv_gcworker_autogc_safe_point");
@@ -92,10 +92,10 @@ void AddGcLag(const Exposition& metrics, int64_t now_ms, Snapshot* snapshot) {
   }
 }
 
-void AddTikvSlowScore(const Exposition& metrics, Snapshot* snapshot) {
-  const MetricFamily* family = metrics.Find("tikv_raftstore_slow_score");
+void AddTikvSlowScore(const ParsedExposition& metrics, Snapshot* snapshot) {
+  const ParsedFamily* family = metrics.Find("tikv_raftstore_slow_score");
   if (family == nullptr) return;
-  for (const Sample& sample : family->samples) {
+  for (const ParsedSample& sample : family->samples) {
     if (sample.name != family->name) continue;
     snapshot->slow_store.tikv_score[std::string(sample.LabelValue("type"))] = sample.value;
   }

@@ -34,17 +34,17 @@ constexpr std::string_view kStartTime = "process_start_time_seconds";
 constexpr std::string_view kThreadCpu = "tikv_thread_cpu_seconds_total";
 constexpr std::string_view kCpuQuota = "tikv_server_cpu_cores_quota";
 
-using SamplePredicate = std::function<bool(const Sample&)>;
+using SamplePredicate = std::function<bool(const ParsedSample&)>;
 
-bool AnySample(const Sample&) { return true; }
+bool AnySample(const ParsedSample&) { return true; }
 
 // The sum of the family's samples that `keep` accepts; nullopt when the family is absent.
-std::optional<double> Total(const Exposition& metrics, std::string_view family_name,
+std::optional<double> Total(const ParsedExposition& metrics, std::string_view family_name,
                             const SamplePredicate& keep = AnySample) {
-  const MetricFamily* family = metrics.Find(family_name);
+  const ParsedFamily* family = metrics.Find(family_name);
   if (family == nullptr) return std::nullopt;
   double total = 0;
-  for (const Sample& sample : family->samples) {
+  for (const ParsedSample& sample : family->samples) {
     if (sample.name == family->name && keep(sample)) total += sample.value;
   }
   return total;
@@ -52,14 +52,14 @@ std::optional<double> Total(const Exposition& metrics, std::string_view family_n
 
 // The increase of an event counter TiKV registers lazily (it appears with its first event): a
 // family missing from either scrape counts as 0 events there.
-double EventIncrease(const Exposition& previous, const Exposition& current, std::string_view family,
+double EventIncrease(const ParsedExposition& previous, const ParsedExposition& current, std::string_view family,
                      const SamplePredicate& keep = AnySample) {
   return CounterIncrease(Total(previous, family, keep).value_or(0),
                          Total(current, family, keep).value_or(0));
 }
 
 // The histogram of `family` over every label, in the window; nullopt when `current` lacks it.
-std::optional<Histogram> WindowHistogram(const Exposition& previous, const Exposition& current,
+std::optional<Histogram> WindowHistogram(const ParsedExposition& previous, const ParsedExposition& current,
                                          std::string_view family) {
   auto now = HistogramsByLabel(current, family, "");
   if (now.empty()) return std::nullopt;
@@ -68,7 +68,7 @@ std::optional<Histogram> WindowHistogram(const Exposition& previous, const Expos
   return HistogramIncrease(before.front().second, now.front().second);
 }
 
-std::optional<double> WindowP99(const Exposition& previous, const Exposition& current,
+std::optional<double> WindowP99(const ParsedExposition& previous, const ParsedExposition& current,
                                 std::string_view family) {
   std::optional<Histogram> increase = WindowHistogram(previous, current, family);
   if (!increase) return std::nullopt;
@@ -76,7 +76,7 @@ std::optional<double> WindowP99(const Exposition& previous, const Exposition& cu
 }
 
 // The p99 in the window of each value of `label`; a value absent before the window counts from 0.
-std::map<std::string, double> WindowP99ByLabel(const Exposition& previous, const Exposition& current,
+std::map<std::string, double> WindowP99ByLabel(const ParsedExposition& previous, const ParsedExposition& current,
                                                std::string_view family, std::string_view label) {
   std::map<std::string, Histogram> before;
   for (auto& [value, histogram] : HistogramsByLabel(previous, family, label)) before.emplace(value, std::move(histogram));
@@ -89,20 +89,22 @@ std::map<std::string, double> WindowP99ByLabel(const Exposition& previous, const
   return p99;
 }
 
-void AddThreadPools(const Exposition& previous, const Exposition& current, double window,
+void AddThreadPools(const ParsedExposition& previous, const ParsedExposition& current, double window,
                     PressureSignals* out) {
-  const MetricFamily* now = current.Find(kThreadCpu);
-  const MetricFamily* before = previous.Find(kThreadCpu);
+  const ParsedFamily* now = current.Find(kThreadCpu);
+  const ParsedFamily* before = previous.Find(kThreadCpu);
   if (now == nullptr || before == nullptr) return;
   // One thread is one series (name and tid): its CPU before, by its whole label set.
-  auto key = [](const Sample& sample) {
+  auto key = [](const ParsedSample& sample) {
     std::string k;
-    for (const Label& label : sample.labels) k += label.name + '=' + label.value + '\x1f';
+    for (const LabelView& label : sample.labels) {
+      k.append(label.name).append(1, '=').append(label.value).append(1, '\x1f');
+    }
     return k;
   };
   std::map<std::string, double> cpu_before;
-  for (const Sample& sample : before->samples) cpu_before[key(sample)] = sample.value;
-  for (const Sample& sample : now->samples) {
+  for (const ParsedSample& sample : before->samples) cpu_before[key(sample)] = sample.value;
+  for (const ParsedSample& sample : now->samples) {
     if (sample.name != now->name) continue;
     auto old = cpu_before.find(key(sample));
     // A thread started in the window counts from 0.
@@ -113,7 +115,7 @@ void AddThreadPools(const Exposition& previous, const Exposition& current, doubl
   }
 }
 
-void AddWindowSignals(const Exposition& previous, const Exposition& current, double window,
+void AddWindowSignals(const ParsedExposition& previous, const ParsedExposition& current, double window,
                       PressureSignals* out) {
   for (const Stage& stage : kRaftStages) {
     if (auto p99 = WindowP99(previous, current, stage.family))
@@ -131,7 +133,7 @@ void AddWindowSignals(const Exposition& previous, const Exposition& current, dou
     out->grpc_failure_ratio = EventIncrease(previous, current, kGrpcFail) / requests->count;
   }
   out->critical_errors = EventIncrease(previous, current, kCritical);
-  auto full = [](const Sample& sample) {
+  auto full = [](const ParsedSample& sample) {
     return sample.LabelValue("reason") == "full" || sample.LabelValue("type") == "full";
   };
   out->busy_rejections_per_second["scheduler_too_busy"] =
@@ -171,10 +173,10 @@ std::string_view PoolOfThread(std::string_view thread_name) {
 
 void AddPressureSignals(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot) {
   PressureSignals& out = snapshot->pressure;
-  const MetricFamily* start = current.metrics.Find(kStartTime);
+  const ParsedFamily* start = current.metrics.Find(kStartTime);
   if (start != nullptr && !start->samples.empty())
     out.tikv_start_time_seconds = start->samples.front().value;
-  if (const MetricFamily* quota = current.metrics.Find(kCpuQuota);
+  if (const ParsedFamily* quota = current.metrics.Find(kCpuQuota);
       quota != nullptr && !quota->samples.empty()) {
     out.cpu_cores_quota = quota->samples.front().value;
   }
@@ -182,7 +184,7 @@ void AddPressureSignals(const TikvScrape* previous, const TikvScrape& current, S
     out.flow_control_discard_ratio = *discard / kDiscardRatioScale;
   }
   if (previous == nullptr || previous->monotonic_ms >= current.monotonic_ms) return;
-  const MetricFamily* start_before = previous->metrics.Find(kStartTime);
+  const ParsedFamily* start_before = previous->metrics.Find(kStartTime);
   if (out.tikv_start_time_seconds && start_before != nullptr && !start_before->samples.empty()) {
     out.tikv_restarted = start_before->samples.front().value != *out.tikv_start_time_seconds;
   }
@@ -190,13 +192,11 @@ void AddPressureSignals(const TikvScrape* previous, const TikvScrape& current, S
   AddWindowSignals(previous->metrics, current.metrics, window, &out);
 }
 
-void KeepPressureInputs(const Exposition& scrape, Exposition* kept) {
+std::vector<std::string_view> PressureInputFamilies() {
   std::vector<std::string_view> families = {kLatchWait,   kGrpcFail, kCritical,  kTooBusy,
                                             kChannelFull, kCopError, kStartTime, kThreadCpu};
   for (const Stage& stage : kRaftStages) families.push_back(stage.family);
-  for (std::string_view name : families) {
-    if (const MetricFamily* family = scrape.Find(name)) kept->FindOrAdd(name) = *family;
-  }
+  return families;
 }
 
 void CountTikvRestarts(const Snapshot* previous, Snapshot* current) {

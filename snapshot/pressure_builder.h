@@ -17,8 +17,8 @@ std::string_view PoolOfThread(std::string_view thread_name);
 // when `previous` is older (the window's p99s, rates and ratios). Pure; thread-safe.
 void AddPressureSignals(const TikvScrape* previous, const TikvScrape& current, Snapshot* snapshot);
 
-// Copies into `kept` the families of `scrape` that AddPressureSignals reads from a previous scrape.
-void KeepPressureInputs(const Exposition& scrape, Exposition* kept);
+// The families AddPressureSignals reads from a previous scrape.
+std::vector<std::string_view> PressureInputFamilies();
 
 // Carries the count of TiKV restarts seen since the exporter started from the previous snapshot
 // (nullptr on the first poll) and adds this window's restart. Call after AddTikvMetrics.

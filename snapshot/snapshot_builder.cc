@@ -18,12 +18,12 @@ using ByLabel = std::map<std::string, double, std::less<>>;
 // Sums the samples of `family` grouped by `group_label`, keeping only samples whose `type`
 // label equals `type` when `type` is not empty. (In TiKV v5.3 every ticker type appears under
 // every tikv_engine_* family, so a ticker must always be selected by type.)
-ByLabel SumBy(const Exposition& exposition, std::string_view family_name,
+ByLabel SumBy(const ParsedExposition& exposition, std::string_view family_name,
               std::string_view group_label, std::string_view type = {}) {
   ByLabel sums;
-  const MetricFamily* family = exposition.Find(family_name);
+  const ParsedFamily* family = exposition.Find(family_name);
   if (family == nullptr) return sums;
-  for (const Sample& sample : family->samples) {
+  for (const ParsedSample& sample : family->samples) {
     if (sample.name != family->name) continue;
     if (!type.empty() && sample.LabelValue("type") != type) continue;
     sums[std::string(sample.LabelValue(group_label))] += sample.value;
@@ -38,7 +38,7 @@ double ValueOr0(const ByLabel& values, std::string_view key) {
 
 // Increase of a ticker per db over the window; a series missing before counts as 0, which is
 // what TiKV's simplify-metrics means by leaving it out.
-ByLabel TickerIncreaseByDb(const Exposition& previous, const Exposition& current,
+ByLabel TickerIncreaseByDb(const ParsedExposition& previous, const ParsedExposition& current,
                            std::string_view family, std::string_view type) {
   ByLabel before = SumBy(previous, family, "db", type);
   ByLabel increase;
@@ -75,7 +75,7 @@ void AddRequestRates(const TikvScrape& previous, const TikvScrape& current, doub
   for (auto& [type, histogram] : HistogramsByLabel(previous.metrics, kFamily, "type")) {
     before.emplace(type, std::move(histogram));
   }
-  const MetricFamily* family = current.metrics.Find(kFamily);
+  const ParsedFamily* family = current.metrics.Find(kFamily);
   if (family == nullptr || family->type != MetricType::kHistogram) return;
 
   Histogram total;
@@ -99,7 +99,7 @@ void AddRequestRates(const TikvScrape& previous, const TikvScrape& current, doub
   }
 }
 
-void AddEngineRatios(const Exposition& previous, const Exposition& current, Snapshot* snapshot) {
+void AddEngineRatios(const ParsedExposition& previous, const ParsedExposition& current, Snapshot* snapshot) {
   constexpr std::string_view kCache = kCacheFamily;
   struct Block {
     const char* name;
@@ -151,7 +151,7 @@ void AddEngineRatios(const Exposition& previous, const Exposition& current, Snap
   }
 }
 
-void AddLevels(const Exposition& metrics, Snapshot* snapshot) {
+void AddLevels(const ParsedExposition& metrics, Snapshot* snapshot) {
   ByLabel store = SumBy(metrics, "tikv_store_size_bytes", "type");
   auto take = [&](std::string_view type, std::optional<double>* out) {
     auto it = store.find(type);
@@ -175,7 +175,7 @@ void AddLevels(const Exposition& metrics, Snapshot* snapshot) {
   for (const auto& [db, bytes] : SumBy(metrics, "tikv_engine_pending_compaction_bytes", "db")) {
     snapshot->compaction_pending_bytes[db] = bytes;
   }
-  if (const MetricFamily* info = metrics.Find("tikv_server_info");
+  if (const ParsedFamily* info = metrics.Find("tikv_server_info");
       info != nullptr && !info->samples.empty()) {
     snapshot->tikv_version = std::string(info->samples.front().LabelValue("version"));
   }
@@ -253,10 +253,9 @@ TikvScrape KeepRateInputs(const TikvScrape& scrape) {
   TikvScrape kept;
   kept.timestamp_ms = scrape.timestamp_ms;
   kept.monotonic_ms = scrape.monotonic_ms;
-  for (std::string_view name : kRateFamilies) {
-    if (const MetricFamily* family = scrape.metrics.Find(name)) kept.metrics.FindOrAdd(name) = *family;
-  }
-  KeepPressureInputs(scrape.metrics, &kept.metrics);
+  std::vector<std::string_view> families = PressureInputFamilies();
+  families.insert(families.end(), std::begin(kRateFamilies), std::end(kRateFamilies));
+  kept.metrics = scrape.metrics.Subset(families);
   return kept;
 }
 

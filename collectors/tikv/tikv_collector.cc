@@ -1,5 +1,7 @@
 #include "collectors/tikv/tikv_collector.h"
 
+#include <algorithm>
+
 #include "prom/exposition_writer.h"
 #include "prom/openmetrics_writer.h"
 #include "collectors/upstream_error.h"
@@ -57,7 +59,10 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
   const int64_t requested_ms = NowMs<std::chrono::system_clock>();
   const int64_t requested_monotonic_ms = NowMs<Clock>();
   HttpRequestOptions metrics_options = options;
-  metrics_options.body_buffer = &metrics_buffer_;
+  // Read into a buffer of the last body's size, so that the body does not grow by doubling.
+  std::string body_buffer;
+  body_buffer.reserve(std::min(last_body_bytes_, max_body_bytes_));
+  metrics_options.body_buffer = &body_buffer;
   StatusOr<HttpResponse> metrics = fetcher_->Get("/metrics", metrics_options);
   if (!metrics.ok()) return metrics.status();
   if (metrics->status != 200) return HttpStatusError(fetcher_->base_url() + "/metrics", *metrics);
@@ -68,9 +73,9 @@ StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_p
     return Status::Malformed("GET " + fetcher_->base_url() + "/metrics answered Content-Type \"" + type +
                          "\", not the Prometheus text format (a proxy in between?)");
   }
-  StatusOr<ParseResult> parsed = ParseExposition(metrics->body, limits_);
   const size_t body_bytes = metrics->body.size();
-  metrics_buffer_ = std::move(metrics->body);  // the parse copied what it keeps
+  last_body_bytes_ = body_bytes;
+  StatusOr<ParseResult> parsed = ParseExposition(std::move(metrics->body), limits_);  // the scrape keeps it
   if (!parsed.ok()) {
     return parsed.status().Prefixed("GET " + fetcher_->base_url() + "/metrics: unparsable body: ");
   }

@@ -37,7 +37,7 @@ class TikvCollector : public SourceCollector<TikvScrape> {
  private:
   std::unique_ptr<HttpFetcher> fetcher_;
   size_t max_body_bytes_;
-  std::string metrics_buffer_;  // the last /metrics body's storage, written into by the next one
+  size_t last_body_bytes_ = 0;  // of /metrics
   ParseLimits limits_;
   RelayRules relay_;
   // GET /config every config_refresh_: the last answer and when it was asked.

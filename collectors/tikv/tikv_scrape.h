@@ -24,7 +24,7 @@ struct RelayedFamily {
 struct TikvScrape {
   int64_t timestamp_ms = 0;  // wall clock when /metrics was requested, for display
   int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
-  Exposition metrics;
+  ParsedExposition metrics;
   size_t body_bytes = 0;
   std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
   // The raw families selected for re-exposure ([collectors.tikv] relay), already written:

@@ -296,8 +296,8 @@ std::optional<double> SampleValue(const std::string& body, const std::string& na
                                   const std::map<std::string, std::string>& labels) {
   StatusOr<ParseResult> parsed = ParseExposition(body);
   if (!parsed.ok()) return std::nullopt;
-  for (const MetricFamily& family : parsed->exposition.families()) {
-    for (const Sample& sample : family.samples) {
+  for (const ParsedFamily& family : parsed->exposition.families()) {
+    for (const ParsedSample& sample : family.samples) {
       if (sample.name != name) continue;
       bool match = true;
       for (const auto& [label, value] : labels) match = match && sample.LabelValue(label) == value;

@@ -59,14 +59,14 @@ std::map<std::string, double> StoreSeries(const std::string& body) {
   std::map<std::string, double> series;
   StatusOr<ParseResult> parsed = ParseExposition(body);
   EXPECT_TRUE(parsed.ok());
-  for (const MetricFamily& family : parsed->exposition.families()) {
+  for (const ParsedFamily& family : parsed->exposition.families()) {
     if (!family.name.starts_with("tikv_exporter_pd_store_") && family.name != "tikv_exporter_pd_local_store_id" &&
         family.name != "tikv_exporter_pd_member_leader") {
       continue;
     }
-    for (const Sample& sample : family.samples) {
-      std::string key = sample.name + "{";
-      for (const Label& label : sample.labels) key += label.name + "=" + label.value + ",";
+    for (const ParsedSample& sample : family.samples) {
+      std::string key = std::string(sample.name) + "{";
+      for (const LabelView& label : sample.labels) key.append(label.name).append("=").append(label.value).append(",");
       series[key + "}"] = sample.value;
     }
   }

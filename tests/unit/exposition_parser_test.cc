@@ -14,11 +14,11 @@ namespace {
 using testing::Fixture;
 using testing::ReadFile;
 
-const Sample* FindSample(const Exposition& e, const std::string& family, const std::string& name,
+const ParsedSample* FindSample(const ParsedExposition& e, const std::string& family, const std::string& name,
                          std::initializer_list<std::pair<const char*, const char*>> labels) {
-  const MetricFamily* f = e.Find(family);
+  const ParsedFamily* f = e.Find(family);
   if (f == nullptr) return nullptr;
-  for (const Sample& s : f->samples) {
+  for (const ParsedSample& s : f->samples) {
     if (s.name != name) continue;
     bool match = true;
     for (const auto& [k, v] : labels) match = match && s.LabelValue(k) == v;
@@ -31,25 +31,25 @@ TEST(ExpositionParser, ParsesTheFullV53Dump) {
   const std::string text = ReadFile(Fixture("tikv-v5.3.0-alpha-metrics.prom"));
   StatusOr<ParseResult> result = ParseExposition(text);
   ASSERT_TRUE(result.ok()) << result.status().message();
-  const Exposition& e = result->exposition;
+  const ParsedExposition& e = result->exposition;
   // metric-names.md: 178 TYPE lines and 15,759 sample lines in this dump.
   EXPECT_EQ(e.families().size(), 178u);
   EXPECT_EQ(e.SampleCount(), 15759u);
   EXPECT_TRUE(result->warnings.empty());
 
-  const MetricFamily* grpc = e.Find("tikv_grpc_msg_duration_seconds");
+  const ParsedFamily* grpc = e.Find("tikv_grpc_msg_duration_seconds");
   ASSERT_NE(grpc, nullptr);
   EXPECT_EQ(grpc->type, MetricType::kHistogram);
-  const Sample* bucket = FindSample(e, "tikv_grpc_msg_duration_seconds",
+  const ParsedSample* bucket = FindSample(e, "tikv_grpc_msg_duration_seconds",
                                     "tikv_grpc_msg_duration_seconds_bucket",
                                     {{"type", "kv_get"}, {"le", "0.0005"}});
   ASSERT_NE(bucket, nullptr);
   EXPECT_EQ(bucket->value, 1144);
-  const Sample* info = FindSample(e, "tikv_server_info", "tikv_server_info", {});
+  const ParsedSample* info = FindSample(e, "tikv_server_info", "tikv_server_info", {});
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->LabelValue("version"), "v5.3.0-alpha");
   EXPECT_EQ(info->value, 1634094877);
-  const Sample* dirty = FindSample(e, "tikv_allocator_stats", "tikv_allocator_stats", {{"type", "dirty"}});
+  const ParsedSample* dirty = FindSample(e, "tikv_allocator_stats", "tikv_allocator_stats", {{"type", "dirty"}});
   ASSERT_NE(dirty, nullptr);
   EXPECT_EQ(dirty->value, -1249664);
 }
@@ -69,7 +69,7 @@ TEST(ExpositionParser, ToleratesTheTruncatedV50DumpAndSaysWhere) {
   // metric-names.md: 144 families, 6,171 sample lines, one of which is the duplicate.
   EXPECT_EQ(result->exposition.families().size(), 144u);
   EXPECT_EQ(result->exposition.SampleCount(), 6170u);
-  const Sample* miss = FindSample(result->exposition, "tikv_engine_cache_efficiency",
+  const ParsedSample* miss = FindSample(result->exposition, "tikv_engine_cache_efficiency",
                                   "tikv_engine_cache_efficiency", {{"db", "kv"}, {"type", "block_cache_miss"}});
   ASSERT_NE(miss, nullptr);
   EXPECT_EQ(miss->value, 31);
@@ -106,8 +106,8 @@ TEST(ExpositionParser, HandlesEveryPartOfTheFormat) {
       "\t spaced_out \t 1 \r\n";
   StatusOr<ParseResult> result = ParseExposition(text);
   ASSERT_TRUE(result.ok()) << result.status().message();
-  const Exposition& e = result->exposition;
-  const MetricFamily* requests = e.Find("http_requests_total");
+  const ParsedExposition& e = result->exposition;
+  const ParsedFamily* requests = e.Find("http_requests_total");
   ASSERT_NE(requests, nullptr);
   EXPECT_EQ(requests->type, MetricType::kCounter);
   EXPECT_EQ(requests->help, "The total \\ number\nof requests.");
@@ -115,12 +115,12 @@ TEST(ExpositionParser, HandlesEveryPartOfTheFormat) {
   EXPECT_EQ(requests->samples[0].timestamp_ms, 1395066363000);
   EXPECT_EQ(requests->samples[1].LabelValue("code"), "400");
 
-  const Sample* msdos = FindSample(e, "msdos_file_access_time_seconds", "msdos_file_access_time_seconds", {});
+  const ParsedSample* msdos = FindSample(e, "msdos_file_access_time_seconds", "msdos_file_access_time_seconds", {});
   ASSERT_NE(msdos, nullptr);
   EXPECT_EQ(msdos->LabelValue("path"), "C:\\DIR\\FILE.TXT");
   EXPECT_EQ(msdos->LabelValue("error"), "Cannot find file:\n\"FILE.TXT\"");
   EXPECT_EQ(msdos->value, 1.458255915e9);
-  const Sample* weird = FindSample(e, "something_weird", "something_weird", {});
+  const ParsedSample* weird = FindSample(e, "something_weird", "something_weird", {});
   ASSERT_NE(weird, nullptr);
   EXPECT_TRUE(std::isinf(weird->value) && weird->value > 0);
   EXPECT_EQ(weird->timestamp_ms, -3982045);
@@ -128,11 +128,11 @@ TEST(ExpositionParser, HandlesEveryPartOfTheFormat) {
   EXPECT_LT(e.Find("negative_inf")->samples[0].value, 0);
   EXPECT_TRUE(std::isnan(e.Find("not_a_number")->samples[0].value));
 
-  const MetricFamily* histogram = e.Find("http_request_duration_seconds");
+  const ParsedFamily* histogram = e.Find("http_request_duration_seconds");
   ASSERT_NE(histogram, nullptr);
   EXPECT_EQ(histogram->type, MetricType::kHistogram);
   EXPECT_EQ(histogram->samples.size(), 4u);
-  const MetricFamily* summary = e.Find("rpc_duration_seconds");
+  const ParsedFamily* summary = e.Find("rpc_duration_seconds");
   ASSERT_NE(summary, nullptr);
   EXPECT_EQ(summary->type, MetricType::kSummary);
   EXPECT_EQ(summary->samples.size(), 3u);
@@ -229,7 +229,7 @@ TEST(ExpositionParser, ReplacesInvalidUtf8InLabelValuesAndHelpWithAWarningPerLin
   text += "tikv_ok{zone=\"\xE6\x97\xA5\",escaped=\"\\\\\xF0\x9F\x98\x80\"} 1\n";
   StatusOr<ParseResult> result = ParseExposition(text);
   ASSERT_TRUE(result.ok()) << result.status().message();
-  const MetricFamily* info = result->exposition.Find("tikv_server_info");
+  const ParsedFamily* info = result->exposition.Find("tikv_server_info");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->help, "Bad " + r + " help.");
   ASSERT_EQ(info->samples.size(), 3u);
@@ -249,7 +249,7 @@ TEST(ExpositionParser, ReplacesInvalidUtf8InLabelValuesAndHelpWithAWarningPerLin
   }
   EXPECT_NE(result->warnings[0].message.find("HELP text of tikv_server_info"), std::string::npos);
   EXPECT_NE(result->warnings[1].message.find("label version"), std::string::npos);
-  EXPECT_TRUE(IsValidUtf8(WriteExposition(result->exposition)));
+  EXPECT_TRUE(IsValidUtf8(WriteExposition(result->exposition.ToExposition())));
 }
 
 TEST(ExpositionParser, ErrorSnippetsAreValidUtf8) {
@@ -262,10 +262,10 @@ TEST(ExpositionParser, ErrorSnippetsAreValidUtf8) {
 TEST(ExpositionWriter, RoundTripsTheV53Dump) {
   StatusOr<ParseResult> first = ParseExposition(ReadFile(Fixture("tikv-v5.3.0-alpha-metrics.prom")));
   ASSERT_TRUE(first.ok());
-  std::string written = WriteExposition(first->exposition);
+  std::string written = WriteExposition(first->exposition.ToExposition());
   StatusOr<ParseResult> second = ParseExposition(written);
   ASSERT_TRUE(second.ok()) << second.status().message();
-  EXPECT_EQ(WriteExposition(second->exposition), written);
+  EXPECT_EQ(WriteExposition(second->exposition.ToExposition()), written);
   EXPECT_EQ(second->exposition.SampleCount(), 15759u);
 }
 

@@ -36,7 +36,8 @@ PollState StateWithRelay(bool tikv_up) {
   auto scrape = std::make_shared<TikvScrape>();
   StatusOr<ParseResult> parsed = ParseExposition(kTikvRelayed);
   EXPECT_TRUE(parsed.ok());
-  for (const MetricFamily& family : parsed->exposition.families()) {
+  const Exposition relay = parsed->exposition.ToExposition();
+  for (const MetricFamily& family : relay.families()) {
     RelayedFamily& relayed = scrape->relay.emplace_back();
     relayed.name = family.name;
     AppendFamily(family, &relayed.text);
@@ -61,11 +62,11 @@ TEST_F(MetricsRenderer, ARelayedFamilyTheExporterServesItselfIsLeftOut) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   for (const ParseWarning& warning : parsed->warnings) ADD_FAILURE() << warning.message << "\n" << text;
   // The exporter's own process series, not TiKV's 123 and 99.
-  const MetricFamily* fds = parsed->exposition.Find("process_open_fds");
+  const ParsedFamily* fds = parsed->exposition.Find("process_open_fds");
   ASSERT_NE(fds, nullptr);
   ASSERT_EQ(fds->samples.size(), 1u);
   EXPECT_NE(fds->samples[0].value, 123);
-  const MetricFamily* cpu = parsed->exposition.Find("process_cpu_seconds_total");
+  const ParsedFamily* cpu = parsed->exposition.Find("process_cpu_seconds_total");
   ASSERT_NE(cpu, nullptr);
   EXPECT_NE(cpu->samples[0].value, 99);
   // What does not collide is relayed.

@@ -42,7 +42,7 @@ constexpr const char* kText =
 Exposition Parsed(const std::string& text) {
   StatusOr<ParseResult> parsed = ParseExposition(text);
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-  return parsed.ok() ? parsed->exposition : Exposition();
+  return parsed.ok() ? parsed->exposition.ToExposition() : Exposition();
 }
 
 // The sample lines of a body (no comments), which name the series and their values.

@@ -14,7 +14,7 @@
 namespace tikv_exporter {
 namespace {
 
-TEST(ParserAllocations, AtMostThreePerSampleOnTheLargestRealDump) {
+TEST(ParserAllocations, NoMoreThanOnePerFamilyOnTheLargestRealDump) {
   const std::string body = testing::ReadFile(std::string(FIXTURES_DIR) + "/tikv-v5.3.0-alpha-metrics.prom");
   ASSERT_FALSE(body.empty());
   const uint64_t before = bench::Allocations();
@@ -25,10 +25,12 @@ TEST(ParserAllocations, AtMostThreePerSampleOnTheLargestRealDump) {
   const size_t families = parsed->exposition.families().size();
   std::printf("%zu samples in %zu families: %llu allocations\n", samples, families,
               static_cast<unsigned long long>(allocations));
-  // A sample's name and its label vector are one allocation each; a label value longer than the
-  // string's inline buffer (15 bytes) one more. Before the label scratch vector and the flat
-  // series index there were ~4.7 per sample (74,916 for this dump).
-  EXPECT_LE(allocations, samples * 3);
+  // Names, labels and values are views into the body, samples and labels live in pools sized from
+  // it: what is left grows with the families (the family table, pools that outgrew the guess)
+  // and not with the samples. With a std::string per name and value there were 40,929 for this
+  // dump, and 74,916 before that.
+  EXPECT_LE(allocations, families);
+  EXPECT_GT(samples, 15000u);
 }
 
 }  // namespace

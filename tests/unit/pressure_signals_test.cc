@@ -21,13 +21,19 @@ TikvScrape FixtureAt(const char* name, int64_t at_ms) {
 // The fixture 10 s later with every value doubled except the process start time (no restart): the
 // increase in the window of every counter and bucket is then the fixture's own value.
 TikvScrape DoubledTenSecondsLater(const TikvScrape& before) {
-  TikvScrape after = before;
-  after.monotonic_ms = before.monotonic_ms + 10000;
-  for (const MetricFamily& family : before.metrics.families()) {
-    if (family.name == "process_start_time_seconds") continue;
-    for (Sample& sample : after.metrics.Find(family.name)->samples) sample.value *= 2;
-  }
-  return after;
+  return testing::EditedLater(before, 10000, [](Exposition& metrics) {
+    for (const MetricFamily& family : metrics.families()) {
+      if (family.name == "process_start_time_seconds") continue;
+      for (Sample& sample : metrics.Find(family.name)->samples) sample.value *= 2;
+    }
+  });
+}
+
+// `scrape` with TiKV's start time set to `seconds` (a restart when it changes).
+TikvScrape StartedAt(const TikvScrape& scrape, double seconds) {
+  return testing::EditedLater(scrape, 0, [seconds](Exposition& metrics) {
+    metrics.Find("process_start_time_seconds")->samples.front().value = seconds;
+  });
 }
 
 Snapshot Build(const TikvScrape* before, const TikvScrape& after) {
@@ -227,8 +233,7 @@ TEST(PressureSignals, ARestartIsCountedOnceAndCarriedAcrossPolls) {
   EXPECT_EQ(*s2.pressure.tikv_restarts, 0u);
   // TiKV restarted: a new start time, and counters back near zero (the whole of `third` is the
   // increase, Prometheus' reset rule: append_log p99 is the fixture's again).
-  TikvScrape third = FixtureAt("tikv-v5.0-nightly-metrics-truncated.prom", 20000);
-  third.metrics.Find("process_start_time_seconds")->samples.front().value = 1618821900;
+  TikvScrape third = StartedAt(FixtureAt("tikv-v5.0-nightly-metrics-truncated.prom", 20000), 1618821900);
   Snapshot s3 = Build(&second, third);
   CountTikvRestarts(&s2, &s3);
   EXPECT_TRUE(s3.pressure.tikv_restarted);
@@ -276,8 +281,8 @@ TEST(PressureSignals, AbsentWhenTheNodeDoesNotExportTheirInputs) {
 
 TEST(PressureSignals, KeptRateInputsGiveTheSameSignals) {
   const TikvScrape before = FixtureAt("tikv-v5.3.0-alpha-metrics.prom", 0);
-  TikvScrape after = DoubledTenSecondsLater(before);
-  after.metrics.Find("process_start_time_seconds")->samples.front().value += 60;  // a restart too
+  const TikvScrape doubled = DoubledTenSecondsLater(before);
+  const TikvScrape after = StartedAt(doubled, doubled.metrics.Find("process_start_time_seconds")->samples.front().value + 60);  // a restart too
   const TikvScrape kept = KeepRateInputs(before);
   const Snapshot from_whole = Build(&before, after);
   const Snapshot from_kept = Build(&kept, after);

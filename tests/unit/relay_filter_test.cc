@@ -19,8 +19,8 @@ TEST(GlobMatch, MatchesLikeAShell) {
   EXPECT_TRUE(GlobMatch("a*b*c", "aXXbXXc"));
 }
 
-Exposition V53() {
-  return ParseExposition(testing::ReadFile(testing::Fixture("tikv-v5.3.0-alpha-metrics.prom")))->exposition;
+ParsedExposition V53() {
+  return std::move(ParseExposition(testing::ReadFile(testing::Fixture("tikv-v5.3.0-alpha-metrics.prom")))->exposition);
 }
 
 TEST(Relay, NothingWithoutAnAllowlist) { EXPECT_TRUE(FilterForRelay(V53(), RelayRules{}).families().empty()); }
@@ -57,8 +57,8 @@ TEST(Relay, DroppedLabelsSumTheSeriesTheyMerge) {
 
 TEST(Relay, ASeriesTiKVStopsExportingDisappears) {
   RelayRules rules{{"x_*"}, {}, {}};
-  Exposition before = ParseExposition("x_a 1\nx_b 2\n")->exposition;
-  Exposition after = ParseExposition("x_a 3\n")->exposition;
+  ParsedExposition before = std::move(ParseExposition("x_a 1\nx_b 2\n")->exposition);
+  ParsedExposition after = std::move(ParseExposition("x_a 3\n")->exposition);
   EXPECT_NE(FilterForRelay(before, rules).Find("x_b"), nullptr);
   EXPECT_EQ(FilterForRelay(after, rules).Find("x_b"), nullptr);
 }

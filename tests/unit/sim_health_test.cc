@@ -245,7 +245,7 @@ TEST(SimHealth, AFixtureNodeHasNoReadinessAndKeepsItsDump) {
   raw->SetHealthState(HealthState::kSlowScore, true);
   EXPECT_EQ(raw->Ready(), std::nullopt);
   EXPECT_EQ(raw->Render(), dump);
-  sim::SimNode parsed(ScrapeOf(dump, 0).metrics);
+  sim::SimNode parsed(ScrapeOf(dump, 0).metrics.ToExposition());
   parsed.SetHealthState(HealthState::kSlowScore, true);
   EXPECT_EQ(parsed.Ready(), std::nullopt);
   EXPECT_EQ(sim::SimNode::BuiltIn(false)->Ready(), std::nullopt);

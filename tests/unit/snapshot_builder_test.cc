@@ -196,12 +196,11 @@ TEST(SnapshotBuilder, ComputesRatiosFromTheV50Dump) {
 // grew and a family missing from the kept copy changes a rate or a ratio.
 TEST(SnapshotBuilder, TheRateInputsAloneGiveTheSameSnapshot) {
   TikvScrape before = Scrape(testing::ReadFile(testing::Fixture("tikv-v5.0-nightly-metrics-truncated.prom")), 0);
-  TikvScrape after = before;
-  after.monotonic_ms = 15000;
-  for (const MetricFamily& family : before.metrics.families()) {
-    MetricFamily& doubled = *after.metrics.Find(family.name);
-    for (Sample& sample : doubled.samples) sample.value = sample.value * 2 + 100;
-  }
+  const TikvScrape after = testing::EditedLater(before, 15000, [](Exposition& metrics) {
+    for (const MetricFamily& family : metrics.families()) {
+      for (Sample& sample : metrics.Find(family.name)->samples) sample.value = sample.value * 2 + 100;
+    }
+  });
   const TikvScrape kept = KeepRateInputs(before);
   EXPECT_LT(kept.metrics.SampleCount() * 3, before.metrics.SampleCount()) << "most series should be dropped";
   EXPECT_EQ(kept.monotonic_ms, before.monotonic_ms);

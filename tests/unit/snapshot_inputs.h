@@ -2,10 +2,12 @@
 
 // Inputs shared by the snapshot tests: a TiKV scrape from exposition text, and a snapshot's
 // node-health signals all set (snapshot/node_signals.h).
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "prom/exposition_writer.h"
 #include "snapshot/poll_data.h"
 #include "snapshot/snapshot.h"
 
@@ -21,6 +23,14 @@ inline TikvScrape ScrapeOf(const std::string& text, int64_t at_ms, TikvConfig co
   scrape.timestamp_ms = at_ms;
   scrape.config = std::move(config);
   return scrape;
+}
+
+// `scrape` `after_ms` later with its series changed by `edit`: on an owning copy, written out
+// and parsed again, as TiKV's next /metrics body would be.
+inline TikvScrape EditedLater(const TikvScrape& scrape, int64_t after_ms, const std::function<void(Exposition&)>& edit) {
+  Exposition owned = scrape.metrics.ToExposition();
+  edit(owned);
+  return ScrapeOf(WriteExposition(owned), scrape.monotonic_ms + after_ms, scrape.config);
 }
 
 // Sets every node-health field of `s`: an almost-full disk (reserve 5 GiB), a slow busy store.

@@ -10,10 +10,7 @@ namespace {
 // A scrape of three samples in two families, two tolerated problems and five relayed series.
 TikvScrape Scrape() {
   TikvScrape scrape;
-  MetricFamily& ops = scrape.metrics.FindOrAdd("tikv_ops_total");
-  ops.samples.push_back({"tikv_ops_total", {{"type", "get"}}, 4, std::nullopt});
-  ops.samples.push_back({"tikv_ops_total", {{"type", "put"}}, 2, std::nullopt});
-  scrape.metrics.FindOrAdd("tikv_up").samples.push_back({"tikv_up", {}, 1, std::nullopt});
+  scrape.metrics = std::move(ParseExposition("tikv_ops_total{type=\"get\"} 4\ntikv_ops_total{type=\"put\"} 2\ntikv_up 1\n")->exposition);
   scrape.body_bytes = 123456;
   scrape.relay_series = 5;
   scrape.warnings = {{7, "duplicate series tikv_up"}, {9, "no final newline"}};

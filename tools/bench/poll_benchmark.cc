@@ -19,15 +19,17 @@ namespace {
 using bench::ReadFixture;
 
 void BM_Snapshot(benchmark::State& state) {
-  StatusOr<ParseResult> parsed = ParseExposition(ReadFixture("tikv-v5.3.0-alpha-metrics.prom"));
-  if (!parsed.ok()) {
+  const std::string text = ReadFixture("tikv-v5.3.0-alpha-metrics.prom");
+  StatusOr<ParseResult> parsed_before = ParseExposition(text);
+  StatusOr<ParseResult> parsed_after = ParseExposition(text);
+  if (!parsed_before.ok() || !parsed_after.ok()) {
     state.SkipWithError("missing fixture");
     return;
   }
   TikvScrape before;
-  before.metrics = parsed->exposition;
+  before.metrics = std::move(parsed_before->exposition);
   TikvScrape after;
-  after.metrics = parsed->exposition;
+  after.metrics = std::move(parsed_after->exposition);
   after.monotonic_ms = 15000;
   for (auto _ : state) {
     Snapshot snapshot;

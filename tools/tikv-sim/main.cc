@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "tikv-sim: %s: %s\n", fixture.c_str(), parsed.status().message().c_str());
         return 1;
       }
-      node = std::make_unique<sim::SimNode>(std::move(parsed->exposition));
+      node = std::make_unique<sim::SimNode>(parsed->exposition.ToExposition());
     }
   }
   if (loads.empty()) loads = sim::SimNode::DefaultRequestLoads();
