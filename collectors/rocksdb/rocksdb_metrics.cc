@@ -64,10 +64,12 @@ void AddRocksDbSeries(const RocksDbLogData& log, Families& f) {
   Set(f.Counter("tikv_exporter_rocksdb_dumps_total",
                 "Complete stats dumps read since start: LOG dumps, or answers of TiKV's debug service."),
       {}, static_cast<double>(log.dumps));
-  auto& warnings = f.Counter("tikv_exporter_rocksdb_log_stall_warnings_total",
-                             "LOG records announcing write stalls since start (kind=slowdown: \"Stalling writes\", stop: \"Stopping writes\").");
-  Set(warnings, {{"kind", "slowdown"}}, static_cast<double>(log.stall_warnings));
-  Set(warnings, {{"kind", "stop"}}, static_cast<double>(log.stop_warnings));
+  if (log.source == RocksDbSource::kLog) {  // records of the LOG only: the debug service has none
+    auto& warnings = f.Counter("tikv_exporter_rocksdb_log_stall_warnings_total",
+                               "LOG records announcing write stalls since start (kind=slowdown: \"Stalling writes\", stop: \"Stopping writes\").");
+    Set(warnings, {{"kind", "slowdown"}}, static_cast<double>(log.stall_warnings));
+    Set(warnings, {{"kind", "stop"}}, static_cast<double>(log.stop_warnings));
+  }
   if (!log.latest) return;
   const RocksDbStats& d = *log.latest;
   Set(f.Gauge("tikv_exporter_rocksdb_last_dump_timestamp_seconds",
