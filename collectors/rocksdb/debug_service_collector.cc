@@ -13,7 +13,6 @@ DebugServiceCollector::DebugServiceCollector(Options options)
     : options_(std::move(options)), channels_(options_.max_message_bytes, options_.tls) {
   auto data = std::make_shared<RocksDbLogData>();
   data->source = RocksDbSource::kDebugService;
-  data->debug_address = options_.url;
   data_ = std::move(data);
 }
 

@@ -16,8 +16,7 @@ namespace tikv_exporter {
 // TiKV's debug service (the same text without line prefixes); both dumps come from one source.
 struct RocksDbLogData {
   RocksDbSource source = RocksDbSource::kLog;  // kLog or kDebugService, never kAuto
-  std::string log_path;       // the LOG's path (source log)
-  std::string debug_address;  // the debug service's URL (source debug_service)
+  std::string log_path;  // the LOG's path (source log)
   std::optional<RocksDbStats> latest;
   std::optional<RocksDbStats> previous;
   int64_t latest_read_ms = 0;    // wall clock when the latest dump was read (or answered)

@@ -7,7 +7,7 @@ RocksDbSourceSelector::RocksDbSourceSelector(std::unique_ptr<DebugServiceCollect
     : debug_service_(std::move(debug_service)), log_(std::move(log)), log_sink_(std::move(log_sink)) {}
 
 StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbSourceSelector::Collect(Clock::time_point deadline) {
-  if (in_use_ == RocksDbSource::kLog && !debug_service_->CallDue()) return FromLog(deadline, debug_failure_);
+  if (in_use_ == RocksDbSource::kLog && !debug_service_->CallDue()) return FromLog(deadline);
   const Clock::time_point now = Clock::now();
   const Clock::time_point half = now + (deadline - now) / 2;
   StatusOr<std::shared_ptr<const RocksDbLogData>> answer = debug_service_->Collect(half);
@@ -18,16 +18,15 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbSourceSelector::Collect(C
   }
   debug_failure_ = answer.status();
   Use(RocksDbSource::kLog, debug_failure_.message() + "; reading the LOG " + log_->path() + " until it answers");
-  return FromLog(deadline, debug_failure_);
+  return FromLog(deadline);
 }
 
-StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbSourceSelector::FromLog(Clock::time_point deadline,
-                                                                               const Status& debug_failure) {
+StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbSourceSelector::FromLog(Clock::time_point deadline) {
   StatusOr<std::shared_ptr<const RocksDbLogData>> log = log_->Collect(deadline);
-  if (!log.ok()) return log.status().Prefixed(debug_failure.message() + "; and the LOG: ");
-  if (!debug_failure.limit()) return log;
+  if (!log.ok()) return log.status().Prefixed(debug_failure_.message() + "; and the LOG: ");
+  if (!debug_failure_.limit()) return log;
   auto noted = std::make_shared<RocksDbLogData>(**log);
-  noted->limit_notes.push_back({*debug_failure.limit(), debug_failure.message()});
+  noted->limit_notes.push_back({*debug_failure_.limit(), debug_failure_.message()});
   return std::shared_ptr<const RocksDbLogData>(std::move(noted));
 }
 

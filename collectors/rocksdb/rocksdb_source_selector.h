@@ -25,7 +25,8 @@ class RocksDbSourceSelector : public SourceCollector<RocksDbLogData> {
   StatusOr<std::shared_ptr<const RocksDbLogData>> Collect(Clock::time_point deadline) override;
 
  private:
-  StatusOr<std::shared_ptr<const RocksDbLogData>> FromLog(Clock::time_point deadline, const Status& debug_failure);
+  // The LOG's data, with the debug service's failure in its error or, for a bound, its notes.
+  StatusOr<std::shared_ptr<const RocksDbLogData>> FromLog(Clock::time_point deadline);
   void Use(RocksDbSource source, const std::string& why);
 
   const std::unique_ptr<DebugServiceCollector> debug_service_;
