@@ -10,6 +10,7 @@
 #include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_collector.h"
 #include "collectors/rocksdb/rocksdb_collector.h"
+#include "collectors/rocksdb/rocksdb_source_selector.h"
 #include "collectors/series_share.h"
 #include "collectors/tikv/tikv_collector.h"
 #include "web/cluster_json.h"
@@ -28,6 +29,36 @@
 
 namespace tikv_exporter {
 namespace {
+
+// A collector's state changes, as "<source>: message" lines of the exporter's log.
+LogSink SpdlogSink(std::string source) {
+  return [source = std::move(source)](LogLevel level, const std::string& message) {
+    spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
+                : level == LogLevel::kInfo ? spdlog::level::info
+                                           : spdlog::level::debug,
+                "{}: {}", source, message);
+  };
+}
+
+// [collectors.rocksdb] source: TiKV's debug service, the LOG, or (auto) the first that answers.
+std::unique_ptr<SourceCollector<RocksDbLogData>> MakeRocksDbCollector(const ExporterConfig& config,
+                                                                      const UpstreamTls& tls, std::string_view scheme) {
+  const size_t max_series = SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll));
+  std::unique_ptr<RocksDbCollector> log;
+  if (config.rocksdb_source != RocksDbSource::kDebugService && !config.rocksdb_log_path.empty()) {
+    log = std::make_unique<RocksDbCollector>(config.rocksdb_log_path, LogFollower::Limits{}, max_series);
+    if (config.rocksdb_source == RocksDbSource::kLog) return log;
+  }
+  DebugServiceCollector::Options options;
+  options.url = *NormalizeBaseUrl(TikvGrpcAddress(config), scheme);  // validated by LoadConfig
+  options.max_message_bytes = static_cast<size_t>(config.max_body_bytes);
+  options.tls = tls;
+  options.interval = std::chrono::milliseconds(config.rocksdb_interval_ms);
+  options.max_series = max_series;
+  auto debug_service = std::make_unique<DebugServiceCollector>(std::move(options));
+  if (!log) return debug_service;
+  return std::make_unique<RocksDbSourceSelector>(std::move(debug_service), std::move(log), SpdlogSink("rocksdb"));
+}
 
 // The collectors borrow `shared_limiter`; the set keeps it alive for as long as any of its workers
 // runs, even one left behind at shutdown inside a hung upstream call.
@@ -59,12 +90,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     options.region_cache = regions;
     options.max_string_bytes = static_cast<size_t>(config.max_label_value_bytes);
     options.max_stores = PdMaxStores(SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)));
-    options.log = [](LogLevel level, const std::string& message) {
-      spdlog::log(level == LogLevel::kWarn   ? spdlog::level::warn
-                  : level == LogLevel::kInfo ? spdlog::level::info
-                                             : spdlog::level::debug,
-                  "pd: {}", message);
-    };
+    options.log = SpdlogSink("pd");
     const size_t max_bytes = static_cast<size_t>(config.max_body_bytes);
     PdCollector::ClientFactory factory;
     if (config.pd_protocol == PdProtocol::kGrpc) {
@@ -76,11 +102,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     }
     collectors.push_back(IntoPollData(std::make_unique<PdCollector>(std::move(factory), std::move(options))));
   }
-  if (config.rocksdb_enabled) {
-    collectors.push_back(IntoPollData(std::make_unique<RocksDbCollector>(
-        config.rocksdb_log_path, LogFollower::Limits{},
-        SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)))));
-  }
+  if (config.rocksdb_enabled) collectors.push_back(IntoPollData(MakeRocksDbCollector(config, tls, scheme)));
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
 

@@ -187,6 +187,11 @@ void LoadTikv(const toml::value& table, ExporterConfig* config) {
          for (const toml::value& item : v.as_array()) config->pd_endpoints.push_back(GetAddress(item, n));
          if (config->pd_endpoints.empty()) Fail(v, n, "needs at least one PD endpoint");
        }},
+      {"grpc_address",
+       [&](const toml::value& v, const std::string& n) {
+         config->grpc_address = GetString(v, n);
+         if (!config->grpc_address.empty()) config->grpc_address = GetAddress(v, n);
+       }},
       {"max_connections",
        [&](const toml::value& v, const std::string& n) { config->max_connections = GetInt(v, n, 1, 10000); }},
       {"timeout_ms",
@@ -480,9 +485,21 @@ void LoadCollectors(const toml::value& table, ExporterConfig* config) {
                                  [&](const toml::value& e, const std::string& en) {
                                    config->rocksdb_enabled = GetBool(e, en);
                                  }},
-                                {"log_path", [&](const toml::value& e, const std::string& en) {
+                                {"log_path",
+                                 [&](const toml::value& e, const std::string& en) {
                                    config->rocksdb_log_path = GetString(e, en);
+                                 }},
+                                {"source",
+                                 [&](const toml::value& e, const std::string& en) {
+                                   config->rocksdb_source = GetEnum(e, en, kRocksDbSourceNames);
+                                 }},
+                                // Each debug-service call also carries TiKV's whole /metrics text.
+                                {"interval_ms", [&](const toml::value& e, const std::string& en) {
+                                   config->rocksdb_interval_ms = GetInt(e, en, 1000, 86400000);
                                  }}});
+                    if (config->rocksdb_source == RocksDbSource::kLog && config->rocksdb_log_path.empty()) {
+                      Fail(v, "[collectors.rocksdb] log_path", "is empty, but source = \"log\" reads it");
+                    }
                   }},
              });
 }
@@ -496,6 +513,15 @@ std::string SyntaxErrorLine(const std::string& message) {
 
 
 }  // namespace
+
+std::string TikvGrpcAddress(const ExporterConfig& config) {
+  if (!config.grpc_address.empty()) return config.grpc_address;
+  // Validated by LoadConfig; TiKV's default gRPC port (server.addr) on the status server's host.
+  const StatusOr<HostPort> status = ParseHostPort(WithoutScheme(config.status_address));
+  if (!status.ok()) return "127.0.0.1:20160";
+  const bool v6 = status->host.find(':') != std::string::npos;
+  return (v6 ? "[" + status->host + "]" : status->host) + ":20160";
+}
 
 size_t HistorySize(const ExporterConfig& config) {
   if (config.history > 0) return static_cast<size_t>(std::min(config.history, kMaxHistory));

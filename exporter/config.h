@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "exporter/logging.h"
 #include "collectors/pd/store_witnesses.h"
+#include "collectors/rocksdb/rocksdb_source.h"
 #include "snapshot/config_drift.h"
 #include "snapshot/health.h"
 
@@ -29,6 +30,8 @@ struct ExporterConfig {
   // [tikv]
   std::string status_address = "127.0.0.1:20180";
   std::vector<std::string> pd_endpoints = {"localhost:2379"};
+  // TiKV's gRPC port (server.addr), for its debug service; "" = TikvGrpcAddress()'s default.
+  std::string grpc_address;
   int max_connections = 100;
   // Unset, it is the smaller of 5000 and poll_interval_ms (as Prometheus' scrape_timeout follows
   // scrape_interval), so shortening only the interval just works; set, it must fit the interval.
@@ -90,6 +93,10 @@ struct ExporterConfig {
   StoreSeries pd_store_series = StoreSeries::kWitnesses;
   bool rocksdb_enabled = true;
   std::string rocksdb_log_path = "/var/lib/tikv/rocksdb.info";
+  // Where RocksDB's statistics come from (collectors/rocksdb/rocksdb_source.h); auto = TiKV's
+  // debug service when it answers, else the LOG when log_path is set.
+  RocksDbSource rocksdb_source = RocksDbSource::kAuto;
+  int rocksdb_interval_ms = 60000;  // debug-service calls at most this often
 
   // [health]: the verdict's thresholds and disabled checks (docs/health-checks.md).
   HealthThresholds health;
@@ -101,6 +108,9 @@ struct ExporterConfig {
 constexpr int kMaxHistory = 10000;
 constexpr int kMaxDerivedHistory = 3600;
 size_t HistorySize(const ExporterConfig& config);
+
+// [tikv] grpc_address, or by default the status address's host with TiKV's gRPC port 20160.
+std::string TikvGrpcAddress(const ExporterConfig& config);
 
 // Loads and validates `path`. Every error names the file, the line and the key, e.g.
 // "cfg.toml:3:14: [tikv] timeout_ms: expected an integer, found a string".

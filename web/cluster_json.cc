@@ -64,6 +64,7 @@ std::string RocksDbLevelsJson(const RocksDbLogData& log, size_t max_cfs) {
   if (!log.latest) return "";
   JsonWriter json;
   json.BeginObject();
+  json.Key("source").String(std::string(RocksDbSourceName(log.source)));
   json.Key("read_ms").Integer(log.latest_read_ms);
   json.Key("dumps").Integer(static_cast<int64_t>(log.dumps));
   json.OptionalNumber("uptime_seconds", log.latest->db.uptime_seconds);

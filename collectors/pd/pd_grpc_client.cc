@@ -1,12 +1,10 @@
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/security/tls_certificate_provider.h>
 
 #include <chrono>
 
+#include "collectors/grpc_channel.h"
 #include "collectors/pd/pd_bounds.h"
 #include "collectors/pd/pd_client.h"
-#include "common/address.h"
 #include "common/clock.h"
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
 
@@ -37,7 +35,7 @@ StoreState StateOf(const metapb::Store& store, int64_t now_ns) {
 class PdGrpcClient : public PdClient {
  public:
   PdGrpcClient(std::string base_url, size_t max_message_bytes, UpstreamTls tls)
-      : url_(std::move(base_url)), max_message_bytes_(max_message_bytes), tls_(std::move(tls)) {}
+      : url_(std::move(base_url)), channels_(max_message_bytes, std::move(tls)) {}
 
   const std::string& url() const override { return url_; }
 
@@ -150,36 +148,13 @@ class PdGrpcClient : public PdClient {
     auto it = stubs_.find(url);
     if (it == stubs_.end()) {
       if (stubs_.size() >= kMaxChannels) stubs_.clear();  // PD's member list decides the URLs
-      grpc::ChannelArguments arguments;
-      arguments.SetMaxReceiveMessageSize(static_cast<int>(std::min<size_t>(max_message_bytes_, INT32_MAX)));
-      auto credentials = !url.starts_with("https://") ? grpc::InsecureChannelCredentials()
-                         : tls_.enabled()                 ? TlsCredentials()
-                                                          : grpc::SslCredentials(grpc::SslCredentialsOptions());
-      const std::string target(WithoutScheme(url));
-      it = stubs_.emplace(url, pdpb::PD::NewStub(grpc::CreateCustomChannel(target, credentials, arguments))).first;
+      it = stubs_.emplace(url, pdpb::PD::NewStub(channels_.Make(url))).first;
     }
     return *it->second;
   }
 
-  std::shared_ptr<grpc::ChannelCredentials> TlsCredentials() {
-    namespace tls = grpc::experimental;
-    if (!certificates_) {
-      constexpr unsigned kRefreshSeconds = 10;  // how soon rotated files are picked up
-      certificates_ = std::make_shared<tls::FileWatcherCertificateProvider>(tls_.key_path, tls_.cert_path,
-                                                                            tls_.ca_path, kRefreshSeconds);
-    }
-    tls::TlsChannelCredentialsOptions options;
-    options.set_certificate_provider(certificates_);
-    options.watch_root_certs();
-    if (!tls_.cert_path.empty()) options.watch_identity_key_cert_pairs();
-    options.set_verify_server_certs(true);
-    return tls::TlsCredentials(options);
-  }
-
   const std::string url_;
-  const size_t max_message_bytes_;
-  const UpstreamTls tls_;
-  std::shared_ptr<grpc::experimental::FileWatcherCertificateProvider> certificates_;
+  GrpcChannelMaker channels_;
   std::map<std::string, std::unique_ptr<pdpb::PD::Stub>> stubs_;
 };
 

@@ -34,24 +34,12 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock:
 
   auto data = std::make_shared<RocksDbLogData>(*data_);
   const int64_t now_ms = NowMs();
-  for (RocksDbStats& dump : reader_.TakeDumps()) {
-    KeepSeries(max_series_, &dump);
-    data->previous = std::move(data->latest);
-    data->previous_read_ms = data->latest_read_ms;
-    data->latest = std::move(dump);
-    data->latest_read_ms = now_ms;
-  }
+  for (RocksDbStats& dump : reader_.TakeDumps()) PushDump(std::move(dump), now_ms, max_series_, data.get());
   data->dumps = reader_.dumps_completed();
   data->stall_warnings = reader_.stall_warnings();
   data->stop_warnings = reader_.stop_warnings();
   data->log_path = follower_.path();
-  data->limit_notes.clear();
-  if (data->latest && data->latest->series_left_out > 0) {
-    data->limit_notes.push_back({Limit::kSeriesPerPoll, follower_.path() + ": the latest stats dump has " +
-                                                            std::to_string(data->latest->series_left_out) +
-                                                            " series beyond the LOG's share of max_series_per_poll (" +
-                                                            std::to_string(max_series_) + "), left out"});
-  }
+  NoteSeriesLeftOut(follower_.path(), max_series_, data.get());
   data_ = data;
   return data_;
 }

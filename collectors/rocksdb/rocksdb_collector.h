@@ -26,6 +26,7 @@ class RocksDbCollector : public SourceCollector<RocksDbLogData> {
 
   Source source() const override { return Source::kRocksDb; }
   StatusOr<std::shared_ptr<const RocksDbLogData>> Collect(Clock::time_point deadline) override;
+  const std::string& path() const { return follower_.path(); }
 
  private:
   LogFollower follower_;

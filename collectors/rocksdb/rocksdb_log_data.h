@@ -5,18 +5,21 @@
 #include <string>
 #include <vector>
 
+#include "collectors/rocksdb/rocksdb_source.h"
 #include "collectors/rocksdb/rocksdb_stats.h"
 #include "common/limits.h"
 
 namespace tikv_exporter {
 
-// What the RocksDB LOG collector knows: its two latest complete stats dumps (rates between them)
-// and counters since the exporter started reading the log.
+// What the RocksDB collector knows: its two latest complete stats dumps (rates between them) and
+// counters since the exporter started reading them. A dump is a LOG stats dump, or one answer of
+// TiKV's debug service (the same text without line prefixes); both dumps come from one source.
 struct RocksDbLogData {
-  std::string log_path;
+  RocksDbSource source = RocksDbSource::kLog;  // kLog or kDebugService, never kAuto
+  std::string log_path;  // the LOG's path (source log)
   std::optional<RocksDbStats> latest;
   std::optional<RocksDbStats> previous;
-  int64_t latest_read_ms = 0;    // wall clock when the latest dump was read
+  int64_t latest_read_ms = 0;    // wall clock when the latest dump was read (or answered)
   int64_t previous_read_ms = 0;
   size_t dumps = 0;
   size_t stall_warnings = 0;     // "Stalling writes because ..." records

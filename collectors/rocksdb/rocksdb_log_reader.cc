@@ -155,15 +155,9 @@ void RocksDbLogReader::Continuation(std::string_view line) {
 }
 
 void RocksDbLogReader::Complete() {
-  std::vector<std::string_view> lines;
-  std::string_view text = dump_text_;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    lines.push_back(text.substr(0, end));
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-  }
+  if (on_dump_text_) on_dump_text_(dump_text_);
   if (completed_.size() == 2) completed_.erase(completed_.begin());
-  completed_.push_back(ParseRocksDbStats(lines));
+  completed_.push_back(ParseRocksDbStatsText(dump_text_));
   ++dumps_completed_;
   expect_statistics_ = statistics_seen_;
   Reset();

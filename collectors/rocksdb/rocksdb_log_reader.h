@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ class RocksDbLogReader {
   void EndOfData();
   // Forgets a half-read dump (after truncation or rotation).
   void Reset();
+  // Also hands each completed dump's text (its lines without prefixes, '\n'-separated, the
+  // tickers after a "STATISTICS:" line) to `sink`: the simulator serves these texts as TiKV's
+  // debug service would.
+  void OnDumpText(std::function<void(std::string_view)> sink) { on_dump_text_ = std::move(sink); }
 
   // The dumps completed since the last call, oldest first: at most the two latest (enough for
   // rates between consecutive dumps, however much backlog one read held).
@@ -63,6 +68,7 @@ class RocksDbLogReader {
   bool expect_statistics_ = true;  // whether the previous dump had a STATISTICS record
   std::string dump_text_;  // the dump's lines, '\n'-separated
   std::vector<RocksDbStats> completed_;
+  std::function<void(std::string_view)> on_dump_text_;
   size_t stall_warnings_ = 0;
   size_t stop_warnings_ = 0;
   size_t dumps_completed_ = 0;

@@ -39,17 +39,41 @@ void KeepSeries(size_t max_series, RocksDbStats* stats) {
   stats->series_left_out = left_out;
 }
 
+void PushDump(RocksDbStats dump, int64_t read_ms, size_t max_series, RocksDbLogData* data) {
+  KeepSeries(max_series, &dump);
+  data->previous = std::move(data->latest);
+  data->previous_read_ms = data->latest_read_ms;
+  data->latest = std::move(dump);
+  data->latest_read_ms = read_ms;
+}
+
+void NoteSeriesLeftOut(const std::string& where, size_t max_series, RocksDbLogData* data) {
+  data->limit_notes.clear();
+  if (!data->latest || data->latest->series_left_out == 0) return;
+  data->limit_notes.push_back({Limit::kSeriesPerPoll, where + ": the latest stats dump has " +
+                                                          std::to_string(data->latest->series_left_out) +
+                                                          " series beyond the RocksDB source's share of "
+                                                          "max_series_per_poll (" +
+                                                          std::to_string(max_series) + "), left out"});
+}
+
 void AddRocksDbSeries(const RocksDbLogData& log, Families& f) {
-  Set(f.Counter("tikv_exporter_rocksdb_dumps_total", "Complete stats dumps read from the RocksDB LOG since start."),
+  Set(f.Gauge("tikv_exporter_rocksdb_source_info",
+              "Where the RocksDB statistics come from: debug_service (TiKV's debugpb GetMetrics) or log (the info LOG's dumps)."),
+      {{"source", std::string(RocksDbSourceName(log.source))}}, 1);
+  Set(f.Counter("tikv_exporter_rocksdb_dumps_total",
+                "Complete stats dumps read since start: LOG dumps, or answers of TiKV's debug service."),
       {}, static_cast<double>(log.dumps));
-  auto& warnings = f.Counter("tikv_exporter_rocksdb_log_stall_warnings_total",
-                             "LOG records announcing write stalls since start (kind=slowdown: \"Stalling writes\", stop: \"Stopping writes\").");
-  Set(warnings, {{"kind", "slowdown"}}, static_cast<double>(log.stall_warnings));
-  Set(warnings, {{"kind", "stop"}}, static_cast<double>(log.stop_warnings));
+  if (log.source == RocksDbSource::kLog) {  // records of the LOG only: the debug service has none
+    auto& warnings = f.Counter("tikv_exporter_rocksdb_log_stall_warnings_total",
+                               "LOG records announcing write stalls since start (kind=slowdown: \"Stalling writes\", stop: \"Stopping writes\").");
+    Set(warnings, {{"kind", "slowdown"}}, static_cast<double>(log.stall_warnings));
+    Set(warnings, {{"kind", "stop"}}, static_cast<double>(log.stop_warnings));
+  }
   if (!log.latest) return;
   const RocksDbStats& d = *log.latest;
   Set(f.Gauge("tikv_exporter_rocksdb_last_dump_timestamp_seconds",
-              "Unix time the latest stats dump was read from the LOG; RocksDB dumps every stats-dump-period (TiKV: 10 min)."),
+              "Unix time the latest stats dump was read: from the LOG, where RocksDB dumps every stats-dump-period (TiKV: 10 min), or answered by the debug service."),
       {}, static_cast<double>(log.latest_read_ms) / 1e3);
   Set(f.Gauge("tikv_exporter_rocksdb_log_unknown_lines", "Lines of the latest dump no rule recognised (skipped)."), {},
       static_cast<double>(d.unknown_lines));

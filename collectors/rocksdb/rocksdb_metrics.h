@@ -15,4 +15,11 @@ void AddRocksDbSeries(const RocksDbLogData& log, Families& families);
 // many series went. Pure.
 void KeepSeries(size_t max_series, RocksDbStats* stats);
 
+// Makes `dump`, bounded by KeepSeries, the latest of `data` (read at `read_ms`, wall clock) and
+// the latest the previous: rates come from the two.
+void PushDump(RocksDbStats dump, int64_t read_ms, size_t max_series, RocksDbLogData* data);
+// Replaces data->limit_notes with the series_per_poll note of the latest dump, if it left series
+// out; `where` names the source (the LOG's path, the debug service's URL).
+void NoteSeriesLeftOut(const std::string& where, size_t max_series, RocksDbLogData* data);
+
 }  // namespace tikv_exporter

@@ -121,8 +121,11 @@ class StatsParser {
       section_ = Section::kStatistics;
       return;
     }
-    if (section_ == Section::kStatistics && StartsWith(line, "rocksdb.")) {
-      if (Statistic(line)) return;
+    // A LOG dump heads the tickers with "STATISTICS:"; TiKV's GetMetrics prints them right after
+    // the DB stats. Their grammar alone tells them apart, in either text.
+    if (StartsWith(line, "rocksdb.") && Statistic(line)) {
+      section_ = Section::kStatistics;
+      return;
     }
     if (expect_header_) {
       expect_header_ = false;
@@ -338,6 +341,16 @@ double ParseRocksDbCount(std::string_view text) {
 
 RocksDbStats ParseRocksDbStats(const std::vector<std::string_view>& lines) {
   return StatsParser().Run(lines);
+}
+
+RocksDbStats ParseRocksDbStatsText(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    lines.push_back(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return ParseRocksDbStats(lines);
 }
 
 }  // namespace tikv_exporter

@@ -11,9 +11,12 @@ namespace tikv_exporter {
 // tables (columns read from each header line, as they differ between versions), the stall
 // counters of every version, "Estimated pending compaction bytes", and the "STATISTICS:" tickers
 // and histograms — from lines without any log prefix. The same text comes from a LOG dump, the
-// rocksdb.stats property and TiKV's debug GetMetrics. Unknown lines are counted, never fatal.
+// rocksdb.stats property and TiKV's debug GetMetrics (whose tickers follow the DB stats without
+// a "STATISTICS:" line). Unknown lines are counted, never fatal.
 // Thread-safe.
 RocksDbStats ParseRocksDbStats(const std::vector<std::string_view>& lines);
+// The same over '\n'-separated text (a dump's collected lines, a GetMetrics rocksdb_kv answer).
+RocksDbStats ParseRocksDbStatsText(std::string_view text);
 
 // RocksDB's human numbers: "18K" (x1000), "13M", "2G", plain below 10,000.
 double ParseRocksDbCount(std::string_view text);

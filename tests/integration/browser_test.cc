@@ -126,7 +126,7 @@ TEST(Browser, StatusPageShowsTheClusterTheLevelsAndAHoverReadout) {
   const std::string log = env.dir().Write("rocksdb.info", FixtureText("rocksdb-7.8.3-tikv-cfs-LOG"));
   std::string config = env.ConfigText(500, 400, {pd_port});
   const std::string off = "[collectors.rocksdb]\nenabled = false\n";
-  config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
+  config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nsource = \"log\"\nlog_path = \"" + log + "\"\n");
   env.StartExporterWithConfig(config);
   ASSERT_TRUE(WaitFor([&] { return HttpGet(env.exporter_port(), "/api/v1/rocksdb").status == 200; },
                       std::chrono::seconds(15)));

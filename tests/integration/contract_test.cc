@@ -72,7 +72,7 @@ TEST(Contract, EveryMetricAndJsonFieldOfTheRepositoryContractIsServed) {
   const std::string rocksdb_off = "[collectors.rocksdb]\nenabled = false\n";
   ASSERT_NE(config.find(rocksdb_off), std::string::npos);
   config.replace(config.find(rocksdb_off), rocksdb_off.size(),
-                 "[collectors.rocksdb]\nenabled = true\nlog_path = \"" FIXTURES_DIR "/rocksdb-7.8.3-tikv-cfs-LOG\"\n");
+                 "[collectors.rocksdb]\nenabled = true\nsource = \"log\"\nlog_path = \"" FIXTURES_DIR "/rocksdb-7.8.3-tikv-cfs-LOG\"\n");
   env.StartExporterWithConfig(config);
   ASSERT_TRUE(WaitFor([&] { return SampleValue(env.Metrics(), "tikv_exporter_qps", {{"type", "kv_get"}}).has_value(); },
                       std::chrono::seconds(20)))

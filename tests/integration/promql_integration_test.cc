@@ -130,7 +130,7 @@ TEST(PromqlIntegration, EveryDashboardAndRuleExpressionWorksOnLiveSidecars) {
         "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(status_ports[i]) + "\"\npd_endpoints = [\"127.0.0.1:" +
             std::to_string(pd_port) + "\"]\ntimeout_ms = 800\n[tikv.storage]\nreserve_space = \"50GB\"\n"
             "[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(exporter_ports[i]) +
-            "\"\npoll_interval_ms = 1000\n[collectors.pd]\nregion_ttl_ms = 1000\n[collectors.rocksdb]\nlog_path = \"" +
+            "\"\npoll_interval_ms = 1000\n[collectors.pd]\nregion_ttl_ms = 1000\n[collectors.rocksdb]\nsource = \"log\"\nlog_path = \"" +
             log + "\"\n");
     processes.push_back(std::make_unique<Process>(std::vector<std::string>{TIKV_EXPORTER_BIN, "--config", config},
                                                   dir.path() + "/exporter" + std::to_string(i) + ".log"));

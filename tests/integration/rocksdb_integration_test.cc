@@ -32,7 +32,7 @@ TEST(RocksDbIntegration, LogMetricsAndLogSourcedSnapshotSignals) {
   const std::string config = dir.Write(
       "c.toml", "[tikv]\nstatus_address = \"127.0.0.1:" + std::to_string(sim_port) +
                     "\"\ntimeout_ms = 500\n[exporter]\nlisten_address = \"127.0.0.1:" + std::to_string(exporter_port) +
-                    "\"\npoll_interval_ms = 500\n[collectors.pd]\nenabled = false\n[collectors.rocksdb]\nlog_path = \"" +
+                    "\"\npoll_interval_ms = 500\n[collectors.pd]\nenabled = false\n[collectors.rocksdb]\nsource = \"log\"\nlog_path = \"" +
                     log + "\"\n");
   Process exporter({TIKV_EXPORTER_BIN, "--config", config}, dir.path() + "/exporter.log");
   auto metrics = [&] { return HttpGet(exporter_port, "/metrics").body; };
@@ -65,7 +65,7 @@ std::string StartWithLog(SimAndExporter& env, const std::string& log_text) {
   const std::string log = env.dir().Write("rocksdb.info", log_text);
   std::string config = env.ConfigText(300, 250, {});
   const std::string off = "[collectors.rocksdb]\nenabled = false\n";
-  config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nlog_path = \"" + log + "\"\n");
+  config.replace(config.find(off), off.size(), "[collectors.rocksdb]\nsource = \"log\"\nlog_path = \"" + log + "\"\n");
   env.StartSim();
   env.StartExporterWithConfig(config);
   return log;

@@ -12,36 +12,12 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/integration/certificates.h"
 #include "tests/integration/sim_and_exporter.h"
 #include "tikv_exporter.grpc.pb.h"
 
 namespace tikv_exporter::testing {
 namespace {
-
-// Certificates made fresh for each test by scripts/make-test-certs.sh.
-class Certificates {
- public:
-  explicit Certificates(const TempDir& dir) : dir_(dir.path() + "/certs") {
-    std::string output;
-    EXPECT_EQ(RunCommand("bash " SOURCE_DIR "/tests/integration/scripts/make-test-certs.sh " + dir_, &output), 0)
-        << output;
-  }
-  std::string operator()(const std::string& name) const { return dir_ + "/" + name; }
-  // Copies certificate and key `from` over `to` (a rotation).
-  void Replace(const std::string& to, const std::string& from) const {
-    for (const char* ext : {".crt", ".key"}) {
-      std::filesystem::copy_file((*this)(from + ext), (*this)(to + ext),
-                                 std::filesystem::copy_options::overwrite_existing);
-    }
-  }
-
- private:
-  std::string dir_;
-};
-
-std::vector<std::string> SimTlsFlags(const Certificates& certs) {
-  return {"--tls-ca", certs("ca.crt"), "--tls-cert", certs("server.crt"), "--tls-key", certs("server.key")};
-}
 
 // A TLS-only simulated node with one PD member (HTTP and gRPC).
 std::vector<std::string> SimTlsFlagsWithPd(const Certificates& certs, int pd_http, int pd_grpc) {
@@ -49,14 +25,6 @@ std::vector<std::string> SimTlsFlagsWithPd(const Certificates& certs, int pd_htt
   flags.insert(flags.end(), {"--pd-address", "127.0.0.1:" + std::to_string(pd_http), "--pd-grpc-address",
                              "127.0.0.1:" + std::to_string(pd_grpc)});
   return flags;
-}
-
-std::string SecurityTable(const Certificates& certs, const std::string& client) {
-  std::string table = "[security]\nca_path = \"" + certs("ca.crt") + "\"\n";
-  if (!client.empty()) {
-    table += "cert_path = \"" + certs(client + ".crt") + "\"\nkey_path = \"" + certs(client + ".key") + "\"\n";
-  }
-  return table;
 }
 
 class UpstreamTls : public ::testing::TestWithParam<std::string> {};

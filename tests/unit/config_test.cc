@@ -220,6 +220,40 @@ TEST_F(ConfigTest, PdStoreSeriesIsWitnessesByDefaultOrAllOrLocal) {
               {"[collectors.pd] store_series", "witnesses|all|local"});
 }
 
+TEST_F(ConfigTest, RocksDbSourceIsAutoByDefaultWithItsOwnInterval) {
+  StatusOr<ExporterConfig> defaults = LoadConfig(Write("[tikv]\nstatus_address = \"10.0.1.5:20180\"\n"));
+  ASSERT_TRUE(defaults.ok()) << defaults.status().message();
+  EXPECT_EQ(defaults->rocksdb_source, RocksDbSource::kAuto);
+  EXPECT_EQ(defaults->rocksdb_interval_ms, 60000);
+  // TiKV's gRPC port on the status server's host.
+  EXPECT_EQ(TikvGrpcAddress(*defaults), "10.0.1.5:20160");
+  defaults->status_address = "https://[::1]:20180";
+  EXPECT_EQ(TikvGrpcAddress(*defaults), "[::1]:20160");
+
+  StatusOr<ExporterConfig> set = LoadConfig(
+      Write("[tikv]\ngrpc_address = \"tikv-0.tikv-peer:20160\"\n"
+            "[collectors.rocksdb]\nsource = \"debug_service\"\ninterval_ms = 15000\n"));
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_EQ(set->rocksdb_source, RocksDbSource::kDebugService);
+  EXPECT_EQ(set->rocksdb_interval_ms, 15000);
+  EXPECT_EQ(TikvGrpcAddress(*set), "tikv-0.tikv-peer:20160");
+  StatusOr<ExporterConfig> log = LoadConfig(Write("[collectors.rocksdb]\nsource = \"log\"\n"));
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  EXPECT_EQ(log->rocksdb_source, RocksDbSource::kLog);
+}
+
+TEST_F(ConfigTest, RocksDbSourceMistakesNameTheLineAndKey) {
+  ExpectError("[collectors.rocksdb]\nsource = \"grpc\"\n", 2,
+              {"[collectors.rocksdb] source", "\"grpc\" is not one of auto|debug_service|log"});
+  ExpectError("[collectors.rocksdb]\nsource = 1\n", 2, {"[collectors.rocksdb] source", "expected a string"});
+  ExpectError("[collectors.rocksdb]\ninterval_ms = 500\n", 2,
+              {"[collectors.rocksdb] interval_ms", "between 1000 and 86400000, found 500"});
+  ExpectError("[collectors.rocksdb]\ninterval_ms = \"60s\"\n", 2, {"[collectors.rocksdb] interval_ms", "expected an integer"});
+  ExpectError("[tikv]\ngrpc_address = \"tikv-0\"\n", 2, {"[tikv] grpc_address"});
+  ExpectError("[collectors.rocksdb]\nsource = \"log\"\nlog_path = \"\"\n", 1,
+              {"[collectors.rocksdb] log_path", "source = \"log\""});
+}
+
 TEST_F(ConfigTest, HealthThresholdsAndDisabledChecksLoad) {
   StatusOr<ExporterConfig> config = LoadConfig(Write(
       "[health]\ndisk_available_ratio_warning = 0.1\nraft_write_p99_seconds_warning = 0.2\n"

@@ -53,7 +53,7 @@ RocksDbLogData Log() {
   return log;
 }
 
-TEST(RocksDbMetrics, BeforeTheFirstDumpOnlyTheLogCountersAreExported) {
+TEST(RocksDbMetrics, BeforeTheFirstDumpOnlyTheLogCountersAndTheSourceAreExported) {
   RocksDbLogData log = Log();
   log.latest.reset();
   Families families;
@@ -61,7 +61,18 @@ TEST(RocksDbMetrics, BeforeTheFirstDumpOnlyTheLogCountersAreExported) {
   EXPECT_EQ(AllSeries(families),
             (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
                     {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"slowdown\"}", 2},
-                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"stop\"}", 1}}));
+                    {"tikv_exporter_rocksdb_log_stall_warnings_total{kind=\"stop\"}", 1},
+                    {"tikv_exporter_rocksdb_source_info{source=\"log\"}", 1}}));
+}
+
+TEST(RocksDbMetrics, TheDebugServiceHasNoLogStallWarnings) {
+  RocksDbLogData answers = Log();
+  answers.source = RocksDbSource::kDebugService;
+  answers.latest.reset();
+  Families families;
+  AddRocksDbSeries(answers, families);
+  EXPECT_EQ(AllSeries(families), (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
+                                         {"tikv_exporter_rocksdb_source_info{source=\"debug_service\"}", 1}}));
 }
 
 const std::vector<std::string_view> kDbFamilies = {

@@ -12,7 +12,9 @@
 
 #include "prom/exposition_parser.h"
 #include "common/address.h"
+#include "tools/tikv-sim/sim_debug_service.h"
 #include "tools/tikv-sim/sim_files.h"
+#include "tools/tikv-sim/sim_rocksdb_dumps.h"
 #include "tools/tikv-sim/sim_server.h"
 #include "tools/tikv-sim/synthetic_body.h"
 
@@ -38,6 +40,10 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --pd-grpc-address HOST:PORT  the gRPC API (pdpb.PD) of the PD member of the same position
   --pd-stores N                with no --pd-store-status: simulate N stores (default 5)
   --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
+  --grpc-address HOST:PORT     TiKV's gRPC port: the debug service debugpb.Debug/GetMetrics,
+                               answering the RocksDB stats dumps of --rocksdb-log
+  --rocksdb-log PATH           a RocksDB info LOG whose stats dumps the debug service serves,
+                               one further at each call
   --tls-ca PATH --tls-cert PATH --tls-key PATH
                                serve TiKV and PD over TLS only, requiring client certificates
                                signed by the CA (like a cluster with [security] set)
@@ -59,6 +65,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> pd_grpc_addresses;
   std::vector<std::string> store_statuses;
   std::string pd_fixture;
+  std::string grpc_address;
+  std::string rocksdb_log;
   int pd_stores = 5;
   size_t synthetic_series = 0;
   sim::SimTls tls;
@@ -98,6 +106,10 @@ int main(int argc, char** argv) {
       pd_grpc_addresses.push_back(value());
     } else if (arg == "--pd-store-status") {
       store_statuses.push_back(value());
+    } else if (arg == "--grpc-address") {
+      grpc_address = value();
+    } else if (arg == "--rocksdb-log") {
+      rocksdb_log = value();
     } else if (arg == "--pd-fixture") {
       pd_fixture = value();
     } else if (arg == "--pd-stores") {
@@ -181,7 +193,23 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::unique_ptr<sim::SimDebugService> debug_service;
+  if (!grpc_address.empty()) {
+    std::optional<std::string> log = sim::ReadWholeFile(rocksdb_log);
+    std::vector<std::string> dumps = log ? sim::RocksDbDumpTexts(*log) : std::vector<std::string>{};
+    if (dumps.empty()) {
+      std::fprintf(stderr, "tikv-sim: --grpc-address needs --rocksdb-log with a stats dump (%s)\n",
+                   rocksdb_log.c_str());
+      return 2;
+    }
+    debug_service = std::make_unique<sim::SimDebugService>(node.get(), std::move(dumps), tls);
+    if (!debug_service->Start(grpc_address)) {
+      std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", grpc_address.c_str());
+      return 1;
+    }
+  }
   sim::SimServer server(node.get(), pd.get(), status->host, status->port, tls);
+  server.SetDebugService(debug_service.get());
   std::thread([&server, stop_signals] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
@@ -195,6 +223,7 @@ int main(int argc, char** argv) {
                tls.enabled() ? "https" : "http", status_address.c_str(), control_address.c_str());
   const bool served = server.ServeControl(control->host, control->port);
   server.StopAll();
+  if (debug_service) debug_service->Stop();
   if (pd) pd->Stop();
   if (!served) {
     std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", control_address.c_str());

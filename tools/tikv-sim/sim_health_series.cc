@@ -74,9 +74,8 @@ constexpr CounterSpec kCounters[] = {
      S(HealthState::kGrpcErrors), 500},
     {"tikv_critical_error_total", "Counter of critical error.", "type", "sim", 0,
      S(HealthState::kCriticalError), 2},
-    // 20 ms of stall a second: 2 % of the time.
     {"tikv_engine_stall_micro_seconds", "RocksDB ticker", "db", "kv", 0,
-     S(HealthState::kWriteStall), 20000},
+     S(HealthState::kWriteStall), kWriteStallMicrosPerSecond},
     {"tikv_engine_stall_micro_seconds", "RocksDB ticker", "db", "raft", 0, kNoState, 0},
 };
 

@@ -239,6 +239,16 @@ std::vector<RequestLoad> SimNode::request_loads() const {
   return loads;
 }
 
+double SimNode::KvStallMicros() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return health_.Integral(
+      std::chrono::steady_clock::now(),
+      [](HealthTimeline::Mask mask) {
+        return HealthTimeline::On(mask, HealthState::kWriteStall) ? kWriteStallMicrosPerSecond : 0;
+      },
+      false);
+}
+
 std::string SimNode::Render() const {
   return RenderAt(std::chrono::steady_clock::now(), std::chrono::system_clock::now());
 }

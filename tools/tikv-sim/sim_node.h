@@ -70,6 +70,10 @@ class SimNode {
   // TiKV is older than /ready, and a built-in one without it.
   std::optional<bool> Ready() const;
 
+  // The kv RocksDB's write-stall time so far in microseconds (kWriteStall), for the debug
+  // service's statistics: the same stall /metrics counts.
+  double KvStallMicros() const;
+
   std::string Render() const;
   // /metrics as it is at `now` (`wall_now` on the wall clock), for tests that need a time window.
   std::string RenderAt(std::chrono::steady_clock::time_point now,

@@ -3,7 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "pdpb.grpc.pb.h"  // generated from proto/pdpb.proto
-#include "tools/tikv-sim/sim_files.h"
+#include "tools/tikv-sim/sim_grpc_server.h"
 #include "tools/tikv-sim/sim_pd.h"
 
 namespace tikv_exporter::sim {
@@ -99,15 +99,6 @@ class PdService final : public pdpb::PD::Service {
   const size_t index_;
 };
 
-// Like PD with [security]: TLS, and a client certificate signed by the CA required.
-std::shared_ptr<grpc::ServerCredentials> Credentials(const SimTls& tls) {
-  if (!tls.enabled()) return grpc::InsecureServerCredentials();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  options.pem_root_certs = ReadWholeFile(tls.ca).value_or("");
-  options.pem_key_cert_pairs.push_back({ReadWholeFile(tls.key).value_or(""), ReadWholeFile(tls.cert).value_or("")});
-  return grpc::SslServerCredentials(options);
-}
-
 }  // namespace
 
 struct SimPdGrpcMember::Impl {
@@ -123,24 +114,10 @@ SimPdGrpcMember::SimPdGrpcMember(const SimPdCluster* cluster, size_t index)
 SimPdGrpcMember::~SimPdGrpcMember() { Stop(); }
 
 bool SimPdGrpcMember::Start(const std::string& address) {
-  if (impl_->server) return true;
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(address, Credentials(impl_->cluster->tls()), &port);
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.RegisterService(&impl_->service);
-  impl_->server = builder.BuildAndStart();
-  if (!impl_->server || port == 0) {
-    impl_->server.reset();
-    return false;
-  }
-  return true;
+  if (!impl_->server) impl_->server = StartSimGrpcServer(address, impl_->cluster->tls(), &impl_->service);
+  return impl_->server != nullptr;
 }
 
-void SimPdGrpcMember::Stop() {
-  if (!impl_->server) return;
-  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-  impl_->server.reset();
-}
+void SimPdGrpcMember::Stop() { StopSimGrpcServer(&impl_->server); }
 
 }  // namespace tikv_exporter::sim

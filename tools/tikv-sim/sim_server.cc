@@ -81,6 +81,7 @@ void SimServer::SetFault(bool down, Fault fault, int delay_ms, int code) {
 std::string SimServer::StateText() const {
   std::string text = down_ ? "fault down\n" : faults_.StateText();
   if (pd_ != nullptr) text += pd_->StateText();
+  if (debug_service_ != nullptr) text += debug_service_->StateText();
   for (HealthState state : node_->health_states()) text += "unhealthy " + std::string(HealthStateName(state)) + "\n";
   for (const RequestLoad& load : node_->request_loads()) {
     text += "load " + load.type + " qps " + std::to_string(load.qps) + " latency " +
@@ -190,6 +191,16 @@ bool SimServer::ServeControl(const std::string& host, int port) {
                                              std::stoul("0" + req.get_param_value("bytes")));
     if (pd_ != nullptr && (shape == "none" || !body.empty())) pd_->SetStoresBody(body);
     pd_reply(res, pd_ != nullptr && (shape == "none" || !body.empty()));
+  });
+  control.Post("/control/debug/fault", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::optional<DebugFault> fault = ParseEnum(kDebugFaultNames, req.get_param_value("mode"));
+    if (debug_service_ == nullptr || !fault) {
+      res.status = 400;
+      res.set_content("needs --grpc-address, and mode " + EnumNames(kDebugFaultNames) + "\n", "text/plain");
+      return;
+    }
+    debug_service_->SetFault(*fault, std::stoul("0" + req.get_param_value("bytes")));
+    res.set_content(StateText(), "text/plain");
   });
   control.Post("/control/hostile-config", [this](const httplib::Request& req, httplib::Response& res) {
     const size_t bytes = std::stoul("0" + req.get_param_value("bytes"));

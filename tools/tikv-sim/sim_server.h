@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tools/tikv-sim/fault_injector.h"
+#include "tools/tikv-sim/sim_debug_service.h"
 #include "tools/tikv-sim/sim_http.h"
 #include "tools/tikv-sim/sim_node.h"
 #include "tools/tikv-sim/sim_pd.h"
@@ -41,6 +42,8 @@ namespace tikv_exporter::sim {
 //                                                 minimal|long-address|empty, or none (hostile_bodies.h)
 //   POST /control/hostile-config?bytes=B          TiKV's /config becomes B bytes of nested arrays
 //                                                 (0: the normal config again)
+//   POST /control/debug/fault?mode=M[&bytes=B]    the debug service (debugpb.Debug on the gRPC
+//                                                 port): M = none|hang|fail|oversized (B bytes)
 // "down" closes the status port (connections are refused).
 // Owns both servers and their threads.
 class SimServer {
@@ -51,6 +54,8 @@ class SimServer {
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
 
+  // The node's debug service, for /control/debug/fault and /control/state; set before ServeControl().
+  void SetDebugService(SimDebugService* debug_service) { debug_service_ = debug_service; }
   bool StartStatus();  // false when the port cannot be bound
   void StopStatus();
   bool ServeControl(const std::string& host, int port);  // blocks until StopAll()
@@ -65,6 +70,7 @@ class SimServer {
 
   SimNode* const node_;
   SimPdCluster* const pd_;
+  SimDebugService* debug_service_ = nullptr;
   const std::string status_host_;
   const int status_port_;
   const SimTls tls_;

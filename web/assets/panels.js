@@ -62,7 +62,7 @@ function renderVerdict(health, timestampMs) {
   }
 }
 
-// One pill per source (TiKV, PD, the RocksDB LOG): up or down, when it last answered, its error.
+// One pill per source (TiKV, PD, RocksDB): up or down, when it last answered, its error.
 function renderSources(sources) {
   const strip = $("sources");
   strip.textContent = "";
@@ -127,13 +127,14 @@ function renderCluster(cluster, now) {
       ? cluster.stores_left_out + " more stores are not listed (the page lists at most " + cluster.stores.length + ")" : "";
 }
 
-// Files and size per level and column family from the LOG's latest dump (GET /api/v1/rocksdb);
-// hidden while the LOG collector is off or has read nothing.
+// Files and size per level and column family from the latest stats dump (GET /api/v1/rocksdb):
+// the LOG's, or TiKV's debug service's answer; hidden while the collector is off or has none.
 function renderLevels(rocksdb) {
   const section = $("levels");
   if (!rocksdb || !Array.isArray(rocksdb.column_families)) { section.hidden = true; return; }
   section.hidden = false;
-  $("levels-meta").textContent = "from the LOG's stats dump of " + fmtTime(rocksdb.read_ms) +
+  const origin = rocksdb.source === "debug_service" ? "TiKV's debug service at " : "the LOG's stats dump of ";
+  $("levels-meta").textContent = "from " + origin + fmtTime(rocksdb.read_ms) +
       (rocksdb.cfs_left_out > 0 ? " · " + rocksdb.cfs_left_out + " more column families not shown" : "");
   const names = [];
   for (const cf of rocksdb.column_families) {
