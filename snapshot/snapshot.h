@@ -67,8 +67,8 @@ struct Snapshot {
   std::optional<double> write_stall_log_dumps_seconds;
 
   // Where each health signal came from: "block_cache", "bloom_filter", "write_stall" ->
-  // "tikv" (TiKV's /metrics) or "rocksdb_log" (the two latest stats dumps of the kv RocksDB's
-  // LOG, when /metrics lacks the signal).
+  // "tikv" (TiKV's /metrics), or, when /metrics lacks the signal, "rocksdb_log" (the two latest
+  // stats dumps of the kv RocksDB's LOG) or "rocksdb_debug_service" (its two latest answers).
   std::map<std::string, std::string> signal_sources;
 
   PressureSignals pressure;  // write path, scheduler, errors, restarts, thread pools

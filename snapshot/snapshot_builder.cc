@@ -191,6 +191,8 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
   if (tikv_bloom) snapshot->signal_sources["bloom_filter"] = "tikv";
   if (tikv_stall) snapshot->signal_sources["write_stall"] = "tikv";
   if (!log.latest || !log.previous) return;
+  // Both dumps come from one source: the LOG's periodic dumps or two calls of the debug service.
+  const std::string from_dumps = log.source == RocksDbSource::kDebugService ? "rocksdb_debug_service" : "rocksdb_log";
   const auto& now = log.latest->tickers;
   const auto& before = log.previous->tickers;
   // RocksDB prints every ticker in each STATISTICS section, so a ticker missing from a dump means
@@ -211,7 +213,7 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
       std::optional<double> misses = increase(std::string(prefix) + "miss");
       if (hits && misses && *hits + *misses > 0) {
         snapshot->block_cache_hit_ratio["kv"][block] = *hits / (*hits + *misses);
-        snapshot->signal_sources["block_cache"] = "rocksdb_log";
+        snapshot->signal_sources["block_cache"] = from_dumps;
       }
     }
   }
@@ -221,7 +223,7 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
     std::optional<double> positive = increase("rocksdb.bloom.filter.full.positive");
     if (useful && positive && *useful + *positive > 0) {
       snapshot->bloom_filter_useful_ratio["kv"] = *useful / (*useful + *positive);
-      snapshot->signal_sources["bloom_filter"] = "rocksdb_log";
+      snapshot->signal_sources["bloom_filter"] = from_dumps;
     }
   }
   if (!tikv_stall) {
@@ -234,7 +236,7 @@ void AddRocksDbLogSignals(const RocksDbLogData& log, Snapshot* snapshot) {
     if (micros && uptime_now && uptime_before && *uptime_now > *uptime_before) {
       snapshot->write_stall_seconds["kv"] = *micros / 1e6;
       snapshot->write_stall_log_dumps_seconds = *uptime_now - *uptime_before;
-      snapshot->signal_sources["write_stall"] = "rocksdb_log";
+      snapshot->signal_sources["write_stall"] = from_dumps;
     }
   }
 }

@@ -19,14 +19,17 @@ void SnapshotHistory::Push(std::shared_ptr<const Snapshot> snapshot) {
 SnapshotPage SnapshotHistory::Page(int64_t since_ms, size_t limit) const {
   MutexLock lock(mutex_);
   SnapshotPage page;
+  // Compared with the caller's cursor, not with the entry before: two polls in one millisecond
+  // (a reload's poll right after the scheduled one) are both listed.
+  int64_t last_ms = since_ms;
   for (const Entry& entry : snapshots_) {
     if (entry.snapshot->timestamp_ms <= since_ms) continue;
     if (page.json.size() == limit) {
-      page.next_since = since_ms;
+      page.next_since = last_ms;
       break;
     }
     page.json.push_back(entry.json);
-    since_ms = entry.snapshot->timestamp_ms;
+    last_ms = entry.snapshot->timestamp_ms;
   }
   return page;
 }

@@ -80,7 +80,7 @@ void AddSnapshotSeries(const Snapshot& s, bool tikv_up, Families& f) {
                         "/metrics, point lookups from the RocksDB LOG (tikv_exporter_signal_source_info says which).");
   for (const auto& [db, ratio] : s.bloom_filter_useful_ratio) Set(bloom, {{"db", db}}, ratio);
   auto& sources = f.Gauge("tikv_exporter_signal_source_info",
-                          "Where a snapshot signal came from: tikv (/metrics) or rocksdb_log (the kv RocksDB LOG's stats dumps).");
+                          "Where a snapshot signal came from: tikv (/metrics), rocksdb_log (the kv RocksDB LOG's stats dumps) or rocksdb_debug_service (TiKV's debug service).");
   for (const auto& [signal, source] : s.signal_sources) Set(sources, {{"signal", signal}, {"source", source}}, 1);
   auto& stall = f.Gauge("tikv_exporter_write_stall_seconds",
                         "Write-stall time in the window, from the increase of tikv_engine_stall_micro_seconds or of "

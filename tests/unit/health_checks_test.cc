@@ -326,6 +326,19 @@ TEST(HealthVerdict, AStallFromTheLogIsDividedByTheTimeBetweenDumps) {
   EXPECT_TRUE(stall.reason.ends_with("(1.5 s of 24 h between the RocksDB LOG's last two stats dumps)")) << stall.reason;
 }
 
+// The same span for a stall from two answers of TiKV's debug service (issue 25), a minute apart.
+TEST(HealthVerdict, AStallFromTheDebugServiceIsDividedByTheTimeBetweenItsAnswers) {
+  Snapshot s = HealthyNode();
+  s.write_stall_seconds = {{"kv", 0.6}};
+  s.signal_sources["write_stall"] = "rocksdb_debug_service";
+  s.write_stall_log_dumps_seconds = 60;
+  s.window_seconds = 15;
+  const HealthCheckResult stall = Check(EvaluateHealth(s, {}), HealthCheck::kWriteStall);
+  EXPECT_NEAR(*stall.value, 0.6 / 60, 1e-12);
+  EXPECT_TRUE(stall.reason.ends_with("(600 ms of 60 s between the last two answers of TiKV's debug service)"))
+      << stall.reason;
+}
+
 // Issue 21 case 8: PD's slow score 0 is "none reported" (PD < 5.3 over gRPC), not a score on
 // the 1..100 scale. Before: ok, "slow score 0 (PD 0)".
 TEST(HealthVerdict, PdsSlowScoreZeroIsNoScore) {

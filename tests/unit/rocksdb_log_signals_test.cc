@@ -28,6 +28,24 @@ TEST(RocksDbLogSignals, StallTimeIsTheIncreaseBetweenTwoDumpsOverTheirUptimes) {
   EXPECT_EQ(snapshot.signal_sources["write_stall"], "rocksdb_log");
 }
 
+// The debug service's answers are dumps too: two calls a minute apart span that minute, and the
+// signal names the source they came from.
+TEST(RocksDbLogSignals, DumpsFromTheDebugServiceNameItAsTheirSource) {
+  RocksDbLogData answers;
+  answers.source = RocksDbSource::kDebugService;
+  answers.previous = DumpWithTickers({{"rocksdb.stall.micros", 6'000'000}, {"rocksdb.block.cache.hit", 10},
+                                      {"rocksdb.block.cache.miss", 10}}, 3000);
+  answers.latest = DumpWithTickers({{"rocksdb.stall.micros", 6'300'000}, {"rocksdb.block.cache.hit", 40},
+                                    {"rocksdb.block.cache.miss", 20}}, 3060);
+  Snapshot snapshot;
+  AddRocksDbLogSignals(answers, &snapshot);
+  EXPECT_DOUBLE_EQ(snapshot.write_stall_seconds["kv"], 0.3);
+  EXPECT_EQ(snapshot.write_stall_log_dumps_seconds, 60);
+  EXPECT_EQ(snapshot.block_cache_hit_ratio["kv"]["all"], 0.75);
+  EXPECT_EQ(snapshot.signal_sources["write_stall"], "rocksdb_debug_service");
+  EXPECT_EQ(snapshot.signal_sources["block_cache"], "rocksdb_debug_service");
+}
+
 // A restart between the dumps (uptime starts again), or dumps without an uptime: no span, no rate.
 TEST(RocksDbLogSignals, NoStallRateWithoutTheTimeBetweenTheDumps) {
   for (const auto& [before, after] : {std::pair<std::optional<double>, std::optional<double>>{3600.0, 60.0},
