@@ -68,7 +68,8 @@ void RegisterEndpoints(HttpServer& server, const HttpHandlers& handlers) {
   server.Handle("GET", "/metrics", [h](const HttpRequest& request) {
     const ExpositionFormat format = ChooseExpositionFormat(request.Header("accept"));
     MetricsAnswer answer = h->metrics(format, AcceptsGzip(request.Header("accept-encoding")));
-    HttpReply reply = Content(std::move(answer.body), ExpositionContentType(format));
+    HttpReply reply = Content("", ExpositionContentType(format));
+    reply.body_parts = std::move(answer.text);
     reply.gzipped_body = std::move(answer.gzipped);
     // The body depends on Accept: a cache in between must not serve one client's format to another.
     reply.headers.emplace_back("Vary", "Accept");

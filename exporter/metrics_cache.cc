@@ -49,8 +49,10 @@ MetricsAnswer MetricsCache::Answer(const std::shared_ptr<const PollState>& state
       return answer;  // the text is not needed: 10,000 PD stores make it megabytes to copy
     }
   }
-  answer.body.reserve(poll->text.head.size() + own.size() + poll->text.tail.size());
-  answer.body.append(poll->text.head).append(own).append(poll->text.tail);
+  // The poll's parts stay in the cache's entry, which these pointers keep alive while sent.
+  answer.text = {std::shared_ptr<const std::string>(poll, &poll->text.head),
+                 std::make_shared<const std::string>(own),
+                 std::shared_ptr<const std::string>(poll, &poll->text.tail)};
   return answer;
 }
 

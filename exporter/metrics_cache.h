@@ -8,13 +8,17 @@
 #include "common/mutex.h"
 #include "exporter/metrics_renderer.h"
 #include "server/gzip_parts.h"
+#include "server/http_reply.h"
 
 namespace tikv_exporter {
 
-// One /metrics answer: its gzip form when it was asked for, otherwise (or when zlib failed) the text.
+// One /metrics answer: its gzip form when it was asked for, otherwise (or when zlib failed) the
+// text, as pieces shared with the cache (the poll's part is not copied per scrape).
 struct MetricsAnswer {
-  std::string body;     // empty when gzipped is not
+  ReplyBytes text;      // empty when gzipped is not
   std::string gzipped;  // empty when not asked for, or when zlib failed
+
+  std::string Text() const { return Joined(text); }
 };
 
 // Answers /metrics with a poll's part rendered (and deflated) once per poll and format: a scrape

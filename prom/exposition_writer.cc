@@ -83,6 +83,7 @@ void AppendFamily(const MetricFamily& family, std::string* out) {
 
 std::string WriteExposition(const Exposition& exposition) {
   std::string out;
+  out.reserve(exposition.TextSizeHint());
   for (const MetricFamily& family : exposition.families()) AppendFamily(family, &out);
   return out;
 }

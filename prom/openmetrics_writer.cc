@@ -86,6 +86,7 @@ void AppendOpenMetricsFamily(const MetricFamily& family, std::string* out) {
 
 std::string WriteOpenMetrics(const Exposition& exposition) {
   std::string out;
+  out.reserve(exposition.TextSizeHint());
   for (const MetricFamily& family : exposition.families()) AppendOpenMetricsFamily(family, &out);
   return out;
 }

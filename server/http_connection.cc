@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/ssl.hpp>
@@ -93,33 +94,60 @@ void HttpConnection::ReadSome(size_t max_buffered, Done done) {
   });
 }
 
-void HttpConnection::Write(std::string bytes, Done done) {
+void HttpConnection::Write(ReplyBytes bytes, Done done) {
   out_ = std::move(bytes);
+  out_piece_ = 0;
+  out_offset_ = 0;
   written_ = 0;
   WriteNext(shared_from_this(), std::move(done));
 }
 
 void HttpConnection::WriteNext(std::shared_ptr<HttpConnection> self, Done done) {
-  if (written_ == out_.size()) {
-    out_.clear();
-    out_.shrink_to_fit();  // a stalled reader of a large answer holds nothing once it is sent
+  while (out_piece_ < out_.size() && out_offset_ == out_[out_piece_]->size()) {
+    ++out_piece_;
+    out_offset_ = 0;
+  }
+  if (out_piece_ == out_.size()) {
+    // A stalled reader of a large answer holds nothing once it is sent (nor a cached poll).
+    ReplyBytes().swap(out_);
     done(true);
     return;
   }
-  const size_t slice = std::min(kWriteSlice, out_.size() - written_);
+  // Up to a slice from the pieces left, in one gathered write: the head and a small body go out
+  // in one segment.
+  std::vector<asio::const_buffer> slice;
+  size_t room = kWriteSlice;
+  for (size_t i = out_piece_, offset = out_offset_; i < out_.size() && room > 0; ++i, offset = 0) {
+    const size_t take = std::min(room, out_[i]->size() - offset);
+    slice.emplace_back(out_[i]->data() + offset, take);
+    room -= take;
+  }
   WithStream([&](auto& stream) {
     stream.async_write_some(
-        asio::buffer(out_.data() + written_, slice),
-        [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
+        slice, [self, done = std::move(done)](const boost::system::error_code& error, size_t n) mutable {
           if (error || self->closed()) {
             done(false);
             return;
           }
           self->written_ += n;
           self->last_progress = Clock::now();
+          self->Advance(n);
           self->WriteNext(self, std::move(done));
         });
   });
+}
+
+void HttpConnection::Advance(size_t n) {
+  while (n > 0) {
+    const size_t left = out_[out_piece_]->size() - out_offset_;
+    const size_t step = std::min(n, left);
+    out_offset_ += step;
+    n -= step;
+    if (out_offset_ == out_[out_piece_]->size()) {
+      ++out_piece_;
+      out_offset_ = 0;
+    }
+  }
 }
 
 void HttpConnection::Linger(Done done) {

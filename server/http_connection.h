@@ -13,6 +13,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "server/http_reply.h"
+
 namespace tikv_exporter {
 
 // One accepted client connection of the exporter's listener: a Beast TCP stream, TLS over it
@@ -39,10 +41,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Reads what arrives next into buffer(), never past `max_buffered` bytes in all. Completion:
   // false when the client closed or the connection failed.
   void ReadSome(size_t max_buffered, Done done);
-  // Sends all of `bytes`, a slice at a time so that bytes_written() shows how fast the client
+  // Sends all of `bytes` (piece after piece, no copy), a slice at a time so that bytes_written() shows how fast the client
   // takes them. Asio sends with MSG_NOSIGNAL (TLS included): a client gone mid-write is an
   // error here, never a SIGPIPE.
-  void Write(std::string bytes, Done done);
+  void Write(ReplyBytes bytes, Done done);
   // Lingering close: stops sending (FIN after the answer), then reads and throws away what the
   // client still sends until it closes, so an answer is not lost to an RST caused by unread
   // request bytes. The server closes the connection when the client does or a deadline passes.
@@ -77,13 +79,16 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   template <class Operation>
   void WithStream(Operation operation);
   void WriteNext(std::shared_ptr<HttpConnection> self, Done done);
+  void Advance(size_t n);  // past `n` bytes of out_, written
   void DrainNext(std::shared_ptr<HttpConnection> self, Done done);
 
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   std::string address_;
   std::string buffer_;
-  std::string out_;
+  ReplyBytes out_;      // the answer being sent: its pieces in order
+  size_t out_piece_ = 0;  // the piece being sent, and its bytes sent so far
+  size_t out_offset_ = 0;
   size_t written_ = 0;
   std::array<char, 16 << 10> chunk_;
 };

@@ -30,23 +30,43 @@ const char* ReasonPhrase(int status) {
 
 }  // namespace
 
-std::string FrameReply(const HttpReply& reply, bool keep_alive, bool gzip_ok, bool head_only) {
-  std::string compressed;
-  if (gzip_ok && reply.gzipped_body.empty() && reply.body.size() >= kGzipMinBytes) compressed = Gzip(reply.body);
-  const bool gzipped = gzip_ok && !(reply.gzipped_body.empty() && compressed.empty());
-  const std::string& body = !gzipped ? reply.body : compressed.empty() ? reply.gzipped_body : compressed;
-  std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) + "\r\n";
-  out += "Content-Type: " + reply.content_type + "\r\n";
-  out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  if (gzipped) out += "Content-Encoding: gzip\r\n";
-  if (gzip_ok) out += "Vary: Accept-Encoding\r\n";
-  out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-  for (const auto& [name, value] : reply.headers) out += name + ": " + value + "\r\n";
-  out += "\r\n";
-  if (!head_only) {
-    out.reserve(out.size() + body.size());
-    out += body;
+size_t SizeOf(const ReplyBytes& bytes) {
+  size_t size = 0;
+  for (const auto& piece : bytes) size += piece->size();
+  return size;
+}
+
+std::string Joined(const ReplyBytes& bytes) {
+  std::string joined;
+  joined.reserve(SizeOf(bytes));
+  for (const auto& piece : bytes) joined += *piece;
+  return joined;
+}
+
+ReplyBytes FrameReply(HttpReply reply, bool keep_alive, bool gzip_ok, bool head_only) {
+  ReplyBytes body = std::move(reply.body_parts);
+  if (body.empty()) body.push_back(std::make_shared<const std::string>(std::move(reply.body)));
+  bool gzipped = false;
+  if (gzip_ok && !reply.gzipped_body.empty()) {
+    body = {std::make_shared<const std::string>(std::move(reply.gzipped_body))};
+    gzipped = true;
+  } else if (gzip_ok && SizeOf(body) >= kGzipMinBytes) {
+    std::string compressed = Gzip(body.size() == 1 ? *body.front() : Joined(body));
+    if (!compressed.empty()) {
+      body = {std::make_shared<const std::string>(std::move(compressed))};
+      gzipped = true;
+    }
   }
+  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) + "\r\n";
+  head += "Content-Type: " + reply.content_type + "\r\n";
+  head += "Content-Length: " + std::to_string(SizeOf(body)) + "\r\n";
+  if (gzipped) head += "Content-Encoding: gzip\r\n";
+  if (gzip_ok) head += "Vary: Accept-Encoding\r\n";
+  head += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+  for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  ReplyBytes out = {std::make_shared<const std::string>(std::move(head))};
+  if (!head_only) out.insert(out.end(), body.begin(), body.end());
   return out;
 }
 

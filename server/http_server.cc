@@ -138,7 +138,7 @@ struct HttpServer::Impl {
               std::vector<std::pair<std::string, std::string>> headers = {});
   void Dispatch(const ConnectionPtr& connection, RequestScan scan);
   void Work();
-  void Send(const ConnectionPtr& connection, std::string bytes, bool keep_alive);
+  void Send(const ConnectionPtr& connection, ReplyBytes bytes, bool keep_alive);
   void Linger(const ConnectionPtr& connection);
   void Close(const ConnectionPtr& connection);
   void Sweep();
@@ -360,11 +360,12 @@ void HttpServer::Impl::Work() {
     HttpReply reply = routes.Answer(request, *auth, hooks);
     for (const auto& header : options.headers) reply.headers.push_back(header);
     const bool keep_alive = request.KeepAlive() && !stopping && !job.last;
-    std::string bytes =
-        FrameReply(reply, keep_alive, AcceptsGzip(request.Header("accept-encoding")),
+    const int status = reply.status;
+    ReplyBytes bytes =
+        FrameReply(std::move(reply), keep_alive, AcceptsGzip(request.Header("accept-encoding")),
                    request.method == "HEAD");
     if (hooks.on_in_flight) hooks.on_in_flight(-1);
-    if (hooks.on_request) hooks.on_request(request.path, reply.status);
+    if (hooks.on_request) hooks.on_request(request.path, status);
     asio::post(loop, [this, connection = std::move(job.connection), bytes = std::move(bytes),
                       keep_alive]() mutable {
       if (connection->closed()) return;
@@ -378,7 +379,7 @@ void HttpServer::Impl::Work() {
 
 // One answer at a time per connection: the next pipelined request is read only once this one
 // is sent, so a connection holds at most one answer in memory (the output cap).
-void HttpServer::Impl::Send(const ConnectionPtr& connection, std::string bytes, bool keep_alive) {
+void HttpServer::Impl::Send(const ConnectionPtr& connection, ReplyBytes bytes, bool keep_alive) {
   connection->state = State::kWriting;
   connection->drain_mark_time = Clock::now();
   connection->drain_mark_bytes = 0;

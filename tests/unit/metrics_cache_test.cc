@@ -30,6 +30,17 @@ class MetricsCacheTest : public ::testing::Test {
   MetricsCache cache_{BuildInfo{"1.2.3", "abc"}};
 };
 
+// With 10,000 PD stores the poll's part is megabytes: scrapes send the cached bytes themselves.
+TEST_F(MetricsCacheTest, ScrapesOfOnePollShareItsRenderedBytesInsteadOfCopyingThem) {
+  const auto poll = Poll(1);
+  const MetricsAnswer first = Answer(poll);
+  const MetricsAnswer second = Answer(poll);
+  ASSERT_EQ(first.text.size(), 3u);  // the poll's head, the exporter's own series, the poll's tail
+  EXPECT_EQ(first.text.front().get(), second.text.front().get());
+  EXPECT_EQ(first.text.back().get(), second.text.back().get());
+  EXPECT_NE(first.text[1].get(), second.text[1].get()) << "the exporter's own series are fresh";
+}
+
 TEST_F(MetricsCacheTest, OnePollIsRenderedOnceHoweverOftenItIsScraped) {
   const auto poll = Poll(1);
   for (int scrape = 0; scrape < 5; ++scrape) Answer(poll);
@@ -40,10 +51,10 @@ TEST_F(MetricsCacheTest, OnePollIsRenderedOnceHoweverOftenItIsScraped) {
 
 TEST_F(MetricsCacheTest, EachFormatAndStoreSeriesChoiceIsItsOwnRendering) {
   const auto poll = Poll(1);
-  const std::string text = Answer(poll).body;
-  const std::string openmetrics = Answer(poll, ExpositionFormat::kOpenMetrics).body;
+  const std::string text = Answer(poll).Text();
+  const std::string openmetrics = Answer(poll, ExpositionFormat::kOpenMetrics).Text();
   EXPECT_EQ(cache_.poll_renders(), 2u);
-  EXPECT_EQ(Answer(poll).body.find("# EOF"), std::string::npos);
+  EXPECT_EQ(Answer(poll).Text().find("# EOF"), std::string::npos);
   EXPECT_NE(openmetrics.find("# EOF"), std::string::npos);
   EXPECT_EQ(cache_.poll_renders(), 2u);  // both formats kept
   Answer(poll, ExpositionFormat::kText, StoreSeries::kAll);  // a reload changed store_series
@@ -68,10 +79,10 @@ TEST_F(MetricsCacheTest, APollIsRenderedAfterItIsPublishedInTheFormatsScrapersAs
 
 TEST_F(MetricsCacheTest, TheExportersOwnSeriesAreFreshInEveryAnswer) {
   const auto poll = Poll(7);
-  const std::string before = Answer(poll).body;
+  const std::string before = Answer(poll).Text();
   instrumentation_.Observe("/metrics", 200);
   limits_.Hit(Limit::kGrpcWatchers, "test");
-  const std::string after = Answer(poll).body;
+  const std::string after = Answer(poll).Text();
   EXPECT_EQ(cache_.poll_renders(), 1u);
   EXPECT_EQ(before.find("tikv_exporter_http_requests_total{code=\"200\",path=\"/metrics\"} 1"), std::string::npos);
   EXPECT_NE(after.find("tikv_exporter_http_requests_total{code=\"200\",path=\"/metrics\"} 1"), std::string::npos)
@@ -84,9 +95,9 @@ TEST_F(MetricsCacheTest, TheExportersOwnSeriesAreFreshInEveryAnswer) {
 TEST_F(MetricsCacheTest, TheGzipFormIsAskedForAndReadsBackAsTheText) {
   const auto poll = Poll(3);
   EXPECT_TRUE(Answer(poll).gzipped.empty());
-  const std::string body = Answer(poll, ExpositionFormat::kOpenMetrics).body;
+  const std::string body = Answer(poll, ExpositionFormat::kOpenMetrics).Text();
   const MetricsAnswer answer = Answer(poll, ExpositionFormat::kOpenMetrics, StoreSeries::kWitnesses, /*gzip=*/true);
-  EXPECT_TRUE(answer.body.empty()) << "the text is not copied when the gzip form is sent";
+  EXPECT_TRUE(answer.text.empty()) << "the text is not copied when the gzip form is sent";
   const std::optional<std::string> text = testing::GunzipOneMember(answer.gzipped);
   ASSERT_TRUE(text.has_value());
   EXPECT_EQ(*text, body);
