@@ -41,8 +41,10 @@ LogSink SpdlogSink(std::string source) {
 }
 
 // [collectors.rocksdb] source: TiKV's debug service, the LOG, or (auto) the first that answers.
-std::unique_ptr<SourceCollector<RocksDbLogData>> MakeRocksDbCollector(const ExporterConfig& config,
-                                                                      const UpstreamTls& tls, std::string_view scheme) {
+// `learned`: PD's address of this node's store, or null.
+std::unique_ptr<SourceCollector<RocksDbLogData>> MakeRocksDbCollector(
+    const ExporterConfig& config, const UpstreamTls& tls, std::string_view scheme,
+    std::shared_ptr<const TikvGrpcAddressHint> learned) {
   const size_t max_series = SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll));
   std::unique_ptr<RocksDbCollector> log;
   if (config.rocksdb_source != RocksDbSource::kDebugService && !config.rocksdb_log_path.empty()) {
@@ -55,6 +57,8 @@ std::unique_ptr<SourceCollector<RocksDbLogData>> MakeRocksDbCollector(const Expo
   options.tls = tls;
   options.interval = std::chrono::milliseconds(config.rocksdb_interval_ms);
   options.max_series = max_series;
+  options.learned = std::move(learned);
+  options.log = SpdlogSink("rocksdb");
   auto debug_service = std::make_unique<DebugServiceCollector>(std::move(options));
   if (!log) return debug_service;
   return std::make_unique<RocksDbSourceSelector>(std::move(debug_service), std::move(log), SpdlogSink("rocksdb"));
@@ -71,6 +75,13 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
   // TiKV and PD with TLS on serve HTTPS only: bare addresses mean https then.
   const std::string_view scheme = tls.enabled() ? "https" : "http";
   std::vector<std::unique_ptr<Collector>> collectors;
+  // Without [tikv] grpc_address, PD's address of this node's store is where the debug service is:
+  // the PD collector hands it to the RocksDB collector.
+  std::shared_ptr<TikvGrpcAddressHint> grpc_address_hint;
+  if (config.grpc_address.empty() && config.pd_enabled && config.rocksdb_enabled &&
+      config.rocksdb_source != RocksDbSource::kLog) {
+    grpc_address_hint = std::make_shared<TikvGrpcAddressHint>();
+  }
   if (config.tikv_enabled) {
     // Validated by LoadConfig; a flag cannot change it.
     std::string base_url = *NormalizeBaseUrl(config.status_address, scheme);
@@ -91,6 +102,7 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     options.max_string_bytes = static_cast<size_t>(config.max_label_value_bytes);
     options.max_stores = PdMaxStores(SourceSeriesShare(static_cast<size_t>(config.max_series_per_poll)));
     options.log = SpdlogSink("pd");
+    options.local_grpc_address = grpc_address_hint;
     const size_t max_bytes = static_cast<size_t>(config.max_body_bytes);
     PdCollector::ClientFactory factory;
     if (config.pd_protocol == PdProtocol::kGrpc) {
@@ -102,7 +114,9 @@ std::unique_ptr<CollectorSet> MakeCollectors(const ExporterConfig& config,
     }
     collectors.push_back(IntoPollData(std::make_unique<PdCollector>(std::move(factory), std::move(options))));
   }
-  if (config.rocksdb_enabled) collectors.push_back(IntoPollData(MakeRocksDbCollector(config, tls, scheme)));
+  if (config.rocksdb_enabled) {
+    collectors.push_back(IntoPollData(MakeRocksDbCollector(config, tls, scheme, grpc_address_hint)));
+  }
   return std::make_unique<CollectorSet>(std::move(collectors), shared_limiter);
 }
 

@@ -65,6 +65,8 @@ std::string RocksDbLevelsJson(const RocksDbLogData& log, size_t max_cfs) {
   JsonWriter json;
   json.BeginObject();
   json.Key("source").String(std::string(RocksDbSourceName(log.source)));
+  // Where it read them: the debug service's URL (configured, or PD's address of this store).
+  if (log.source == RocksDbSource::kDebugService) json.Key("address").String(log.address);
   json.Key("read_ms").Integer(log.latest_read_ms);
   json.Key("dumps").Integer(static_cast<int64_t>(log.dumps));
   json.OptionalNumber("uptime_seconds", log.latest->db.uptime_seconds);

@@ -104,6 +104,8 @@ Status BoundPdData(size_t max_stores, size_t max_string_bytes, PdData* data,
     }
     seen.insert(store.id);
     const std::string owner = "store " + std::to_string(store.id);
+    // Cut short, the address would name another host: it stays a label, never an address to call.
+    store.address_cut = store.address.size() > max_string_bytes;
     cutter.Cut(&store.address, owner, "address");
     cutter.Cut(&store.status_address, owner, "status address");
     cutter.Cut(&store.version, owner, "version");

@@ -113,6 +113,11 @@ void PdCollector::MarkLocalStore(PdData* data) {
       MatchLocalStore(data->stores, options_.local_status_address, options_.local_store_id, host_);
   data->local_store_id = match.store_id;
   data->local_store_match = match.method;
+  if (options_.local_grpc_address && match.store_id) {
+    for (const PdStore& store : data->stores) {
+      if (store.id == *match.store_id && !store.address_cut) options_.local_grpc_address->Set(store.address);
+    }
+  }
   if (logged_match_ && logged_match_->store_id == match.store_id &&
       logged_match_->method == match.method)
     return;

@@ -14,6 +14,7 @@
 #include "collectors/pd/pd_client.h"
 #include "collectors/pd/pd_data.h"
 #include "collectors/pd/pd_member_rotation.h"
+#include "collectors/tikv_grpc_address_hint.h"
 #include "common/mutex.h"
 
 namespace tikv_exporter {
@@ -39,6 +40,9 @@ struct PdCollectorOptions {
   std::optional<HostIdentity> host;        // this machine; ThisHost() when unset
   LogSink log;                             // member skipped or back, local store matched or not
   std::shared_ptr<PdRegionCache> region_cache;  // shared across reloads; null: the collector's own
+  // Given the `address` (TiKV's gRPC port) of this node's store whenever it is found, for the
+  // RocksDB collector's debug service; null when nobody asks.
+  std::shared_ptr<TikvGrpcAddressHint> local_grpc_address;
 };
 
 // Polls PD through a PdClient (HTTP or gRPC): the cluster (members, stores) every poll, the

@@ -28,7 +28,8 @@ inline constexpr EnumName<StoreState> kStoreStateNames[] = {
 
 struct PdStore {
   uint64_t id = 0;
-  std::string address;
+  std::string address;     // TiKV's gRPC address (server.advertise-addr)
+  bool address_cut = false;  // longer than PD's string bound and cut (BoundPdData): not callable
   std::string status_address;
   std::string version;
   StoreState state = StoreState::kUnknown;

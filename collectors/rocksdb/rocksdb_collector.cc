@@ -34,7 +34,10 @@ StatusOr<std::shared_ptr<const RocksDbLogData>> RocksDbCollector::Collect(Clock:
 
   auto data = std::make_shared<RocksDbLogData>(*data_);
   const int64_t now_ms = NowMs();
-  for (RocksDbStats& dump : reader_.TakeDumps()) PushDump(std::move(dump), now_ms, max_series_, data.get());
+  // The LOG at log_path is the kv RocksDB's: its dumps hold no raft db.
+  for (RocksDbStats& dump : reader_.TakeDumps()) {
+    PushDump(std::move(dump), std::nullopt, now_ms, max_series_, data.get());
+  }
   data->dumps = reader_.dumps_completed();
   data->stall_warnings = reader_.stall_warnings();
   data->stop_warnings = reader_.stop_warnings();

@@ -11,14 +11,19 @@
 
 namespace tikv_exporter {
 
-// What the RocksDB collector knows: its two latest complete stats dumps (rates between them) and
+// What the RocksDB collector knows: the kv RocksDB's two latest complete stats dumps (rates between them) and
 // counters since the exporter started reading them. A dump is a LOG stats dump, or one answer of
 // TiKV's debug service (the same text without line prefixes); both dumps come from one source.
 struct RocksDbLogData {
   RocksDbSource source = RocksDbSource::kLog;  // kLog or kDebugService, never kAuto
   std::string log_path;  // the LOG's path (source log)
+  std::string address;   // the debug service's URL (source debug_service)
   std::optional<RocksDbStats> latest;
   std::optional<RocksDbStats> previous;
+  // The raft RocksDB's part of the latest answer of the debug service, when TiKV keeps its raft
+  // log in a RocksDB (raft-engine off). Never from the LOG, which is the kv RocksDB's; exported
+  // beside kv's (db="raft"), never used for rates.
+  std::optional<RocksDbStats> raft;
   int64_t latest_read_ms = 0;    // wall clock when the latest dump was read (or answered)
   int64_t previous_read_ms = 0;
   size_t dumps = 0;

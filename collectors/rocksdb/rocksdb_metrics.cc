@@ -25,7 +25,7 @@ void KeepWhileBudget(Map* map, size_t* budget, size_t* left_out, Cost cost) {
 
 }  // namespace
 
-void KeepSeries(size_t max_series, RocksDbStats* stats) {
+size_t KeepSeries(size_t max_series, RocksDbStats* stats) {
   size_t budget = max_series;
   size_t left_out = 0;
   KeepWhileBudget(&stats->levels, &budget, &left_out,
@@ -37,25 +37,104 @@ void KeepSeries(size_t max_series, RocksDbStats* stats) {
   KeepWhileBudget(&stats->histograms, &budget, &left_out,
                   [](const RocksDbHistogram&) { return kSeriesPerHistogram; });
   stats->series_left_out = left_out;
+  return max_series - budget;
 }
 
-void PushDump(RocksDbStats dump, int64_t read_ms, size_t max_series, RocksDbLogData* data) {
-  KeepSeries(max_series, &dump);
+void PushDump(RocksDbStats kv, std::optional<RocksDbStats> raft, int64_t read_ms, size_t max_series,
+              RocksDbLogData* data) {
+  const size_t kept = KeepSeries(max_series, &kv);
+  if (raft) KeepSeries(max_series - kept, &*raft);  // the raft db gets what kv left of the share
   data->previous = std::move(data->latest);
   data->previous_read_ms = data->latest_read_ms;
-  data->latest = std::move(dump);
+  data->latest = std::move(kv);
   data->latest_read_ms = read_ms;
+  data->raft = std::move(raft);
 }
 
 void NoteSeriesLeftOut(const std::string& where, size_t max_series, RocksDbLogData* data) {
   data->limit_notes.clear();
-  if (!data->latest || data->latest->series_left_out == 0) return;
+  const size_t left_out = (data->latest ? data->latest->series_left_out : 0) +
+                          (data->raft ? data->raft->series_left_out : 0);
+  if (left_out == 0) return;
   data->limit_notes.push_back({Limit::kSeriesPerPoll, where + ": the latest stats dump has " +
-                                                          std::to_string(data->latest->series_left_out) +
+                                                          std::to_string(left_out) +
                                                           " series beyond the RocksDB source's share of "
                                                           "max_series_per_poll (" +
                                                           std::to_string(max_series) + "), left out"});
 }
+
+namespace {
+
+// One RocksDB instance's statistics series, each labelled db="kv" or db="raft" as TiKV's own
+// tikv_engine_* series are, so that the two instances never make the same series.
+void AddStatsSeries(const RocksDbStats& d, const std::string& db, Families& f) {
+  Set(f.Gauge("tikv_exporter_rocksdb_log_unknown_lines", "Lines of the latest dump no rule recognised (skipped)."),
+      {{"db", db}}, static_cast<double>(d.unknown_lines));
+  SetIf(f.Gauge("tikv_exporter_rocksdb_uptime_seconds", "RocksDB's uptime at the latest dump."), {{"db", db}},
+        d.db.uptime_seconds);
+  SetIf(f.Counter("tikv_exporter_rocksdb_writes_total", "Write batches since the DB opened (DB Stats)."), {{"db", db}},
+        d.db.writes);
+  SetIf(f.Counter("tikv_exporter_rocksdb_keys_written_total", "Keys written since the DB opened (DB Stats)."),
+        {{"db", db}}, d.db.keys_written);
+  SetIf(f.Counter("tikv_exporter_rocksdb_wal_writes_total", "WAL writes since the DB opened."), {{"db", db}},
+        d.db.wal_writes);
+  SetIf(f.Counter("tikv_exporter_rocksdb_wal_syncs_total", "WAL syncs since the DB opened."), {{"db", db}},
+        d.db.wal_syncs);
+  SetIf(f.Counter("tikv_exporter_rocksdb_wal_written_bytes_total", "WAL bytes written since the DB opened (RocksDB prints GB with 2 decimals)."),
+        {{"db", db}}, d.db.wal_bytes);
+  SetIf(f.Counter("tikv_exporter_rocksdb_stall_seconds_total", "Time writes were stalled since the DB opened."),
+        {{"db", db}}, d.db.stall_seconds);
+  if (d.db.stall_percent) {
+    Set(f.Gauge("tikv_exporter_rocksdb_stall_ratio", "Share of uptime writes were stalled (DB Stats)."), {{"db", db}},
+        *d.db.stall_percent / 100);
+  }
+  auto& files = f.Gauge("tikv_exporter_rocksdb_level_files", "SST files per column family and level (Sum = all levels).");
+  auto& compacting = f.Gauge("tikv_exporter_rocksdb_level_compacting_files", "SST files being compacted.");
+  auto& size = f.Gauge("tikv_exporter_rocksdb_level_size_bytes", "Size of the level (RocksDB prints 2 decimals of KB/MB/GB).");
+  auto& score = f.Gauge("tikv_exporter_rocksdb_level_score", "Compaction score of the level (>= 1 wants compaction).");
+  auto& amp = f.Gauge("tikv_exporter_rocksdb_level_write_amplification", "Write amplification of the level (W-Amp).");
+  auto& read = f.Counter("tikv_exporter_rocksdb_compaction_read_bytes_total", "Bytes compactions read per level.");
+  auto& written = f.Counter("tikv_exporter_rocksdb_compaction_written_bytes_total", "Bytes compactions and flushes wrote per level.");
+  auto& seconds = f.Counter("tikv_exporter_rocksdb_compaction_seconds_total", "Time spent compacting per level.");
+  auto& count = f.Counter("tikv_exporter_rocksdb_compactions_total", "Compactions per level.");
+  for (const auto& [cf, rows] : d.levels) {
+    for (const RocksDbLevelStats& row : rows) {
+      if (row.level == "Int") continue;  // the interval row repeats Sum over the last period
+      Labels labels = {{"cf", cf}, {"db", db}, {"level", row.level}};
+      Set(files, labels, row.files);
+      Set(compacting, labels, row.files_compacting);
+      Set(size, labels, row.size_bytes);
+      SetIf(score, labels, row.score);
+      SetIf(amp, labels, row.write_amplification);
+      SetIf(read, labels, row.read_bytes);
+      SetIf(written, labels, row.write_bytes);
+      SetIf(seconds, labels, row.compaction_seconds);
+      SetIf(count, labels, row.compactions);
+    }
+  }
+  auto& stalls = f.Counter("tikv_exporter_rocksdb_write_stalls_total",
+                           "Write stalls and stops by cause as the dump counts them (cf=\"db\" for DB-wide causes).");
+  for (const auto& [cf, causes] : d.write_stalls) {
+    for (const auto& [cause, n] : causes) Set(stalls, {{"cause", cause}, {"cf", cf.empty() ? "db" : cf}, {"db", db}}, n);
+  }
+  auto& pending = f.Gauge("tikv_exporter_rocksdb_pending_compaction_bytes", "Estimated pending compaction bytes (RocksDB >= 9).");
+  for (const auto& [cf, bytes] : d.pending_compaction_bytes) Set(pending, {{"cf", cf}, {"db", db}}, bytes);
+  auto& tickers = f.Counter("tikv_exporter_rocksdb_ticker_total", "RocksDB statistics tickers (rocksdb.<ticker> COUNT).");
+  for (const auto& [name, value] : d.tickers) {
+    Set(tickers, {{"db", db}, {"ticker", name.starts_with("rocksdb.") ? name.substr(8) : name}}, value);
+  }
+  auto& histograms = f.Quantiles("tikv_exporter_rocksdb_stat_percentiles",
+                                 "RocksDB statistics histograms (P50/P95/P99/P100, COUNT, SUM; *.micros in microseconds).");
+  for (const auto& [name, h] : d.histograms) {
+    const std::string id = name.starts_with("rocksdb.") ? name.substr(8) : name;
+    const std::pair<const char*, double> quantiles[] = {{"0.5", h.p50}, {"0.95", h.p95}, {"0.99", h.p99}, {"1", h.p100}};
+    for (const auto& [q, v] : quantiles) Set(histograms, {{"db", db}, {"quantile", q}, {"stat", id}}, v);
+    histograms.samples.push_back({histograms.name + "_sum", {{"db", db}, {"stat", id}}, h.sum, std::nullopt});
+    histograms.samples.push_back({histograms.name + "_count", {{"db", db}, {"stat", id}}, h.count, std::nullopt});
+  }
+}
+
+}  // namespace
 
 void AddRocksDbSeries(const RocksDbLogData& log, Families& f) {
   Set(f.Gauge("tikv_exporter_rocksdb_source_info",
@@ -71,70 +150,11 @@ void AddRocksDbSeries(const RocksDbLogData& log, Families& f) {
     Set(warnings, {{"kind", "stop"}}, static_cast<double>(log.stop_warnings));
   }
   if (!log.latest) return;
-  const RocksDbStats& d = *log.latest;
   Set(f.Gauge("tikv_exporter_rocksdb_last_dump_timestamp_seconds",
               "Unix time the latest stats dump was read: from the LOG, where RocksDB dumps every stats-dump-period (TiKV: 10 min), or answered by the debug service."),
       {}, static_cast<double>(log.latest_read_ms) / 1e3);
-  Set(f.Gauge("tikv_exporter_rocksdb_log_unknown_lines", "Lines of the latest dump no rule recognised (skipped)."), {},
-      static_cast<double>(d.unknown_lines));
-  SetIf(f.Gauge("tikv_exporter_rocksdb_uptime_seconds", "RocksDB's uptime at the latest dump."), {}, d.db.uptime_seconds);
-  SetIf(f.Counter("tikv_exporter_rocksdb_writes_total", "Write batches since the DB opened (DB Stats)."), {}, d.db.writes);
-  SetIf(f.Counter("tikv_exporter_rocksdb_keys_written_total", "Keys written since the DB opened (DB Stats)."), {},
-        d.db.keys_written);
-  SetIf(f.Counter("tikv_exporter_rocksdb_wal_writes_total", "WAL writes since the DB opened."), {}, d.db.wal_writes);
-  SetIf(f.Counter("tikv_exporter_rocksdb_wal_syncs_total", "WAL syncs since the DB opened."), {}, d.db.wal_syncs);
-  SetIf(f.Counter("tikv_exporter_rocksdb_wal_written_bytes_total", "WAL bytes written since the DB opened (RocksDB prints GB with 2 decimals)."),
-        {}, d.db.wal_bytes);
-  SetIf(f.Counter("tikv_exporter_rocksdb_stall_seconds_total", "Time writes were stalled since the DB opened."), {},
-        d.db.stall_seconds);
-  if (d.db.stall_percent) {
-    Set(f.Gauge("tikv_exporter_rocksdb_stall_ratio", "Share of uptime writes were stalled (DB Stats)."), {},
-        *d.db.stall_percent / 100);
-  }
-  auto& files = f.Gauge("tikv_exporter_rocksdb_level_files", "SST files per column family and level (Sum = all levels).");
-  auto& compacting = f.Gauge("tikv_exporter_rocksdb_level_compacting_files", "SST files being compacted.");
-  auto& size = f.Gauge("tikv_exporter_rocksdb_level_size_bytes", "Size of the level (RocksDB prints 2 decimals of KB/MB/GB).");
-  auto& score = f.Gauge("tikv_exporter_rocksdb_level_score", "Compaction score of the level (>= 1 wants compaction).");
-  auto& amp = f.Gauge("tikv_exporter_rocksdb_level_write_amplification", "Write amplification of the level (W-Amp).");
-  auto& read = f.Counter("tikv_exporter_rocksdb_compaction_read_bytes_total", "Bytes compactions read per level.");
-  auto& written = f.Counter("tikv_exporter_rocksdb_compaction_written_bytes_total", "Bytes compactions and flushes wrote per level.");
-  auto& seconds = f.Counter("tikv_exporter_rocksdb_compaction_seconds_total", "Time spent compacting per level.");
-  auto& count = f.Counter("tikv_exporter_rocksdb_compactions_total", "Compactions per level.");
-  for (const auto& [cf, rows] : d.levels) {
-    for (const RocksDbLevelStats& row : rows) {
-      if (row.level == "Int") continue;  // the interval row repeats Sum over the last period
-      Labels labels = {{"cf", cf}, {"level", row.level}};
-      Set(files, labels, row.files);
-      Set(compacting, labels, row.files_compacting);
-      Set(size, labels, row.size_bytes);
-      SetIf(score, labels, row.score);
-      SetIf(amp, labels, row.write_amplification);
-      SetIf(read, labels, row.read_bytes);
-      SetIf(written, labels, row.write_bytes);
-      SetIf(seconds, labels, row.compaction_seconds);
-      SetIf(count, labels, row.compactions);
-    }
-  }
-  auto& stalls = f.Counter("tikv_exporter_rocksdb_write_stalls_total",
-                           "Write stalls and stops by cause as the dump counts them (cf=\"db\" for DB-wide causes).");
-  for (const auto& [cf, causes] : d.write_stalls) {
-    for (const auto& [cause, n] : causes) Set(stalls, {{"cause", cause}, {"cf", cf.empty() ? "db" : cf}}, n);
-  }
-  auto& pending = f.Gauge("tikv_exporter_rocksdb_pending_compaction_bytes", "Estimated pending compaction bytes (RocksDB >= 9).");
-  for (const auto& [cf, bytes] : d.pending_compaction_bytes) Set(pending, {{"cf", cf}}, bytes);
-  auto& tickers = f.Counter("tikv_exporter_rocksdb_ticker_total", "RocksDB statistics tickers (rocksdb.<ticker> COUNT).");
-  for (const auto& [name, value] : d.tickers) {
-    Set(tickers, {{"ticker", name.starts_with("rocksdb.") ? name.substr(8) : name}}, value);
-  }
-  auto& histograms = f.Quantiles("tikv_exporter_rocksdb_stat_percentiles",
-                                 "RocksDB statistics histograms (P50/P95/P99/P100, COUNT, SUM; *.micros in microseconds).");
-  for (const auto& [name, h] : d.histograms) {
-    const std::string id = name.starts_with("rocksdb.") ? name.substr(8) : name;
-    const std::pair<const char*, double> quantiles[] = {{"0.5", h.p50}, {"0.95", h.p95}, {"0.99", h.p99}, {"1", h.p100}};
-    for (const auto& [q, v] : quantiles) Set(histograms, {{"quantile", q}, {"stat", id}}, v);
-    histograms.samples.push_back({histograms.name + "_sum", {{"stat", id}}, h.sum, std::nullopt});
-    histograms.samples.push_back({histograms.name + "_count", {{"stat", id}}, h.count, std::nullopt});
-  }
+  AddStatsSeries(*log.latest, "kv", f);
+  if (log.raft) AddStatsSeries(*log.raft, "raft", f);
 }
 
 }  // namespace tikv_exporter

@@ -343,6 +343,11 @@ RocksDbStats ParseRocksDbStats(const std::vector<std::string_view>& lines) {
   return StatsParser().Run(lines);
 }
 
+bool HasRocksDbStatsSections(std::string_view text) {
+  return text.find("** DB Stats **") != std::string_view::npos ||
+         text.find("** Compaction Stats [") != std::string_view::npos;
+}
+
 RocksDbStats ParseRocksDbStatsText(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {

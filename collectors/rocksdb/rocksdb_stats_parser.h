@@ -18,6 +18,11 @@ RocksDbStats ParseRocksDbStats(const std::vector<std::string_view>& lines);
 // The same over '\n'-separated text (a dump's collected lines, a GetMetrics rocksdb_kv answer).
 RocksDbStats ParseRocksDbStatsText(std::string_view text);
 
+// Whether `text` holds a RocksDB stats dump: a "** DB Stats **" or "** Compaction Stats [" line.
+// GetMetrics' rocksdb_raft holds one when TiKV's raft log is a RocksDB (raftdb), and raft-engine's
+// own text (or nothing) when raft-engine is on: that one is no RocksDB, and not an error.
+bool HasRocksDbStatsSections(std::string_view text);
+
 // RocksDB's human numbers: "18K" (x1000), "13M", "2G", plain below 10,000.
 double ParseRocksDbCount(std::string_view text);
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -16,6 +17,8 @@ namespace tikv_exporter::testing {
 namespace {
 
 const std::string kLogFixture = std::string(FIXTURES_DIR) + "/rocksdb-7.8.3-tikv-cfs-LOG";
+// Another real RocksDB's dumps, served as a raftdb's (raft-engine off).
+const std::string kRaftLogFixture = std::string(FIXTURES_DIR) + "/rocksdb-6.0.1-LOG-baseline.txt";
 constexpr int kDumpsInFixture = 5;
 
 // The simulator flags of a debug service on `grpc_port` serving the fixture's dumps.
@@ -224,6 +227,95 @@ TEST(RocksDbDebugService, AWriteStallShowsWithinOneRocksDbInterval) {
   // At most one interval until the next call, plus the poll that delivers it.
   EXPECT_LE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(kIntervalMs + 500 + 500));
   EXPECT_GT(SampleValue(env.Metrics(), "tikv_exporter_rocksdb_ticker_total", {{"ticker", "stall.micros"}}), 0);
+}
+
+// The series of one db ("name{labels}" -> value) among the statistics series of a /metrics body.
+std::map<std::string, std::string> SeriesOfDb(const std::string& body, const std::string& db) {
+  std::map<std::string, std::string> of_db;
+  for (const auto& [series, value] : StatisticsSeries(body)) {
+    if (series.find("db=\"" + db + "\"") != std::string::npos) of_db[series] = value;
+  }
+  return of_db;
+}
+
+// Starts the simulator's debug service, with `extra` flags, and an exporter calling it each
+// second; returns /metrics once `ready` holds for it (empty after 15 s).
+std::string MetricsOfDebugService(SimAndExporter& env, const std::vector<std::string>& extra,
+                                  const std::function<bool(const std::string&)>& ready) {
+  const int grpc_port = FreePort();
+  std::vector<std::string> flags = DebugServiceFlags(grpc_port);
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  env.StartSim(flags);
+  env.StartExporterWithConfig(
+      WithRocksDb(env.ConfigText(250, 200, {}), grpc_port, "source = \"debug_service\"\ninterval_ms = 1000\n"));
+  std::string metrics;
+  if (!WaitFor([&] { return ready(metrics = env.Metrics()); }, std::chrono::seconds(15))) return "";
+  return metrics;
+}
+
+// With raft-engine off, TiKV's rocksdb_raft is the raftdb's stats text: its series come beside
+// kv's, told apart by db, and never collide with them.
+TEST(RocksDbDebugService, ARaftRocksDbIsExportedBesideKv) {
+  SimAndExporter env;
+  const std::string metrics = MetricsOfDebugService(env, {"--raft-rocksdb-log", kRaftLogFixture}, [](const std::string& m) {
+    return SampleValue(m, "tikv_exporter_rocksdb_level_files", {{"db", "raft"}}).has_value();
+  });
+  ASSERT_FALSE(metrics.empty()) << env.exporter().Log();
+  EXPECT_EQ(CollectorUp(metrics, "rocksdb"), 1);
+  EXPECT_GT(SeriesOfDb(metrics, "raft").size(), 10u);
+  EXPECT_GT(SeriesOfDb(metrics, "kv").size(), 500u);
+  // Every statistics series names its db, but the count of answers, one per call.
+  EXPECT_EQ(SeriesOfDb(metrics, "raft").size() + SeriesOfDb(metrics, "kv").size() + 1,
+            StatisticsSeries(metrics).size());
+  EXPECT_TRUE(StatisticsSeries(metrics).contains("tikv_exporter_rocksdb_dumps_total"));
+  EXPECT_TRUE(SampleValue(metrics, "tikv_exporter_rocksdb_uptime_seconds", {{"db", "raft"}}).has_value());
+  std::string output;
+  EXPECT_EQ(RunCommand("promtool check metrics < " + env.dir().Write("m.prom", metrics), &output), 0) << output;
+  EXPECT_EQ(output, "");
+}
+
+// With raft-engine on (TiKV's default), rocksdb_raft holds no RocksDB: no raft series, no error.
+TEST(RocksDbDebugService, RaftEngineTextIsNoRaftDbAndNoError) {
+  SimAndExporter env;
+  const std::string metrics = MetricsOfDebugService(
+      env, {}, [](const std::string& m) { return SampleValue(m, "tikv_exporter_rocksdb_dumps_total") >= 2; });
+  ASSERT_FALSE(metrics.empty()) << env.exporter().Log();
+  EXPECT_EQ(CollectorUp(metrics, "rocksdb"), 1);
+  EXPECT_GT(SeriesOfDb(metrics, "kv").size(), 500u);
+  EXPECT_EQ(SeriesOfDb(metrics, "raft").size(), 0u);
+  EXPECT_EQ(env.exporter().Log().find("rocksdb_raft"), std::string::npos) << env.exporter().Log();
+}
+
+// Without [tikv] grpc_address, the debug service is where PD says this node's store is: the
+// simulator's PD lists the debug service's port (not 20160) as the store's address.
+TEST(RocksDbDebugService, LearnsTheAddressFromPdsStore) {
+  SimAndExporter env;
+  const int grpc_port = FreePort();
+  const int pd_port = FreePort();
+  std::vector<std::string> flags = DebugServiceFlags(grpc_port);
+  flags.insert(flags.end(), {"--pd-address", "127.0.0.1:" + std::to_string(pd_port)});
+  env.StartSim(flags);
+  std::string config = env.ConfigText(250, 200, {pd_port});
+  const std::string off = "[collectors.rocksdb]\nenabled = false\n";
+  config.replace(config.find(off), off.size(),
+                 "[collectors.rocksdb]\nsource = \"debug_service\"\ninterval_ms = 60000\n");
+  env.StartExporterWithConfig(config);
+  const std::string url = "http://127.0.0.1:" + std::to_string(grpc_port);
+  std::string metrics;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        metrics = env.Metrics();
+        return CollectorUp(metrics, "rocksdb") == 1;
+      },
+      std::chrono::seconds(15)))
+      << env.exporter().Log();
+  EXPECT_GE(SampleValue(metrics, "tikv_exporter_rocksdb_dumps_total"), 1);
+  EXPECT_NE(HttpGet(env.exporter_port(), "/api/v1/rocksdb").body.find("\"address\":\"" + url + "\""),
+            std::string::npos);
+  const std::string log = env.exporter().Log();
+  const std::string change = "TiKV's debug service at " + url + ", PD's address of this node's store";
+  ASSERT_NE(log.find(change), std::string::npos) << log;
+  EXPECT_EQ(log.find(change), log.rfind(change)) << "logged once:\n" << log;
 }
 
 }  // namespace

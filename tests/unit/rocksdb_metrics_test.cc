@@ -92,16 +92,16 @@ TEST(RocksDbMetrics, ExportsTheDbStats) {
   AddRocksDbSeries(Log(), families);
   EXPECT_EQ(SeriesOf(families, kDbFamilies),
             (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
-                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1},
-                    {"tikv_exporter_rocksdb_uptime_seconds{}", 600},
-                    {"tikv_exporter_rocksdb_writes_total{}", 1000},
-                    {"tikv_exporter_rocksdb_keys_written_total{}", 3000},
-                    {"tikv_exporter_rocksdb_wal_writes_total{}", 900},
-                    {"tikv_exporter_rocksdb_wal_syncs_total{}", 0},
-                    {"tikv_exporter_rocksdb_wal_written_bytes_total{}", 2048},
-                    {"tikv_exporter_rocksdb_stall_seconds_total{}", 6},
+                    {"tikv_exporter_rocksdb_log_unknown_lines{db=\"kv\"}", 1},
+                    {"tikv_exporter_rocksdb_uptime_seconds{db=\"kv\"}", 600},
+                    {"tikv_exporter_rocksdb_writes_total{db=\"kv\"}", 1000},
+                    {"tikv_exporter_rocksdb_keys_written_total{db=\"kv\"}", 3000},
+                    {"tikv_exporter_rocksdb_wal_writes_total{db=\"kv\"}", 900},
+                    {"tikv_exporter_rocksdb_wal_syncs_total{db=\"kv\"}", 0},
+                    {"tikv_exporter_rocksdb_wal_written_bytes_total{db=\"kv\"}", 2048},
+                    {"tikv_exporter_rocksdb_stall_seconds_total{db=\"kv\"}", 6},
                     // the dump prints a percentage
-                    {"tikv_exporter_rocksdb_stall_ratio{}", 0.01}}));
+                    {"tikv_exporter_rocksdb_stall_ratio{db=\"kv\"}", 0.01}}));
 
   // A dump without a DB Stats section (cut short): no sample rather than 0.
   RocksDbLogData bare = Log();
@@ -110,7 +110,7 @@ TEST(RocksDbMetrics, ExportsTheDbStats) {
   AddRocksDbSeries(bare, without);
   EXPECT_EQ(SeriesOf(without, kDbFamilies),
             (Series{{"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5},
-                    {"tikv_exporter_rocksdb_log_unknown_lines{}", 1}}));
+                    {"tikv_exporter_rocksdb_log_unknown_lines{db=\"kv\"}", 1}}));
 }
 
 TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
@@ -126,20 +126,20 @@ TEST(RocksDbMetrics, LevelsLeaveOutTheIntervalRow) {
                 "tikv_exporter_rocksdb_compaction_written_bytes_total",
                 "tikv_exporter_rocksdb_compaction_seconds_total",
                 "tikv_exporter_rocksdb_compactions_total"}),
-      (Series{{"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"L0\"}", 3},
-              {"tikv_exporter_rocksdb_level_files{cf=\"default\",level=\"Sum\"}", 3},
-              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",level=\"L0\"}", 1},
-              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",level=\"Sum\"}", 0},
-              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",level=\"L0\"}", 4096},
-              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",level=\"Sum\"}", 4096},
-              {"tikv_exporter_rocksdb_level_score{cf=\"default\",level=\"L0\"}", 0.75},
-              {"tikv_exporter_rocksdb_level_write_amplification{cf=\"default\",level=\"L0\"}", 1},
-              {"tikv_exporter_rocksdb_compaction_read_bytes_total{cf=\"default\",level=\"L0\"}", 0},
-              {"tikv_exporter_rocksdb_compaction_written_bytes_total{cf=\"default\",level=\"L0\"}",
+      (Series{{"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"kv\",level=\"L0\"}", 3},
+              {"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"kv\",level=\"Sum\"}", 3},
+              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",db=\"kv\",level=\"L0\"}", 1},
+              {"tikv_exporter_rocksdb_level_compacting_files{cf=\"default\",db=\"kv\",level=\"Sum\"}", 0},
+              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",db=\"kv\",level=\"L0\"}", 4096},
+              {"tikv_exporter_rocksdb_level_size_bytes{cf=\"default\",db=\"kv\",level=\"Sum\"}", 4096},
+              {"tikv_exporter_rocksdb_level_score{cf=\"default\",db=\"kv\",level=\"L0\"}", 0.75},
+              {"tikv_exporter_rocksdb_level_write_amplification{cf=\"default\",db=\"kv\",level=\"L0\"}", 1},
+              {"tikv_exporter_rocksdb_compaction_read_bytes_total{cf=\"default\",db=\"kv\",level=\"L0\"}", 0},
+              {"tikv_exporter_rocksdb_compaction_written_bytes_total{cf=\"default\",db=\"kv\",level=\"L0\"}",
                8192},
-              {"tikv_exporter_rocksdb_compaction_seconds_total{cf=\"default\",level=\"L0\"}", 0.5},
-              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"L0\"}", 2},
-              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",level=\"Sum\"}", 2}}));
+              {"tikv_exporter_rocksdb_compaction_seconds_total{cf=\"default\",db=\"kv\",level=\"L0\"}", 0.5},
+              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",db=\"kv\",level=\"L0\"}", 2},
+              {"tikv_exporter_rocksdb_compactions_total{cf=\"default\",db=\"kv\",level=\"Sum\"}", 2}}));
 }
 
 TEST(RocksDbMetrics, DbWideStallCausesAreLabelledCfDb) {
@@ -148,19 +148,19 @@ TEST(RocksDbMetrics, DbWideStallCausesAreLabelledCfDb) {
   EXPECT_EQ(
       SeriesOf(families, {"tikv_exporter_rocksdb_write_stalls_total",
                           "tikv_exporter_rocksdb_pending_compaction_bytes"}),
-      (Series{{"tikv_exporter_rocksdb_write_stalls_total{cause=\"level0_slowdown\",cf=\"db\"}", 3},
+      (Series{{"tikv_exporter_rocksdb_write_stalls_total{cause=\"level0_slowdown\",cf=\"db\",db=\"kv\"}", 3},
               {"tikv_exporter_rocksdb_write_stalls_total{cause=\"memtable_limit_stops\",cf="
-               "\"default\"}",
+               "\"default\",db=\"kv\"}",
                1},
-              {"tikv_exporter_rocksdb_pending_compaction_bytes{cf=\"default\"}", 65536}}));
+              {"tikv_exporter_rocksdb_pending_compaction_bytes{cf=\"default\",db=\"kv\"}", 65536}}));
 }
 
 TEST(RocksDbMetrics, TickersLoseTheRocksDbPrefix) {
   Families families;
   AddRocksDbSeries(Log(), families);
   EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_ticker_total"}),
-            (Series{{"tikv_exporter_rocksdb_ticker_total{ticker=\"block.cache.hit\"}", 10},
-                    {"tikv_exporter_rocksdb_ticker_total{ticker=\"stall.micros\"}", 6000000}}));
+            (Series{{"tikv_exporter_rocksdb_ticker_total{db=\"kv\",ticker=\"block.cache.hit\"}", 10},
+                    {"tikv_exporter_rocksdb_ticker_total{db=\"kv\",ticker=\"stall.micros\"}", 6000000}}));
 }
 
 TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
@@ -172,12 +172,60 @@ TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
   EXPECT_EQ(
       SeriesOf(families, {"tikv_exporter_rocksdb_stat_percentiles"}),
       (Series{
-          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.5\",stat=\"db.get.micros\"}", 2},
-          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.95\",stat=\"db.get.micros\"}", 5},
-          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"0.99\",stat=\"db.get.micros\"}", 9},
-          {"tikv_exporter_rocksdb_stat_percentiles{quantile=\"1\",stat=\"db.get.micros\"}", 40},
-          {"tikv_exporter_rocksdb_stat_percentiles_count{stat=\"db.get.micros\"}", 100},
-          {"tikv_exporter_rocksdb_stat_percentiles_sum{stat=\"db.get.micros\"}", 350}}));
+          {"tikv_exporter_rocksdb_stat_percentiles{db=\"kv\",quantile=\"0.5\",stat=\"db.get.micros\"}", 2},
+          {"tikv_exporter_rocksdb_stat_percentiles{db=\"kv\",quantile=\"0.95\",stat=\"db.get.micros\"}", 5},
+          {"tikv_exporter_rocksdb_stat_percentiles{db=\"kv\",quantile=\"0.99\",stat=\"db.get.micros\"}", 9},
+          {"tikv_exporter_rocksdb_stat_percentiles{db=\"kv\",quantile=\"1\",stat=\"db.get.micros\"}", 40},
+          {"tikv_exporter_rocksdb_stat_percentiles_count{db=\"kv\",stat=\"db.get.micros\"}", 100},
+          {"tikv_exporter_rocksdb_stat_percentiles_sum{db=\"kv\",stat=\"db.get.micros\"}", 350}}));
+}
+
+// TiKV's raftdb (raft-engine off) answers the same statistics: its series come beside kv's,
+// labelled db="raft", and no series is the same as one of kv's.
+TEST(RocksDbMetrics, TheRaftDbIsExportedBesideKvWithItsOwnDbLabel) {
+  RocksDbLogData answers = Log();
+  answers.source = RocksDbSource::kDebugService;
+  answers.raft = answers.latest;
+  answers.raft->tickers = {{"rocksdb.block.cache.hit", 4}};
+  Families families;
+  AddRocksDbSeries(answers, families);
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_ticker_total"}),
+            (Series{{"tikv_exporter_rocksdb_ticker_total{db=\"kv\",ticker=\"block.cache.hit\"}", 10},
+                    {"tikv_exporter_rocksdb_ticker_total{db=\"kv\",ticker=\"stall.micros\"}", 6000000},
+                    {"tikv_exporter_rocksdb_ticker_total{db=\"raft\",ticker=\"block.cache.hit\"}", 4}}));
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_level_files"}),
+            (Series{{"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"kv\",level=\"L0\"}", 3},
+                    {"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"kv\",level=\"Sum\"}", 3},
+                    {"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"raft\",level=\"L0\"}", 3},
+                    {"tikv_exporter_rocksdb_level_files{cf=\"default\",db=\"raft\",level=\"Sum\"}", 3}}));
+  // One answer, one timestamp and one count of dumps: not per db.
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_last_dump_timestamp_seconds", "tikv_exporter_rocksdb_dumps_total"}),
+            (Series{{"tikv_exporter_rocksdb_dumps_total{}", 4},
+                    {"tikv_exporter_rocksdb_last_dump_timestamp_seconds{}", 1764000000.5}}));
+  ExpectWellFormed(families);
+}
+
+// The raft db gets what kv's dump left of the source's share of max_series_per_poll, and what
+// both left out is noted once.
+TEST(RocksDbMetrics, TheRaftDbSharesTheSeriesBoundWithKv) {
+  RocksDbStats kv = *Log().latest;
+  RocksDbStats raft = kv;
+  for (int i = 0; i < 100; ++i) raft.tickers["flood." + std::to_string(i)] = i;
+  RocksDbStats alone = kv;
+  const size_t kv_series = KeepSeries(SIZE_MAX, &alone);
+  RocksDbLogData data;
+  PushDump(kv, raft, 1, kv_series + 10, &data);
+  ASSERT_TRUE(data.raft);
+  EXPECT_EQ(data.latest->series_left_out, 0u);
+  EXPECT_GT(data.raft->series_left_out, 0u);
+  RocksDbStats kept = *data.raft;
+  EXPECT_EQ(KeepSeries(SIZE_MAX, &kept), 10u);
+  NoteSeriesLeftOut("http://127.0.0.1:20160", kv_series + 10, &data);
+  ASSERT_EQ(data.limit_notes.size(), 1u);
+  EXPECT_EQ(data.limit_notes[0].limit, Limit::kSeriesPerPoll);
+
+  PushDump(kv, std::nullopt, 2, SIZE_MAX, &data);
+  EXPECT_FALSE(data.raft) << "an answer without a raft RocksDB leaves none behind";
 }
 
 // A LOG dump could add 450,000 series: a dump keeps only its share of max_series_per_poll,

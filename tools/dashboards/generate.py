@@ -58,7 +58,8 @@ def row(title):
 def dashboard(uid, title, panels):
     """Lays panels out left to right, wrapping at Grafana's 24 columns. A panel is
     (title, unit, targets, kind) or (title, unit, targets, kind, extra), where extra may set its
-    width "w" and height "h" (12 x 8 by default) and "fieldConfig" defaults and "options"."""
+    width "w" and height "h" (12 x 8 by default), "fieldConfig" defaults, "options" and a
+    "description" (Grafana's (i) tooltip)."""
     laid_out = []
     x = y = row_height = 0
     for index, item in enumerate(panels):
@@ -82,6 +83,8 @@ def dashboard(uid, title, panels):
             "targets": [{"refId": chr(ord("A") + i), "expr": expr, "legendFormat": legend}
                         for i, (expr, legend) in enumerate(targets)],
         }
+        if "description" in extra:
+            panel["description"] = extra["description"]
         laid_out.append(panel)
         x, row_height = x + w, max(row_height, h)
     return {
@@ -155,22 +158,26 @@ def node_overview():
 
 
 def rocksdb():
+    # The statistics series carry db = kv, or raft for a raftdb (raft-engine off, debug service only).
     return dashboard("tikv-exporter-rocksdb", "TiKV sidecar / RocksDB", [
-        ("SST files per level", "short", [(f"sum by (instance, level) ({sel('tikv_exporter_rocksdb_level_files', lbl('level', '!=', 'Sum'))})", "{{instance}} {{level}}")], "timeseries"),
-        ("Level size", "bytes", [(f"sum by (instance, level) ({sel('tikv_exporter_rocksdb_level_size_bytes', lbl('level', '!=', 'Sum'))})", "{{instance}} {{level}}")], "timeseries"),
-        ("Write amplification (all levels)", "short", [(sel("tikv_exporter_rocksdb_level_write_amplification", 'level="Sum"'), "{{instance}} {{cf}}")], "timeseries"),
-        ("Compaction score", "short", [(sel("tikv_exporter_rocksdb_level_score", 'level!="Sum"'), "{{instance}} {{cf}} {{level}}")], "timeseries"),
+        ("SST files per level", "short", [(f"sum by (instance, db, level) ({sel('tikv_exporter_rocksdb_level_files', lbl('level', '!=', 'Sum'))})", "{{instance}} {{db}} {{level}}")], "timeseries"),
+        ("Level size", "bytes", [(f"sum by (instance, db, level) ({sel('tikv_exporter_rocksdb_level_size_bytes', lbl('level', '!=', 'Sum'))})", "{{instance}} {{db}} {{level}}")], "timeseries"),
+        ("Write amplification (all levels)", "short", [(sel("tikv_exporter_rocksdb_level_write_amplification", 'level="Sum"'), "{{instance}} {{db}} {{cf}}")], "timeseries"),
+        ("Compaction score", "short", [(sel("tikv_exporter_rocksdb_level_score", 'level!="Sum"'), "{{instance}} {{db}} {{cf}} {{level}}")], "timeseries"),
         ("Block cache hit ratio", "percentunit", [(sel("tikv_exporter_block_cache_hit_ratio"), "{{instance}} {{db}} {{block}}")], "timeseries"),
         ("Bloom filter useful ratio", "percentunit", [(sel("tikv_exporter_bloom_filter_useful_ratio"), "{{instance}} {{db}}")], "timeseries"),
         ("Write-stall time per window", "s", [(sel("tikv_exporter_write_stall_seconds"), "{{instance}} {{db}}")], "timeseries"),
-        ("Write stalls by cause (15 min)", "short", [(f"sum by (instance, cause) (increase({sel('tikv_exporter_rocksdb_write_stalls_total', lbl('cause', '!~', 'total_delays|total_stops'))}[15m]))", "{{instance}} {{cause}}")], "timeseries"),
-        ("Compaction time (15 min)", "s", [(f"sum by (instance, cf) (increase({sel('tikv_exporter_rocksdb_compaction_seconds_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{cf}}")], "timeseries"),
+        ("Write stalls by cause (15 min)", "short", [(f"sum by (instance, db, cause) (increase({sel('tikv_exporter_rocksdb_write_stalls_total', lbl('cause', '!~', 'total_delays|total_stops'))}[15m]))", "{{instance}} {{db}} {{cause}}")], "timeseries"),
+        ("Compaction time (15 min)", "s", [(f"sum by (instance, db, cf) (increase({sel('tikv_exporter_rocksdb_compaction_seconds_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{db}} {{cf}}")], "timeseries"),
         ("Compaction flow (15 min)", "bytes", [
-            (f"sum by (instance) (increase({sel('tikv_exporter_rocksdb_compaction_read_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} read"),
-            (f"sum by (instance) (increase({sel('tikv_exporter_rocksdb_compaction_written_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} written")], "timeseries"),
+            (f"sum by (instance, db) (increase({sel('tikv_exporter_rocksdb_compaction_read_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{db}} read"),
+            (f"sum by (instance, db) (increase({sel('tikv_exporter_rocksdb_compaction_written_bytes_total', lbl('level', '=', 'Sum'))}[15m]))", "{{instance}} {{db}} written")], "timeseries"),
         ("Pending compaction", "bytes", [(sel("tikv_exporter_compaction_pending_bytes"), "{{instance}} {{db}}")], "timeseries"),
-        ("Stall warnings in the LOG (15 min)", "short", [(f"increase({sel('tikv_exporter_rocksdb_log_stall_warnings_total')}[15m])", "{{instance}} {{kind}}")], "timeseries"),
-        ("Stalled share of uptime", "percentunit", [(sel("tikv_exporter_rocksdb_stall_ratio"), "{{instance}}")], "timeseries"),
+        ("Stall warnings in the LOG (15 min)", "short", [(f"increase({sel('tikv_exporter_rocksdb_log_stall_warnings_total')}[15m])", "{{instance}} {{kind}}")], "timeseries",
+         {"description": "LOG source only: \"Stalling/Stopping writes\" records of the kv RocksDB's info LOG. "
+                         "No data while the statistics come from TiKV's debug service, which has no such records: "
+                         "see \"Write stalls by cause\" and \"Stalled share of uptime\" instead."}),
+        ("Stalled share of uptime", "percentunit", [(sel("tikv_exporter_rocksdb_stall_ratio"), "{{instance}} {{db}}")], "timeseries"),
         ("Age of the latest stats dump", "s", [(f"time() - {sel('tikv_exporter_rocksdb_last_dump_timestamp_seconds')}", "{{instance}}")], "timeseries"),
     ])
 

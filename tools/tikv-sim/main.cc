@@ -41,9 +41,13 @@ constexpr const char* kUsage = R"(usage: tikv-sim [flags]
   --pd-stores N                with no --pd-store-status: simulate N stores (default 5)
   --pd-fixture PREFIX          serve the real PD bodies PREFIX{members,health,stores}.json
   --grpc-address HOST:PORT     TiKV's gRPC port: the debug service debugpb.Debug/GetMetrics,
-                               answering the RocksDB stats dumps of --rocksdb-log
+                               answering the RocksDB stats dumps of --rocksdb-log; the
+                               simulated PD lists it as this node's store address
   --rocksdb-log PATH           a RocksDB info LOG whose stats dumps the debug service serves,
                                one further at each call
+  --raft-rocksdb-log PATH      a raftdb (raft-engine off): the debug service's rocksdb_raft
+                               serves this LOG's stats dumps; without it, rocksdb_raft holds no
+                               RocksDB, as with raft-engine on (TiKV's default)
   --tls-ca PATH --tls-cert PATH --tls-key PATH
                                serve TiKV and PD over TLS only, requiring client certificates
                                signed by the CA (like a cluster with [security] set)
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
   std::string pd_fixture;
   std::string grpc_address;
   std::string rocksdb_log;
+  std::string raft_rocksdb_log;
   int pd_stores = 5;
   size_t synthetic_series = 0;
   sim::SimTls tls;
@@ -110,6 +115,8 @@ int main(int argc, char** argv) {
       grpc_address = value();
     } else if (arg == "--rocksdb-log") {
       rocksdb_log = value();
+    } else if (arg == "--raft-rocksdb-log") {
+      raft_rocksdb_log = value();
     } else if (arg == "--pd-fixture") {
       pd_fixture = value();
     } else if (arg == "--pd-stores") {
@@ -188,6 +195,8 @@ int main(int argc, char** argv) {
     }
     pd = std::make_unique<sim::SimPdCluster>(pd_addresses, pd_grpc_addresses, store_statuses, tls);
     if (!pd_fixture.empty()) pd->UseFixtures(pd_fixture);
+    // As a real TiKV registers its gRPC address (server.addr) with PD.
+    if (!grpc_address.empty()) pd->SetLocalStoreAddress(grpc_address);
     if (!pd->Start()) {
       std::fprintf(stderr, "tikv-sim: cannot listen on the PD addresses\n");
       return 1;
@@ -195,14 +204,22 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<sim::SimDebugService> debug_service;
   if (!grpc_address.empty()) {
-    std::optional<std::string> log = sim::ReadWholeFile(rocksdb_log);
-    std::vector<std::string> dumps = log ? sim::RocksDbDumpTexts(*log) : std::vector<std::string>{};
-    if (dumps.empty()) {
-      std::fprintf(stderr, "tikv-sim: --grpc-address needs --rocksdb-log with a stats dump (%s)\n",
-                   rocksdb_log.c_str());
-      return 2;
+    // The stats dumps of the LOG at `path`; empty (and said) when it holds none.
+    auto dumps_of = [](const std::string& path, const char* flag) {
+      std::optional<std::string> log = sim::ReadWholeFile(path);
+      std::vector<std::string> dumps = log ? sim::RocksDbDumpTexts(*log) : std::vector<std::string>{};
+      if (dumps.empty()) std::fprintf(stderr, "tikv-sim: %s needs a LOG with a stats dump (%s)\n", flag, path.c_str());
+      return dumps;
+    };
+    std::vector<std::string> dumps = dumps_of(rocksdb_log, "--grpc-address's --rocksdb-log");
+    if (dumps.empty()) return 2;
+    std::vector<std::string> raft_dumps;
+    if (!raft_rocksdb_log.empty()) {
+      raft_dumps = dumps_of(raft_rocksdb_log, "--raft-rocksdb-log");
+      if (raft_dumps.empty()) return 2;
     }
-    debug_service = std::make_unique<sim::SimDebugService>(node.get(), std::move(dumps), tls);
+    debug_service =
+        std::make_unique<sim::SimDebugService>(node.get(), std::move(dumps), std::move(raft_dumps), tls);
     if (!debug_service->Start(grpc_address)) {
       std::fprintf(stderr, "tikv-sim: cannot listen on %s\n", grpc_address.c_str());
       return 1;

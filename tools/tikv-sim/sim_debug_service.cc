@@ -15,10 +15,13 @@ namespace tikv_exporter::sim {
 namespace {
 
 constexpr size_t kDefaultOversizedBytes = 72 << 20;
+// rocksdb_raft with raft-engine on: whatever raft-engine says, it holds no RocksDB section.
+constexpr const char* kRaftEngineText = "raft-engine: no RocksDB statistics\n";
 
 class DebugService final : public debugpb::Debug::Service {
  public:
-  DebugService(const SimNode* node, std::vector<std::string> dumps) : node_(node), dumps_(std::move(dumps)) {}
+  DebugService(const SimNode* node, std::vector<std::string> dumps, std::vector<std::string> raft_dumps)
+      : node_(node), dumps_(std::move(dumps)), raft_dumps_(std::move(raft_dumps)) {}
 
   grpc::Status GetMetrics(grpc::ServerContext* context, const debugpb::GetMetricsRequest* request,
                           debugpb::GetMetricsResponse* response) override {
@@ -42,8 +45,9 @@ class DebugService final : public debugpb::Debug::Service {
     response->set_prometheus(node_->Render());
     response->set_store_id(1);
     if (request->all() && !dumps_.empty()) {
-      const size_t dump = next_dump_.fetch_add(1) % dumps_.size();
-      response->set_rocksdb_kv(WithWriteStall(dumps_[dump], node_->KvStallMicros()));
+      const size_t call = next_dump_.fetch_add(1);
+      response->set_rocksdb_kv(WithWriteStall(dumps_[call % dumps_.size()], node_->KvStallMicros()));
+      response->set_rocksdb_raft(raft_dumps_.empty() ? kRaftEngineText : raft_dumps_[call % raft_dumps_.size()]);
     }
     return grpc::Status::OK;
   }
@@ -59,6 +63,7 @@ class DebugService final : public debugpb::Debug::Service {
  private:
   const SimNode* const node_;
   const std::vector<std::string> dumps_;
+  const std::vector<std::string> raft_dumps_;  // empty: raft-engine
   std::atomic<size_t> next_dump_{0};
   std::atomic<DebugFault> fault_{DebugFault::kNone};
   std::atomic<size_t> oversized_bytes_{kDefaultOversizedBytes};
@@ -69,15 +74,16 @@ class DebugService final : public debugpb::Debug::Service {
 }  // namespace
 
 struct SimDebugService::Impl {
-  Impl(const SimNode* node, std::vector<std::string> dumps, SimTls tls)
-      : service(node, std::move(dumps)), tls(std::move(tls)) {}
+  Impl(const SimNode* node, std::vector<std::string> dumps, std::vector<std::string> raft_dumps, SimTls tls)
+      : service(node, std::move(dumps), std::move(raft_dumps)), tls(std::move(tls)) {}
   DebugService service;
   const SimTls tls;
   std::unique_ptr<grpc::Server> server;
 };
 
-SimDebugService::SimDebugService(const SimNode* node, std::vector<std::string> dumps, SimTls tls)
-    : impl_(std::make_unique<Impl>(node, std::move(dumps), std::move(tls))) {}
+SimDebugService::SimDebugService(const SimNode* node, std::vector<std::string> dumps,
+                                 std::vector<std::string> raft_dumps, SimTls tls)
+    : impl_(std::make_unique<Impl>(node, std::move(dumps), std::move(raft_dumps), std::move(tls))) {}
 
 SimDebugService::~SimDebugService() { Stop(); }
 

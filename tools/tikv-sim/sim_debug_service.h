@@ -22,11 +22,14 @@ enum class DebugFault {
 // TiKV's debug service on the simulated node's gRPC port: debugpb.Debug/GetMetrics answers the
 // node's /metrics text as `prometheus` and, as `rocksdb_kv`, the real RocksDB stats dumps it was
 // given (sim_rocksdb_dumps.h), one further at each call (after the last, the first again, as a
-// restarted TiKV), with the node's write stall (kWriteStall) added. Plain or, with `tls`,
-// mTLS only. Thread-safe; owns its grpc::Server.
+// restarted TiKV), with the node's write stall (kWriteStall) added; as `rocksdb_raft`, a raftdb's
+// dumps (`raft_dumps`, raft-engine off) advancing the same way, or, with none, a text of no
+// RocksDB, as with raft-engine on (TiKV's default since v6.1). Plain or, with `tls`, mTLS only.
+// Thread-safe; owns its grpc::Server.
 class SimDebugService {
  public:
-  SimDebugService(const SimNode* node, std::vector<std::string> dumps, SimTls tls);
+  SimDebugService(const SimNode* node, std::vector<std::string> dumps, std::vector<std::string> raft_dumps,
+                  SimTls tls);
   ~SimDebugService();
   SimDebugService(const SimDebugService&) = delete;
   SimDebugService& operator=(const SimDebugService&) = delete;

@@ -219,6 +219,11 @@ void SimPdCluster::SetLocalSlowScore(double score) {
   if (!stores_.empty()) stores_.front().slow_score = score;
 }
 
+void SimPdCluster::SetLocalStoreAddress(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!stores_.empty()) stores_.front().address = address;
+}
+
 void SimPdCluster::SetGc(bool stuck, bool long_life_time, bool future) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!stuck) {

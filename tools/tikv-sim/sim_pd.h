@@ -73,6 +73,8 @@ class SimPdCluster {
   bool SetStoreState(uint64_t store_id, const std::string& state_name);
   // The slow_score of this node's store (the first one), as PD shows it in /stores.
   void SetLocalSlowScore(double score);
+  // The address (TiKV's gRPC port) of this node's store, as PD shows it: where its debug service is.
+  void SetLocalStoreAddress(const std::string& address);
   // GET /gc/safepoint: TiDB's gc_worker service safe point and the GC safe point follow
   // SimGcSafePoint (24 h behind with `long_life_time`); stuck, a TiCDC changefeed's service safe
   // point holds the GC safe point frozen; `future`, a broken body (SimFutureGcSafePoint).
