@@ -1,5 +1,9 @@
 #include "collectors/rocksdb/rocksdb_metrics.h"
 
+#include <map>
+#include <optional>
+#include <string>
+
 namespace tikv_exporter {
 
 namespace {
@@ -36,6 +40,9 @@ size_t KeepSeries(size_t max_series, RocksDbStats* stats) {
   KeepWhileBudget(&stats->tickers, &budget, &left_out, [](double) { return size_t{1}; });
   KeepWhileBudget(&stats->histograms, &budget, &left_out,
                   [](const RocksDbHistogram&) { return kSeriesPerHistogram; });
+  // Capacity and usage, then two series per role (summed over the caches, so counted per cache).
+  KeepWhileBudget(&stats->block_caches, &budget, &left_out,
+                  [](const RocksDbBlockCache& cache) { return 2 + cache.entries.size() * 2; });
   stats->series_left_out = left_out;
   return max_series - budget;
 }
@@ -64,6 +71,33 @@ void NoteSeriesLeftOut(const std::string& where, size_t max_series, RocksDbLogDa
 }
 
 namespace {
+
+// The block caches of one RocksDB instance, summed over the distinct caches its dump names (TiKV
+// shares one among all column families; the cache's name, an address, is no label).
+void AddBlockCacheSeries(const RocksDbStats& d, const std::string& db, Families& f) {
+  if (d.block_caches.empty()) return;
+  std::optional<double> capacity;
+  std::optional<double> usage;
+  std::map<std::string, RocksDbBlockCache::Entries> by_role;
+  for (const auto& [name, cache] : d.block_caches) {
+    if (cache.capacity_bytes) capacity = capacity.value_or(0) + *cache.capacity_bytes;
+    if (cache.usage_bytes) usage = usage.value_or(0) + *cache.usage_bytes;
+    for (const auto& [role, entries] : cache.entries) {
+      by_role[role].count += entries.count;
+      by_role[role].bytes += entries.bytes;
+    }
+  }
+  SetIf(f.Gauge("tikv_exporter_rocksdb_block_cache_capacity_bytes", "Capacity of the block cache (RocksDB prints 2 decimals of KB/MB/GB)."),
+        {{"db", db}}, capacity);
+  SetIf(f.Gauge("tikv_exporter_rocksdb_block_cache_usage_bytes", "Bytes in use in the block cache."), {{"db", db}}, usage);
+  auto& entries = f.Gauge("tikv_exporter_rocksdb_block_cache_entries",
+                          "Block cache entries by role (DataBlock, IndexBlock, FilterBlock, ...), as the dump's entry stats count them.");
+  auto& bytes = f.Gauge("tikv_exporter_rocksdb_block_cache_entry_bytes", "Block cache bytes by role.");
+  for (const auto& [role, e] : by_role) {
+    Set(entries, {{"db", db}, {"role", role}}, e.count);
+    Set(bytes, {{"db", db}, {"role", role}}, e.bytes);
+  }
+}
 
 // One RocksDB instance's statistics series, each labelled db="kv" or db="raft" as TiKV's own
 // tikv_engine_* series are, so that the two instances never make the same series.
@@ -132,6 +166,7 @@ void AddStatsSeries(const RocksDbStats& d, const std::string& db, Families& f) {
     histograms.samples.push_back({histograms.name + "_sum", {{"db", db}, {"stat", id}}, h.sum, std::nullopt});
     histograms.samples.push_back({histograms.name + "_count", {{"db", db}, {"stat", id}}, h.count, std::nullopt});
   }
+  AddBlockCacheSeries(d, db, f);
 }
 
 }  // namespace

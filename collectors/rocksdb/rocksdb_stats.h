@@ -42,6 +42,19 @@ struct RocksDbDbStats {
   std::optional<double> stall_percent;
 };
 
+// A block cache as a dump describes it (RocksDB >= 6.2x prints it in each column family that
+// uses it: "Block cache LRUCache@0x...#pid capacity: 4.00 MB usage: 0.09 KB ..." then "Block cache
+// entry stats(count,size,portion): DataBlock(12,1.20 MB,30%) Misc(1,0.00 KB,0%)").
+struct RocksDbBlockCache {
+  std::optional<double> capacity_bytes;
+  std::optional<double> usage_bytes;
+  struct Entries {
+    double count = 0;
+    double bytes = 0;
+  };
+  std::map<std::string, Entries> entries;  // by role (RocksDB's CacheEntryRole: DataBlock, ...)
+};
+
 // One parsed stats dump. A value type.
 struct RocksDbStats {
   RocksDbDbStats db;
@@ -51,6 +64,9 @@ struct RocksDbStats {
   std::map<std::string, double> pending_compaction_bytes;  // by cf (RocksDB >= 9)
   std::map<std::string, double> tickers;                   // "rocksdb.block.cache.hit" -> count
   std::map<std::string, RocksDbHistogram> histograms;      // "rocksdb.db.get.micros" -> ...
+  // By the cache's name in the dump ("LRUCache@0x55a3c46639d0#11841"); column families sharing
+  // one cache (TiKV's default) name it once each, and it is counted once.
+  std::map<std::string, RocksDbBlockCache> block_caches;
   size_t unknown_lines = 0;  // lines inside the dump that no rule recognised (skipped)
   size_t series_left_out = 0;  // series past the LOG's share of max_series_per_poll (KeepSeries)
 };

@@ -87,6 +87,20 @@ std::string Underscored(std::string_view text) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// "a,b,c" -> {"a", "b", "c"}, each trimmed.
+std::vector<std::string_view> SplitOn(std::string_view s, char separator) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    const size_t at = s.find(separator);
+    parts.push_back(Trim(s.substr(0, at)));
+    if (at == std::string_view::npos) return parts;
+    s = s.substr(at + 1);
+  }
+}
+
+constexpr size_t kMaxBlockCaches = 8;
+constexpr size_t kMaxCacheRoles = 32;
+
 class StatsParser {
  public:
   RocksDbStats Run(const std::vector<std::string_view>& lines) {
@@ -212,18 +226,68 @@ class StatsParser {
       }
       return true;
     }
+    if (StartsWith(line, "Block cache entry stats(count,size,portion):")) {
+      if (cache_ != nullptr) CacheEntries(line.substr(44), cache_);
+      return true;
+    }
+    if (StartsWith(line, "Block cache ")) {
+      CacheLine(line.substr(12));
+      return true;
+    }
     if (StartsWith(line, "Estimated pending compaction bytes:")) {
       if (auto bytes = Number(Trim(line.substr(35)))) stats_.pending_compaction_bytes[cf_] = *bytes;
       return true;
     }
     constexpr std::string_view kSkipped[] = {"Interval writes:", "Interval WAL:", "Interval stall:",
                                              "Flush(GB):", "AddFile(", "Cumulative compaction:",
-                                             "Interval compaction:", "Blob file count:", "Block cache ",
+                                             "Interval compaction:", "Blob file count:",
                                              "** Level ", "Count:", "Min:", "Percentiles:", "[", "("};
     for (std::string_view prefix : kSkipped) {
       if (StartsWith(line, prefix)) return true;
     }
     return false;
+  }
+
+  // "LRUCache@0x55a3c46639d0#11841 capacity: 4.00 MB usage: 0.09 KB table_size: 128 ...": the
+  // cache the next "entry stats" line describes. Beyond kMaxBlockCaches distinct caches (TiKV has
+  // one or two) the rest are not kept, so a hostile dump cannot grow the series.
+  void CacheLine(std::string_view rest) {
+    const std::string_view name = rest.substr(0, rest.find(' '));
+    cache_ = nullptr;
+    auto found = stats_.block_caches.find(std::string(name));
+    if (found == stats_.block_caches.end()) {
+      if (name.empty() || stats_.block_caches.size() >= kMaxBlockCaches) return;
+      found = stats_.block_caches.emplace(std::string(name), RocksDbBlockCache{}).first;
+    }
+    cache_ = &found->second;
+    const std::vector<std::string_view> tokens = Split(rest);
+    for (size_t i = 0; i + 2 < tokens.size(); ++i) {
+      if (tokens[i] == "capacity:") cache_->capacity_bytes = HumanBytes(tokens[i + 1], tokens[i + 2]);
+      if (tokens[i] == "usage:") cache_->usage_bytes = HumanBytes(tokens[i + 1], tokens[i + 2]);
+    }
+  }
+
+  // " DataBlock(12,1.20 MB,30%) Misc(1,0.00 KB,0%)": count and bytes by role. Roles are RocksDB's
+  // CacheEntryRole names (about a dozen); at most kMaxCacheRoles are kept.
+  static void CacheEntries(std::string_view rest, RocksDbBlockCache* cache) {
+    while (true) {
+      const size_t open = rest.find('(');
+      const size_t close = rest.find(')', open);
+      if (open == std::string_view::npos || close == std::string_view::npos) return;
+      const std::string_view role = Trim(rest.substr(0, open));
+      const std::vector<std::string_view> fields = SplitOn(rest.substr(open + 1, close - open - 1), ',');
+      rest = rest.substr(close + 1);
+      const bool named = !role.empty() && role.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == std::string_view::npos;
+      if (!named || fields.size() != 3) continue;
+      const size_t space = fields[1].find(' ');
+      const std::optional<double> count = Number(fields[0]);
+      const std::optional<double> bytes =
+          space == std::string_view::npos ? std::nullopt : HumanBytes(fields[1].substr(0, space), fields[1].substr(space + 1));
+      if (!count || !bytes) continue;
+      if (!cache->entries.contains(std::string(role)) && cache->entries.size() >= kMaxCacheRoles) continue;
+      cache->entries[std::string(role)] = {*count, *bytes};
+    }
   }
 
   // A row of the current table: one token per column, two for the size ("1.69 KB"), and the
@@ -312,6 +376,7 @@ class StatsParser {
   RocksDbStats stats_;
   Section section_ = Section::kNone;
   std::string cf_;
+  RocksDbBlockCache* cache_ = nullptr;  // the cache the last "Block cache" line named (map nodes stay put)
   bool expect_header_ = false;
   std::vector<std::string_view> header_;
 };

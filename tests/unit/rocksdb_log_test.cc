@@ -226,6 +226,37 @@ TEST(RocksDbStatsText, ARepeatedTableReplacesTheEarlierOne) {
   EXPECT_EQ(stats.unknown_lines, 0u);
 }
 
+// TiKV's column families share one block cache: each of the 7.8.3 dump's four names it, and it
+// is one cache.
+TEST(RocksDbLog, ABlockCacheSharedByColumnFamiliesIsOneCache) {
+  std::optional<RocksDbStats> stats = LatestOf(ReadFile(Fixture("rocksdb-7.8.3-tikv-cfs-LOG")));
+  ASSERT_TRUE(stats);
+  ASSERT_EQ(stats->block_caches.size(), 1u);
+  EXPECT_EQ(stats->block_caches.begin()->second.capacity_bytes, 4.0 * 1024 * 1024);
+}
+
+// Entry stats as a busy cache prints them; names that are not a role, and fields that are not
+// numbers, are skipped; at most 8 distinct caches are kept, whatever a dump names.
+TEST(RocksDbStatsText, BlockCacheEntryStatsByRoleAndTheirBounds) {
+  std::string text =
+      "** Compaction Stats [default] **\n"
+      "Block cache LRUCache@0xa#1 capacity: 1.00 GB usage: 512.00 MB table_size: 1024\n"
+      "Block cache entry stats(count,size,portion): DataBlock(12,1.50 MB,30%) IndexBlock(3,2.00 KB,0.1%) "
+      "Bad-Role(1,1.00 KB,1%) Misc(x,1.00 KB,1%) FilterBlock(2,3.00 KB)\n";
+  for (int i = 0; i < 20; ++i) text += "Block cache Cache" + std::to_string(i) + " capacity: 1.00 MB usage: 0.00 KB\n";
+  RocksDbStats stats = ParseRocksDbStats(Lines(text));
+  ASSERT_EQ(stats.block_caches.count("LRUCache@0xa#1"), 1u);
+  const RocksDbBlockCache& cache = stats.block_caches.at("LRUCache@0xa#1");
+  EXPECT_EQ(cache.capacity_bytes, 1024.0 * 1024 * 1024);
+  EXPECT_EQ(cache.usage_bytes, 512.0 * 1024 * 1024);
+  ASSERT_EQ(cache.entries.size(), 2u);
+  EXPECT_EQ(cache.entries.at("DataBlock").count, 12);
+  EXPECT_EQ(cache.entries.at("DataBlock").bytes, 1.5 * 1024 * 1024);
+  EXPECT_EQ(cache.entries.at("IndexBlock").bytes, 2048);
+  EXPECT_EQ(stats.block_caches.size(), 8u);
+  EXPECT_EQ(stats.unknown_lines, 0u);
+}
+
 TEST(RocksDbLog, NewFormat881) {
   RocksDbLogReader reader = ReadLog(ReadFile(Fixture("rocksdb-8.8.1-LOG-baseline.txt")) +
                                     "2023/12/02-08:29:39.000000 8767 [/db_impl/db_impl.cc:1] next record\n");
@@ -250,6 +281,14 @@ TEST(RocksDbStatsText, PropertyDump1111WithWPreCompAndPendingBytes) {
 TEST(RocksDbStatsText, DbBench892) {
   RocksDbStats stats = ParseRocksDbStats(Lines(ReadFile(Fixture("rocksdb-8.9.2-db_bench-stats-dump.txt"))));
   EXPECT_FALSE(stats.levels["default"].empty());
+  // "Block cache LRUCache@0x55cdce1943c0#3300 capacity: 32.00 MB seed: ... usage: 0.09 KB ..."
+  ASSERT_EQ(stats.block_caches.size(), 1u);
+  const RocksDbBlockCache& cache = stats.block_caches.begin()->second;
+  EXPECT_EQ(cache.capacity_bytes, 32.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(*cache.usage_bytes, 0.09 * 1024);
+  ASSERT_EQ(cache.entries.size(), 1u);  // "Misc(1,0.00 KB,0%)"
+  EXPECT_EQ(cache.entries.at("Misc").count, 1);
+  EXPECT_EQ(cache.entries.at("Misc").bytes, 0);
   EXPECT_TRUE(stats.write_stalls["default"].contains("pending_compaction_bytes_stops"));
   EXPECT_EQ(stats.unknown_lines, 0u);
 }

@@ -180,6 +180,30 @@ TEST(RocksDbMetrics, HistogramsAreSummariesWithQuantilesSumAndCount) {
           {"tikv_exporter_rocksdb_stat_percentiles_sum{db=\"kv\",stat=\"db.get.micros\"}", 350}}));
 }
 
+// Two distinct caches (a dump names a shared one once per column family, the parser keeps it
+// once): capacity, usage and each role's entries are their sums.
+TEST(RocksDbMetrics, BlockCachesAreSummedByRole) {
+  RocksDbLogData log = Log();
+  RocksDbBlockCache& first = log.latest->block_caches["LRUCache@0x1#7"];
+  first.capacity_bytes = 1 << 20;
+  first.usage_bytes = 4096;
+  first.entries["DataBlock"] = {10, 2048};
+  first.entries["Misc"] = {1, 0};
+  RocksDbBlockCache& second = log.latest->block_caches["LRUCache@0x2#7"];
+  second.capacity_bytes = 1 << 20;
+  second.entries["DataBlock"] = {5, 1024};
+  Families families;
+  AddRocksDbSeries(log, families);
+  EXPECT_EQ(SeriesOf(families, {"tikv_exporter_rocksdb_block_cache_capacity_bytes", "tikv_exporter_rocksdb_block_cache_usage_bytes",
+                                "tikv_exporter_rocksdb_block_cache_entries", "tikv_exporter_rocksdb_block_cache_entry_bytes"}),
+            (Series{{"tikv_exporter_rocksdb_block_cache_capacity_bytes{db=\"kv\"}", 2 << 20},
+                    {"tikv_exporter_rocksdb_block_cache_usage_bytes{db=\"kv\"}", 4096},
+                    {"tikv_exporter_rocksdb_block_cache_entries{db=\"kv\",role=\"DataBlock\"}", 15},
+                    {"tikv_exporter_rocksdb_block_cache_entries{db=\"kv\",role=\"Misc\"}", 1},
+                    {"tikv_exporter_rocksdb_block_cache_entry_bytes{db=\"kv\",role=\"DataBlock\"}", 3072},
+                    {"tikv_exporter_rocksdb_block_cache_entry_bytes{db=\"kv\",role=\"Misc\"}", 0}}));
+}
+
 // TiKV's raftdb (raft-engine off) answers the same statistics: its series come beside kv's,
 // labelled db="raft", and no series is the same as one of kv's.
 TEST(RocksDbMetrics, TheRaftDbIsExportedBesideKvWithItsOwnDbLabel) {
