@@ -17,8 +17,6 @@ namespace tikv_exporter {
 struct MetricsAnswer {
   ReplyBytes text;      // empty when gzipped is not
   std::string gzipped;  // empty when not asked for, or when zlib failed
-
-  std::string Text() const { return Joined(text); }
 };
 
 // Answers /metrics with a poll's part rendered (and deflated) once per poll and format: a scrape

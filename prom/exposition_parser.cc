@@ -202,8 +202,7 @@ class Parser {
     if (keyword != "HELP" && keyword != "TYPE") return Status::Ok();  // a plain comment
     std::string_view name = TakeToken(rest);
     if (name.empty() || !IsValidMetricName(name)) return Fail("invalid metric name", line);
-    const uint32_t index = out_.FindOrAddFamily(name);
-    if (typed_.size() < out_.family_count()) typed_.resize(out_.family_count(), false);
+    const uint32_t index = FindOrAddFamily(name);
     ParsedFamily& family = out_.family(index);
     if (keyword == "HELP") {
       std::string_view help = rest.empty() ? rest : rest.substr(1);
@@ -269,6 +268,13 @@ class Parser {
     return out;
   }
 
+  // The family's index, created when absent, with its TYPE-seen flag.
+  uint32_t FindOrAddFamily(std::string_view name) {
+    const uint32_t index = out_.FindOrAddFamily(name);
+    if (typed_.size() <= index) typed_.resize(index + 1, false);
+    return index;
+  }
+
   // Whether a sample named `sample_name` is a part of `family`: its own sample, or the
   // _bucket/_sum/_count of a histogram or summary.
   static bool Belongs(const ParsedFamily& family, std::string_view sample_name) {
@@ -288,16 +294,7 @@ class Parser {
         if (base != kNoFamily && Belongs(out_.family(base), sample_name)) return current_ = base;
       }
     }
-    current_ = out_.FindOrAddFamily(sample_name);
-    if (typed_.size() < out_.family_count()) typed_.resize(out_.family_count(), false);
-    return current_;
-  }
-
-  static std::string_view LabelValueOf(std::span<const LabelView> labels, std::string_view name) {
-    for (const LabelView& label : labels) {
-      if (label.name == name) return label.value;
-    }
-    return {};
+    return current_ = FindOrAddFamily(sample_name);
   }
 
   Status ParseSample(std::string_view rest, std::string_view line) {
@@ -331,13 +328,13 @@ class Parser {
     const ParsedFamily& family = out_.family(family_index);
     if (family.type == MetricType::kHistogram && name.size() > family.name.size() && name.ends_with("_bucket")) {
       double bound = 0;
-      if (!ParseSampleValue(LabelValueOf(labels_, "le"), &bound)) {
+      if (!ParseSampleValue(LabelValueIn(labels_, "le"), &bound)) {
         return Fail("histogram bucket without a valid \"le\" label", line);
       }
     }
     if (family.type == MetricType::kSummary && name == family.name) {
       double quantile = 0;
-      if (!ParseSampleValue(LabelValueOf(labels_, "quantile"), &quantile)) {
+      if (!ParseSampleValue(LabelValueIn(labels_, "quantile"), &quantile)) {
         return Fail("summary sample without a valid \"quantile\" label", line);
       }
     }

@@ -37,9 +37,9 @@ void Rebuild(std::vector<uint32_t>* index, const std::vector<ParsedFamily>& fami
 
 }  // namespace
 
-std::string_view ParsedSample::LabelValue(std::string_view label_name) const {
+std::string_view LabelValueIn(std::span<const LabelView> labels, std::string_view name) {
   for (const LabelView& label : labels) {
-    if (label.name == label_name) return label.value;
+    if (label.name == name) return label.value;
   }
   return {};
 }

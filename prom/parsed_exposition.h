@@ -24,14 +24,16 @@ struct LabelView {
   std::string_view value;
 };
 
+// The value of label `name` among `labels`, or "" when there is none (as PromQL treats it).
+std::string_view LabelValueIn(std::span<const LabelView> labels, std::string_view name);
+
 struct ParsedSample {
   std::string_view name;  // the full sample name, e.g. "x_bucket" in family "x"
   std::span<const LabelView> labels;  // in exposition order
   double value = 0;
   std::optional<int64_t> timestamp_ms;
 
-  // The value of label `name`, or "" when the sample has no such label (as PromQL treats it).
-  std::string_view LabelValue(std::string_view label_name) const;
+  std::string_view LabelValue(std::string_view label_name) const { return LabelValueIn(labels, label_name); }
 };
 
 struct ParsedFamily {

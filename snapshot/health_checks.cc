@@ -230,20 +230,19 @@ HealthCheckResult WriteStall(const Context& c) {
   // A kv stall from RocksDB's own dumps (the LOG's, or the debug service's answers) covers the time
   // between the two dumps, anything else the window.
   auto source = s.signal_sources.find("write_stall");
-  const bool from_log = worst->first == "kv" && source != s.signal_sources.end() && source->second == "rocksdb_log";
-  const bool from_debug_service =
-      worst->first == "kv" && source != s.signal_sources.end() && source->second == "rocksdb_debug_service";
-  const std::optional<double> span =
-      from_log || from_debug_service ? s.write_stall_log_dumps_seconds : s.window_seconds;
+  const std::string_view from =
+      worst->first == "kv" && source != s.signal_sources.end() ? std::string_view(source->second) : std::string_view();
+  const char* between_dumps = from == "rocksdb_log"             ? " between the RocksDB LOG's last two stats dumps)"
+                              : from == "rocksdb_debug_service" ? " between the last two answers of TiKV's debug service)"
+                                                                : nullptr;
+  const std::optional<double> span = between_dumps ? s.write_stall_log_dumps_seconds : s.window_seconds;
   if (!span || *span <= 0) return c.Missing(HealthCheck::kWriteStall, "no write-stall time in the window");
   HealthCheckResult result = Graded(HealthCheck::kWriteStall, "write stall in the " + worst->first + " db",
                                     worst->second / *span, c.thresholds.write_stall_ratio, Percent,
                                     "RocksDB stops writes until compaction catches up (L0 files, pending "
                                     "compaction bytes, memtables)");
   result.reason += " (" + FormatSeconds(worst->second) + " of " + FormatSeconds(*span) +
-                   (from_log             ? " between the RocksDB LOG's last two stats dumps)"
-                    : from_debug_service ? " between the last two answers of TiKV's debug service)"
-                                         : ", the window of TiKV's /metrics)");
+                   (between_dumps ? between_dumps : ", the window of TiKV's /metrics)");
   return result;
 }
 

@@ -198,11 +198,7 @@ class StatsParser {
     }
     if (StartsWith(line, "Stalls(count):")) {
       // "0 level0_slowdown, ..., 0 stop for pending_compaction_bytes, ..., interval 0 total count"
-      std::string_view rest = line.substr(14);
-      while (!rest.empty()) {
-        size_t comma = rest.find(',');
-        std::string_view item = Trim(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      for (std::string_view item : SplitOn(line.substr(14), ',')) {
         size_t space = item.find(' ');
         if (space == std::string_view::npos) continue;
         std::optional<double> count = Number(item.substr(0, space));
@@ -213,11 +209,7 @@ class StatsParser {
     if (StartsWith(line, "Write Stall (count):")) {
       // "name: N, name: N" — DB-wide in the DB section (cf ""), per CF otherwise.
       const std::string cf = section_ == Section::kDb ? "" : cf_;
-      std::string_view rest = line.substr(20);
-      while (!rest.empty()) {
-        size_t comma = rest.find(',');
-        std::string_view item = Trim(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      for (std::string_view item : SplitOn(line.substr(20), ',')) {
         size_t colon = item.rfind(':');
         if (colon == std::string_view::npos) continue;
         if (auto count = Number(Trim(item.substr(colon + 1)))) {

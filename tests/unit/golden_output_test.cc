@@ -98,7 +98,7 @@ TEST(GoldenOutput, CachedMetricsAnswerAndItsGzipAreTheSameText) {
   MetricsCache cache(BuildInfo{"0.1.0", "golden"});
   const SelfMetrics self{&instrumentation, &limits, ReloadStatus{true, 0}};
   for (int scrape = 0; scrape < 2; ++scrape) {  // rendered, then from the cache
-    ExpectGolden("metrics.txt", cache.Answer(state, self, {}, ExpositionFormat::kText, /*gzip=*/false).Text());
+    ExpectGolden("metrics.txt", Joined(cache.Answer(state, self, {}, ExpositionFormat::kText, /*gzip=*/false).text));
     const MetricsAnswer answer = cache.Answer(state, self, {}, ExpositionFormat::kText, /*gzip=*/true);
     const std::optional<std::string> gunzipped = testing::GunzipOneMember(answer.gzipped);
     ASSERT_TRUE(gunzipped.has_value());

@@ -51,10 +51,10 @@ TEST_F(MetricsCacheTest, OnePollIsRenderedOnceHoweverOftenItIsScraped) {
 
 TEST_F(MetricsCacheTest, EachFormatAndStoreSeriesChoiceIsItsOwnRendering) {
   const auto poll = Poll(1);
-  const std::string text = Answer(poll).Text();
-  const std::string openmetrics = Answer(poll, ExpositionFormat::kOpenMetrics).Text();
+  const std::string text = Joined(Answer(poll).text);
+  const std::string openmetrics = Joined(Answer(poll, ExpositionFormat::kOpenMetrics).text);
   EXPECT_EQ(cache_.poll_renders(), 2u);
-  EXPECT_EQ(Answer(poll).Text().find("# EOF"), std::string::npos);
+  EXPECT_EQ(Joined(Answer(poll).text).find("# EOF"), std::string::npos);
   EXPECT_NE(openmetrics.find("# EOF"), std::string::npos);
   EXPECT_EQ(cache_.poll_renders(), 2u);  // both formats kept
   Answer(poll, ExpositionFormat::kText, StoreSeries::kAll);  // a reload changed store_series
@@ -79,10 +79,10 @@ TEST_F(MetricsCacheTest, APollIsRenderedAfterItIsPublishedInTheFormatsScrapersAs
 
 TEST_F(MetricsCacheTest, TheExportersOwnSeriesAreFreshInEveryAnswer) {
   const auto poll = Poll(7);
-  const std::string before = Answer(poll).Text();
+  const std::string before = Joined(Answer(poll).text);
   instrumentation_.Observe("/metrics", 200);
   limits_.Hit(Limit::kGrpcWatchers, "test");
-  const std::string after = Answer(poll).Text();
+  const std::string after = Joined(Answer(poll).text);
   EXPECT_EQ(cache_.poll_renders(), 1u);
   EXPECT_EQ(before.find("tikv_exporter_http_requests_total{code=\"200\",path=\"/metrics\"} 1"), std::string::npos);
   EXPECT_NE(after.find("tikv_exporter_http_requests_total{code=\"200\",path=\"/metrics\"} 1"), std::string::npos)
@@ -95,7 +95,7 @@ TEST_F(MetricsCacheTest, TheExportersOwnSeriesAreFreshInEveryAnswer) {
 TEST_F(MetricsCacheTest, TheGzipFormIsAskedForAndReadsBackAsTheText) {
   const auto poll = Poll(3);
   EXPECT_TRUE(Answer(poll).gzipped.empty());
-  const std::string body = Answer(poll, ExpositionFormat::kOpenMetrics).Text();
+  const std::string body = Joined(Answer(poll, ExpositionFormat::kOpenMetrics).text);
   const MetricsAnswer answer = Answer(poll, ExpositionFormat::kOpenMetrics, StoreSeries::kWitnesses, /*gzip=*/true);
   EXPECT_TRUE(answer.text.empty()) << "the text is not copied when the gzip form is sent";
   const std::optional<std::string> text = testing::GunzipOneMember(answer.gzipped);
