@@ -159,8 +159,6 @@ uint32_t ParsedExpositionBuilder::FindOrAddFamily(std::string_view name) {
 
 ParsedFamily& ParsedExpositionBuilder::family(uint32_t index) { return result_.storage_->families[index]; }
 
-size_t ParsedExpositionBuilder::family_count() const { return result_.storage_->families.size(); }
-
 bool ParsedExpositionBuilder::family_has_samples(uint32_t index) const { return family_samples_[index] != 0; }
 
 size_t ParsedExpositionBuilder::AddSample(uint32_t family, std::string_view name, std::span<const LabelView> labels,

@@ -89,7 +89,6 @@ class ParsedExpositionBuilder {
   // The index of family `name`, or UINT32_MAX.
   uint32_t FindFamily(std::string_view name) const;
   ParsedFamily& family(uint32_t index);
-  size_t family_count() const;
   bool family_has_samples(uint32_t index) const;
 
   // Appends a sample of family `family` whose labels are `labels` (copied into the pool); returns
