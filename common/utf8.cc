@@ -71,6 +71,8 @@ Utf8Sequence NextUtf8Sequence(std::string_view text) {
 
 bool IsValidUtf8(std::string_view text) { return FirstInvalid(text) == std::string_view::npos; }
 
+size_t AsciiPrefixLength(std::string_view text) { return AsciiPrefix(text); }
+
 void AppendValidUtf8(std::string_view text, std::string* out) {
   size_t valid_from = 0;  // the start of the well-formed run not yet appended
   size_t i = AsciiPrefix(text);

@@ -28,6 +28,9 @@ Utf8Sequence NextUtf8Sequence(std::string_view text);
 // True when `text` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view text);
 
+// The length of `text`'s leading run of ASCII bytes (all of it when it is all ASCII).
+size_t AsciiPrefixLength(std::string_view text);
+
 // Appends `text` to `out` with each ill-formed subpart replaced by U+FFFD.
 void AppendValidUtf8(std::string_view text, std::string* out);
 

@@ -183,8 +183,8 @@ void Poller::PollOnce() {
       if (!hit.contains(limit)) limits_->Clear(limit);
     }
   }
-  if (data.tikv && poll.state->tikv == data.tikv) {
-    for (const ParseWarning& warning : data.tikv->warnings) {
+  if (data.tikv && data.tikv->summary && poll.state->tikv == data.tikv->summary) {
+    for (const ParseWarning& warning : data.tikv->summary->warnings) {
       spdlog::debug("tikv /metrics line {}: {}", warning.line, warning.message);
     }
   }

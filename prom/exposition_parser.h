@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,10 @@ bool ParseSampleValue(std::string_view token, double* out);
 // It takes the body: the result's names and values are views into it (a caller done with its
 // buffer moves it in; one that keeps it passes a copy).
 StatusOr<ParseResult> ParseExposition(std::string body, const ParseLimits& limits = {});
+// The same, parsing `buffers.body` into `buffers`' pools (the label and sample pools are emptied
+// first); the result hands the buffers to `pool` once it is dropped. A poller that takes each
+// body's buffer from the pool so reuses the last scrape's pages.
+StatusOr<ParseResult> ParseExposition(ExpositionBuffers buffers, const ParseLimits& limits,
+                                      std::shared_ptr<ExpositionBufferPool> pool);
 
 }  // namespace tikv_exporter

@@ -6,12 +6,15 @@
 namespace tikv_exporter {
 
 struct ParsedExposition::Storage {
-  std::string body;
+  ExpositionBuffers buffers;  // the body, labels and samples
   std::deque<std::string> kept;  // a deque: its strings never move while more are added
-  std::vector<LabelView> labels;
-  std::vector<ParsedSample> samples;
   std::vector<ParsedFamily> families;
   std::vector<uint32_t> index;  // open addressing over families: index + 1, 0 = empty
+  std::shared_ptr<ExpositionBufferPool> pool;  // where `buffers` go when dropped, if anywhere
+
+  ~Storage() {
+    if (pool) pool->Give(std::move(buffers));
+  }
 };
 
 namespace {
@@ -37,6 +40,27 @@ void Rebuild(std::vector<uint32_t>* index, const std::vector<ParsedFamily>& fami
 
 }  // namespace
 
+size_t ExpositionBuffers::CapacityBytes() const {
+  return body.capacity() + labels.capacity() * sizeof(LabelView) + samples.capacity() * sizeof(ParsedSample);
+}
+
+ExpositionBuffers ExpositionBufferPool::Take() {
+  MutexLock lock(mutex_);
+  if (!kept_) return {};
+  ExpositionBuffers buffers = std::move(*kept_);
+  kept_.reset();
+  return buffers;
+}
+
+void ExpositionBufferPool::Give(ExpositionBuffers buffers) {
+  if (buffers.CapacityBytes() > max_kept_bytes_) return;
+  buffers.body.clear();
+  buffers.labels.clear();
+  buffers.samples.clear();
+  MutexLock lock(mutex_);
+  if (!kept_ || kept_->CapacityBytes() < buffers.CapacityBytes()) kept_ = std::move(buffers);
+}
+
 std::string_view LabelValueIn(std::span<const LabelView> labels, std::string_view name) {
   for (const LabelView& label : labels) {
     if (label.name == name) return label.value;
@@ -56,7 +80,7 @@ const ParsedFamily* ParsedExposition::Find(std::string_view name) const {
 
 std::span<const ParsedFamily> ParsedExposition::families() const { return storage_->families; }
 
-size_t ParsedExposition::SampleCount() const { return storage_->samples.size(); }
+size_t ParsedExposition::SampleCount() const { return storage_->buffers.samples.size(); }
 
 ParsedExposition ParsedExposition::Subset(std::span<const std::string_view> names) const {
   std::vector<const ParsedFamily*> chosen;
@@ -78,25 +102,26 @@ ParsedExposition ParsedExposition::Subset(std::span<const std::string_view> name
   // Reserved up front, so that no append moves what earlier views point at.
   ParsedExposition subset;
   Storage& out = *subset.storage_;
-  out.body.reserve(text_bytes);
-  out.labels.reserve(label_count);
-  out.samples.reserve(sample_count);
+  ExpositionBuffers& pools = out.buffers;
+  pools.body.reserve(text_bytes);
+  pools.labels.reserve(label_count);
+  pools.samples.reserve(sample_count);
   out.families.reserve(chosen.size());
-  auto copy = [&out](std::string_view text) {
-    const size_t at = out.body.size();
-    out.body.append(text);
-    return std::string_view(out.body).substr(at, text.size());
+  auto copy = [&pools](std::string_view text) {
+    const size_t at = pools.body.size();
+    pools.body.append(text);
+    return std::string_view(pools.body).substr(at, text.size());
   };
   for (const ParsedFamily* family : chosen) {
-    const size_t first_sample = out.samples.size();
+    const size_t first_sample = pools.samples.size();
     for (const ParsedSample& sample : family->samples) {
-      const size_t first_label = out.labels.size();
-      for (const LabelView& label : sample.labels) out.labels.push_back({copy(label.name), copy(label.value)});
-      out.samples.push_back({copy(sample.name), std::span<const LabelView>(out.labels).subspan(first_label),
-                             sample.value, sample.timestamp_ms});
+      const size_t first_label = pools.labels.size();
+      for (const LabelView& label : sample.labels) pools.labels.push_back({copy(label.name), copy(label.value)});
+      pools.samples.push_back({copy(sample.name), std::span<const LabelView>(pools.labels).subspan(first_label),
+                               sample.value, sample.timestamp_ms});
     }
     out.families.push_back({copy(family->name), family->type, copy(family->help),
-                            std::span<const ParsedSample>(out.samples).subspan(first_sample)});
+                            std::span<const ParsedSample>(pools.samples).subspan(first_sample)});
   }
   Rebuild(&out.index, out.families);
   return subset;
@@ -122,16 +147,20 @@ Exposition ParsedExposition::ToExposition() const {
   return owned;
 }
 
-ParsedExpositionBuilder::ParsedExpositionBuilder(std::string body, size_t expected_samples) {
+ParsedExpositionBuilder::ParsedExpositionBuilder(ExpositionBuffers buffers, size_t expected_samples,
+                                                 std::shared_ptr<ExpositionBufferPool> pool) {
   ParsedExposition::Storage& s = *result_.storage_;
-  s.body = std::move(body);
-  s.samples.reserve(expected_samples);
+  s.buffers = std::move(buffers);
+  s.buffers.samples.clear();
+  s.buffers.labels.clear();
+  s.buffers.samples.reserve(expected_samples);
   pending_.reserve(expected_samples);
-  s.labels.reserve(expected_samples * 3);  // a real TiKV sample has two or three labels
+  s.buffers.labels.reserve(expected_samples * 3);  // a real TiKV sample has two or three labels
+  s.pool = std::move(pool);
   family_index_.assign(256, 0);
 }
 
-std::string_view ParsedExpositionBuilder::body() const { return result_.storage_->body; }
+std::string_view ParsedExpositionBuilder::body() const { return result_.storage_->buffers.body; }
 
 std::string_view ParsedExpositionBuilder::Keep(std::string text) {
   return result_.storage_->kept.emplace_back(std::move(text));
@@ -163,7 +192,7 @@ bool ParsedExpositionBuilder::family_has_samples(uint32_t index) const { return 
 
 size_t ParsedExpositionBuilder::AddSample(uint32_t family, std::string_view name, std::span<const LabelView> labels,
                                           double value, std::optional<int64_t> timestamp_ms) {
-  ParsedExposition::Storage& s = *result_.storage_;
+  ExpositionBuffers& s = result_.storage_->buffers;
   const auto first_label = static_cast<uint32_t>(s.labels.size());
   s.labels.insert(s.labels.end(), labels.begin(), labels.end());
   s.samples.push_back({name, {}, value, timestamp_ms});
@@ -174,7 +203,7 @@ size_t ParsedExpositionBuilder::AddSample(uint32_t family, std::string_view name
 
 void ParsedExpositionBuilder::ReplaceSample(size_t index, std::span<const LabelView> labels, double value,
                                             std::optional<int64_t> timestamp_ms) {
-  ParsedExposition::Storage& s = *result_.storage_;
+  ExpositionBuffers& s = result_.storage_->buffers;
   // Same series, so the same number of labels (maybe in another order): overwritten in place.
   std::copy(labels.begin(), labels.end(), s.labels.begin() + pending_[index].first_label);
   s.samples[index].value = value;
@@ -182,26 +211,27 @@ void ParsedExpositionBuilder::ReplaceSample(size_t index, std::span<const LabelV
 }
 
 std::string_view ParsedExpositionBuilder::SampleName(size_t index) const {
-  return result_.storage_->samples[index].name;
+  return result_.storage_->buffers.samples[index].name;
 }
 
 std::span<const LabelView> ParsedExpositionBuilder::SampleLabels(size_t index) const {
   const Pending& p = pending_[index];
-  return std::span<const LabelView>(result_.storage_->labels).subspan(p.first_label, p.label_count);
+  return std::span<const LabelView>(result_.storage_->buffers.labels).subspan(p.first_label, p.label_count);
 }
 
 uint32_t ParsedExpositionBuilder::SampleFamily(size_t index) const { return pending_[index].family; }
 
 ParsedExposition ParsedExpositionBuilder::Finish() && {
-  ParsedExposition::Storage& s = *result_.storage_;
+  ParsedExposition::Storage& storage = *result_.storage_;
+  ExpositionBuffers& s = storage.buffers;
   for (size_t i = 0; i < s.samples.size(); ++i) {
     s.samples[i].labels =
         std::span<const LabelView>(s.labels).subspan(pending_[i].first_label, pending_[i].label_count);
   }
   // Where each family's samples start once grouped; a family that another interrupted (TiKV issue
   // 12670 exposes some families twice) makes the grouping move samples, stably.
-  std::vector<size_t> start(s.families.size() + 1, 0);
-  for (size_t f = 0; f < s.families.size(); ++f) start[f + 1] = start[f] + family_samples_[f];
+  std::vector<size_t> start(storage.families.size() + 1, 0);
+  for (size_t f = 0; f < storage.families.size(); ++f) start[f + 1] = start[f] + family_samples_[f];
   bool grouped = true;
   std::vector<size_t> next(start.begin(), start.end() - 1);
   for (size_t i = 0; i < s.samples.size() && grouped; ++i) grouped = next[pending_[i].family]++ == i;
@@ -211,10 +241,10 @@ ParsedExposition ParsedExpositionBuilder::Finish() && {
     for (size_t i = 0; i < s.samples.size(); ++i) sorted[next[pending_[i].family]++] = s.samples[i];
     s.samples = std::move(sorted);
   }
-  for (size_t f = 0; f < s.families.size(); ++f) {
-    s.families[f].samples = std::span<const ParsedSample>(s.samples).subspan(start[f], family_samples_[f]);
+  for (size_t f = 0; f < storage.families.size(); ++f) {
+    storage.families[f].samples = std::span<const ParsedSample>(s.samples).subspan(start[f], family_samples_[f]);
   }
-  s.index = std::move(family_index_);
+  storage.index = std::move(family_index_);
   return std::move(result_);
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "prom/exposition.h"
 
 namespace tikv_exporter {
@@ -41,6 +42,36 @@ struct ParsedFamily {
   MetricType type = MetricType::kUntyped;
   std::string_view help;
   std::span<const ParsedSample> samples;  // a family's samples, in exposition order
+};
+
+// The large buffers of one parse: the body and the label and sample pools (together about 3.5
+// times the body of a real TiKV scrape).
+struct ExpositionBuffers {
+  std::string body;
+  std::vector<LabelView> labels;
+  std::vector<ParsedSample> samples;
+
+  size_t CapacityBytes() const;
+};
+
+// Keeps the buffers of a dropped scrape for the next parse. A buffer of megabytes that is
+// allocated anew each poll is a fresh mapping whose every page faults when first written: about
+// 1,000 faults per poll of the largest real dump, which were over half of the process's CPU per
+// poll (perf). Reused, the same pages are written again. Holds one set, and only up to
+// `max_kept_bytes` of capacity, so that a one-off huge body goes back to the system. Thread-safe:
+// a scrape is dropped on the poller's thread while a collector's thread parses the next.
+class ExpositionBufferPool {
+ public:
+  explicit ExpositionBufferPool(size_t max_kept_bytes) : max_kept_bytes_(max_kept_bytes) {}
+
+  // The kept set, emptied with its capacity, or a new empty one.
+  ExpositionBuffers Take();
+  void Give(ExpositionBuffers buffers);
+
+ private:
+  const size_t max_kept_bytes_;
+  Mutex mutex_;
+  std::optional<ExpositionBuffers> kept_ ABSL_GUARDED_BY(mutex_);
 };
 
 // All families of one scrape, in the order they first appeared. Move-only: the views point into
@@ -77,8 +108,10 @@ class ParsedExposition {
 // then nothing moves) and turns label ranges into spans. Not thread-safe.
 class ParsedExpositionBuilder {
  public:
-  // `expected_samples` sizes the pools (the parser guesses it from the body's size).
-  ParsedExpositionBuilder(std::string body, size_t expected_samples);
+  // `expected_samples` sizes the pools (the parser guesses it from the body's size). The result
+  // hands `buffers` to `pool`, when there is one, once it is dropped.
+  ParsedExpositionBuilder(ExpositionBuffers buffers, size_t expected_samples,
+                          std::shared_ptr<ExpositionBufferPool> pool);
 
   std::string_view body() const;
   // Keeps `text` (an unescaped or repaired string) for the result's lifetime; returns a view of it.

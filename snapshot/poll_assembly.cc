@@ -62,12 +62,9 @@ AssembledPoll AssemblePoll(const std::vector<CollectorOutcome>& outcomes, const 
   }
 
   if (tikv_up && data.tikv) {
-    if (memory->latest_tikv) {
-      memory->previous_tikv = std::make_shared<const TikvScrape>(KeepRateInputs(*memory->latest_tikv));
-    }
-    memory->latest_tikv = data.tikv;
-    AddTikvMetrics(memory->previous_tikv.get(), *memory->latest_tikv, &state.snapshot);
-    state.tikv = memory->latest_tikv;
+    AddTikvMetrics(memory->previous_tikv.get(), *data.tikv, &state.snapshot);
+    memory->previous_tikv = std::make_shared<const TikvScrape>(KeepRateInputs(*data.tikv));
+    state.tikv = data.tikv->summary;
     if (!data.tikv->config.empty()) state.drift = CompareSettings(rules.expected_settings, data.tikv->config);
   }
   if (data.rocksdb) state.rocksdb = data.rocksdb;

@@ -27,8 +27,9 @@ struct PollRules {
 struct PollMemory {
   uint64_t polls_total = 0;
   std::map<Source, CollectorStats> stats;           // of the sources the current config polls
-  std::shared_ptr<const TikvScrape> previous_tikv;  // rate inputs only (KeepRateInputs)
-  std::shared_ptr<const TikvScrape> latest_tikv;
+  // The last TiKV scrape's rate inputs (KeepRateInputs): the rest of it, the parsed body above
+  // all, is dropped once its poll is assembled.
+  std::shared_ptr<const TikvScrape> previous_tikv;
   std::shared_ptr<const PollState> last;            // the last poll assembled: restarts count on
   GcProgress gc_progress;                           // whether GC advances, across polls
 };

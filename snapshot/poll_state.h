@@ -26,7 +26,7 @@ struct CollectorStats {
 struct PollState {
   Snapshot snapshot;
   std::map<Source, CollectorStats> collectors;
-  std::shared_ptr<const TikvScrape> tikv;             // the latest TiKV scrape when TiKV is up
+  std::shared_ptr<const TikvScrapeSummary> tikv;      // of the latest TiKV scrape when TiKV is up
   std::shared_ptr<const PdData> pd;                   // the latest PD data when PD is up
   std::shared_ptr<const RocksDbLogData> rocksdb;      // the LOG's dumps when the log is readable
   std::vector<SettingDrift> drift;  // declared settings against TiKV's live /config

@@ -38,6 +38,8 @@ class TikvCollector : public SourceCollector<TikvScrape> {
   std::unique_ptr<HttpFetcher> fetcher_;
   size_t max_body_bytes_;
   size_t last_body_bytes_ = 0;  // of /metrics
+  // The buffers of the scrape before, once it is dropped: each poll reads and parses into them.
+  std::shared_ptr<ExpositionBufferPool> buffers_;
   ParseLimits limits_;
   RelayRules relay_;
   // GET /config every config_refresh_: the last answer and when it was asked.

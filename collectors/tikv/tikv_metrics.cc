@@ -2,13 +2,13 @@
 
 namespace tikv_exporter {
 
-void AddTikvScrapeSeries(const TikvScrape& scrape, Families& f) {
+void AddTikvScrapeSeries(const TikvScrapeSummary& scrape, Families& f) {
   Set(f.Gauge("tikv_exporter_tikv_scrape_size_bytes",
               "Decompressed size of the latest TiKV /metrics body."),
       {}, static_cast<double>(scrape.body_bytes));
   Set(f.Gauge("tikv_exporter_tikv_scrape_series",
               "Series in the latest TiKV /metrics body."),
-      {}, static_cast<double>(scrape.metrics.SampleCount()));
+      {}, static_cast<double>(scrape.series));
   Set(f.Gauge("tikv_exporter_relay_series",
               "Raw TiKV series re-exposed on this endpoint ([collectors.tikv] relay)."),
       {}, static_cast<double>(scrape.relay_series));

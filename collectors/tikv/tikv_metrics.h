@@ -7,6 +7,6 @@ namespace tikv_exporter {
 
 // The TiKV collector's own series about its latest scrape: size, series, relayed series and
 // tolerated parse problems. (The figures derived from TiKV are the snapshot's.)
-void AddTikvScrapeSeries(const TikvScrape& scrape, Families& families);
+void AddTikvScrapeSeries(const TikvScrapeSummary& scrape, Families& families);
 
 }  // namespace tikv_exporter

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,17 +21,26 @@ struct RelayedFamily {
   std::string openmetrics;  // OpenMetrics 1.0 (without "# EOF")
 };
 
-// One successful scrape of the TiKV status server.
-struct TikvScrape {
-  int64_t timestamp_ms = 0;  // wall clock when /metrics was requested, for display
-  int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
-  ParsedExposition metrics;
+// What the exporter's own /metrics serves of a TiKV scrape: its size, the families it relays and
+// what the parser tolerated. Held apart from the parsed model, which only the poll's assembly
+// reads: a published poll keeps just this, and the model's buffers go back to the collector for
+// its next parse as soon as the poll is assembled (ExpositionBufferPool).
+struct TikvScrapeSummary {
   size_t body_bytes = 0;
+  size_t series = 0;
   std::vector<ParseWarning> warnings;  // what the parser tolerated (duplicates, no final newline)
   // The raw families selected for re-exposure ([collectors.tikv] relay), already written:
   // appended to every scrape of the exporter (but those whose name the exporter serves itself).
   std::vector<RelayedFamily> relay;
   size_t relay_series = 0;
+};
+
+// One successful scrape of the TiKV status server.
+struct TikvScrape {
+  int64_t timestamp_ms = 0;  // wall clock when /metrics was requested, for display
+  int64_t monotonic_ms = 0;  // steady clock at the same moment: rate windows use this
+  ParsedExposition metrics;
+  std::shared_ptr<const TikvScrapeSummary> summary;  // set by the collector
   // TiKV's live /config, flattened; empty when TiKV has no /config (< 4.0) or it failed.
   TikvConfig config;
   std::string config_error;  // why /config could not be read, when it could not

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "prom/exposition_writer.h"
 #include "common/utf8.h"
@@ -250,6 +251,70 @@ TEST(ExpositionParser, ReplacesInvalidUtf8InLabelValuesAndHelpWithAWarningPerLin
   EXPECT_NE(result->warnings[0].message.find("HELP text of tikv_server_info"), std::string::npos);
   EXPECT_NE(result->warnings[1].message.find("label version"), std::string::npos);
   EXPECT_TRUE(IsValidUtf8(WriteExposition(result->exposition.ToExposition())));
+}
+
+// A body is checked for UTF-8 once up to its first non-ASCII byte; label values after that byte
+// are checked one by one, however long the ASCII run before it.
+TEST(ExpositionParser, RepairsInvalidUtf8AfterALongAsciiRun) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "tikv_ascii{i=\"" + std::to_string(i) + "\"} 1\n";
+  text += "tikv_late{zone=\"\xE6\x97\xA5\",bad=\"ab\xFF\"} 1\ntikv_last{v=\"\xC3\"} 2";
+  StatusOr<ParseResult> result = ParseExposition(text);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const std::string r = std::string(kReplacementCharacter);
+  const ParsedSample& late = result->exposition.Find("tikv_late")->samples[0];
+  EXPECT_EQ(late.LabelValue("zone"), "\xE6\x97\xA5");
+  EXPECT_EQ(late.LabelValue("bad"), "ab" + r);
+  EXPECT_EQ(result->exposition.Find("tikv_last")->samples[0].LabelValue("v"), r) << "a cut sequence at the end";
+  EXPECT_EQ(result->exposition.Find("tikv_ascii")->samples.size(), 500u);
+}
+
+// Series told apart by one byte anywhere in a label of any length are distinct; the same labels
+// in another order are the same series.
+TEST(ExpositionParser, TellsApartSeriesThatDifferInOneByte) {
+  std::string text;
+  std::set<std::string> distinct;
+  size_t lines = 0;
+  for (size_t length = 1; length <= 20; ++length) {
+    for (size_t at : {size_t{0}, length / 2, length - 1}) {
+      std::string value(length, 'a');
+      value[at] = 'b';
+      for (const std::string& v : {value, std::string(length, 'a')}) {
+        const std::string labels = "{n=\"" + std::to_string(length) + "\",v=\"" + v + "\"}";
+        text += "tikv_x" + labels + " 1\n";
+        distinct.insert(labels);
+        ++lines;
+      }
+    }
+  }
+  StatusOr<ParseResult> result = ParseExposition(text);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  size_t repeats = 0;
+  for (const ParseWarning& warning : result->warnings) repeats += warning.message.starts_with("duplicate series");
+  EXPECT_EQ(result->exposition.Find("tikv_x")->samples.size(), distinct.size());
+  EXPECT_EQ(repeats, lines - distinct.size());
+
+  StatusOr<ParseResult> reordered = ParseExposition("tikv_y{a=\"1\",bb=\"22\"} 1\ntikv_y{bb=\"22\",a=\"1\"} 2\n");
+  ASSERT_TRUE(reordered.ok());
+  EXPECT_EQ(reordered->exposition.Find("tikv_y")->samples.size(), 1u);
+  EXPECT_EQ(reordered->exposition.Find("tikv_y")->samples[0].value, 2);
+}
+
+// Bucket bounds already found valid are remembered, but a new bound is always read.
+TEST(ExpositionParser, ChecksEveryNewBucketBound) {
+  std::string text = "# TYPE h histogram\n";
+  for (int series = 0; series < 50; ++series) {
+    for (const char* le : {"0.005", "0.01", "+Inf"}) {
+      text += "h_bucket{s=\"" + std::to_string(series) + "\",le=\"" + le + "\"} 1\n";
+    }
+  }
+  EXPECT_TRUE(ParseExposition(text).ok());
+  for (const char* bad : {"0.005x", "0.0051.", "0.01 ", "Inff", ""}) {
+    StatusOr<ParseResult> result = ParseExposition(text + "h_bucket{s=\"x\",le=\"" + bad + "\"} 1\n");
+    ASSERT_FALSE(result.ok()) << bad;
+    EXPECT_NE(result.status().message().find("line 152: histogram bucket without a valid \"le\""), std::string::npos)
+        << result.status().message();
+  }
 }
 
 TEST(ExpositionParser, ErrorSnippetsAreValidUtf8) {

@@ -33,7 +33,7 @@ constexpr const char* kTikvRelayed =
 PollState StateWithRelay(bool tikv_up) {
   PollState state;
   state.snapshot.sources[Source::kTikv].up = tikv_up;
-  auto scrape = std::make_shared<TikvScrape>();
+  auto scrape = std::make_shared<TikvScrapeSummary>();
   StatusOr<ParseResult> parsed = ParseExposition(kTikvRelayed);
   EXPECT_TRUE(parsed.ok());
   const Exposition relay = parsed->exposition.ToExposition();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "prom/exposition_parser.h"
@@ -31,6 +32,47 @@ TEST(ParserAllocations, NoMoreThanOnePerFamilyOnTheLargestRealDump) {
   // dump, and 74,916 before that.
   EXPECT_LE(allocations, families);
   EXPECT_GT(samples, 15000u);
+}
+
+// A poll parses each body into the buffers of the scrape before (ExpositionBufferPool): in a steady
+// state it asks the heap for no buffer of the body's size, whose fresh pages would all fault in.
+TEST(ParserAllocations, ASteadyPollReusesTheLastScrapesBuffers) {
+  const std::string fixture = testing::ReadFile(std::string(FIXTURES_DIR) + "/tikv-v5.3.0-alpha-metrics.prom");
+  ASSERT_FALSE(fixture.empty());
+  auto pool = std::make_shared<ExpositionBufferPool>(size_t{64} << 20);
+  auto poll = [&] {
+    ExpositionBuffers buffers = pool->Take();
+    buffers.body.assign(fixture);  // as the HTTP client writes the body into the buffer it is given
+    StatusOr<ParseResult> parsed = ParseExposition(std::move(buffers), ParseLimits{}, pool);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_GT(parsed->exposition.SampleCount(), 15000u);
+  };  // the scrape is dropped: its buffers go back to the pool
+  const uint64_t first_bytes = bench::AllocatedBytes();
+  poll();
+  const uint64_t first = bench::AllocatedBytes() - first_bytes;
+  const uint64_t second_bytes = bench::AllocatedBytes();
+  poll();
+  const uint64_t second = bench::AllocatedBytes() - second_bytes;
+  std::printf("first poll %llu bytes allocated, second %llu\n", static_cast<unsigned long long>(first),
+              static_cast<unsigned long long>(second));
+  EXPECT_GT(first, 3 * fixture.size()) << "the first poll allocates the body and the pools";
+  EXPECT_LT(second, fixture.size() / 2) << "the second reuses them";
+}
+
+TEST(ParserAllocations, BuffersAboveThePoolsBoundGoBackToTheSystem) {
+  auto pool = std::make_shared<ExpositionBufferPool>(1 << 20);
+  ExpositionBuffers large;
+  large.body.reserve(2 << 20);
+  pool->Give(std::move(large));
+  EXPECT_LT(pool->Take().body.capacity(), size_t{1} << 10) << "a new, empty set";
+  ExpositionBuffers small;
+  small.body.reserve(64 << 10);
+  small.body.assign("x 1\n");
+  pool->Give(std::move(small));
+  ExpositionBuffers kept = pool->Take();
+  EXPECT_GE(kept.body.capacity(), size_t{64} << 10);
+  EXPECT_TRUE(kept.body.empty()) << "handed out emptied";
+  EXPECT_LT(pool->Take().body.capacity(), size_t{1} << 10) << "one set, handed out once";
 }
 
 }  // namespace

@@ -50,6 +50,31 @@ TEST_F(PollAssembly, RatesSpanTheLastTwoGoodScrapesAcrossAPollWithTikvDown) {
   EXPECT_EQ(second.state->polls_total, 3u);
 }
 
+// A published poll keeps what /metrics serves of the TiKV scrape and the next poll's rate inputs,
+// not the parsed body: its buffers are back in the collector's pool while the poll is served, so
+// the next parse writes into them instead of fresh pages.
+TEST_F(PollAssembly, APublishedPollGivesTheParsedBodysBuffersBack) {
+  auto pool = std::make_shared<ExpositionBufferPool>(size_t{64} << 20);
+  std::string text = TikvText(100, 5);
+  for (int i = 0; i < 2000; ++i) text += "tikv_filler{i=\"" + std::to_string(i) + "\"} 1\n";
+  ExpositionBuffers buffers;
+  buffers.body = text;
+  StatusOr<ParseResult> parsed = ParseExposition(std::move(buffers), ParseLimits{}, pool);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  auto scrape = std::make_shared<TikvScrape>();
+  scrape->metrics = std::move(parsed->exposition);
+  auto summary = std::make_shared<TikvScrapeSummary>();
+  summary->series = scrape->metrics.SampleCount();
+  scrape->summary = summary;
+  PollData data;
+  data.tikv = std::move(scrape);
+  AssembledPoll poll = Poll({Up(Source::kTikv)}, data, 1000);
+  data = PollData{};  // the poller drops the poll's data once it is assembled
+  ASSERT_NE(poll.state->tikv, nullptr);
+  EXPECT_EQ(poll.state->tikv->series, 2005u);
+  EXPECT_GE(pool->Take().body.capacity(), text.size()) << "the body's buffer is back in the pool";
+}
+
 TEST_F(PollAssembly, TellsOfEachSourceStateChangeOnce) {
   auto kinds = [](const AssembledPoll& poll) {
     std::vector<SourceChange::Kind> out;

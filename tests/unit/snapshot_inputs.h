@@ -19,6 +19,9 @@ inline TikvScrape ScrapeOf(const std::string& text, int64_t at_ms, TikvConfig co
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
   TikvScrape scrape;
   if (parsed.ok()) scrape.metrics = std::move(parsed->exposition);
+  auto summary = std::make_shared<TikvScrapeSummary>();
+  summary->series = scrape.metrics.SampleCount();
+  scrape.summary = std::move(summary);
   scrape.monotonic_ms = at_ms;
   scrape.timestamp_ms = at_ms;
   scrape.config = std::move(config);

@@ -39,7 +39,9 @@ TEST_F(TikvCollectorTest, ReturnsTheParsedScrapeAndTheLiveConfig) {
   StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
   ASSERT_TRUE(scrape.ok()) << scrape.status().message();
   EXPECT_EQ((*scrape)->metrics.SampleCount(), 2u);
-  EXPECT_EQ((*scrape)->body_bytes, std::string(kMetrics).size());
+  ASSERT_NE((*scrape)->summary, nullptr);
+  EXPECT_EQ((*scrape)->summary->series, 2u);
+  EXPECT_EQ((*scrape)->summary->body_bytes, std::string(kMetrics).size());
   EXPECT_FALSE((*scrape)->config.empty());
   EXPECT_TRUE((*scrape)->config_error.empty());
   EXPECT_GT((*scrape)->timestamp_ms, 0);
