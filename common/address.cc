@@ -31,6 +31,10 @@ StatusOr<HostPort> ParseHostPort(std::string_view address) {
   return HostPort{std::string(host), port};
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 std::string_view WithoutScheme(std::string_view url) {
   const size_t at = url.find("://");
   return at == std::string_view::npos ? url : url.substr(at + 3);

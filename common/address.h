@@ -18,4 +18,7 @@ std::string_view WithoutScheme(std::string_view url);
 // Parses "host:port" or "[v6]:port"; the error says what is wrong with `address`.
 StatusOr<HostPort> ParseHostPort(std::string_view address);
 
+// Whether `host` (without brackets) names this machine's loopback: localhost, 127.0.0.0/8, ::1.
+bool IsLoopbackHost(std::string_view host);
+
 }  // namespace tikv_exporter

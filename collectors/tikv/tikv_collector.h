@@ -16,8 +16,9 @@
 namespace tikv_exporter {
 
 // Scrapes the local TiKV status server: GET /status (liveness: an empty 200 in every TiKV
-// version), GET /metrics (gzip when TiKV >= 6.1.1 offers it), parsed into a TikvScrape, GET
-// /ready, and GET /config (TiKV >= 4.0; optional) for config drift. /config is on its own
+// version), GET /metrics (gzip, which TiKV >= 6.1.1 offers, unless over loopback: AskGzip),
+// parsed into a TikvScrape, GET /ready, and GET /config (TiKV >= 4.0; optional) for config
+// drift. /config is on its own
 // schedule: asked last, at most once per `config_refresh` (settings change by an online change
 // or a restart), its answer kept in between; it never fails the poll, and its bounds (a body
 // nested too deep) are noted in every scrape while its answer is the one kept.

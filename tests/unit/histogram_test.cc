@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
 
 namespace tikv_exporter {
 namespace {
@@ -95,6 +96,27 @@ TEST(HistogramsByLabel, BoundsWrittenAnyWayThePrometheusFormatAllowsGiveTheSameQ
   EXPECT_EQ(quantile_of("+INF", "1"), canonical);
   EXPECT_EQ(quantile_of("inf", "+1"), canonical);
   EXPECT_EQ(quantile_of("Infinity", "1.0e0"), canonical);
+}
+
+// Series of one family may list different bounds, in any order and spelling the format allows:
+// each bucket lands under its own bound whatever the series before it listed.
+TEST(HistogramsByLabel, EachSeriesBoundsAreItsOwnWhateverTheOrderOfTheOthers) {
+  const std::string text =
+      "# TYPE d histogram\n"
+      "d_bucket{type=\"a\",le=\"0.5\"} 1\nd_bucket{type=\"a\",le=\"1\"} 2\nd_bucket{type=\"a\",le=\"+Inf\"} 3\n"
+      "d_bucket{type=\"b\",le=\"1\"} 20\nd_bucket{type=\"b\",le=\"+Inf\"} 30\nd_bucket{type=\"b\",le=\"0.5\"} 10\n"
+      "d_bucket{type=\"c\",le=\"0.25\"} 100\nd_bucket{type=\"c\",le=\"1.0\"} 200\nd_bucket{type=\"c\",le=\"+Inf\"} 300\n"
+      "d_bucket{type=\"a\",le=\"2\",zone=\"z\"} 1000\n";
+  StatusOr<ParseResult> parsed = ParseExposition(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  std::map<std::string, std::vector<std::pair<double, double>>> got;
+  for (const auto& [type, histogram] : HistogramsByLabel(parsed->exposition, "d", "type")) {
+    for (const Histogram::Bucket& bucket : histogram.buckets) got[type].push_back({bucket.upper_bound, bucket.cumulative_count});
+  }
+  using Buckets = std::vector<std::pair<double, double>>;
+  EXPECT_EQ(got["a"], (Buckets{{0.5, 1}, {1, 2}, {2, 1000}, {kInf, 3}}));
+  EXPECT_EQ(got["b"], (Buckets{{0.5, 10}, {1, 20}, {kInf, 30}}));
+  EXPECT_EQ(got["c"], (Buckets{{0.25, 100}, {1, 200}, {kInf, 300}})) << "\"1.0\" and \"1\" are one bound";
 }
 
 }  // namespace

@@ -41,8 +41,9 @@ class HttpFetcherTest : public ::testing::Test {
     server_.stop();
     thread_.join();
   }
-  std::unique_ptr<HttpFetcher> Fetcher(ConnectionLimiter* limiter = nullptr) {
-    return MakeHttpFetcher("http://127.0.0.1:" + std::to_string(port_), limiter);
+  // These tests reach their server over loopback, where a fetcher asks for no gzip unless told.
+  std::unique_ptr<HttpFetcher> Fetcher(ConnectionLimiter* limiter = nullptr, AskGzip gzip = AskGzip::kAlways) {
+    return MakeHttpFetcher("http://127.0.0.1:" + std::to_string(port_), limiter, {}, gzip);
   }
   static HttpRequestOptions Options(std::chrono::milliseconds timeout, size_t max_bytes = 1 << 20) {
     return {std::chrono::steady_clock::now() + timeout, max_bytes};
@@ -60,6 +61,13 @@ TEST_F(HttpFetcherTest, AsksForGzipAndDecompresses) {
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, std::string(100000, 'x'));
   EXPECT_NE(accept_encoding_.find("gzip"), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, OverLoopbackAsksForNoGzip) {
+  StatusOr<HttpResponse> response = Fetcher(nullptr, AskGzip::kUnlessLoopback)->Get("/metrics", Options(2s));
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  EXPECT_EQ(response->body, std::string(100000, 'x'));
+  EXPECT_EQ(accept_encoding_.find("gzip"), std::string::npos) << accept_encoding_;
 }
 
 TEST_F(HttpFetcherTest, TheBodyIsWrittenIntoTheBufferGivenAndKeepsItsStorage) {

@@ -47,6 +47,13 @@ TEST(Address, ParsesHostPort) {
   EXPECT_FALSE(ParseHostPort("host:80x").ok());
 }
 
+TEST(Address, TellsLoopbackHosts) {
+  for (const char* host : {"localhost", "127.0.0.1", "127.1.2.3", "::1"}) EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  for (const char* host : {"10.0.0.1", "tikv-0.tikv-peer", "::", "128.0.0.1", "localhost.example.com", "1127.0.0.1"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
 TEST(Address, NormalizesBaseUrls) {
   EXPECT_EQ(*NormalizeBaseUrl("127.0.0.1:20180"), "http://127.0.0.1:20180");
   EXPECT_EQ(*NormalizeBaseUrl("https://tikv-0:20180/"), "https://tikv-0:20180");
