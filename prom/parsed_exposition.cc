@@ -44,6 +44,10 @@ size_t ExpositionBuffers::CapacityBytes() const {
   return body.capacity() + labels.capacity() * sizeof(LabelView) + samples.capacity() * sizeof(ParsedSample);
 }
 
+size_t ExpositionBuffers::UsedBytes() const {
+  return body.size() + labels.size() * sizeof(LabelView) + samples.size() * sizeof(ParsedSample);
+}
+
 ExpositionBuffers ExpositionBufferPool::Take() {
   MutexLock lock(mutex_);
   if (!kept_) return {};
@@ -53,7 +57,8 @@ ExpositionBuffers ExpositionBufferPool::Take() {
 }
 
 void ExpositionBufferPool::Give(ExpositionBuffers buffers) {
-  if (buffers.CapacityBytes() > max_kept_bytes_) return;
+  const size_t capacity = buffers.CapacityBytes();
+  if (capacity > max_kept_bytes_ || capacity > 4 * buffers.UsedBytes() + (size_t{1} << 20)) return;
   buffers.body.clear();
   buffers.labels.clear();
   buffers.samples.clear();

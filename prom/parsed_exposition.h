@@ -52,13 +52,15 @@ struct ExpositionBuffers {
   std::vector<ParsedSample> samples;
 
   size_t CapacityBytes() const;
+  size_t UsedBytes() const;
 };
 
 // Keeps the buffers of a dropped scrape for the next parse. A buffer of megabytes that is
 // allocated anew each poll is a fresh mapping whose every page faults when first written: about
 // 1,000 faults per poll of the largest real dump, which were over half of the process's CPU per
-// poll (perf). Reused, the same pages are written again. Holds one set, and only up to
-// `max_kept_bytes` of capacity, so that a one-off huge body goes back to the system. Thread-safe:
+// poll (perf). Reused, the same pages are written again, and a poll's cost stays linear in its
+// body. Holds one set, of at most `max_kept_bytes`, and not one that its last parse used less
+// than a quarter of: the buffers a one-off huge body grew go back to the system. Thread-safe:
 // a scrape is dropped on the poller's thread while a collector's thread parses the next.
 class ExpositionBufferPool {
  public:

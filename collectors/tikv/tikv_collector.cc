@@ -20,17 +20,14 @@ std::optional<bool> Readiness(HttpFetcher& fetcher, const HttpRequestOptions& op
   return std::nullopt;
 }
 
-// The buffers of a scrape are kept for the next poll up to this capacity: a body of up to ~18 MB
-// (the buffers are about 3.5 times the body). A larger one-off body's go back to the system.
-constexpr size_t kKeptBufferBytes = size_t{64} << 20;
-
 }  // namespace
 
 TikvCollector::TikvCollector(std::unique_ptr<HttpFetcher> fetcher, size_t max_body_bytes,
                              ParseLimits limits, RelayRules relay, std::chrono::milliseconds config_refresh)
     : fetcher_(std::move(fetcher)),
       max_body_bytes_(max_body_bytes),
-      buffers_(std::make_shared<ExpositionBufferPool>(kKeptBufferBytes)),
+      // The buffers of a body of max_body_bytes are about 3.5 times its size.
+      buffers_(std::make_shared<ExpositionBufferPool>(4 * max_body_bytes)),
       limits_(limits),
       relay_(std::move(relay)),
       config_refresh_(config_refresh) {}

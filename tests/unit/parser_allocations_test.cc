@@ -75,5 +75,21 @@ TEST(ParserAllocations, BuffersAboveThePoolsBoundGoBackToTheSystem) {
   EXPECT_LT(pool->Take().body.capacity(), size_t{1} << 10) << "one set, handed out once";
 }
 
+// Buffers a one-off huge body grew are not kept by the normal polls after it, which would use a
+// fraction of them: a set is kept only while its last parse used a quarter of it or more.
+TEST(ParserAllocations, BuffersMostlyUnusedByTheirLastParseAreNotKept) {
+  auto pool = std::make_shared<ExpositionBufferPool>(size_t{64} << 20);
+  ExpositionBuffers mostly_unused;
+  mostly_unused.body.reserve(size_t{8} << 20);
+  mostly_unused.body.assign(size_t{1} << 20, 'x');
+  pool->Give(std::move(mostly_unused));
+  EXPECT_LT(pool->Take().body.capacity(), size_t{1} << 10) << "1 MiB used of 8: dropped";
+  ExpositionBuffers well_used;
+  well_used.body.reserve(size_t{8} << 20);
+  well_used.body.assign(size_t{4} << 20, 'x');
+  pool->Give(std::move(well_used));
+  EXPECT_GE(pool->Take().body.capacity(), size_t{8} << 20) << "4 MiB used of 8: kept";
+}
+
 }  // namespace
 }  // namespace tikv_exporter
