@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstring>
 #include <cmath>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <limits>
 #include <functional>
 #include <iterator>
@@ -34,6 +37,48 @@ constexpr std::array<bool, 256> kNameChar = CharTable(true);
 bool IsNameStart(char c) { return kNameStart[static_cast<unsigned char>(c)]; }
 bool IsNameChar(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// The two scans every sample line runs longest, sixteen bytes at a time where SSE2 is (every
+// x86-64), a byte at a time for the last bytes of a line and elsewhere: a table lookup or two
+// compares per byte were a fifth of a parse.
+
+// The end of the run of metric-name characters ([a-zA-Z0-9_:]) in `s` from `i`.
+size_t NameEnd(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  while (i + 16 <= s.size()) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // x | 0x20 is a lowercase letter exactly when x is a letter. The compares are signed: a byte
+    // of 0x80 or more is negative, outside every range.
+    const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    const auto in_name = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), mark)));
+    if (in_name != 0xFFFF) return i + static_cast<size_t>(__builtin_ctz(~in_name));
+    i += 16;
+  }
+#endif
+  while (i < s.size() && IsNameChar(s[i])) ++i;
+  return i;
+}
+
+// The offset of the first '"' or '\\' in `s` from `i`, or s.size(): the end of a label value's
+// plain run.
+size_t QuoteOrBackslash(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  while (i + 16 <= s.size()) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const auto found = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+    if (found != 0) return i + static_cast<size_t>(__builtin_ctz(found));
+    i += 16;
+  }
+#endif
+  while (i < s.size() && s[i] != '"' && s[i] != '\\') ++i;
+  return i;
+}
 
 std::string_view TrimLeft(std::string_view s) {
   size_t i = 0;
@@ -338,11 +383,10 @@ class Parser {
     if (sample_count_ >= limits_.max_samples) {
       return FailLimit(Limit::kSeriesPerPoll, "more than " + std::to_string(limits_.max_samples) + " samples", line);
     }
-    size_t i = 0;
     if (!IsNameStart(rest[0])) return Fail("invalid metric name", line);
-    while (i < rest.size() && IsNameChar(rest[i])) ++i;
-    const std::string_view name = rest.substr(0, i);
-    rest = rest.substr(i);
+    const size_t name_end = NameEnd(rest, 0);
+    const std::string_view name = rest.substr(0, name_end);
+    rest = rest.substr(name_end);
     labels_.clear();
     if (!rest.empty() && rest[0] == '{' && !ParseLabels(rest, line)) return false;
     // The series' slot is fetched while the rest of the line is read: the index is read at
@@ -380,7 +424,7 @@ class Parser {
   // its closing quote, which *i is left past. A view into the body unless it has escapes.
   bool ParseLabelValue(std::string_view rest, size_t* i, std::string_view line, std::string_view* value) {
     size_t end = *i;
-    while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
+    end = QuoteOrBackslash(rest, end);
     if (end < rest.size() && rest[end] == '"') {  // no escape: the common case
       *value = rest.substr(*i, end - *i);
       *i = end + 1;
@@ -391,7 +435,7 @@ class Parser {
     while (at < rest.size()) {
       // Copy up to the next quote or backslash in one piece.
       size_t stop = at;
-      while (stop < rest.size() && rest[stop] != '"' && rest[stop] != '\\') ++stop;
+      stop = QuoteOrBackslash(rest, stop);
       unescaped.append(rest.data() + at, stop - at);
       at = stop;
       if (at >= rest.size()) break;

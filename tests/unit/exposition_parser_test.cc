@@ -317,6 +317,33 @@ TEST(ExpositionParser, ChecksEveryNewBucketBound) {
   }
 }
 
+// Names and label values are scanned sixteen bytes at a time: every length around those steps,
+// and a quote, an escape or a byte that ends a name at every position, read as a byte-wise scan
+// would.
+TEST(ExpositionParser, ScansNamesAndValuesOfEveryLengthAroundItsSteps) {
+  for (size_t length = 1; length <= 40; ++length) {
+    std::string name = "n";
+    for (size_t i = 1; i < length; ++i) name += "aZ9_:"[i % 5];
+    std::string value(length, 'v');
+    value[length / 2] = '"';  // escaped below
+    std::string escaped;
+    for (char c : value) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+    StatusOr<ParseResult> result = ParseExposition(name + "{label=\"" + escaped + "\"} 7\n" + name + "_plain 8\n");
+    ASSERT_TRUE(result.ok()) << length << ": " << result.status().message();
+    const ParsedFamily* family = result->exposition.Find(name);
+    ASSERT_NE(family, nullptr) << name;
+    EXPECT_EQ(family->samples[0].LabelValue("label"), value) << length;
+    EXPECT_EQ(result->exposition.Find(name + "_plain")->samples[0].value, 8);
+    for (size_t at = 1; at < length; ++at) {
+      std::string broken = name;
+      broken[at] = '-';  // ends the name: what follows is no value
+      EXPECT_FALSE(ParseExposition(broken + " 1\n").ok()) << broken;
+      broken[at] = static_cast<char>(0xC3);
+      EXPECT_FALSE(ParseExposition(broken + " 1\n").ok()) << length << " at " << at;
+    }
+  }
+}
+
 TEST(ExpositionParser, ErrorSnippetsAreValidUtf8) {
   StatusOr<ParseResult> result = ParseExposition("ok 1\n\xFF\xC0\x80 bad\n");
   ASSERT_FALSE(result.ok());

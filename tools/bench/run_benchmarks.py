@@ -566,7 +566,9 @@ def scale_section(scale, pd):
                 "the series); and the process's own ~25 MB. No second copy of the body is held any more: no "
                 "gzip over loopback, the previous scrape's model released once its poll is assembled. Within "
                 "2× needs a smaller model: labels as 32-bit offsets into the body (16 bytes) and a 40-byte "
-                "sample.",
+                "sample. Between polls the exporter keeps that one set of buffers for the next parse, so its "
+                "RSS at rest is close to this peak: handed back, the next poll faulted its pages in again, "
+                "which doubled its CPU.",
                 "",
             ]
     return lines
@@ -666,7 +668,7 @@ def write_report(started, gb, py, proc, side, pd, profile, peers, scale):
         *peer_lines,
         "## One poll cycle, in process (`BM_PollCycle`)",
         "",
-        f"GET `/status`, `/metrics` and `/config` over loopback (gzip), parse, relay filter, snapshot: "
+        f"GET `/status`, `/metrics` and `/config` over loopback (no gzip asked there), parse, relay filter, snapshot: "
         f"{poll['real_time']:.1f} ms wall, {poll_cpu_ms:.1f} ms CPU of the polling thread, "
         f"{poll['allocs_per_poll']:,.0f} allocations per poll; per MB of input: "
         f"{poll_cpu_ms / largest_mb:.1f} ms CPU and {poll['allocs_per_poll'] / largest_mb:,.0f} allocations.",
