@@ -41,7 +41,7 @@ MetricsAnswer MetricsCache::Answer(const std::shared_ptr<const PollState>& state
     asked_[FormatIndex(format)] = true;
     poll = PollPartLocked(state, self, options, format);
   }
-  const std::string own = RenderSelfMetrics(self, format);
+  std::string own = RenderSelfMetrics(self, format);
   MetricsAnswer answer;
   if (gzip && poll->head && poll->tail) {
     if (const std::optional<DeflatedPart> middle = DeflatePart(own, /*final=*/false)) {
@@ -51,7 +51,7 @@ MetricsAnswer MetricsCache::Answer(const std::shared_ptr<const PollState>& state
   }
   // The poll's parts stay in the cache's entry, which these pointers keep alive while sent.
   answer.text = {std::shared_ptr<const std::string>(poll, &poll->text.head),
-                 std::make_shared<const std::string>(own),
+                 std::make_shared<const std::string>(std::move(own)),
                  std::shared_ptr<const std::string>(poll, &poll->text.tail)};
   return answer;
 }

@@ -57,13 +57,14 @@ ExpositionBuffers ExpositionBufferPool::Take() {
 }
 
 void ExpositionBufferPool::Give(ExpositionBuffers buffers) {
+  // A set of under a MiB is kept whatever its last parse used: it costs next to nothing.
   const size_t capacity = buffers.CapacityBytes();
   if (capacity > max_kept_bytes_ || capacity > 4 * buffers.UsedBytes() + (size_t{1} << 20)) return;
   buffers.body.clear();
   buffers.labels.clear();
   buffers.samples.clear();
   MutexLock lock(mutex_);
-  if (!kept_ || kept_->CapacityBytes() < buffers.CapacityBytes()) kept_ = std::move(buffers);
+  if (!kept_ || kept_->CapacityBytes() < capacity) kept_ = std::move(buffers);
 }
 
 std::string_view LabelValueIn(std::span<const LabelView> labels, std::string_view name) {

@@ -41,9 +41,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Reads what arrives next into buffer(), never past `max_buffered` bytes in all. Completion:
   // false when the client closed or the connection failed.
   void ReadSome(size_t max_buffered, Done done);
-  // Sends all of `bytes` (piece after piece, no copy), a slice at a time so that bytes_written() shows how fast the client
-  // takes them. Asio sends with MSG_NOSIGNAL (TLS included): a client gone mid-write is an
-  // error here, never a SIGPIPE.
+  // Sends all of `bytes` (piece after piece, no copy), a slice at a time so that
+  // bytes_written() shows how fast the client takes them. Asio sends with MSG_NOSIGNAL (TLS
+  // included): a client gone mid-write is an error here, never a SIGPIPE.
   void Write(ReplyBytes bytes, Done done);
   // Lingering close: stops sending (FIN after the answer), then reads and throws away what the
   // client still sends until it closes, so an answer is not lost to an RST caused by unread

@@ -18,10 +18,10 @@ namespace tikv_exporter {
 // Scrapes the local TiKV status server: GET /status (liveness: an empty 200 in every TiKV
 // version), GET /metrics (gzip, which TiKV >= 6.1.1 offers, unless over loopback: AskGzip),
 // parsed into a TikvScrape, GET /ready, and GET /config (TiKV >= 4.0; optional) for config
-// drift. /config is on its own
-// schedule: asked last, at most once per `config_refresh` (settings change by an online change
-// or a restart), its answer kept in between; it never fails the poll, and its bounds (a body
-// nested too deep) are noted in every scrape while its answer is the one kept.
+// drift. /config is on its own schedule: asked last, at most once per `config_refresh`
+// (settings change by an online change or a restart), its answer kept in between; it never
+// fails the poll, and its bounds (a body nested too deep) are noted in every scrape while its
+// answer is the one kept.
 // Owns its fetcher; one Collect() at a time.
 class TikvCollector : public SourceCollector<TikvScrape> {
  public:
