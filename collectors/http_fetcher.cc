@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cerrno>
+#include <memory>
 #include <mutex>
 
 #include "collectors/upstream_error.h"
@@ -122,13 +123,22 @@ Status DescribeError(CURLcode code, long os_errno, const char* detail) {
   return Status::Unavailable(std::move(text));
 }
 
-// A libcurl easy handle, cleaned up on every path.
+// A libcurl easy handle, cleaned up (its connections closed) on every path.
 struct EasyHandle {
   CURL* curl = curl_easy_init();
+  EasyHandle() = default;
+  EasyHandle(const EasyHandle&) = delete;
+  EasyHandle& operator=(const EasyHandle&) = delete;
   ~EasyHandle() {
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
 };
+
+// Whether the handle's last transfer left its connection open in the handle's cache.
+bool ConnectionOpen(CURL* curl) {
+  curl_socket_t socket = CURL_SOCKET_BAD;
+  return curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK && socket != CURL_SOCKET_BAD;
+}
 
 // libcurl, not cpp-httplib's client: httplib parses the status line with a recursive std::regex
 // (a 50 KB reason phrase overflowed the stack), bounds neither the header block nor the time a
@@ -143,23 +153,41 @@ class CurlFetcher : public HttpFetcher {
 
   const std::string& base_url() const override { return base_url_; }
 
+  ~CurlFetcher() override { CloseConnection(); }
+
   StatusOr<HttpResponse> Get(std::string_view path, const HttpRequestOptions& options) override {
-    if (limiter_ != nullptr && !limiter_->AcquireUntil(options.deadline)) {
+    // A kept connection still holds the slot it was opened under.
+    if (!holds_slot_ && limiter_ != nullptr && !limiter_->AcquireUntil(options.deadline)) {
       return Status::DeadlineExceeded("no free upstream connection before the deadline (max_connections)");
     }
+    holds_slot_ = true;
     StatusOr<HttpResponse> result = GetWithSlot(path, options);
-    if (limiter_ != nullptr) limiter_->Release();
+    if (!options.keep_connection || easy_ == nullptr || !ConnectionOpen(easy_->curl)) CloseConnection();
     if (!result.ok()) return result.status().Prefixed("GET " + base_url_ + std::string(path) + ": ");
     return result;
+  }
+
+  // Dropping the handle closes its connection, and the next request's new handle reads the
+  // certificate files again (a handle keeps its CA store for a day, CURLOPT_CA_CACHE_TIMEOUT):
+  // a rotation is picked up by the next poll.
+  void CloseConnection() override {
+    if (!holds_slot_) return;
+    easy_.reset();
+    holds_slot_ = false;
+    if (limiter_ != nullptr) limiter_->Release();
   }
 
  private:
   StatusOr<HttpResponse> GetWithSlot(std::string_view path, const HttpRequestOptions& options) {
     const auto remaining = duration_cast<milliseconds>(options.deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return Status::DeadlineExceeded("deadline exceeded before the request");
-    EasyHandle easy;
-    if (easy.curl == nullptr) return Status::Internal("cannot create a libcurl handle");
-    CURL* curl = easy.curl;
+    if (easy_ == nullptr) {
+      easy_ = std::make_unique<EasyHandle>();
+    } else {
+      curl_easy_reset(easy_->curl);  // the options go; the open connection stays
+    }
+    if (easy_->curl == nullptr) return Status::Internal("cannot create a libcurl handle");
+    CURL* curl = easy_->curl;
     Transfer transfer{&options, {}, 0, {}, {}};
     if (options.body_buffer != nullptr) {
       transfer.response.body = std::move(*options.body_buffer);
@@ -182,13 +210,15 @@ class CurlFetcher : public HttpFetcher {
     // libcurl would otherwise obey http_proxy / https_proxy / all_proxy from the environment and
     // send TiKV's and PD's polls through whatever proxy the host's shell profile names.
     curl_easy_setopt(curl, CURLOPT_PROXY, "");
-    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+    // At most the one connection a request keeps; the others close after their transfer.
+    curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, options.keep_connection ? 0L : 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_detail);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-    // A new handle per request reads the certificate files again: rotation needs no restart.
+    // A new handle reads the certificate files again: rotation needs no restart.
     if (tls_.enabled()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_path.c_str());
     if (!tls_.cert_path.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls_.cert_path.c_str());
     if (!tls_.key_path.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls_.key_path.c_str());
@@ -216,6 +246,8 @@ class CurlFetcher : public HttpFetcher {
   ConnectionLimiter* const limiter_;
   const UpstreamTls tls_;
   const bool ask_gzip_;
+  std::unique_ptr<EasyHandle> easy_;  // null between requests unless one kept its connection
+  bool holds_slot_ = false;  // a request is in flight or its connection kept: a limiter slot is ours
 };
 
 }  // namespace

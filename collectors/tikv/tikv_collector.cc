@@ -54,7 +54,13 @@ void TikvCollector::RefreshConfig(const HttpRequestOptions& options) {
 }
 
 StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_point deadline) {
+  // The poll's GETs share one connection, closed however the poll ends.
+  struct CloseAtEnd {
+    HttpFetcher& fetcher;
+    ~CloseAtEnd() { fetcher.CloseConnection(); }
+  } close_at_end{*fetcher_};
   HttpRequestOptions options{deadline, max_body_bytes_};
+  options.keep_connection = true;
   StatusOr<HttpResponse> status = fetcher_->Get("/status", options);
   if (!status.ok()) return status.status();
   if (status->status != 200) return HttpStatusError(fetcher_->base_url() + "/status", *status);

@@ -6,7 +6,9 @@
 #include <httplib.h>
 
 #include <thread>
+#include <vector>
 
+#include "common/mutex.h"
 #include "tools/tikv-sim/hostile_upstream.h"
 
 namespace tikv_exporter {
@@ -31,7 +33,10 @@ class HttpFetcherTest : public ::testing::Test {
         return sink.write("x", 1);
       });
     });
-    server_.Get("/status", [](const httplib::Request&, httplib::Response&) {});
+    server_.Get("/status", [this](const httplib::Request& req, httplib::Response&) {
+      MutexLock lock(ports_mutex_);
+      client_ports_.push_back(req.remote_port);  // one port per connection the fetcher opened
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() is a no-op before the accept loop runs: wait for it so TearDown can stop it.
@@ -53,6 +58,8 @@ class HttpFetcherTest : public ::testing::Test {
   int port_ = 0;
   std::thread thread_;
   std::string accept_encoding_;
+  Mutex ports_mutex_;
+  std::vector<int> client_ports_ ABSL_GUARDED_BY(ports_mutex_);
 };
 
 TEST_F(HttpFetcherTest, AsksForGzipAndDecompresses) {
@@ -130,6 +137,44 @@ TEST_F(HttpFetcherTest, WaitsForAFreeConnectionSlotOnlyUntilTheDeadline) {
   ASSERT_FALSE(response.ok());
   EXPECT_NE(response.status().message().find("max_connections"), std::string::npos);
   limiter.Release();
+  EXPECT_TRUE(Fetcher(&limiter)->Get("/status", Options(2s)).ok());
+}
+
+TEST_F(HttpFetcherTest, RequestsThatKeepTheConnectionShareOneUntilItIsClosed) {
+  std::unique_ptr<HttpFetcher> fetcher = Fetcher();
+  HttpRequestOptions keep = Options(2s);
+  keep.keep_connection = true;
+  ASSERT_TRUE(fetcher->Get("/status", keep).ok());
+  ASSERT_TRUE(fetcher->Get("/status", keep).ok());
+  ASSERT_TRUE(fetcher->Get("/status", Options(2s)).ok());  // the last on it: closes it after
+  ASSERT_TRUE(fetcher->Get("/status", keep).ok());
+  fetcher->CloseConnection();
+  ASSERT_TRUE(fetcher->Get("/status", Options(2s)).ok());
+  ASSERT_TRUE(fetcher->Get("/status", Options(2s)).ok());
+  MutexLock lock(ports_mutex_);
+  ASSERT_EQ(client_ports_.size(), 6u);
+  EXPECT_EQ(client_ports_[1], client_ports_[0]);
+  EXPECT_EQ(client_ports_[2], client_ports_[0]);
+  // Each closed connection's client port is in TIME_WAIT, so a new connection has another.
+  EXPECT_NE(client_ports_[3], client_ports_[2]);
+  EXPECT_NE(client_ports_[4], client_ports_[3]);
+  EXPECT_NE(client_ports_[5], client_ports_[4]);
+}
+
+TEST_F(HttpFetcherTest, AKeptConnectionHoldsItsSlotUntilClosed) {
+  ConnectionLimiter limiter(1);
+  std::unique_ptr<HttpFetcher> keeper = Fetcher(&limiter);
+  HttpRequestOptions keep = Options(2s);
+  keep.keep_connection = true;
+  ASSERT_TRUE(keeper->Get("/status", keep).ok());
+  StatusOr<HttpResponse> other = Fetcher(&limiter)->Get("/status", Options(200ms));
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("max_connections"), std::string::npos);
+  ASSERT_TRUE(keeper->Get("/status", keep).ok()) << "the kept connection needs no second slot";
+  keeper->CloseConnection();
+  EXPECT_TRUE(Fetcher(&limiter)->Get("/status", Options(2s)).ok());
+  ASSERT_TRUE(keeper->Get("/status", keep).ok());
+  keeper.reset();  // a fetcher dropped with a kept connection gives its slot back
   EXPECT_TRUE(Fetcher(&limiter)->Get("/status", Options(2s)).ok());
 }
 
