@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tikv_exporter {
 namespace {
@@ -28,10 +31,20 @@ Lead LeadOf(uint8_t byte) {
 }
 
 // The offset of the first byte that is not plain ASCII; label values and names almost always
-// are, so this runs eight bytes per step before any decoding.
+// are, so this runs 64 bytes per step where SSE2 is (every x86-64; a whole scrape's body is
+// checked once per parse, eight bytes at a time it was a thirtieth of the parse), then eight
+// before any decoding.
 size_t AsciiPrefix(std::string_view text) {
   constexpr uint64_t kHighBits = 0x8080808080808080ULL;
   size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 64 <= text.size(); i += 64) {
+    const auto* at = reinterpret_cast<const __m128i*>(text.data() + i);
+    const __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(at), _mm_loadu_si128(at + 1)),
+                                     _mm_or_si128(_mm_loadu_si128(at + 2), _mm_loadu_si128(at + 3)));
+    if (_mm_movemask_epi8(any) != 0) break;  // the byte is found by the steps below
+  }
+#endif
   for (; i + 8 <= text.size(); i += 8) {
     uint64_t word;
     std::memcpy(&word, text.data() + i, sizeof(word));

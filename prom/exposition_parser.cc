@@ -23,19 +23,23 @@ namespace tikv_exporter {
 namespace {
 
 // Character classes as tables: the name scans run over every byte of every sample line.
-constexpr std::array<bool, 256> CharTable(bool digits) {
+constexpr std::array<bool, 256> CharTable(bool digits, bool colon) {
   std::array<bool, 256> table{};
   for (int c = 0; c < 256; ++c) {
-    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':') ||
                (digits && c >= '0' && c <= '9');
   }
   return table;
 }
-constexpr std::array<bool, 256> kNameStart = CharTable(false);
-constexpr std::array<bool, 256> kNameChar = CharTable(true);
+constexpr std::array<bool, 256> kNameStart = CharTable(false, true);
+constexpr std::array<bool, 256> kNameChar = CharTable(true, true);
+constexpr std::array<bool, 256> kLabelNameStart = CharTable(false, false);  // label names have no ':'
+constexpr std::array<bool, 256> kLabelNameChar = CharTable(true, false);
 
 bool IsNameStart(char c) { return kNameStart[static_cast<unsigned char>(c)]; }
 bool IsNameChar(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
+bool IsLabelNameStart(char c) { return kLabelNameStart[static_cast<unsigned char>(c)]; }
+bool IsLabelNameChar(char c) { return kLabelNameChar[static_cast<unsigned char>(c)]; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 // The two scans every sample line runs longest, sixteen bytes at a time where SSE2 is (every
@@ -65,16 +69,19 @@ size_t NameEnd(std::string_view s, size_t i) {
 }
 
 // The offset of the first '"' or '\\' in `s` from `i`, or s.size(): the end of a label value's
-// plain run.
-size_t QuoteOrBackslash(std::string_view s, size_t i) {
+// plain run. Bytes up to `readable_end` (at or past s's end: the body's end) may be loaded, so
+// that a value among its line's last sixteen bytes, as most are, is still scanned in one step
+// (byte by byte, those tails were a sixtieth of a parse); a match past s's end is ignored.
+size_t QuoteOrBackslash(std::string_view s, size_t i, const char* readable_end) {
 #if defined(__SSE2__)
-  while (i + 16 <= s.size()) {
+  while (i < s.size() && s.data() + i + 16 <= readable_end) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
     const auto found = static_cast<unsigned>(_mm_movemask_epi8(
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
-    if (found != 0) return i + static_cast<size_t>(__builtin_ctz(found));
+    if (found != 0) return std::min(s.size(), i + static_cast<size_t>(__builtin_ctz(found)));
     i += 16;
   }
+  if (i >= s.size()) return s.size();
 #endif
   while (i < s.size() && s[i] != '"' && s[i] != '\\') ++i;
   return i;
@@ -219,6 +226,7 @@ class Parser {
       : expected_samples_(std::min(buffers.body.size() / 64, limits.max_samples)),
         out_(std::move(buffers), expected_samples_, std::move(pool)),
         text_(out_.body()),
+        body_end_(text_.data() + text_.size()),
         ascii_end_(text_.data() + AsciiPrefixLength(text_)),
         limits_(limits),
         series_(expected_samples_) {}
@@ -266,8 +274,14 @@ class Parser {
   // Names are ASCII by their syntax; text (label values, HELP) must be UTF-8, and one bad byte
   // would make Prometheus reject the whole sidecar target, so it is repaired, not failed.
   // `what` and `whose` name the text in the warning ("the value of label", "version").
+  // Inline for the all-ASCII case of every label value; the rest apart (as a call per value, the
+  // check was a thirtieth of a parse).
   std::string_view RepairedUtf8(std::string_view text, std::string_view what, std::string_view whose) {
-    if (InAsciiPrefix(text) || IsValidUtf8(text)) return text;
+    if (InAsciiPrefix(text)) [[likely]] return text;
+    return CheckedUtf8(text, what, whose);
+  }
+  [[gnu::noinline]] std::string_view CheckedUtf8(std::string_view text, std::string_view what, std::string_view whose) {
+    if (IsValidUtf8(text)) return text;
     Warn("invalid UTF-8 in " + std::string(what) + " " + std::string(whose) + " (replaced with U+FFFD)");
     return out_.Keep(ToValidUtf8(text));
   }
@@ -423,8 +437,7 @@ class Parser {
   // The text of a quoted label value starting at `rest[*i]` (just past the opening quote), up to
   // its closing quote, which *i is left past. A view into the body unless it has escapes.
   bool ParseLabelValue(std::string_view rest, size_t* i, std::string_view line, std::string_view* value) {
-    size_t end = *i;
-    end = QuoteOrBackslash(rest, end);
+    const size_t end = QuoteOrBackslash(rest, *i, body_end_);
     if (end < rest.size() && rest[end] == '"') {  // no escape: the common case
       *value = rest.substr(*i, end - *i);
       *i = end + 1;
@@ -434,8 +447,7 @@ class Parser {
     size_t at = end;
     while (at < rest.size()) {
       // Copy up to the next quote or backslash in one piece.
-      size_t stop = at;
-      stop = QuoteOrBackslash(rest, stop);
+      const size_t stop = QuoteOrBackslash(rest, at, body_end_);
       unescaped.append(rest.data() + at, stop - at);
       at = stop;
       if (at >= rest.size()) break;
@@ -464,6 +476,14 @@ class Parser {
     auto skip_blanks = [&] {
       while (i < rest.size() && IsBlank(rest[i])) ++i;
     };
+    // Whether the next byte, blanks allowed before it, is `c`. The byte is tried before any
+    // blank, which real label sets never have (skipping blanks at every step, in case, was a
+    // twentieth of a parse).
+    auto at = [&](char c) {
+      if (i < rest.size() && rest[i] == c) return true;
+      skip_blanks();
+      return i < rest.size() && rest[i] == c;
+    };
     while (true) {
       skip_blanks();
       if (i >= rest.size()) return Fail("unterminated label set", line);
@@ -472,15 +492,13 @@ class Parser {
         break;
       }
       size_t name_start = i;
-      if (!(IsNameStart(rest[i]) && rest[i] != ':')) return Fail("invalid label name", line);
-      while (i < rest.size() && IsNameChar(rest[i]) && rest[i] != ':') ++i;
+      if (!IsLabelNameStart(rest[i])) return Fail("invalid label name", line);
+      while (i < rest.size() && IsLabelNameChar(rest[i])) ++i;
       LabelView label;
       label.name = rest.substr(name_start, i - name_start);
-      skip_blanks();
-      if (i >= rest.size() || rest[i] != '=') return Fail("expected '=' after a label name", line);
+      if (!at('=')) return Fail("expected '=' after a label name", line);
       ++i;
-      skip_blanks();
-      if (i >= rest.size() || rest[i] != '"') return Fail("expected '\"' to open a label value", line);
+      if (!at('"')) return Fail("expected '\"' to open a label value", line);
       ++i;
       if (!ParseLabelValue(rest, &i, line, &label.value)) return false;
       if (label.value.size() > limits_.max_label_value_bytes) {
@@ -496,13 +514,11 @@ class Parser {
         return FailLimit(Limit::kLabelsPerSeries, "more than " + std::to_string(limits_.max_labels_per_sample) + " labels", line);
       }
       labels_.push_back(label);
-      skip_blanks();
-      if (i < rest.size() && rest[i] == ',') {
+      if (at(',')) {
         ++i;
         continue;
       }
-      skip_blanks();
-      if (i < rest.size() && rest[i] == '}') continue;
+      if (at('}')) continue;
       return Fail("expected ',' or '}' in the label set", line);
     }
     rest = rest.substr(i);
@@ -581,6 +597,7 @@ class Parser {
   const size_t expected_samples_;
   ParsedExpositionBuilder out_;
   const std::string_view text_;  // the body out_ owns
+  const char* const body_end_;  // how far the scans may load: the body's last byte's end
   // The end of the body's leading ASCII run: a real body is ASCII throughout, so its label values
   // need no UTF-8 check of their own (checked one at a time, they were a twentieth of a parse).
   const char* const ascii_end_;

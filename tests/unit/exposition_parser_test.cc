@@ -141,6 +141,18 @@ TEST(ExpositionParser, HandlesEveryPartOfTheFormat) {
   EXPECT_EQ(e.Find("spaced_out")->type, MetricType::kUntyped);
 }
 
+TEST(ExpositionParser, AcceptsBlanksAroundEveryPartOfALabelSet) {
+  StatusOr<ParseResult> result = ParseExposition("x{ a = \"1\" ,\tb\t=\t\"2\"\t, } 3\ny{a=\"1\" } 4\nz{ } 5\n");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const ParsedSample& x = result->exposition.Find("x")->samples[0];
+  ASSERT_EQ(x.labels.size(), 2u);
+  EXPECT_EQ(x.LabelValue("a"), "1");
+  EXPECT_EQ(x.LabelValue("b"), "2");
+  EXPECT_EQ(x.value, 3);
+  EXPECT_EQ(result->exposition.Find("y")->samples[0].LabelValue("a"), "1");
+  EXPECT_TRUE(result->exposition.Find("z")->samples[0].labels.empty());
+}
+
 struct MalformedCase {
   const char* text;
   const char* expected;  // part of the error
@@ -160,6 +172,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         MalformedCase{"ok 1\nbad{a=\"1\" 2\n", "line 2: expected ',' or '}'"},
         MalformedCase{"ok 1\n\nbad{a=\"1} 2\n", "line 3: unterminated label value"},
+        // The value's scan loads past its line: a quote on the next line does not close it.
+        MalformedCase{"bad{a=\"1} 2\nok{b=\"2\"} 3\n", "line 1: unterminated label value"},
+        MalformedCase{"bad{a=\"12345678901234567890} 2\nok{b=\"2\"} 3\n", "line 1: unterminated label value"},
+        MalformedCase{"x{a:b=\"c\"} 1\n", "line 1: expected '=' after a label name"},
+        MalformedCase{"x{:a=\"c\"} 1\n", "line 1: invalid label name"},
+        MalformedCase{"x{a=\"1\" b=\"2\"} 1\n", "line 1: expected ',' or '}'"},
         MalformedCase{"x{a=1} 2\n", "line 1: expected '\"' to open a label value"},
         MalformedCase{"x 12abc\n", "line 1: invalid value"},
         MalformedCase{"x\n", "line 1: expected a value"},
