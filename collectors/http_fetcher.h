@@ -75,6 +75,19 @@ class HttpFetcher {
   virtual void CloseConnection() {}
 };
 
+// Closes `fetcher`'s kept connection when the scope ends, however it ends: the requests of one
+// poll keep it (HttpRequestOptions::keep_connection), and it does not outlive the poll.
+class PollConnection {
+ public:
+  explicit PollConnection(HttpFetcher& fetcher) : fetcher_(fetcher) {}
+  ~PollConnection() { fetcher_.CloseConnection(); }
+  PollConnection(const PollConnection&) = delete;
+  PollConnection& operator=(const PollConnection&) = delete;
+
+ private:
+  HttpFetcher& fetcher_;
+};
+
 // "host:port", "http://host:port" or "https://host:port" to a base URL; error when malformed.
 // A bare "host:port" gets `default_scheme` ("https" when [security] is set).
 StatusOr<std::string> NormalizeBaseUrl(std::string_view address, std::string_view default_scheme = "http");

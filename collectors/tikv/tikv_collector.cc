@@ -54,11 +54,7 @@ void TikvCollector::RefreshConfig(const HttpRequestOptions& options) {
 }
 
 StatusOr<std::shared_ptr<const TikvScrape>> TikvCollector::Collect(Clock::time_point deadline) {
-  // The poll's GETs share one connection, closed however the poll ends.
-  struct CloseAtEnd {
-    HttpFetcher& fetcher;
-    ~CloseAtEnd() { fetcher.CloseConnection(); }
-  } close_at_end{*fetcher_};
+  const PollConnection connection(*fetcher_);  // the poll's GETs share one connection
   HttpRequestOptions options{deadline, max_body_bytes_};
   options.keep_connection = true;
   StatusOr<HttpResponse> status = fetcher_->Get("/status", options);

@@ -22,6 +22,8 @@ class FakeUpstreams {
     std::string url;
     std::string path;
     std::chrono::steady_clock::time_point deadline;
+    bool keep_connection = false;
+    bool connection_closed = false;  // CloseConnection() was called after this request
   };
 
   void Answer(const std::string& url, const std::string& path, std::string body, int status = 200,
@@ -53,7 +55,7 @@ class FakeUpstreams {
         : base_url_(std::move(base_url)), world_(world) {}
     const std::string& base_url() const override { return base_url_; }
     StatusOr<HttpResponse> Get(std::string_view path, const HttpRequestOptions& options) override {
-      world_->calls_.push_back({base_url_, std::string(path), options.deadline});
+      world_->calls_.push_back({base_url_, std::string(path), options.deadline, options.keep_connection});
       const std::string what = "GET " + base_url_ + std::string(path) + ": ";
       if (world_->hanging_.contains(base_url_)) {
         std::this_thread::sleep_until(options.deadline);
@@ -66,6 +68,15 @@ class FakeUpstreams {
       if (answer == url->second.end())
         return HttpResponse{404, "404 page not found\n", "text/plain"};
       return answer->second;
+    }
+
+    void CloseConnection() override {
+      for (auto call = world_->calls_.rbegin(); call != world_->calls_.rend(); ++call) {
+        if (call->url == base_url_) {
+          call->connection_closed = true;
+          return;
+        }
+      }
     }
 
    private:

@@ -286,6 +286,27 @@ TEST_F(PdCollectorTest, EachRegionLevelEndpointCountsOnItsOwnAndFailuresAreLogge
   EXPECT_EQ(Logged(LogLevel::kWarn, "/status: "), 1u);
 }
 
+// Each fetch's GETs share one connection (one TCP and TLS handshake, not one per GET), closed when
+// the fetch ends.
+TEST_F(PdCollectorTest, AFetchsRequestsShareOneConnectionClosedWhenItEnds) {
+  ServePd(kVip, {kVip});
+  std::unique_ptr<PdClient> client = MakePdHttpClient(upstreams_.Fetcher(kVip), 1 << 20);
+  const Clock::time_point deadline = Clock::now() + milliseconds(400);
+  PdData data;
+  ASSERT_TRUE(client->FetchCluster(deadline, &data).ok());
+  const size_t cluster_calls = upstreams_.calls().size();
+  PdRegionData regions;
+  ASSERT_TRUE(client->FetchRegionData(deadline, &regions).ok());
+  const std::vector<FakeUpstreams::Call>& calls = upstreams_.calls();
+  ASSERT_GE(cluster_calls, 3u);
+  ASSERT_GE(calls.size(), cluster_calls + 13);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_TRUE(calls[i].keep_connection) << calls[i].path;
+    const bool last_of_a_fetch = i + 1 == cluster_calls || i + 1 == calls.size();
+    EXPECT_EQ(calls[i].connection_closed, last_of_a_fetch) << calls[i].path;
+  }
+}
+
 // A /config that is not JSON was dropped without a word (its Status was ignored); it is now one
 // of the endpoints that gave nothing, named with why.
 TEST_F(PdCollectorTest, AMalformedConfigIsNamedAmongTheFailedEndpoints) {

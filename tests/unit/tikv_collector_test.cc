@@ -51,6 +51,20 @@ TEST_F(TikvCollectorTest, ReturnsTheParsedScrapeAndTheLiveConfig) {
   }
 }
 
+// A poll's GETs share one connection, closed when the poll ends, however it ends.
+TEST_F(TikvCollectorTest, APollsRequestsShareOneConnectionClosedWhenItEnds) {
+  ASSERT_TRUE(Poll().ok());
+  upstreams_.Answer(kTikv, "/metrics", "<html>login</html>", 200, "text/html");
+  ASSERT_FALSE(Poll().ok());
+  const std::vector<FakeUpstreams::Call>& calls = upstreams_.calls();
+  // /status, /metrics, /ready, /config; then /status, /metrics, stopped by the HTML page.
+  ASSERT_EQ(calls.size(), 6u);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_TRUE(calls[i].keep_connection) << calls[i].path;
+    EXPECT_EQ(calls[i].connection_closed, i == 3 || i == 5) << i << " " << calls[i].path;
+  }
+}
+
 TEST_F(TikvCollectorTest, AMissingConfigDoesNotFailThePoll) {
   upstreams_.Answer(kTikv, "/config", "404 page not found\n", 404, "text/plain");
   StatusOr<std::shared_ptr<const TikvScrape>> scrape = Poll();
