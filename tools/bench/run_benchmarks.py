@@ -758,15 +758,14 @@ def write_report(started, gb, py, proc, side, pd, profile, peers, scale):
     if proc["cpu_per_poll"] > 0.006:
         lines += [f"- **CPU per poll**: {proc['cpu_per_poll'] * 1000:.1f} ms for the whole process against 6 ms. "
                   "A `perf record --call-graph dwarf` of the whole exporter polling the largest dump every "
-                  "second (nothing scraping it), taken before the last two changes below: the parse about 43 % "
-                  "(its sample loop, see above), the GET of the three URLs about 33 % (system calls, which this "
-                  "virtual machine's kernel makes dear: then a connect and close per request, the body's copy "
-                  "out of the kernel and into the buffer), the poll's assembly about 14 % (rates from two "
-                  "scrapes' histograms, the next poll's rate inputs), the snapshot's JSON for the history about "
-                  "4 %. Gone from the profile: page faults (the parse buffers are reused), gunzip (not asked for "
-                  "over loopback), the idle HTTP server's wake-ups. Since then a poll's GETs share one "
-                  "connection (`strace`: one connect per poll, was three) and a parse runs 12 % fewer "
-                  "instructions (callgrind)."]
+                  "second for 60 s (nothing scraping it; 872 samples): the parse about 49 % (its sample loop, "
+                  "see above), the GET of the three URLs about 23 % (one kept-alive connection per poll, was a "
+                  "connect and close per GET: mostly the body's copy out of the kernel, and system calls, "
+                  "which this virtual machine's kernel makes dear: `pvm_irq_enable` alone is 7 %), the poll's "
+                  "assembly about 15 % (rates from two scrapes' histograms 6 %, the next poll's rate inputs "
+                  "3 %), the snapshot's JSON for the history about 4 %. Gone from the profile: page faults "
+                  "(the parse buffers are reused), gunzip (not asked for over loopback), the idle HTTP "
+                  "server's wake-ups."]
     lines += WHOLE_PROCESS_NOTE
     with open(OUTPUT, "w") as f:
         f.write("\n".join(lines) + "\n")
